@@ -1,0 +1,70 @@
+# Aurora Channels — every set-up step lives here, so a fresh machine needs only `make run` / `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Tools we install are found before anything on the machine (Debian's wasm-opt breaks hydration).
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+SERVER_BIN := $(TARGET_DIR)/release/aurora
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+# Server-side tests share the release build's compiled dependencies (same profile and features).
+CARGO_TEST := cargo test --release --no-default-features --features ssr
+
+.PHONY: help tools e2e-deps build run demo test test-rust test-postgres test-e2e fmt
+
+help:
+	@echo "make run    build and serve http://127.0.0.1:3000 with demo data (installs what is missing)"
+	@echo "make demo   the same with the WhatsApp simulator (no phone needed)"
+	@echo "make test   Rust tests on SQLite and PostgreSQL, then the Playwright suite"
+	@echo "make build  release build of the server and the browser bundle"
+
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)" \
+		|| cargo install cargo-leptos@$(CARGO_LEPTOS_VERSION) --locked
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" \
+		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@test -x tools/node_modules/.bin/wasm-opt || (cd tools && npm ci --no-audit --no-fund)
+
+e2e-deps:
+	@test -d end2end/node_modules/@playwright/test || (cd end2end && npm ci --no-audit --no-fund)
+	@test -x /usr/bin/chromium || ($(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium)
+
+build: tools
+	cargo leptos build --release
+
+run: build
+	AURORA_DEMO=$${AURORA_DEMO:-1} $(SERVER_BIN)
+
+demo: build
+	AURORA_DEMO=$${AURORA_DEMO:-1} AURORA_WHATSAPP=simulator $(SERVER_BIN)
+
+test: tools e2e-deps
+	$(MAKE) build
+	$(MAKE) test-rust
+	$(MAKE) test-postgres
+	$(MAKE) test-e2e
+
+test-rust:
+	@echo "== Rust tests on SQLite"
+	env -u TEST_POSTGRES_URL $(CARGO_TEST)
+
+test-postgres:
+	@if command -v pg_isready >/dev/null && pg_isready -q -d "$(TEST_POSTGRES_URL)"; then \
+		echo "== Rust tests on PostgreSQL ($(TEST_POSTGRES_URL))"; \
+		TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(CARGO_TEST); \
+	elif [ "$$CI" = true ]; then \
+		echo "PostgreSQL at $(TEST_POSTGRES_URL) is not reachable, and CI requires it." >&2; exit 1; \
+	else \
+		echo; echo "!!!!!! SKIPPED: PostgreSQL at $(TEST_POSTGRES_URL) is not reachable; only SQLite was tested. !!!!!!"; echo; \
+	fi
+
+test-e2e: e2e-deps
+	cd end2end && npx playwright test
+
+fmt:
+	cargo fmt --all

@@ -1,0 +1,65 @@
+import { expect, test } from '@playwright/test';
+import { CHANNELS_PATH, ChannelsPage } from '../pages/channels-page';
+
+for (const [email, name, company] of [
+  ['ana@demo.test', 'Ana Torres', 'Demo Company'],
+  ['carlos@demo.test', 'Carlos Ruiz', 'Demo Company'],
+  ['omar@other.test', 'Omar Haddad', 'Other Company'],
+]) {
+  test(`channels admin ${name} sees the WhatsApp Web page`, async ({ page }) => {
+    const channels = await ChannelsPage.signedInAs(page, email);
+    await expect(channels.heading()).toBeVisible();
+    await expect(channels.addButton()).toBeVisible();
+    await expect(channels.activeToggle()).toBeChecked();
+    await expect(channels.header()).toContainText(company);
+    await expect(channels.header()).toContainText(name);
+    await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'WhatsApp Web' })).toBeVisible();
+  });
+}
+
+test('a member without the role is told so and gets no buttons', async ({ page }) => {
+  const channels = await ChannelsPage.signedInAs(page, 'lucia@demo.test');
+  await expect(page.getByRole('alert')).toHaveText('You need the Channels Admin role to manage channels');
+  await expect(channels.addButton()).toHaveCount(0);
+  await expect(channels.activeToggle()).toHaveCount(0);
+  await expect(channels.header()).toContainText('Lucía Gómez');
+});
+
+test('an admin of a lapsed company is told about the subscription', async ({ page }) => {
+  const channels = await ChannelsPage.signedInAs(page, 'ines@lapsed.test');
+  await expect(page.getByRole('alert')).toHaveText('An active subscription is required to manage channels');
+  await expect(channels.addButton()).toHaveCount(0);
+});
+
+test('the server refuses the page data to those who may not see it', async ({ page, playwright, baseURL }) => {
+  const anonymous = await playwright.request.newContext({ baseURL });
+  expect((await anonymous.post('/api/channels_page')).status()).toBe(401);
+  await anonymous.dispose();
+
+  await ChannelsPage.signedInAs(page, 'lucia@demo.test');
+  const asLucia = await page.request.post('/api/channels_page');
+  expect(asLucia.status()).toBe(403);
+  expect(await asLucia.text()).toContain('Channels Admin');
+});
+
+test('the Active toggle works in the browser (proves hydration)', async ({ page }) => {
+  const channels = await ChannelsPage.signedInAs(page, 'ana@demo.test');
+  await channels.activeToggle().click();
+  await expect(page).toHaveURL(`${CHANNELS_PATH}?active=false`);
+  await expect(channels.activeToggle()).not.toBeChecked();
+
+  await page.reload();
+  await expect(channels.activeToggle()).not.toBeChecked();
+
+  await channels.activeToggle().click();
+  await expect(page).toHaveURL(CHANNELS_PATH);
+  await expect(channels.activeToggle()).toBeChecked();
+});
+
+test('every response carries the security headers', async ({ page }) => {
+  const response = await page.goto('/login');
+  const headers = response!.headers();
+  expect(headers['x-content-type-options']).toBe('nosniff');
+  expect(headers['referrer-policy']).toBe('same-origin');
+  expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+});

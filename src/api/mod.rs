@@ -1,0 +1,4 @@
+//! Server functions: each authorizes, calls one service and maps its errors. Nothing else.
+
+pub mod auth;
+pub mod channels;

@@ -1,0 +1,74 @@
+//! Who may open which part of the product.
+
+use serde::{Deserialize, Serialize};
+
+/// What the server knows about the signed-in user that matters for access decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Roles {
+    pub global_admin: bool,
+    pub channels_admin: bool,
+    pub subscription_active: bool,
+}
+
+pub const NEED_CHANNELS_ADMIN: &str = "You need the Channels Admin role to manage channels";
+pub const NEED_SUBSCRIPTION: &str = "An active subscription is required to manage channels";
+
+/// Managing channels needs the Channels Admin role and an active subscription.
+/// The role is checked first: a member without it learns nothing about billing.
+pub fn may_manage_channels(roles: Roles) -> Result<(), &'static str> {
+    if !roles.channels_admin {
+        Err(NEED_CHANNELS_ADMIN)
+    } else if !roles.subscription_active {
+        Err(NEED_SUBSCRIPTION)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles(channels_admin: bool, subscription_active: bool) -> Roles {
+        Roles {
+            global_admin: false,
+            channels_admin,
+            subscription_active,
+        }
+    }
+
+    #[test]
+    fn channels_admin_with_subscription_may_manage() {
+        assert_eq!(may_manage_channels(roles(true, true)), Ok(()));
+    }
+
+    #[test]
+    fn member_without_role_is_told_about_the_role() {
+        assert_eq!(
+            may_manage_channels(roles(false, true)),
+            Err(NEED_CHANNELS_ADMIN)
+        );
+        assert_eq!(
+            may_manage_channels(roles(false, false)),
+            Err(NEED_CHANNELS_ADMIN)
+        );
+    }
+
+    #[test]
+    fn admin_of_lapsed_company_is_told_about_the_subscription() {
+        assert_eq!(
+            may_manage_channels(roles(true, false)),
+            Err(NEED_SUBSCRIPTION)
+        );
+    }
+
+    #[test]
+    fn global_admin_alone_is_not_enough() {
+        let r = Roles {
+            global_admin: true,
+            channels_admin: false,
+            subscription_active: true,
+        };
+        assert_eq!(may_manage_channels(r), Err(NEED_CHANNELS_ADMIN));
+    }
+}

@@ -1,0 +1,4 @@
+//! Pure rules, compiled for server and browser alike. No IO here.
+
+pub mod access;
+pub mod identity;

@@ -1,0 +1,10 @@
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    aurora::server::cli::main().await
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn main() {
+    // The browser build has no binary; cargo-leptos builds the library for it.
+}

@@ -1,0 +1,4 @@
+pub mod login;
+pub mod not_found;
+pub mod setup;
+pub mod whatsapp_web;

@@ -1,0 +1,234 @@
+//! The `aurora` binary: serves by default; subcommands manage tenants for real deployments.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use super::config::Config;
+use super::db::{now_ms, sessions, Db};
+use super::http::{leptos_options, router};
+use super::services::demo::{seed_if_empty, sign_in_summary, DEMO_PASSWORD};
+use super::services::identity::{
+    company_id_by_name, create_company, create_funnel, create_user, NewAccount, IDLE_TIMEOUT_MS,
+};
+use super::state::AppState;
+
+#[derive(Parser)]
+#[command(
+    name = "aurora",
+    version,
+    about = "Aurora Channels: link WhatsApp numbers to a team inbox"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app (what the binary does without a subcommand).
+    Serve,
+    /// Create a company (tenant).
+    CreateCompany {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        channel_limit: i64,
+        /// Create it with an inactive subscription.
+        #[arg(long)]
+        inactive: bool,
+    },
+    /// Create a user; the password is read from standard input (prompted on a terminal).
+    CreateUser {
+        #[arg(long)]
+        company: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        global_admin: bool,
+        #[arg(long)]
+        channels_admin: bool,
+    },
+    /// Create a funnel (team inbox) with its members.
+    CreateFunnel {
+        #[arg(long)]
+        company: String,
+        #[arg(long)]
+        name: String,
+        /// Comma-separated member emails.
+        #[arg(long, value_delimiter = ',')]
+        members: Vec<String>,
+    },
+}
+
+pub async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("aurora: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = match cli.command {
+        None | Some(Command::Serve) => serve(config).await,
+        Some(command) => run_command(config, command).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("aurora: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn connect(config: &Config) -> Result<Db, String> {
+    Db::connect(&config.database)
+        .await
+        .map_err(|e| format!("DATABASE_URL: {e}"))
+}
+
+fn read_password() -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Repeat password: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the passwords differ".into());
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("reading the password: {e}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn run_command(config: Config, command: Command) -> Result<(), String> {
+    let db = connect(&config).await?;
+    let outcome = match command {
+        Command::Serve => unreachable!("serve is handled by main"),
+        Command::CreateCompany {
+            name,
+            channel_limit,
+            inactive,
+        } => create_company(&db, &name, !inactive, channel_limit)
+            .await
+            .map(|id| println!("created company {id}: {}", name.trim())),
+        Command::CreateUser {
+            company,
+            email,
+            name,
+            global_admin,
+            channels_admin,
+        } => {
+            let password = read_password()?;
+            match company_id_by_name(&db, &company).await {
+                Ok(company_id) => {
+                    let account = NewAccount {
+                        company_id,
+                        email: &email,
+                        display_name: &name,
+                        password: &password,
+                        global_admin,
+                        channels_admin,
+                    };
+                    create_user(&db, account)
+                        .await
+                        .map(|id| println!("created user {id}: {}", email.trim()))
+                }
+                Err(e) => Err(e),
+            }
+        }
+        Command::CreateFunnel {
+            company,
+            name,
+            members,
+        } => match company_id_by_name(&db, &company).await {
+            Ok(company_id) => create_funnel(&db, company_id, &name, &members)
+                .await
+                .map(|id| println!("created funnel {id}: {}", name.trim())),
+            Err(e) => Err(e),
+        },
+    };
+    db.close().await;
+    outcome.map_err(|e| e.to_string())
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let db = connect(&config).await?;
+    if config.demo {
+        match seed_if_empty(&db).await {
+            Ok(true) => tracing::info!("demo data created"),
+            Ok(false) => {
+                tracing::info!("demo: the database already has companies; nothing created")
+            }
+            Err(e) => return Err(format!("AURORA_DEMO: could not create demo data: {e}")),
+        }
+        tracing::info!(
+            "demo sign-in (password \"{DEMO_PASSWORD}\"): {}",
+            sign_in_summary().join("; ")
+        );
+    }
+    let addr = config.site_addr;
+    let state = AppState::new(leptos_options(&config), db.clone(), config);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("LEPTOS_SITE_ADDR: cannot listen on {addr}: {e}"))?;
+    let purger = tokio::spawn(purge_idle_sessions(db.clone()));
+    tracing::info!("serving on http://{addr}");
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    purger.abort();
+    db.close().await;
+    tracing::info!("stopped");
+    served.map_err(|e| format!("server error: {e}"))
+}
+
+/// Expired sessions are refused on sight; this only keeps the table small.
+async fn purge_idle_sessions(db: Db) {
+    let mut every = tokio::time::interval(Duration::from_secs(60 * 60));
+    loop {
+        every.tick().await;
+        match sessions::delete_idle(&db, now_ms() - IDLE_TIMEOUT_MS).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("removed {n} idle sessions"),
+            Err(e) => tracing::warn!("could not remove idle sessions: {e}"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

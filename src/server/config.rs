@@ -1,0 +1,216 @@
+//! Configuration from environment variables. Parsing is pure (it takes a lookup
+//! function) so every rule is unit-tested; a bad value is a one-line error naming it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite { url: String, path: PathBuf },
+    Postgres(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhatsAppMode {
+    Live,
+    Simulator,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DatabaseUrl,
+    pub site_addr: SocketAddr,
+    pub whatsapp: WhatsAppMode,
+    pub demo: bool,
+    pub cookie_secure: bool,
+    pub site_root: String,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn invalid(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/aurora.db";
+pub const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3000";
+
+pub fn parse_database_url(raw: &str) -> Result<DatabaseUrl, ConfigError> {
+    let raw = raw.trim();
+    if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+        let rest = raw.split_once("://").map(|(_, r)| r).unwrap_or_default();
+        if rest.is_empty() || rest.starts_with('/') && rest.len() == 1 {
+            return Err(invalid(
+                "DATABASE_URL",
+                format!("'{raw}' names no PostgreSQL server"),
+            ));
+        }
+        return Ok(DatabaseUrl::Postgres(raw.to_string()));
+    }
+    if let Some(rest) = raw.strip_prefix("sqlite:") {
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or_default();
+        if path.is_empty() || path == ":memory:" {
+            return Err(invalid(
+                "DATABASE_URL",
+                format!("'{raw}' names no database file (e.g. sqlite://data/aurora.db)"),
+            ));
+        }
+        return Ok(DatabaseUrl::Sqlite {
+            url: raw.to_string(),
+            path: PathBuf::from(path),
+        });
+    }
+    Err(invalid(
+        "DATABASE_URL",
+        format!("'{raw}' must start with sqlite:// or postgres://"),
+    ))
+}
+
+fn parse_bool(var: &'static str, raw: &str) -> Result<bool, ConfigError> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" | "" => Ok(false),
+        other => Err(invalid(
+            var,
+            format!("'{other}' is not a boolean (use 1/0, true/false)"),
+        )),
+    }
+}
+
+impl Config {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let database = parse_database_url(
+            &get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+        )?;
+        let addr_raw = get("LEPTOS_SITE_ADDR").unwrap_or_else(|| DEFAULT_SITE_ADDR.into());
+        let site_addr: SocketAddr = addr_raw.trim().parse().map_err(|_| {
+            invalid(
+                "LEPTOS_SITE_ADDR",
+                format!("'{addr_raw}' is not an address like 127.0.0.1:3000"),
+            )
+        })?;
+        let whatsapp = match get("AURORA_WHATSAPP").as_deref().map(str::trim) {
+            None | Some("") | Some("live") => WhatsAppMode::Live,
+            Some("simulator") => WhatsAppMode::Simulator,
+            Some(other) => {
+                return Err(invalid(
+                    "AURORA_WHATSAPP",
+                    format!("'{other}' must be 'live' or 'simulator'"),
+                ))
+            }
+        };
+        let demo = parse_bool("AURORA_DEMO", &get("AURORA_DEMO").unwrap_or_default())?;
+        let cookie_secure = match get("AURORA_COOKIE_SECURE") {
+            Some(raw) => parse_bool("AURORA_COOKIE_SECURE", &raw)?,
+            None => !site_addr.ip().is_loopback(),
+        };
+        let site_root = get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into());
+        Ok(Config {
+            database,
+            site_addr,
+            whatsapp,
+            demo,
+            cookie_secure,
+            site_root,
+        })
+    }
+
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_serve_sqlite_on_loopback() {
+        let c = config(&[]).unwrap();
+        assert_eq!(
+            c.database,
+            DatabaseUrl::Sqlite {
+                url: DEFAULT_DATABASE_URL.into(),
+                path: "data/aurora.db".into()
+            }
+        );
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.whatsapp, WhatsAppMode::Live);
+        assert!(!c.demo);
+        assert!(!c.cookie_secure, "loopback defaults to plain cookies");
+    }
+
+    #[test]
+    fn cookies_default_to_secure_off_loopback() {
+        assert!(
+            config(&[("LEPTOS_SITE_ADDR", "0.0.0.0:8080")])
+                .unwrap()
+                .cookie_secure
+        );
+        let forced = config(&[
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+            ("AURORA_COOKIE_SECURE", "false"),
+        ]);
+        assert!(!forced.unwrap().cookie_secure);
+    }
+
+    #[test]
+    fn postgres_urls_select_postgres() {
+        let c = config(&[("DATABASE_URL", "postgres://u@127.0.0.1:5432/aurora")]).unwrap();
+        assert_eq!(
+            c.database,
+            DatabaseUrl::Postgres("postgres://u@127.0.0.1:5432/aurora".into())
+        );
+        assert!(matches!(
+            config(&[("DATABASE_URL", "postgresql://h/db")])
+                .unwrap()
+                .database,
+            DatabaseUrl::Postgres(_)
+        ));
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cases = [
+            ("AURORA_WHATSAPP", "foo"),
+            ("DATABASE_URL", "mysql://x"),
+            ("DATABASE_URL", "sqlite://"),
+            ("DATABASE_URL", "postgres://"),
+            ("LEPTOS_SITE_ADDR", "localhost"),
+            ("AURORA_DEMO", "maybe"),
+            ("AURORA_COOKIE_SECURE", "2"),
+        ];
+        for (var, value) in cases {
+            let err = config(&[(var, value)]).unwrap_err();
+            assert_eq!(err.var, var);
+            let line = err.to_string();
+            assert!(line.starts_with(var), "{line}");
+            assert!(!line.contains('\n'), "{line}");
+        }
+    }
+
+    #[test]
+    fn simulator_and_demo_are_read() {
+        let c = config(&[("AURORA_WHATSAPP", "simulator"), ("AURORA_DEMO", "1")]).unwrap();
+        assert_eq!(c.whatsapp, WhatsAppMode::Simulator);
+        assert!(c.demo);
+    }
+}

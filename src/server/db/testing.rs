@@ -1,0 +1,73 @@
+//! A fresh database per test: a temporary SQLite file, or, when `TEST_POSTGRES_URL`
+//! is set, a PostgreSQL database created for the test and dropped after it.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use futures::FutureExt;
+use rand::Rng;
+use sqlx::{Connection, PgConnection};
+
+use super::Db;
+use crate::server::config::DatabaseUrl;
+
+fn unique_name() -> String {
+    format!(
+        "aurora_test_{}_{:08x}",
+        std::process::id(),
+        rand::thread_rng().gen::<u32>()
+    )
+}
+
+/// Runs `body` on a fresh, migrated database and removes it afterwards, even if the body panics.
+pub async fn with_db<F, Fut>(body: F)
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let name = unique_name();
+    match std::env::var("TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(admin_url) => {
+            let mut admin = PgConnection::connect(&admin_url)
+                .await
+                .expect("TEST_POSTGRES_URL reachable");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .unwrap_or(&admin_url);
+            let db = Db::connect(&DatabaseUrl::Postgres(format!("{base}/{name}")))
+                .await
+                .unwrap();
+            let outcome = AssertUnwindSafe(body(db.clone())).catch_unwind().await;
+            db.close().await;
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            if let Err(panic) = outcome {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        None => {
+            let dir = std::env::temp_dir().join(name);
+            let path = dir.join("test.db");
+            let url = format!("sqlite://{}", path.display());
+            let db = Db::connect(&DatabaseUrl::Sqlite { url, path })
+                .await
+                .unwrap();
+            let outcome = AssertUnwindSafe(body(db.clone())).catch_unwind().await;
+            db.close().await;
+            let _ = std::fs::remove_dir_all(&dir);
+            if let Err(panic) = outcome {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Users of a company, with their admin flags.
+
+use super::{now_ms, on_pool, Db};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser<'a> {
+    pub company_id: i64,
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub global_admin: bool,
+    pub channels_admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub company_id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub global_admin: bool,
+    pub channels_admin: bool,
+}
+
+/// The stored credentials of one user, for sign-in only.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+}
+
+pub async fn insert(db: &Db, user: &NewUser<'_>) -> Result<i64, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_scalar(
+        "INSERT INTO users (company_id, email, display_name, password_hash, global_admin, \
+         channels_admin, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(user.company_id)
+    .bind(user.email)
+    .bind(user.display_name)
+    .bind(user.password_hash)
+    .bind(user.global_admin)
+    .bind(user.channels_admin)
+    .bind(now_ms())
+    .fetch_one(pool)
+    .await)
+}
+
+pub async fn credentials_by_email(
+    db: &Db,
+    email: &str,
+) -> Result<Option<Credentials>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(pool)
+        .await)
+}
+
+pub async fn list_by_company(db: &Db, company_id: i64) -> Result<Vec<User>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_as(
+        "SELECT id, company_id, email, display_name, global_admin, channels_admin \
+         FROM users WHERE company_id = $1 ORDER BY display_name, id",
+    )
+    .bind(company_id)
+    .fetch_all(pool)
+    .await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::db::{companies, is_unique_violation, testing::with_db};
+
+    fn user(company_id: i64, email: &str) -> NewUser<'_> {
+        NewUser {
+            company_id,
+            email,
+            display_name: "Ana Torres",
+            password_hash: "hash",
+            global_admin: true,
+            channels_admin: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn users_round_trip_and_stay_in_their_company() {
+        with_db(|db| async move {
+            let demo = companies::insert(&db, "Demo", true, 3).await.unwrap();
+            let other = companies::insert(&db, "Other", true, 3).await.unwrap();
+            let ana = insert(&db, &user(demo, "ana@demo.test")).await.unwrap();
+            insert(&db, &user(other, "omar@other.test")).await.unwrap();
+
+            let listed = list_by_company(&db, demo).await.unwrap();
+            assert_eq!(
+                listed,
+                vec![User {
+                    id: ana,
+                    company_id: demo,
+                    email: "ana@demo.test".into(),
+                    display_name: "Ana Torres".into(),
+                    global_admin: true,
+                    channels_admin: false,
+                }]
+            );
+            let creds = credentials_by_email(&db, "ana@demo.test")
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!((creds.id, creds.password_hash.as_str()), (ana, "hash"));
+            assert!(credentials_by_email(&db, "nobody@demo.test")
+                .await
+                .unwrap()
+                .is_none());
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn emails_are_unique_across_companies() {
+        with_db(|db| async move {
+            let a = companies::insert(&db, "A", true, 3).await.unwrap();
+            let b = companies::insert(&db, "B", true, 3).await.unwrap();
+            insert(&db, &user(a, "x@y.test")).await.unwrap();
+            let err = insert(&db, &user(b, "x@y.test")).await.unwrap_err();
+            assert!(is_unique_violation(&err));
+        })
+        .await;
+    }
+}

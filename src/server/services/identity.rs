@@ -1,0 +1,260 @@
+//! Sign-in, sessions, and creating companies, users and funnels.
+
+use std::sync::{Mutex, OnceLock};
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::internal;
+use crate::domain::identity::{
+    check_new_password, clean_name, normalize_email, parse_channel_limit,
+};
+use crate::error::AppError;
+use crate::server::db::sessions::SessionUser;
+use crate::server::db::{companies, funnels, is_unique_violation, sessions, users, Db};
+use crate::server::password;
+use crate::server::rate_limit::{too_many_attempts_message, LoginLimiter};
+
+pub const IDLE_TIMEOUT_MS: i64 = 12 * 60 * 60 * 1000;
+/// Writing `last_seen_at` on every request would turn reads into writes; a minute is precise enough.
+const TOUCH_AFTER_MS: i64 = 60 * 1000;
+pub const INVALID_CREDENTIALS: &str = "Invalid email or password";
+
+/// A fresh random 256-bit session token, hex-encoded for the cookie.
+pub fn new_session_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The user behind a session token, or `None` when it is unknown or idle for too long
+/// (an expired session is deleted on sight).
+pub async fn resume_session(
+    db: &Db,
+    token: &str,
+    now: i64,
+) -> Result<Option<SessionUser>, sqlx::Error> {
+    let hash = token_hash(token);
+    let Some(session) = sessions::find(db, &hash).await? else {
+        return Ok(None);
+    };
+    if now - session.last_seen_at > IDLE_TIMEOUT_MS {
+        sessions::delete(db, &hash).await?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at > TOUCH_AFTER_MS {
+        sessions::touch(db, &hash, now).await?;
+    }
+    Ok(Some(session))
+}
+
+pub struct SignIn<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    /// The client's address, for the per-address limit.
+    pub client: &'a str,
+    /// The session cookie the browser already had, if any: it is replaced, never reused.
+    pub previous_token: Option<&'a str>,
+}
+
+async fn verify_off_thread(password: String, hash: String) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || password::verify(&password, &hash))
+        .await
+        .map_err(|e| internal("password verification task", e))
+}
+
+/// A real Argon2 hash to verify against when the email is unknown, so that the
+/// answer takes as long as for a known email and does not reveal which emails exist.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| password::hash("decoy password that matches nothing").unwrap_or_default())
+}
+
+/// Checks the credentials and opens a new session; returns its token for the cookie.
+pub async fn sign_in(
+    db: &Db,
+    limiter: &Mutex<LoginLimiter>,
+    attempt: SignIn<'_>,
+    now: i64,
+) -> Result<String, AppError> {
+    let email =
+        normalize_email(attempt.email).unwrap_or_else(|_| attempt.email.trim().to_lowercase());
+    let wait = limiter
+        .lock()
+        .map_err(|e| internal("login limiter", e))?
+        .retry_after(&email, attempt.client, now);
+    if let Some(wait) = wait {
+        return Err(AppError::RateLimited(too_many_attempts_message(wait)));
+    }
+    let credentials = users::credentials_by_email(db, &email)
+        .await
+        .map_err(|e| internal("load credentials", e))?;
+    let (user_id, hash) = match credentials {
+        Some(c) => (Some(c.id), c.password_hash),
+        None => (None, decoy_hash().to_string()),
+    };
+    let valid = verify_off_thread(attempt.password.to_string(), hash).await?;
+    let Some(user_id) = user_id.filter(|_| valid) else {
+        limiter
+            .lock()
+            .map_err(|e| internal("login limiter", e))?
+            .record_failure(&email, attempt.client, now);
+        return Err(AppError::Invalid(INVALID_CREDENTIALS.into()));
+    };
+    if let Some(previous) = attempt.previous_token {
+        sessions::delete(db, &token_hash(previous))
+            .await
+            .map_err(|e| internal("drop old session", e))?;
+    }
+    let token = new_session_token();
+    sessions::insert(db, &token_hash(&token), user_id, now)
+        .await
+        .map_err(|e| internal("create session", e))?;
+    Ok(token)
+}
+
+pub async fn sign_out(db: &Db, token: &str) -> Result<(), AppError> {
+    sessions::delete(db, &token_hash(token))
+        .await
+        .map_err(|e| internal("delete session", e))
+}
+
+pub async fn create_company(
+    db: &Db,
+    name: &str,
+    active: bool,
+    channel_limit: i64,
+) -> Result<i64, AppError> {
+    let name = clean_name(name, "Company name").map_err(AppError::Invalid)?;
+    if !(0..=crate::domain::identity::MAX_CHANNEL_LIMIT).contains(&channel_limit) {
+        return Err(AppError::Invalid(parse_channel_limit("-1").unwrap_err()));
+    }
+    companies::insert(db, &name, active, channel_limit)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                AppError::Conflict(format!("A company named \"{name}\" already exists"))
+            } else {
+                internal("create company", e)
+            }
+        })
+}
+
+pub struct NewAccount<'a> {
+    pub company_id: i64,
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password: &'a str,
+    pub global_admin: bool,
+    pub channels_admin: bool,
+}
+
+pub async fn create_user(db: &Db, account: NewAccount<'_>) -> Result<i64, AppError> {
+    let email = normalize_email(account.email).map_err(AppError::Invalid)?;
+    let display_name = clean_name(account.display_name, "Name").map_err(AppError::Invalid)?;
+    check_new_password(account.password).map_err(AppError::Invalid)?;
+    let password = account.password.to_string();
+    let password_hash = tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .map_err(|e| internal("password hashing task", e))?
+        .map_err(|e| internal("hash password", e))?;
+    let new = users::NewUser {
+        company_id: account.company_id,
+        email: &email,
+        display_name: &display_name,
+        password_hash: &password_hash,
+        global_admin: account.global_admin,
+        channels_admin: account.channels_admin,
+    };
+    users::insert(db, &new).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::Conflict(format!("A user with email {email} already exists"))
+        } else {
+            internal("create user", e)
+        }
+    })
+}
+
+pub async fn company_id_by_name(db: &Db, name: &str) -> Result<i64, AppError> {
+    companies::find_by_name(db, name.trim())
+        .await
+        .map_err(|e| internal("find company", e))?
+        .map(|c| c.id)
+        .ok_or_else(|| AppError::Invalid(format!("No company named \"{}\"", name.trim())))
+}
+
+pub async fn create_funnel(
+    db: &Db,
+    company_id: i64,
+    name: &str,
+    member_emails: &[String],
+) -> Result<i64, AppError> {
+    let name = clean_name(name, "Funnel name").map_err(AppError::Invalid)?;
+    let people = users::list_by_company(db, company_id)
+        .await
+        .map_err(|e| internal("list users", e))?;
+    let mut member_ids = Vec::with_capacity(member_emails.len());
+    for raw in member_emails {
+        let email = normalize_email(raw).map_err(AppError::Invalid)?;
+        let user = people
+            .iter()
+            .find(|u| u.email == email)
+            .ok_or_else(|| AppError::Invalid(format!("No user {email} in this company")))?;
+        if !member_ids.contains(&user.id) {
+            member_ids.push(user.id);
+        }
+    }
+    funnels::insert(db, company_id, &name, &member_ids)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                AppError::Conflict(format!("A funnel named \"{name}\" already exists"))
+            } else {
+                internal("create funnel", e)
+            }
+        })
+}
+
+pub struct FirstCompany<'a> {
+    pub company_name: &'a str,
+    pub channel_limit: &'a str,
+    pub display_name: &'a str,
+    pub email: &'a str,
+    pub password: &'a str,
+}
+
+/// First run: creates the company and its first user (global and channels admin).
+/// Refused once any company exists. Returns the new user's email for signing in.
+pub async fn set_up_first_company(db: &Db, input: FirstCompany<'_>) -> Result<String, AppError> {
+    let channel_limit = parse_channel_limit(input.channel_limit).map_err(AppError::Invalid)?;
+    // Validate everything before writing anything, so a typo leaves no half-made company.
+    clean_name(input.company_name, "Company name").map_err(AppError::Invalid)?;
+    clean_name(input.display_name, "Name").map_err(AppError::Invalid)?;
+    let email = normalize_email(input.email).map_err(AppError::Invalid)?;
+    check_new_password(input.password).map_err(AppError::Invalid)?;
+    if companies::any_exists(db)
+        .await
+        .map_err(|e| internal("check companies", e))?
+    {
+        return Err(AppError::NotFound);
+    }
+    let company_id = create_company(db, input.company_name, true, channel_limit).await?;
+    let account = NewAccount {
+        company_id,
+        email: &email,
+        display_name: input.display_name,
+        password: input.password,
+        global_admin: true,
+        channels_admin: true,
+    };
+    create_user(db, account).await?;
+    Ok(email)
+}
+
+#[cfg(test)]
+#[path = "identity_tests.rs"]
+mod tests;

@@ -1,0 +1,13 @@
+//! Use cases. Each takes the database and plain inputs, returns values or an `AppError`.
+
+pub mod channels;
+pub mod demo;
+pub mod identity;
+
+use crate::error::AppError;
+
+/// Logs an unexpected failure with its details and returns the generic user-facing error.
+pub fn internal(context: &str, error: impl std::fmt::Display) -> AppError {
+    tracing::error!("{context}: {error}");
+    AppError::Internal
+}
