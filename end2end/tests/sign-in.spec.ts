@@ -40,11 +40,23 @@ test('the session cookie is HttpOnly and SameSite=Lax', async ({ page, context }
   expect(cookie?.value).toMatch(/^[0-9a-f]{64}$/);
 });
 
-test('signing in again rotates the session id', async ({ page, context }) => {
+test('signing in again rotates the session id and retires the old one', async ({ page, context, playwright, baseURL }) => {
   await ChannelsPage.signedInAs(page, 'omar@other.test');
-  const first = (await context.cookies()).find((c) => c.name === 'aurora_session')?.value;
-  await ChannelsPage.signedInAs(page, 'omar@other.test');
-  const second = (await context.cookies()).find((c) => c.name === 'aurora_session')?.value;
-  expect(second).toBeTruthy();
+  const sessionId = async () => (await context.cookies()).find((c) => c.name === 'aurora_session')?.value;
+  const first = await sessionId();
+
+  const again = await page.request.post('/api/login', {
+    form: { email: 'omar@other.test', password: 'demo-password' },
+  });
+  expect(again.ok()).toBe(true);
+  const second = await sessionId();
+  expect(second).toMatch(/^[0-9a-f]{64}$/);
   expect(second).not.toBe(first);
+
+  const withOldId = await playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { cookie: `aurora_session=${first}` },
+  });
+  expect((await withOldId.post('/api/signed_in_user')).status()).toBe(401);
+  await withOldId.dispose();
 });

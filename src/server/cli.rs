@@ -149,7 +149,7 @@ async fn run_command(config: Config, command: Command) -> Result<(), String> {
                     };
                     create_user(&db, account)
                         .await
-                        .map(|id| println!("created user {id}: {}", email.trim()))
+                        .map(|id| println!("created user {id}: {}", email.trim().to_lowercase()))
                 }
                 Err(e) => Err(e),
             }
