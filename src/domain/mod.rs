@@ -1,4 +1,5 @@
 //! Pure rules, compiled for server and browser alike. No IO here.
 
 pub mod access;
+pub mod account;
 pub mod identity;

@@ -16,6 +16,24 @@ pub enum WhatsAppMode {
     Simulator,
 }
 
+/// How the simulator times its QR refs (DESIGN.md §5: 60 s, then 20 s each, 6 in all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimTimings {
+    pub first_ms: u64,
+    pub next_ms: u64,
+    pub count: usize,
+}
+
+impl Default for SimTimings {
+    fn default() -> Self {
+        SimTimings {
+            first_ms: 60_000,
+            next_ms: 20_000,
+            count: 6,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database: DatabaseUrl,
@@ -24,6 +42,7 @@ pub struct Config {
     pub demo: bool,
     pub cookie_secure: bool,
     pub site_root: String,
+    pub sim: SimTimings,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -114,6 +133,36 @@ impl Config {
             None => !site_addr.ip().is_loopback(),
         };
         let site_root = get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into());
+        let seconds = |var: &'static str, default_ms: u64| -> Result<u64, ConfigError> {
+            match get(var) {
+                None => Ok(default_ms),
+                Some(raw) => match raw.trim().parse::<f64>() {
+                    Ok(s) if s > 0.0 && s <= 3600.0 => Ok((s * 1000.0).round() as u64),
+                    _ => Err(invalid(
+                        var,
+                        format!("'{raw}' must be a number of seconds from 0 to 3600"),
+                    )),
+                },
+            }
+        };
+        let defaults = SimTimings::default();
+        let count = match get("AURORA_SIM_QR_COUNT") {
+            None => defaults.count,
+            Some(raw) => match raw.trim().parse::<usize>() {
+                Ok(n) if (1..=20).contains(&n) => n,
+                _ => {
+                    return Err(invalid(
+                        "AURORA_SIM_QR_COUNT",
+                        format!("'{raw}' must be a whole number from 1 to 20"),
+                    ))
+                }
+            },
+        };
+        let sim = SimTimings {
+            first_ms: seconds("AURORA_SIM_QR_FIRST_SECS", defaults.first_ms)?,
+            next_ms: seconds("AURORA_SIM_QR_NEXT_SECS", defaults.next_ms)?,
+            count,
+        };
         Ok(Config {
             database,
             site_addr,
@@ -121,6 +170,7 @@ impl Config {
             demo,
             cookie_secure,
             site_root,
+            sim,
         })
     }
 
@@ -197,6 +247,9 @@ mod tests {
             ("LEPTOS_SITE_ADDR", "localhost"),
             ("AURORA_DEMO", "maybe"),
             ("AURORA_COOKIE_SECURE", "2"),
+            ("AURORA_SIM_QR_FIRST_SECS", "soon"),
+            ("AURORA_SIM_QR_NEXT_SECS", "0"),
+            ("AURORA_SIM_QR_COUNT", "0"),
         ];
         for (var, value) in cases {
             let err = config(&[(var, value)]).unwrap_err();
@@ -212,5 +265,24 @@ mod tests {
         let c = config(&[("AURORA_WHATSAPP", "simulator"), ("AURORA_DEMO", "1")]).unwrap();
         assert_eq!(c.whatsapp, WhatsAppMode::Simulator);
         assert!(c.demo);
+        assert_eq!(c.sim, SimTimings::default());
+    }
+
+    #[test]
+    fn simulator_timings_can_be_shortened_for_tests() {
+        let c = config(&[
+            ("AURORA_SIM_QR_FIRST_SECS", "2"),
+            ("AURORA_SIM_QR_NEXT_SECS", "0.5"),
+            ("AURORA_SIM_QR_COUNT", "3"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.sim,
+            SimTimings {
+                first_ms: 2_000,
+                next_ms: 500,
+                count: 3
+            }
+        );
     }
 }

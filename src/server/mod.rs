@@ -11,3 +11,4 @@ pub mod rate_limit;
 pub mod security;
 pub mod services;
 pub mod state;
+pub mod whatsapp;

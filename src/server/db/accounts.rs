@@ -1,0 +1,244 @@
+//! WhatsApp Web accounts. Every status change writes the account and its history
+//! entry in one transaction, so the history never disagrees with the status.
+
+use super::{on_pool, Db};
+use crate::domain::account::{AccountStatus, DisconnectReason};
+
+/// An account as the Channels page shows it, with the names it refers to.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub company_id: i64,
+    pub status: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub business_name: Option<String>,
+    pub ever_linked: bool,
+    pub disconnect_reason: Option<String>,
+    pub disconnect_actor: Option<String>,
+    pub disconnected_at: Option<i64>,
+    pub cellphone_user: Option<String>,
+    pub funnel: Option<String>,
+    pub owner: Option<String>,
+}
+
+impl AccountRow {
+    pub fn status(&self) -> AccountStatus {
+        AccountStatus::parse(&self.status).unwrap_or(AccountStatus::Disconnected)
+    }
+}
+
+const SELECT: &str = "SELECT a.id, a.company_id, a.status, a.name, a.phone, a.business_name, \
+     a.ever_linked, a.disconnect_reason, a.disconnect_actor, a.disconnected_at, \
+     cu.display_name AS cellphone_user, f.name AS funnel, o.display_name AS owner \
+     FROM whatsapp_accounts a \
+     LEFT JOIN users cu ON cu.id = a.cellphone_user_id \
+     LEFT JOIN funnels f ON f.id = a.funnel_id \
+     LEFT JOIN users o ON o.id = a.owner_user_id";
+
+/// Creates a Connecting account unless the company already uses `limit` channels
+/// (Disabled accounts do not count). `None` means the limit is reached.
+pub async fn insert_within_limit(
+    db: &Db,
+    company_id: i64,
+    limit: i64,
+    actor: Option<i64>,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        // The count and the insert are one statement, so two quick Adds cannot both slip under the limit.
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO whatsapp_accounts (company_id, status, created_at, updated_at) \
+             SELECT $1, 'connecting', $3, $3 \
+             WHERE (SELECT COUNT(*) FROM whatsapp_accounts WHERE company_id = $1 AND status <> 'disabled') < $2 \
+             RETURNING id",
+        )
+        .bind(company_id)
+        .bind(limit)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = id {
+            sqlx::query("INSERT INTO account_events (account_id, at, event, actor_user_id) VALUES ($1, $2, 'added', $3)")
+                .bind(id)
+                .bind(now)
+                .bind(actor)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+pub async fn count_toward_limit(db: &Db, company_id: i64) -> Result<i64, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM whatsapp_accounts WHERE company_id = $1 AND status <> 'disabled'",
+    )
+    .bind(company_id)
+    .fetch_one(pool)
+    .await)
+}
+
+/// The account if it belongs to `company_id` (never reveals other companies' accounts).
+pub async fn get(db: &Db, company_id: i64, id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE a.id = $1 AND a.company_id = $2");
+    on_pool!(db, pool => sqlx::query_as(&sql).bind(id).bind(company_id).fetch_optional(pool).await)
+}
+
+pub async fn get_any(db: &Db, id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE a.id = $1");
+    on_pool!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
+}
+
+/// Newest first, so a freshly added card is on top.
+pub async fn list(db: &Db, company_id: i64) -> Result<Vec<AccountRow>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE a.company_id = $1 ORDER BY a.id DESC");
+    on_pool!(db, pool => sqlx::query_as(&sql).bind(company_id).fetch_all(pool).await)
+}
+
+/// Display names of the users an account is restricted to, by account id.
+pub async fn restricted_user_names(
+    db: &Db,
+    company_id: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_as(
+        "SELECT r.account_id, u.display_name FROM account_restricted_users r \
+         JOIN whatsapp_accounts a ON a.id = r.account_id JOIN users u ON u.id = r.user_id \
+         WHERE a.company_id = $1 ORDER BY u.display_name",
+    )
+    .bind(company_id)
+    .fetch_all(pool)
+    .await)
+}
+
+/// Ids (and stored credentials) of every account in `status`, across companies: for recovery at start.
+pub async fn ids_with_status(
+    db: &Db,
+    status: AccountStatus,
+) -> Result<Vec<(i64, Option<String>)>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_as("SELECT id, credentials FROM whatsapp_accounts WHERE status = $1 ORDER BY id")
+        .bind(status.as_str())
+        .fetch_all(pool)
+        .await)
+}
+
+pub async fn credentials(db: &Db, id: i64) -> Result<Option<String>, sqlx::Error> {
+    let found: Option<Option<String>> = on_pool!(db, pool => sqlx::query_scalar("SELECT credentials FROM whatsapp_accounts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(found.flatten())
+}
+
+/// What a status change writes besides the status itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change<'a> {
+    Linking,
+    Connected {
+        phone: &'a str,
+        business_name: &'a str,
+        credentials: &'a str,
+    },
+    Disconnected {
+        reason: DisconnectReason,
+        actor_name: Option<&'a str>,
+    },
+}
+
+/// Applies a status change and appends its history entry, atomically.
+pub async fn apply(
+    db: &Db,
+    id: i64,
+    change: Change<'_>,
+    actor: Option<i64>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let (sql, event, reason) = match &change {
+        Change::Linking => (
+            "UPDATE whatsapp_accounts SET status = 'connecting', updated_at = $2 WHERE id = $1",
+            "linking_started",
+            None,
+        ),
+        Change::Connected { .. } => (
+            "UPDATE whatsapp_accounts SET status = 'connected', phone = $3, business_name = $4, \
+             credentials = $5, ever_linked = TRUE, disconnect_reason = NULL, disconnect_actor = NULL, \
+             disconnected_at = NULL, updated_at = $2, version = version + 1 WHERE id = $1",
+            "connected",
+            None,
+        ),
+        Change::Disconnected { reason, .. } => (
+            "UPDATE whatsapp_accounts SET status = 'disconnected', credentials = NULL, \
+             disconnect_reason = $3, disconnect_actor = $4, disconnected_at = $2, updated_at = $2, \
+             version = version + 1 WHERE id = $1",
+            "disconnected",
+            Some(reason.code()),
+        ),
+    };
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let update = sqlx::query(sql).bind(id).bind(now);
+        let update = match &change {
+            Change::Linking => update,
+            Change::Connected { phone, business_name, credentials } => {
+                update.bind(*phone).bind(*business_name).bind(*credentials)
+            }
+            Change::Disconnected { reason, actor_name } => update.bind(reason.code()).bind(*actor_name),
+        };
+        update.execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO account_events (account_id, at, event, reason_code, actor_user_id) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(event)
+        .bind(reason)
+        .bind(actor)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// A history entry that changes no status (QR expired, reconnecting, reconnected, actor restarted).
+pub async fn record_event(
+    db: &Db,
+    id: i64,
+    event: &str,
+    actor: Option<i64>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    on_pool!(db, pool => sqlx::query("INSERT INTO account_events (account_id, at, event, actor_user_id) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(now)
+        .bind(event)
+        .bind(actor)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The account's history, oldest first: (event, reason code).
+pub async fn history(db: &Db, id: i64) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_as("SELECT event, reason_code FROM account_events WHERE account_id = $1 ORDER BY id")
+        .bind(id)
+        .fetch_all(pool)
+        .await)
+}
+
+/// Removes a never-linked account whose first linking was cancelled.
+pub async fn remove(db: &Db, id: i64) -> Result<(), sqlx::Error> {
+    on_pool!(db, pool => sqlx::query("DELETE FROM whatsapp_accounts WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "accounts_tests.rs"]
+mod tests;

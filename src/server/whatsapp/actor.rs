@@ -1,0 +1,423 @@
+//! One account's actor: owns its driver connection, applies the state machine to every
+//! command and driver event, persists the result, then publishes it.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+use super::driver::{Connection, DriverError, DriverEvent};
+use super::manager::{Actor, Health, Inner, LinkState, ManagerError};
+use super::qr::qr_svg;
+use crate::domain::account::{
+    transition, AccountEvent, AccountStatus, DisconnectReason, Transition,
+};
+use crate::server::db::accounts::{self, Change};
+use crate::server::db::now_ms;
+
+type Reply<T> = oneshot::Sender<Result<T, ManagerError>>;
+
+/// How long a logout may take before the keys are wiped anyway.
+const LOGOUT_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub(super) enum ActorCommand {
+    StartLinking {
+        actor: Option<Actor>,
+        reply: Reply<()>,
+    },
+    CancelLinking {
+        actor: Actor,
+        reply: Reply<()>,
+    },
+    RequestPairCode {
+        phone: String,
+        reply: Reply<String>,
+    },
+    Disconnect {
+        actor: Actor,
+        reply: Reply<()>,
+    },
+    /// Reconnect from stored credentials (start-up recovery, restart after a crash).
+    Resume,
+    Shutdown,
+    #[cfg(test)]
+    Crash,
+}
+
+pub(super) struct AccountActor {
+    id: i64,
+    company_id: i64,
+    inner: Arc<Inner>,
+    connection: Option<Connection>,
+    /// Events of the current connection only: a replaced connection's events are dropped with it.
+    events: Option<mpsc::Receiver<DriverEvent>>,
+    reconnect: Option<(u32, Instant)>,
+}
+
+async fn next_event(events: &mut Option<mpsc::Receiver<DriverEvent>>) -> Option<DriverEvent> {
+    match events {
+        Some(receiver) => receiver.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn reconnect_due(reconnect: Option<(u32, Instant)>) {
+    match reconnect {
+        Some((_, at)) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+impl AccountActor {
+    pub fn new(id: i64, company_id: i64, inner: Arc<Inner>) -> Self {
+        AccountActor {
+            id,
+            company_id,
+            inner,
+            connection: None,
+            events: None,
+            reconnect: None,
+        }
+    }
+
+    pub async fn run(mut self, mut commands: mpsc::Receiver<ActorCommand>) {
+        loop {
+            tokio::select! {
+                command = commands.recv() => match command {
+                    None | Some(ActorCommand::Shutdown) => break,
+                    Some(command) => self.on_command(command).await,
+                },
+                event = next_event(&mut self.events) => match event {
+                    Some(event) => self.on_event(event).await,
+                    None => self.on_connection_ended().await,
+                },
+                _ = reconnect_due(self.reconnect) => self.reconnect().await,
+            }
+            // Nothing open and nothing scheduled: the actor is not needed until the next command.
+            if self.connection.is_none() && self.reconnect.is_none() && commands.is_empty() {
+                break;
+            }
+        }
+    }
+
+    fn publish(&self) {
+        self.inner.publish(self.company_id, self.id, false);
+    }
+
+    fn close(&mut self) {
+        self.connection = None;
+        self.events = None;
+        self.reconnect = None;
+    }
+
+    async fn status(&self) -> Result<AccountStatus, ManagerError> {
+        let row = accounts::get_any(&self.inner.db, self.id)
+            .await?
+            .ok_or(ManagerError::NotFound)?;
+        Ok(row.status())
+    }
+
+    async fn ever_linked(&self) -> Result<bool, ManagerError> {
+        let row = accounts::get_any(&self.inner.db, self.id)
+            .await?
+            .ok_or(ManagerError::NotFound)?;
+        Ok(row.ever_linked)
+    }
+
+    async fn on_command(&mut self, command: ActorCommand) {
+        match command {
+            ActorCommand::StartLinking { actor, reply } => {
+                let _ = reply.send(self.start_linking(actor).await);
+            }
+            ActorCommand::CancelLinking { actor, reply } => {
+                let _ = reply.send(self.cancel_linking(actor).await);
+            }
+            ActorCommand::RequestPairCode { phone, reply } => {
+                let _ = reply.send(self.request_pair_code(phone).await);
+            }
+            ActorCommand::Disconnect { actor, reply } => {
+                let _ = reply.send(self.disconnect(actor).await);
+            }
+            ActorCommand::Resume => self.reconnect().await,
+            ActorCommand::Shutdown => {}
+            #[cfg(test)]
+            ActorCommand::Crash => panic!("crash requested by a test"),
+        }
+    }
+
+    async fn start_linking(&mut self, actor: Option<Actor>) -> Result<(), ManagerError> {
+        transition(self.status().await?, AccountEvent::StartLinking)?;
+        self.close();
+        accounts::apply(
+            &self.inner.db,
+            self.id,
+            Change::Linking,
+            actor.map(|a| a.user_id),
+            now_ms(),
+        )
+        .await?;
+        self.inner
+            .set_live(self.id, |live| *live = Default::default());
+        let (sender, receiver) = mpsc::channel(64);
+        match self.inner.driver.open(self.id, None, sender).await {
+            Ok(connection) => {
+                self.connection = Some(connection);
+                self.events = Some(receiver);
+            }
+            Err(error) => {
+                let message = format!("Can't reach WhatsApp: {error}");
+                self.inner.set_live(self.id, |live| {
+                    live.link = Some(LinkState::Failed { message })
+                });
+            }
+        }
+        self.publish();
+        Ok(())
+    }
+
+    async fn cancel_linking(&mut self, actor: Actor) -> Result<(), ManagerError> {
+        let ever_linked = self.ever_linked().await?;
+        let outcome = transition(
+            self.status().await?,
+            AccountEvent::CancelLinking { ever_linked },
+        )?;
+        self.close();
+        match outcome {
+            Transition::Remove => {
+                accounts::remove(&self.inner.db, self.id).await?;
+                self.inner.publish(self.company_id, self.id, true);
+            }
+            Transition::To(_) => {
+                let change = Change::Disconnected {
+                    reason: DisconnectReason::LinkingCancelled,
+                    actor_name: Some(&actor.name),
+                };
+                accounts::apply(
+                    &self.inner.db,
+                    self.id,
+                    change,
+                    Some(actor.user_id),
+                    now_ms(),
+                )
+                .await?;
+                self.inner
+                    .set_live(self.id, |live| *live = Default::default());
+                self.publish();
+            }
+        }
+        Ok(())
+    }
+
+    async fn request_pair_code(&mut self, phone: String) -> Result<String, ManagerError> {
+        let linking = matches!(
+            self.inner.live(self.id).link,
+            Some(LinkState::Showing { .. })
+        );
+        let connection = self
+            .connection
+            .as_ref()
+            .filter(|_| linking)
+            .ok_or_else(|| {
+                ManagerError::Driver(DriverError::Rejected(
+                    "No QR code is showing: generate a new code first".into(),
+                ))
+            })?;
+        let code = connection.request_pair_code(phone).await?;
+        self.inner
+            .set_live(self.id, |live| live.pair_code = Some(code.clone()));
+        self.publish();
+        Ok(code)
+    }
+
+    async fn disconnect(&mut self, actor: Actor) -> Result<(), ManagerError> {
+        transition(self.status().await?, AccountEvent::Disconnect)?;
+        if self.connection.is_none() {
+            // Reconnecting: open the session once more so the phone is told the device is gone.
+            if let Some(credentials) = accounts::credentials(&self.inner.db, self.id).await? {
+                let (sender, _events) = mpsc::channel(16);
+                if let Ok(connection) = self
+                    .inner
+                    .driver
+                    .open(self.id, Some(credentials), sender)
+                    .await
+                {
+                    self.connection = Some(connection);
+                }
+            }
+        }
+        if let Some(connection) = self.connection.take() {
+            match tokio::time::timeout(LOGOUT_TIMEOUT, connection.logout()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(account = self.id, "logout failed, wiping keys anyway: {e}")
+                }
+                Err(_) => tracing::warn!(account = self.id, "logout timed out, wiping keys anyway"),
+            }
+        }
+        self.close();
+        let change = Change::Disconnected {
+            reason: DisconnectReason::ByUser,
+            actor_name: Some(&actor.name),
+        };
+        accounts::apply(
+            &self.inner.db,
+            self.id,
+            change,
+            Some(actor.user_id),
+            now_ms(),
+        )
+        .await?;
+        self.inner
+            .set_live(self.id, |live| *live = Default::default());
+        self.publish();
+        Ok(())
+    }
+
+    async fn on_event(&mut self, event: DriverEvent) {
+        if let Err(error) = self.apply_event(event).await {
+            tracing::error!(
+                account = self.id,
+                "could not apply a WhatsApp event: {error}"
+            );
+        }
+    }
+
+    async fn apply_event(&mut self, event: DriverEvent) -> Result<(), ManagerError> {
+        let inner = self.inner.clone();
+        let db = &inner.db;
+        match event {
+            DriverEvent::Qr { code, valid_for } => {
+                let svg = qr_svg(&code).unwrap_or_default();
+                let expires_at = Instant::now() + valid_for;
+                self.inner.set_live(self.id, |live| {
+                    live.link = Some(LinkState::Showing {
+                        qr: code,
+                        svg,
+                        expires_at,
+                    })
+                });
+                self.publish();
+            }
+            DriverEvent::LinkingExpired => {
+                transition(self.status().await?, AccountEvent::LinkingExpired)?;
+                self.close();
+                accounts::record_event(db, self.id, "qr_expired", None, now_ms()).await?;
+                self.inner.set_live(self.id, |live| {
+                    live.link = Some(LinkState::Expired);
+                    live.pair_code = None;
+                });
+                self.publish();
+            }
+            DriverEvent::Paired {
+                phone,
+                business_name,
+                credentials,
+            } => {
+                transition(self.status().await?, AccountEvent::Paired)?;
+                let change = Change::Connected {
+                    phone: &phone,
+                    business_name: &business_name,
+                    credentials: &credentials,
+                };
+                accounts::apply(db, self.id, change, None, now_ms()).await?;
+                self.inner
+                    .set_live(self.id, |live| *live = Default::default());
+                self.publish();
+            }
+            DriverEvent::Connected => {
+                let was_reconnecting = matches!(
+                    self.inner.live(self.id).health,
+                    Some(Health::Reconnecting { .. })
+                );
+                self.reconnect = None;
+                if was_reconnecting {
+                    accounts::record_event(db, self.id, "reconnected", None, now_ms()).await?;
+                }
+                self.inner
+                    .set_live(self.id, |live| live.health = Some(Health::Online));
+                self.publish();
+            }
+            DriverEvent::LoggedOut(reason) => self.logged_out(reason).await?,
+            DriverEvent::ConnectionLost => {
+                transition(self.status().await?, AccountEvent::ConnectionLost)?;
+                accounts::record_event(db, self.id, "connection_lost", None, now_ms()).await?;
+                self.connection = None;
+                self.events = None;
+                self.schedule_reconnect(1);
+            }
+            DriverEvent::Message { from, .. } => {
+                self.inner.inbound_messages.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(account = self.id, from = %from, "inbound WhatsApp message");
+            }
+        }
+        Ok(())
+    }
+
+    /// The driver closed its event stream without a word: a drop if the session was up.
+    async fn on_connection_ended(&mut self) {
+        self.events = None;
+        self.connection = None;
+        if matches!(self.status().await, Ok(AccountStatus::Connected)) {
+            self.schedule_reconnect(1);
+        }
+    }
+
+    async fn logged_out(&mut self, reason: DisconnectReason) -> Result<(), ManagerError> {
+        transition(self.status().await?, AccountEvent::LoggedOut(reason))?;
+        self.close();
+        let change = Change::Disconnected {
+            reason,
+            actor_name: None,
+        };
+        accounts::apply(&self.inner.db, self.id, change, None, now_ms()).await?;
+        self.inner
+            .set_live(self.id, |live| *live = Default::default());
+        self.publish();
+        Ok(())
+    }
+
+    fn schedule_reconnect(&mut self, attempt: u32) {
+        let retry_at = Instant::now() + self.inner.options.backoff.jittered(attempt);
+        self.reconnect = Some((attempt, retry_at));
+        self.inner.set_live(self.id, |live| {
+            live.health = Some(Health::Reconnecting { attempt, retry_at })
+        });
+        self.publish();
+    }
+
+    async fn reconnect(&mut self) {
+        let attempt = self.reconnect.map(|(n, _)| n).unwrap_or(1);
+        self.reconnect = None;
+        let credentials = match accounts::credentials(&self.inner.db, self.id).await {
+            Ok(Some(credentials)) => credentials,
+            Ok(None) => return, // keys wiped meanwhile: nothing to resume
+            Err(e) => {
+                tracing::error!(account = self.id, "could not load credentials: {e}");
+                return self.schedule_reconnect(attempt + 1);
+            }
+        };
+        let (sender, receiver) = mpsc::channel(64);
+        match self
+            .inner
+            .driver
+            .open(self.id, Some(credentials), sender)
+            .await
+        {
+            Ok(connection) => {
+                self.connection = Some(connection);
+                self.events = Some(receiver);
+            }
+            Err(DriverError::LoggedOut(reason)) => {
+                if let Err(e) = self.logged_out(reason).await {
+                    tracing::error!(account = self.id, "could not record the logout: {e}");
+                }
+            }
+            Err(error) => {
+                tracing::info!(account = self.id, attempt, "reconnect failed: {error}");
+                self.schedule_reconnect(attempt + 1);
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! The one boundary between the session manager and WhatsApp. A driver opens one
+//! connection per account; the connection reports what happens as `DriverEvent`s and
+//! takes `DriverCommand`s. Dropping the command sender closes the connection.
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::domain::account::DisconnectReason;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DriverEvent {
+    /// A QR ref to show, valid for `valid_for`.
+    Qr { code: String, valid_for: Duration },
+    /// Every ref of the attempt went by without a scan; the connection is over.
+    LinkingExpired,
+    /// The phone scanned or typed the code. `phone` is E.164; `credentials` let the
+    /// session resume later without a new QR.
+    Paired {
+        phone: String,
+        business_name: String,
+        credentials: String,
+    },
+    /// The session is online (after pairing, or after resuming).
+    Connected,
+    /// WhatsApp ended the session for good; the keys are dead.
+    LoggedOut(DisconnectReason),
+    /// The connection dropped; the credentials are still good.
+    ConnectionLost,
+    /// An inbound chat message.
+    Message {
+        from: String,
+        name: String,
+        text: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DriverError {
+    #[error("WhatsApp cannot be reached: {0}")]
+    Unreachable(String),
+    #[error("WhatsApp ended the session")]
+    LoggedOut(DisconnectReason),
+    #[error("{0}")]
+    Rejected(String),
+    #[error("the connection is closed")]
+    Closed,
+}
+
+#[derive(Debug)]
+pub enum DriverCommand {
+    /// Asks for an 8-character pairing code for `phone` (E.164) during linking.
+    RequestPairCode {
+        phone: String,
+        reply: oneshot::Sender<Result<String, DriverError>>,
+    },
+    /// Logs the device out so the phone shows it removed, then closes.
+    Logout {
+        reply: oneshot::Sender<Result<(), DriverError>>,
+    },
+}
+
+/// An open connection: send commands; drop it to close the socket.
+pub struct Connection {
+    pub commands: mpsc::Sender<DriverCommand>,
+}
+
+impl Connection {
+    pub async fn request_pair_code(&self, phone: String) -> Result<String, DriverError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(DriverCommand::RequestPairCode { phone, reply })
+            .await
+            .map_err(|_| DriverError::Closed)?;
+        answer.await.map_err(|_| DriverError::Closed)?
+    }
+
+    pub async fn logout(&self) -> Result<(), DriverError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(DriverCommand::Logout { reply })
+            .await
+            .map_err(|_| DriverError::Closed)?;
+        answer.await.map_err(|_| DriverError::Closed)?
+    }
+}
+
+pub trait Driver: Send + Sync + 'static {
+    /// Opens a connection for `account`: a new linking attempt when `credentials` is
+    /// `None`, otherwise the stored session is resumed.
+    fn open(
+        &self,
+        account: i64,
+        credentials: Option<String>,
+        events: mpsc::Sender<DriverEvent>,
+    ) -> BoxFuture<'static, Result<Connection, DriverError>>;
+}

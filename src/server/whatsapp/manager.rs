@@ -1,0 +1,363 @@
+//! The session manager: one actor (tokio task) per account that has a live or linking
+//! session, reached only through this cloneable handle. Commands go in; every change
+//! comes out on one broadcast channel, after it has been written to the database.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use futures::FutureExt;
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::time::Instant;
+
+use super::actor::{AccountActor, ActorCommand};
+use super::backoff::Backoff;
+use super::driver::{Driver, DriverError};
+use crate::domain::account::{AccountStatus, DisconnectReason, Refused};
+use crate::server::db::{accounts, now_ms, Db};
+
+/// Who asked for an action, for the account's history and the card ("Disconnected by Ana").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    Online,
+    Reconnecting { attempt: u32, retry_at: Instant },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkState {
+    Showing {
+        qr: String,
+        svg: String,
+        expires_at: Instant,
+    },
+    Expired,
+    Failed {
+        message: String,
+    },
+}
+
+/// What is true of an account right now but is not stored: the QR on screen, the health line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveState {
+    pub link: Option<LinkState>,
+    pub pair_code: Option<String>,
+    pub health: Option<Health>,
+}
+
+/// Published after every change of an account (status, QR, health), once it is persisted.
+#[derive(Debug, Clone)]
+pub struct AccountChanged {
+    pub company_id: i64,
+    pub account_id: i64,
+    pub removed: bool,
+    pub at: Instant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ManagerError {
+    #[error(transparent)]
+    Refused(#[from] Refused),
+    #[error("no such account")]
+    NotFound,
+    #[error(transparent)]
+    Driver(#[from] DriverError),
+    #[error("the database failed: {0}")]
+    Database(String),
+    #[error("the session manager is shutting down")]
+    ShuttingDown,
+}
+
+impl From<sqlx::Error> for ManagerError {
+    fn from(error: sqlx::Error) -> Self {
+        ManagerError::Database(error.to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ManagerOptions {
+    pub backoff: Backoff,
+}
+
+pub(super) struct Inner {
+    pub db: Db,
+    pub driver: Arc<dyn Driver>,
+    pub options: ManagerOptions,
+    changes: broadcast::Sender<AccountChanged>,
+    actors: Mutex<HashMap<i64, mpsc::Sender<ActorCommand>>>,
+    live: Mutex<HashMap<i64, LiveState>>,
+    pub inbound_messages: AtomicU64,
+    restarts: AtomicU64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Inner {
+    pub fn live(&self, account: i64) -> LiveState {
+        lock(&self.live).get(&account).cloned().unwrap_or_default()
+    }
+
+    pub fn set_live(&self, account: i64, update: impl FnOnce(&mut LiveState)) {
+        let mut live = lock(&self.live);
+        let state = live.entry(account).or_default();
+        update(state);
+        if *state == LiveState::default() {
+            live.remove(&account);
+        }
+    }
+
+    pub fn publish(&self, company_id: i64, account_id: i64, removed: bool) {
+        if removed {
+            lock(&self.live).remove(&account_id);
+        }
+        let _ = self.changes.send(AccountChanged {
+            company_id,
+            account_id,
+            removed,
+            at: Instant::now(),
+        });
+    }
+
+    fn actor_exited(&self, account: i64, sender: &mpsc::Sender<ActorCommand>) {
+        let mut actors = lock(&self.actors);
+        if actors.get(&account).is_some_and(|s| s.same_channel(sender)) {
+            actors.remove(&account);
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct SessionManager {
+    inner: Arc<Inner>,
+}
+
+impl SessionManager {
+    pub fn new(db: Db, driver: Arc<dyn Driver>, options: ManagerOptions) -> Self {
+        let (changes, _) = broadcast::channel(4096);
+        let inner = Inner {
+            db,
+            driver,
+            options,
+            changes,
+            actors: Mutex::new(HashMap::new()),
+            live: Mutex::new(HashMap::new()),
+            inbound_messages: AtomicU64::new(0),
+            restarts: AtomicU64::new(0),
+        };
+        SessionManager {
+            inner: Arc::new(inner),
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<AccountChanged> {
+        self.inner.changes.subscribe()
+    }
+
+    pub fn live(&self, account: i64) -> LiveState {
+        self.inner.live(account)
+    }
+
+    pub fn inbound_messages(&self) -> u64 {
+        self.inner.inbound_messages.load(Ordering::Relaxed)
+    }
+
+    pub fn actor_restarts(&self) -> u64 {
+        self.inner.restarts.load(Ordering::Relaxed)
+    }
+
+    pub fn running_actors(&self) -> usize {
+        lock(&self.inner.actors).len()
+    }
+
+    fn spawn_actor(&self, account: i64, company_id: i64) -> mpsc::Sender<ActorCommand> {
+        let (sender, commands) = mpsc::channel(32);
+        lock(&self.inner.actors).insert(account, sender.clone());
+        let manager = self.clone();
+        let own_sender = sender.clone();
+        tokio::spawn(async move {
+            let actor = AccountActor::new(account, company_id, manager.inner.clone());
+            let crashed = AssertUnwindSafe(actor.run(commands))
+                .catch_unwind()
+                .await
+                .is_err();
+            manager.inner.actor_exited(account, &own_sender);
+            if crashed {
+                manager.restart_after_crash(account, company_id).await;
+            }
+        });
+        sender
+    }
+
+    /// Sends a command to the account's actor, starting one when none runs.
+    async fn send(
+        &self,
+        account: i64,
+        company_id: i64,
+        command: ActorCommand,
+    ) -> Result<(), ManagerError> {
+        let existing = lock(&self.inner.actors).get(&account).cloned();
+        let sender = existing.unwrap_or_else(|| self.spawn_actor(account, company_id));
+        match sender.send(command).await {
+            Ok(()) => Ok(()),
+            // The actor was just finishing; a fresh one takes the command.
+            Err(mpsc::error::SendError(command)) => {
+                self.inner.actor_exited(account, &sender);
+                self.spawn_actor(account, company_id)
+                    .send(command)
+                    .await
+                    .map_err(|_| ManagerError::ShuttingDown)
+            }
+        }
+    }
+
+    async fn ask<T>(
+        &self,
+        account: i64,
+        company_id: i64,
+        command: impl FnOnce(oneshot::Sender<Result<T, ManagerError>>) -> ActorCommand,
+    ) -> Result<T, ManagerError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(account, company_id, command(reply)).await?;
+        answer.await.map_err(|_| ManagerError::ShuttingDown)?
+    }
+
+    /// Starts a linking attempt (Add, Connect, Generate new code): the card shows a QR.
+    pub async fn start_linking(
+        &self,
+        company_id: i64,
+        account: i64,
+        actor: Option<Actor>,
+    ) -> Result<(), ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::StartLinking {
+            actor,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn cancel_linking(
+        &self,
+        company_id: i64,
+        account: i64,
+        actor: Actor,
+    ) -> Result<(), ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::CancelLinking {
+            actor,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn request_pair_code(
+        &self,
+        company_id: i64,
+        account: i64,
+        phone: String,
+    ) -> Result<String, ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::RequestPairCode {
+            phone,
+            reply,
+        })
+        .await
+    }
+
+    /// Logs the device out (the phone shows it removed), wipes its keys, keeps conversations.
+    pub async fn disconnect(
+        &self,
+        company_id: i64,
+        account: i64,
+        actor: Actor,
+    ) -> Result<(), ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::Disconnect {
+            actor,
+            reply,
+        })
+        .await
+    }
+
+    /// At start: sessions that were Connected reconnect from their stored credentials;
+    /// attempts that were showing a QR are over ("Linking interrupted by a restart").
+    pub async fn recover(&self) -> Result<(usize, usize), ManagerError> {
+        let interrupted =
+            accounts::ids_with_status(&self.inner.db, AccountStatus::Connecting).await?;
+        for (id, _) in &interrupted {
+            let change = accounts::Change::Disconnected {
+                reason: DisconnectReason::LinkingInterrupted,
+                actor_name: None,
+            };
+            accounts::apply(&self.inner.db, *id, change, None, now_ms()).await?;
+            if let Some(row) = accounts::get_any(&self.inner.db, *id).await? {
+                self.inner.publish(row.company_id, *id, false);
+            }
+        }
+        let connected = accounts::ids_with_status(&self.inner.db, AccountStatus::Connected).await?;
+        for (id, _) in &connected {
+            if let Some(row) = accounts::get_any(&self.inner.db, *id).await? {
+                self.send(*id, row.company_id, ActorCommand::Resume).await?;
+            }
+        }
+        Ok((connected.len(), interrupted.len()))
+    }
+
+    async fn restart_after_crash(&self, account: i64, company_id: i64) {
+        self.inner.restarts.fetch_add(1, Ordering::Relaxed);
+        tracing::error!(account, "the session actor crashed; restarting it");
+        let db = &self.inner.db;
+        if let Err(e) = accounts::record_event(db, account, "actor_restarted", None, now_ms()).await
+        {
+            tracing::warn!(account, "could not record the restart: {e}");
+        }
+        let status = accounts::get_any(db, account)
+            .await
+            .ok()
+            .flatten()
+            .map(|row| row.status());
+        match status {
+            Some(AccountStatus::Connected) => {
+                if let Err(e) = self.send(account, company_id, ActorCommand::Resume).await {
+                    tracing::error!(account, "could not restart the session: {e}");
+                }
+            }
+            Some(AccountStatus::Connecting) => {
+                // The QR on screen died with the actor: offer a new code.
+                self.inner
+                    .set_live(account, |live| live.link = Some(LinkState::Expired));
+                self.inner.publish(company_id, account, false);
+            }
+            _ => {}
+        }
+    }
+
+    /// Stops every actor (closing its connection) and waits for them, at most `grace`.
+    pub async fn shutdown(&self, grace: Duration) {
+        let senders: Vec<mpsc::Sender<ActorCommand>> =
+            lock(&self.inner.actors).values().cloned().collect();
+        for sender in senders {
+            let _ = sender.send(ActorCommand::Shutdown).await;
+        }
+        let deadline = Instant::now() + grace;
+        while self.running_actors() > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) async fn crash_actor(&self, company_id: i64, account: i64) {
+        let _ = self.send(account, company_id, ActorCommand::Crash).await;
+    }
+}
+
+#[cfg(test)]
+#[path = "manager_tests.rs"]
+mod tests;

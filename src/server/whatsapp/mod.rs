@@ -1,0 +1,8 @@
+//! WhatsApp sessions: the driver boundary, the simulator, and the session manager.
+
+mod actor;
+pub mod backoff;
+pub mod driver;
+pub mod manager;
+pub mod qr;
+pub mod simulator;
