@@ -1,24 +1,150 @@
-//! The Settings > Company > Channels > WhatsApp Web page.
+//! The Settings > Company > Channels > WhatsApp Web page: its data and its actions.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::account::AccountStatus;
 use crate::error::AppError;
+
+/// One card of the page, as the server renders it and the live stream updates it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub id: i64,
+    pub status: AccountStatus,
+    pub name: String,
+    /// International format, e.g. "+52 1 55 1234 5678".
+    pub phone: Option<String>,
+    pub business_name: Option<String>,
+    pub cellphone_user: Option<String>,
+    pub funnel: Option<String>,
+    pub owner: Option<String>,
+    /// Empty means every team member may see the conversations.
+    pub restricted_users: Vec<String>,
+    pub disconnect_message: Option<String>,
+    pub disconnected_at_ms: Option<i64>,
+    /// "Online", "Reconnecting… attempt 3".
+    pub health: Option<String>,
+    pub link: Option<LinkView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkView {
+    /// A QR code to scan, valid for `expires_in_ms` from when this view was made.
+    Qr {
+        svg: String,
+        expires_in_ms: u64,
+        pair_code: Option<String>,
+    },
+    Expired,
+    Failed {
+        message: String,
+    },
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelsOverview {
     pub channel_limit: i64,
+    pub accounts: Vec<AccountView>,
 }
+
+/// What the live stream sends: one card changed or appeared, one card is gone,
+/// or the client must reload the whole list (it missed events).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChannelUpdate {
+    Upsert(AccountView),
+    Removed { id: i64 },
+    Resync,
+}
+
+pub const EVENTS_PATH: &str = "/api/channels/events";
 
 #[server(endpoint = "channels_page")]
 pub async fn channels_page() -> Result<ChannelsOverview, AppError> {
     use crate::server::fn_context::{app_state, require_channels_admin, respond};
-    use crate::server::services::channels::overview;
+    use crate::server::services::channels;
 
     respond(
         async {
             let user = require_channels_admin().await?;
-            overview(&app_state().db, user.company_id).await
+            let state = app_state();
+            channels::overview(&state.db, &state.manager, user.company_id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "add_account")]
+pub async fn add_account() -> Result<AccountView, AppError> {
+    use crate::server::fn_context::{app_state, require_channels_admin, respond};
+    use crate::server::services::channels;
+
+    respond(
+        async {
+            let user = require_channels_admin().await?;
+            let state = app_state();
+            channels::add(&state.db, &state.manager, &user).await
+        }
+        .await,
+    )
+}
+
+/// Cancel on a Connecting card. `None`: the account was new and is gone.
+#[server(endpoint = "cancel_linking")]
+pub async fn cancel_linking(id: i64) -> Result<Option<AccountView>, AppError> {
+    use crate::server::fn_context::{app_state, require_channels_admin, respond};
+    use crate::server::services::channels;
+
+    respond(
+        async {
+            let user = require_channels_admin().await?;
+            let state = app_state();
+            channels::cancel_linking(&state.db, &state.manager, &user, id).await
+        }
+        .await,
+    )
+}
+
+/// Generate new code (expired QR) and Connect (Disconnected card): a new linking attempt.
+#[server(endpoint = "start_linking")]
+pub async fn start_linking(id: i64) -> Result<AccountView, AppError> {
+    use crate::server::fn_context::{app_state, require_channels_admin, respond};
+    use crate::server::services::channels;
+
+    respond(
+        async {
+            let user = require_channels_admin().await?;
+            let state = app_state();
+            channels::start_linking(&state.db, &state.manager, &user, id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "request_pair_code")]
+pub async fn request_pair_code(id: i64, phone: String) -> Result<AccountView, AppError> {
+    use crate::server::fn_context::{app_state, require_channels_admin, respond};
+    use crate::server::services::channels;
+
+    respond(
+        async {
+            let user = require_channels_admin().await?;
+            let state = app_state();
+            channels::request_pair_code(&state.db, &state.manager, &user, id, &phone).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "disconnect_account")]
+pub async fn disconnect_account(id: i64) -> Result<AccountView, AppError> {
+    use crate::server::fn_context::{app_state, require_channels_admin, respond};
+    use crate::server::services::channels;
+
+    respond(
+        async {
+            let user = require_channels_admin().await?;
+            let state = app_state();
+            channels::disconnect(&state.db, &state.manager, &user, id).await
         }
         .await,
     )

@@ -185,7 +185,16 @@ async fn serve(config: Config) -> Result<(), String> {
         );
     }
     let addr = config.site_addr;
+    let whatsapp = config.whatsapp;
     let state = AppState::new(leptos_options(&config), db.clone(), config);
+    match state.manager.recover().await {
+        Ok((resumed, interrupted)) => tracing::info!(
+            ?whatsapp,
+            "sessions: {resumed} reconnecting from stored credentials, {interrupted} linking attempts ended by the restart"
+        ),
+        Err(e) => return Err(format!("could not recover WhatsApp sessions: {e}")),
+    }
+    let manager = state.manager.clone();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("LEPTOS_SITE_ADDR: cannot listen on {addr}: {e}"))?;
@@ -196,6 +205,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await;
     purger.abort();
+    manager.shutdown(Duration::from_secs(5)).await;
     db.close().await;
     tracing::info!("stopped");
     served.map_err(|e| format!("server error: {e}"))

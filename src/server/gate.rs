@@ -45,6 +45,9 @@ pub fn classify(path: &str) -> Area {
         "/setup" => Area::Setup,
         "/api/login" | "/api/setup" => Area::PublicApi,
         _ if path.starts_with("/api/") => Area::Api,
+        // The fake WhatsApp network: mounted only in simulator mode, and not ours to guard.
+        "/simulator" => Area::Asset,
+        _ if path.starts_with("/simulator/") => Area::Asset,
         _ if path.starts_with("/pkg/") || last_segment.contains('.') => Area::Asset,
         _ => Area::Page,
     }
@@ -155,6 +158,7 @@ mod tests {
         assert_eq!(classify("/api/whatever123"), Area::Api);
         assert_eq!(classify("/pkg/aurora.wasm"), Area::Asset);
         assert_eq!(classify("/favicon.svg"), Area::Asset);
+        assert_eq!(classify("/simulator/api/scan"), Area::Asset);
         assert_eq!(
             classify("/settings/company/channels/whatsapp-web"),
             Area::Page

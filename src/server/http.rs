@@ -1,6 +1,7 @@
 //! The axum application: Leptos pages and server functions behind the security layers.
 
 use axum::middleware;
+use axum::routing::get;
 use axum::Router;
 use leptos::config::{Env, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -8,13 +9,23 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use super::config::Config;
 use super::gate::session_gate;
 use super::security::{same_origin_only, security_headers};
+use super::simulator_http;
 use super::state::AppState;
+use super::stream::channel_events;
+use crate::api::channels::EVENTS_PATH;
 use crate::app::{shell, App};
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    let simulator = state.simulator.is_some();
     Router::new()
+        .route(EVENTS_PATH, get(channel_events))
+        .merge(if simulator {
+            simulator_http::routes()
+        } else {
+            Router::new()
+        })
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), session_gate))

@@ -6,9 +6,16 @@ use std::sync::{Arc, Mutex};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use super::config::Config;
+use tokio::sync::broadcast;
+
+use super::config::{Config, WhatsAppMode};
 use super::db::{companies, Db};
 use super::rate_limit::LoginLimiter;
+use super::services::channel_feed::{spawn_channel_feed, FeedItem};
+use super::whatsapp::driver::Driver;
+use super::whatsapp::manager::{ManagerOptions, SessionManager};
+use super::whatsapp::simulator::Simulator;
+use super::whatsapp::unavailable::LiveUnavailable;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -19,10 +26,25 @@ pub struct AppState {
     /// Serialises first-run set-up so two visitors cannot both create "the first" company.
     pub setup_lock: Arc<tokio::sync::Mutex<()>>,
     company_exists: Arc<AtomicBool>,
+    pub manager: SessionManager,
+    /// Ready-to-send card updates for the Channels pages' live streams.
+    pub feed: broadcast::Sender<FeedItem>,
+    /// The fake WhatsApp network, only when `AURORA_WHATSAPP=simulator`.
+    pub simulator: Option<Simulator>,
 }
 
 impl AppState {
+    /// Builds the state and starts the session manager with the driver `config` selects.
+    /// Must run inside the tokio runtime (it spawns the channel feed).
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
+        let simulator =
+            (config.whatsapp == WhatsAppMode::Simulator).then(|| Simulator::new(config.sim));
+        let driver: Arc<dyn Driver> = match &simulator {
+            Some(simulator) => Arc::new(simulator.clone()),
+            None => Arc::new(LiveUnavailable),
+        };
+        let manager = SessionManager::new(db.clone(), driver, ManagerOptions::default());
+        let feed = spawn_channel_feed(db.clone(), manager.clone());
         AppState {
             leptos_options,
             db,
@@ -30,6 +52,9 @@ impl AppState {
             login_limiter: Arc::default(),
             setup_lock: Arc::default(),
             company_exists: Arc::default(),
+            manager,
+            feed,
+            simulator,
         }
     }
 

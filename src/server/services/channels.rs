@@ -1,16 +1,265 @@
-//! Channels of a company.
+//! Channels of a company: the page's data and the actions on its cards. Ownership is
+//! checked here (another company's account is "not found"); the session manager
+//! checks the status transition and does the work.
+
+use std::collections::HashMap;
+
+use tokio::time::Instant;
 
 use super::internal;
-use crate::api::channels::ChannelsOverview;
+use crate::api::channels::{AccountView, ChannelsOverview, LinkView};
+use crate::domain::account::{AccountStatus, DisconnectReason};
 use crate::error::AppError;
-use crate::server::db::{companies, Db};
+use crate::server::db::accounts::{self, AccountRow};
+use crate::server::db::sessions::SessionUser;
+use crate::server::db::{companies, now_ms, Db};
+use crate::server::phone::{format_international, parse_international};
+use crate::server::whatsapp::manager::{
+    Actor, Health, LinkState, LiveState, ManagerError, SessionManager,
+};
 
-pub async fn overview(db: &Db, company_id: i64) -> Result<ChannelsOverview, AppError> {
+fn actor(user: &SessionUser) -> Actor {
+    Actor {
+        user_id: user.user_id,
+        name: user.display_name.clone(),
+    }
+}
+
+pub fn manager_error(error: ManagerError) -> AppError {
+    match error {
+        ManagerError::Refused(refused) => AppError::Conflict(refused.to_string()),
+        ManagerError::NotFound => AppError::NotFound,
+        ManagerError::Driver(e) => AppError::Conflict(e.to_string()),
+        ManagerError::ShuttingDown => {
+            AppError::Conflict("The server is restarting. Try again in a moment.".into())
+        }
+        ManagerError::Database(e) => internal("session manager", e),
+    }
+}
+
+fn health_line(health: &Health) -> String {
+    match health {
+        Health::Online => "Online".into(),
+        Health::Reconnecting { attempt, .. } => format!("Reconnecting… attempt {attempt}"),
+    }
+}
+
+/// Combines what is stored with what is live (QR, health) into one card.
+pub fn to_view(
+    row: AccountRow,
+    restricted_users: Vec<String>,
+    live: LiveState,
+    now: Instant,
+) -> AccountView {
+    let status = row.status();
+    let link = match (status, live.link) {
+        (
+            AccountStatus::Connecting,
+            Some(LinkState::Showing {
+                svg, expires_at, ..
+            }),
+        ) => Some(LinkView::Qr {
+            svg,
+            expires_in_ms: expires_at.saturating_duration_since(now).as_millis() as u64,
+            pair_code: live.pair_code,
+        }),
+        (AccountStatus::Connecting, Some(LinkState::Failed { message })) => {
+            Some(LinkView::Failed { message })
+        }
+        // Connecting with nothing live (e.g. the attempt is starting, or ended): offer a new code.
+        (AccountStatus::Connecting, _) => Some(LinkView::Expired),
+        _ => None,
+    };
+    let health = match status {
+        AccountStatus::Connected => live.health.as_ref().map(health_line),
+        _ => None,
+    };
+    let disconnect_message = match status {
+        AccountStatus::Disconnected => row
+            .disconnect_reason
+            .as_deref()
+            .and_then(DisconnectReason::parse)
+            .map(|reason| reason.message(row.disconnect_actor.as_deref())),
+        _ => None,
+    };
+    AccountView {
+        id: row.id,
+        status,
+        name: row.name,
+        phone: row.phone.as_deref().map(format_international),
+        business_name: row.business_name,
+        cellphone_user: row.cellphone_user,
+        funnel: row.funnel,
+        owner: row.owner,
+        restricted_users,
+        disconnect_message,
+        disconnected_at_ms: row.disconnected_at,
+        health,
+        link,
+    }
+}
+
+pub async fn overview(
+    db: &Db,
+    manager: &SessionManager,
+    company_id: i64,
+) -> Result<ChannelsOverview, AppError> {
     let company = companies::get(db, company_id)
         .await
         .map_err(|e| internal("load company", e))?
         .ok_or(AppError::NotFound)?;
+    let rows = accounts::list(db, company_id)
+        .await
+        .map_err(|e| internal("list accounts", e))?;
+    let mut restricted: HashMap<i64, Vec<String>> = HashMap::new();
+    for (account, name) in accounts::restricted_user_names(db, company_id)
+        .await
+        .map_err(|e| internal("list restricted users", e))?
+    {
+        restricted.entry(account).or_default().push(name);
+    }
+    let now = Instant::now();
+    let accounts = rows
+        .into_iter()
+        .map(|row| {
+            let live = manager.live(row.id);
+            let users = restricted.remove(&row.id).unwrap_or_default();
+            to_view(row, users, live, now)
+        })
+        .collect();
     Ok(ChannelsOverview {
         channel_limit: company.channel_limit,
+        accounts,
     })
+}
+
+/// One card, or `None` when the account no longer exists (or is another company's).
+pub async fn account_view(
+    db: &Db,
+    manager: &SessionManager,
+    company_id: i64,
+    id: i64,
+) -> Result<Option<AccountView>, AppError> {
+    let Some(row) = accounts::get(db, company_id, id)
+        .await
+        .map_err(|e| internal("load account", e))?
+    else {
+        return Ok(None);
+    };
+    let restricted = accounts::restricted_user_names(db, company_id)
+        .await
+        .map_err(|e| internal("list restricted users", e))?
+        .into_iter()
+        .filter(|(account, _)| *account == id)
+        .map(|(_, name)| name)
+        .collect();
+    Ok(Some(to_view(
+        row,
+        restricted,
+        manager.live(id),
+        Instant::now(),
+    )))
+}
+
+async fn owned(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    id: i64,
+) -> Result<AccountView, AppError> {
+    account_view(db, manager, user.company_id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn add(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+) -> Result<AccountView, AppError> {
+    let company = companies::get(db, user.company_id)
+        .await
+        .map_err(|e| internal("load company", e))?
+        .ok_or(AppError::NotFound)?;
+    let inserted = accounts::insert_within_limit(
+        db,
+        company.id,
+        company.channel_limit,
+        Some(user.user_id),
+        now_ms(),
+    )
+    .await
+    .map_err(|e| internal("add account", e))?;
+    let Some(id) = inserted else {
+        let used = accounts::count_toward_limit(db, company.id)
+            .await
+            .map_err(|e| internal("count accounts", e))?;
+        return Err(AppError::Conflict(format!(
+            "Channel limit reached ({used} of {})",
+            company.channel_limit
+        )));
+    };
+    manager
+        .start_linking(company.id, id, Some(actor(user)))
+        .await
+        .map_err(manager_error)?;
+    owned(db, manager, user, id).await
+}
+
+pub async fn start_linking(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    id: i64,
+) -> Result<AccountView, AppError> {
+    owned(db, manager, user, id).await?;
+    manager
+        .start_linking(user.company_id, id, Some(actor(user)))
+        .await
+        .map_err(manager_error)?;
+    owned(db, manager, user, id).await
+}
+
+pub async fn cancel_linking(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    id: i64,
+) -> Result<Option<AccountView>, AppError> {
+    owned(db, manager, user, id).await?;
+    manager
+        .cancel_linking(user.company_id, id, actor(user))
+        .await
+        .map_err(manager_error)?;
+    account_view(db, manager, user.company_id, id).await
+}
+
+pub async fn request_pair_code(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    id: i64,
+    phone: &str,
+) -> Result<AccountView, AppError> {
+    owned(db, manager, user, id).await?;
+    let phone = parse_international(phone).map_err(AppError::Invalid)?;
+    manager
+        .request_pair_code(user.company_id, id, phone)
+        .await
+        .map_err(manager_error)?;
+    owned(db, manager, user, id).await
+}
+
+pub async fn disconnect(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    id: i64,
+) -> Result<AccountView, AppError> {
+    owned(db, manager, user, id).await?;
+    manager
+        .disconnect(user.company_id, id, actor(user))
+        .await
+        .map_err(manager_error)?;
+    owned(db, manager, user, id).await
 }

@@ -1,5 +1,6 @@
 //! Use cases. Each takes the database and plain inputs, returns values or an `AppError`.
 
+pub mod channel_feed;
 pub mod channels;
 pub mod demo;
 pub mod identity;

@@ -6,3 +6,4 @@ pub mod driver;
 pub mod manager;
 pub mod qr;
 pub mod simulator;
+pub mod unavailable;

@@ -1,0 +1,186 @@
+//! One WhatsApp Web account on the Channels page; what it shows depends on its status.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+
+use super::cards::Cards;
+use super::linking_panel::LinkingPanel;
+use crate::api::channels::{disconnect_account, start_linking, AccountView, ChannelUpdate};
+use crate::domain::account::AccountStatus;
+use crate::domain::time::format_utc;
+use crate::error::AppError;
+
+/// A card action in progress: its button is disabled meanwhile, and its error shown after.
+#[derive(Clone, Copy)]
+pub struct CardAction {
+    pub pending: RwSignal<bool>,
+    pub error: RwSignal<Option<String>>,
+}
+
+impl CardAction {
+    pub fn new() -> Self {
+        CardAction {
+            pending: RwSignal::new(false),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// Calls the server and applies the card it answers with; the live stream would bring
+    /// the same change, this only makes the acting page feel instant.
+    pub fn run<Fut>(self, cards: Cards, call: impl FnOnce() -> Fut + 'static)
+    where
+        Fut: Future<Output = Result<ChannelUpdate, AppError>> + 'static,
+    {
+        self.pending.set(true);
+        self.error.set(None);
+        leptos::task::spawn_local(async move {
+            match call().await {
+                Ok(update) => cards.apply(update),
+                Err(error) => self.error.set(Some(error.to_string())),
+            }
+            self.pending.set(false);
+        });
+    }
+
+    pub fn error_view(self) -> impl IntoView {
+        move || {
+            self.error
+                .get()
+                .map(|message| view! { <p class="form-error" role="alert">{message}</p> })
+        }
+    }
+}
+
+fn title(account: &AccountView) -> String {
+    [
+        Some(account.name.as_str()),
+        account.business_name.as_deref(),
+        account.phone.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|s| !s.trim().is_empty())
+    .unwrap_or("New WhatsApp account")
+    .to_string()
+}
+
+fn or_not_set(value: Option<String>) -> String {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "Not set".into())
+}
+
+#[component]
+pub fn AccountCard(account: RwSignal<AccountView>) -> impl IntoView {
+    let status = Memo::new(move |_| account.with(|a| a.status));
+    let heading = move || account.with(title);
+    view! {
+        <article class="card" aria-label=move || format!("WhatsApp account {}", heading())>
+            <header class="card-head">
+                <h2>{heading}</h2>
+                <span class=move || format!("badge status-{}", status.get().as_str())>{move || status.get().label()}</span>
+            </header>
+            {move || match status.get() {
+                AccountStatus::Connecting => view! { <LinkingPanel account/> }.into_any(),
+                AccountStatus::Connected => view! { <ConnectedBody account/> }.into_any(),
+                AccountStatus::Disconnected => view! { <DisconnectedBody account/> }.into_any(),
+                AccountStatus::Disabled => view! { <p class="muted">"Disabled. Its conversations are kept."</p> }.into_any(),
+                AccountStatus::Deleting => view! { <p class="muted">"Deleting…"</p> }.into_any(),
+            }}
+        </article>
+    }
+}
+
+#[component]
+fn Fields(account: RwSignal<AccountView>, #[prop(optional)] full: bool) -> impl IntoView {
+    let field =
+        move |get: fn(&AccountView) -> Option<String>| move || or_not_set(account.with(get));
+    view! {
+        <dl class="fields">
+            <dt>"Phone number"</dt>
+            <dd>{field(|a| a.phone.clone())}</dd>
+            <dt>"Business name"</dt>
+            <dd>{field(|a| a.business_name.clone())}</dd>
+            <Show when=move || full>
+                <dt>"Cellphone user"</dt>
+                <dd>{field(|a| a.cellphone_user.clone())}</dd>
+                <dt>"Funnel"</dt>
+                <dd>{field(|a| a.funnel.clone())}</dd>
+                <dt>"Owner"</dt>
+                <dd>{field(|a| a.owner.clone())}</dd>
+                <dt>"Restricted access"</dt>
+                <dd>
+                    {move || account.with(|a| {
+                        if a.restricted_users.is_empty() { "All users".to_string() } else { a.restricted_users.join(", ") }
+                    })}
+                </dd>
+            </Show>
+        </dl>
+    }
+}
+
+#[component]
+fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
+    let cards = expect_context::<Cards>();
+    let confirming = RwSignal::new(false);
+    let action = CardAction::new();
+    let id = account.get_untracked().id;
+    let disconnect = move |_| {
+        confirming.set(false);
+        action.run(cards, move || async move {
+            disconnect_account(id).await.map(ChannelUpdate::Upsert)
+        });
+    };
+    view! {
+        <Fields account full=true/>
+        <p class="health">{move || account.with(|a| a.health.clone()).unwrap_or_else(|| "Connecting to WhatsApp…".into())}</p>
+        {action.error_view()}
+        <div class="card-actions">
+            <button type="button" on:click=move |_| confirming.set(true) disabled=move || action.pending.get()>
+                "Disconnect"
+            </button>
+        </div>
+        <Show when=move || confirming.get()>
+            <div class="dialog-backdrop">
+                <div
+                    class="dialog"
+                    role="dialog"
+                    aria-modal="true"
+                    aria-labelledby=format!("disconnect-title-{id}")
+                    on:keydown=move |ev| if ev.key() == "Escape" { confirming.set(false) }
+                >
+                    <h3 id=format!("disconnect-title-{id}")>"Disconnect this WhatsApp account?"</h3>
+                    <p>"The phone will show this device as removed. Conversations stay in Aurora; you can link the number again later."</p>
+                    <div class="card-actions">
+                        <button type="button" autofocus on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        <button type="button" class="danger" on:click=disconnect>"Disconnect"</button>
+                    </div>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
+    let cards = expect_context::<Cards>();
+    let action = CardAction::new();
+    let id = account.get_untracked().id;
+    let connect = move |_| {
+        action.run(cards, move || async move {
+            start_linking(id).await.map(ChannelUpdate::Upsert)
+        })
+    };
+    view! {
+        <Fields account/>
+        <p class="reason">
+            {move || account.with(|a| a.disconnect_message.clone()).unwrap_or_else(|| "Disconnected".into())}
+            {move || account.with(|a| a.disconnected_at_ms).map(|ms| format!(" · {}", format_utc(ms)))}
+        </p>
+        {action.error_view()}
+        <div class="card-actions">
+            <button type="button" class="primary" on:click=connect disabled=move || action.pending.get()>"Connect"</button>
+        </div>
+    }
+}
