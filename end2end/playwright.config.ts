@@ -57,6 +57,10 @@ export default defineConfig({
       DATABASE_URL: `sqlite://${process.env.AURORA_E2E_DATA}/aurora.db`,
       AURORA_DEMO: '1',
       AURORA_WHATSAPP: 'simulator',
+      // Short QR lifetimes so expiry is testable; the protocol's own are 60 s / 20 s / 6.
+      AURORA_SIM_QR_FIRST_SECS: '8',
+      AURORA_SIM_QR_NEXT_SECS: '3',
+      AURORA_SIM_QR_COUNT: '2',
       RUST_LOG: 'warn',
     },
   },

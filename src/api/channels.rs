@@ -10,6 +10,8 @@ use crate::error::AppError;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
     pub id: i64,
+    /// Higher is newer: the page keeps the newest card it has seen.
+    pub revision: u64,
     pub status: AccountStatus,
     pub name: String,
     /// International format, e.g. "+52 1 55 1234 5678".
@@ -35,6 +37,8 @@ pub enum LinkView {
         expires_in_ms: u64,
         pair_code: Option<String>,
     },
+    /// The attempt is starting: the first QR code is on its way.
+    Waiting,
     Expired,
     Failed {
         message: String,

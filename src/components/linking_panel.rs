@@ -48,6 +48,9 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
                         <p class="qr-placeholder" role="alert">{message}</p>
                         {renew_button()}
                     }.into_any(),
+                    Some(LinkView::Waiting) => view! {
+                        <p class="qr-placeholder" aria-live="polite">"Generating QR code…"</p>
+                    }.into_any(),
                     Some(LinkView::Expired) | None => view! {
                         <p class="qr-placeholder">"QR code expired"</p>
                         {renew_button()}

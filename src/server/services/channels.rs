@@ -49,6 +49,7 @@ pub fn to_view(
     row: AccountRow,
     restricted_users: Vec<String>,
     live: LiveState,
+    revision: u64,
     now: Instant,
 ) -> AccountView {
     let status = row.status();
@@ -84,6 +85,7 @@ pub fn to_view(
     };
     AccountView {
         id: row.id,
+        revision,
         status,
         name: row.name,
         phone: row.phone.as_deref().map(format_international),
@@ -108,6 +110,8 @@ pub async fn overview(
         .await
         .map_err(|e| internal("load company", e))?
         .ok_or(AppError::NotFound)?;
+    // Revisions first: every card's state is then at least as new as its revision.
+    let revision_of = manager.revisions();
     let rows = accounts::list(db, company_id)
         .await
         .map_err(|e| internal("list accounts", e))?;
@@ -122,9 +126,10 @@ pub async fn overview(
     let accounts = rows
         .into_iter()
         .map(|row| {
+            let revision = revision_of(row.id);
             let live = manager.live(row.id);
             let users = restricted.remove(&row.id).unwrap_or_default();
-            to_view(row, users, live, now)
+            to_view(row, users, live, revision, now)
         })
         .collect();
     Ok(ChannelsOverview {
@@ -140,6 +145,7 @@ pub async fn account_view(
     company_id: i64,
     id: i64,
 ) -> Result<Option<AccountView>, AppError> {
+    let revision = manager.revision(id);
     let Some(row) = accounts::get(db, company_id, id)
         .await
         .map_err(|e| internal("load account", e))?
@@ -157,6 +163,7 @@ pub async fn account_view(
         row,
         restricted,
         manager.live(id),
+        revision,
         Instant::now(),
     )))
 }
@@ -262,4 +269,117 @@ pub async fn disconnect(
         .await
         .map_err(manager_error)?;
     owned(db, manager, user, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn row(status: &str) -> AccountRow {
+        AccountRow {
+            id: 7,
+            company_id: 1,
+            status: status.into(),
+            name: String::new(),
+            phone: Some("+525512345678".into()),
+            business_name: Some("Tacos Ana".into()),
+            ever_linked: true,
+            disconnect_reason: Some("by_user".into()),
+            disconnect_actor: Some("Ana Torres".into()),
+            disconnected_at: Some(5),
+            cellphone_user: None,
+            funnel: None,
+            owner: None,
+        }
+    }
+
+    #[test]
+    fn a_starting_attempt_waits_and_an_ended_one_offers_a_new_code() {
+        let now = Instant::now();
+        let waiting = to_view(row("connecting"), vec![], LiveState::default(), 1, now);
+        assert_eq!(waiting.link, Some(LinkView::Waiting));
+        let expired = LiveState {
+            link: Some(LinkState::Expired),
+            ..Default::default()
+        };
+        assert_eq!(
+            to_view(row("connecting"), vec![], expired, 2, now).link,
+            Some(LinkView::Expired)
+        );
+    }
+
+    #[test]
+    fn a_showing_qr_carries_its_remaining_time_and_pair_code() {
+        let now = Instant::now();
+        let live = LiveState {
+            link: Some(LinkState::Showing {
+                qr: "q".into(),
+                svg: "<svg/>".into(),
+                expires_at: now + Duration::from_secs(20),
+            }),
+            pair_code: Some("ABCD1234".into()),
+            health: None,
+        };
+        let view = to_view(row("connecting"), vec![], live, 3, now);
+        assert_eq!(
+            view.link,
+            Some(LinkView::Qr {
+                svg: "<svg/>".into(),
+                expires_in_ms: 20_000,
+                pair_code: Some("ABCD1234".into())
+            })
+        );
+        assert_eq!(view.revision, 3);
+    }
+
+    #[test]
+    fn connected_cards_show_health_and_format_the_number() {
+        let live = LiveState {
+            health: Some(Health::Online),
+            ..Default::default()
+        };
+        let view = to_view(
+            row("connected"),
+            vec!["Ana Torres".into()],
+            live,
+            4,
+            Instant::now(),
+        );
+        assert_eq!(view.health.as_deref(), Some("Online"));
+        assert_eq!(view.phone.as_deref(), Some("+52 55 1234 5678"));
+        assert_eq!(view.link, None);
+        assert_eq!(
+            view.disconnect_message, None,
+            "only disconnected cards give a reason"
+        );
+        assert_eq!(view.restricted_users, vec!["Ana Torres".to_string()]);
+        let reconnecting = LiveState {
+            health: Some(Health::Reconnecting {
+                attempt: 3,
+                retry_at: Instant::now(),
+            }),
+            ..Default::default()
+        };
+        let view = to_view(row("connected"), vec![], reconnecting, 5, Instant::now());
+        assert_eq!(view.health.as_deref(), Some("Reconnecting… attempt 3"));
+    }
+
+    #[test]
+    fn disconnected_cards_say_why_and_who() {
+        let view = to_view(
+            row("disconnected"),
+            vec![],
+            LiveState::default(),
+            6,
+            Instant::now(),
+        );
+        assert_eq!(
+            view.disconnect_message.as_deref(),
+            Some("Disconnected by Ana Torres")
+        );
+        assert_eq!(view.disconnected_at_ms, Some(5));
+        assert_eq!(view.health, None);
+    }
 }

@@ -95,6 +95,11 @@ pub(super) struct Inner {
     live: Mutex<HashMap<i64, LiveState>>,
     pub inbound_messages: AtomicU64,
     restarts: AtomicU64,
+    /// Increases with every published change; a card built later carries a higher one, so
+    /// a browser never replaces a newer card with an older answer. Starts from the clock
+    /// so it keeps increasing across restarts.
+    sequence: AtomicU64,
+    revisions: Mutex<HashMap<i64, u64>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -121,6 +126,8 @@ impl Inner {
         if removed {
             lock(&self.live).remove(&account_id);
         }
+        let revision = self.sequence.fetch_add(1, Ordering::Relaxed) + 1;
+        lock(&self.revisions).insert(account_id, revision);
         let _ = self.changes.send(AccountChanged {
             company_id,
             account_id,
@@ -154,6 +161,8 @@ impl SessionManager {
             live: Mutex::new(HashMap::new()),
             inbound_messages: AtomicU64::new(0),
             restarts: AtomicU64::new(0),
+            sequence: AtomicU64::new(now_ms().max(0) as u64 * 1000),
+            revisions: Mutex::new(HashMap::new()),
         };
         SessionManager {
             inner: Arc::new(inner),
@@ -166,6 +175,19 @@ impl SessionManager {
 
     pub fn live(&self, account: i64) -> LiveState {
         self.inner.live(account)
+    }
+
+    /// The revision of the account's last published change. Read it before reading the
+    /// account's state: the state is then at least as new as the revision says.
+    pub fn revision(&self, account: i64) -> u64 {
+        self.revisions()(account)
+    }
+
+    /// Every account's revision as of now, for building many cards.
+    pub fn revisions(&self) -> impl Fn(i64) -> u64 {
+        let known = lock(&self.inner.revisions).clone();
+        let current = self.inner.sequence.load(Ordering::Relaxed);
+        move |account| known.get(&account).copied().unwrap_or(current)
     }
 
     pub fn inbound_messages(&self) -> u64 {

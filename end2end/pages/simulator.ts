@@ -1,0 +1,36 @@
+import { expect, type APIRequestContext, type Locator } from '@playwright/test';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+
+export type Linking = { account_id: number; qr: string; expires_in_ms: number; pair_code: string | null };
+
+/** The fake WhatsApp network's control API (only mounted with AURORA_WHATSAPP=simulator). */
+export class Simulator {
+  constructor(readonly request: APIRequestContext) {}
+
+  async linking(): Promise<Linking[]> {
+    const response = await this.request.get('/simulator/api/linking');
+    expect(response.ok()).toBe(true);
+    return response.json();
+  }
+
+  async scan(qr: string, phone: string, business_name: string) {
+    return this.request.post('/simulator/api/scan', { data: { qr, phone, business_name } });
+  }
+
+  async enterPairCode(phone: string, code: string, business_name: string) {
+    return this.request.post('/simulator/api/pair-code', { data: { phone, code, business_name } });
+  }
+
+  async unlink(phone: string) {
+    return this.request.post(`/simulator/api/phones/${encodeURIComponent(phone)}/unlink`);
+  }
+}
+
+/** Reads the QR code the way a phone camera would: from pixels on the screen. */
+export async function decodeQr(image: Locator): Promise<string> {
+  const png = PNG.sync.read(await image.screenshot());
+  const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  expect(code, 'the QR image decodes').not.toBeNull();
+  return code!.data;
+}
