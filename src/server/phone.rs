@@ -41,8 +41,8 @@ mod tests {
             "+573001234567"
         );
         assert_eq!(
-            parse_international("+56 9 1234 5678").unwrap(),
-            "+56912345678"
+            parse_international("+56 9 6123 4567").unwrap(),
+            "+56961234567"
         );
     }
 
@@ -52,6 +52,7 @@ mod tests {
             "",
             "5512345678",
             "+52",
+            "+56 9 1234 5678",
             "+1 555",
             "+52 abc",
             "hello",

@@ -67,8 +67,8 @@ pub fn to_view(
         (AccountStatus::Connecting, Some(LinkState::Failed { message })) => {
             Some(LinkView::Failed { message })
         }
-        // Connecting with nothing live (e.g. the attempt is starting, or ended): offer a new code.
-        (AccountStatus::Connecting, _) => Some(LinkView::Expired),
+        (AccountStatus::Connecting, Some(LinkState::Expired)) => Some(LinkView::Expired),
+        (AccountStatus::Connecting, None) => Some(LinkView::Waiting),
         _ => None,
     };
     let health = match status {
