@@ -288,3 +288,132 @@ async fn a_fresh_install_is_set_up_once_through_setup() {
     })
     .await;
 }
+
+async fn simulator_app(db: Db) -> Router {
+    seed_if_empty(&db).await.unwrap();
+    let config =
+        Config::from_lookup(|name| (name == "AURORA_WHATSAPP").then(|| "simulator".to_string()))
+            .unwrap();
+    router(AppState::new(leptos_options(&config), db, config))
+}
+
+/// The id of a fresh account of Ana's company (Demo Company).
+async fn add_demo_account(app: &Router) -> i64 {
+    let cookie = sign_in(app, "ana@demo.test").await;
+    let response = send(app, post_form("/api/add_account", "", None, Some(&cookie))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let view: crate::api::channels::AccountView =
+        serde_json::from_str(&body_text(response).await).unwrap();
+    view.id
+}
+
+#[tokio::test]
+async fn every_channel_function_refuses_outsiders() {
+    with_db(|db| async move {
+        let app = simulator_app(db).await;
+        let id = add_demo_account(&app).await;
+        let lucia = sign_in(&app, "lucia@demo.test").await;
+        let omar = sign_in(&app, "omar@other.test").await;
+        let calls = [
+            ("/api/channels_page", String::new()),
+            ("/api/add_account", String::new()),
+            ("/api/start_linking", format!("id={id}")),
+            ("/api/cancel_linking", format!("id={id}")),
+            (
+                "/api/request_pair_code",
+                format!("id={id}&phone=%2B525512345678"),
+            ),
+            ("/api/disconnect_account", format!("id={id}")),
+        ];
+        for (path, form) in &calls {
+            let anonymous = send(&app, post_form(path, form, None, None)).await;
+            assert_eq!(
+                anonymous.status(),
+                StatusCode::UNAUTHORIZED,
+                "{path} anonymous"
+            );
+            let member = send(&app, post_form(path, form, None, Some(&lucia))).await;
+            assert_eq!(
+                member.status(),
+                StatusCode::FORBIDDEN,
+                "{path} member without the role"
+            );
+            if !form.is_empty() {
+                let stranger = send(&app, post_form(path, form, None, Some(&omar))).await;
+                assert_eq!(
+                    stranger.status(),
+                    StatusCode::NOT_FOUND,
+                    "{path} other company's admin"
+                );
+            }
+        }
+        let ana = sign_in(&app, "ana@demo.test").await;
+        let page = send(&app, post_form("/api/channels_page", "", None, Some(&ana))).await;
+        assert!(
+            body_text(page).await.contains(&format!("\"id\":{id}")),
+            "the account is still there, untouched"
+        );
+    })
+    .await;
+}
+
+/// Reads the next SSE `data:` line of a stream, or `None` after `wait`.
+async fn next_sse_data(
+    body: &mut axum::body::BodyDataStream,
+    wait: std::time::Duration,
+) -> Option<String> {
+    use futures::StreamExt;
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut buffer = String::new();
+    loop {
+        let chunk = tokio::time::timeout_at(deadline, body.next())
+            .await
+            .ok()??
+            .ok()?;
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        if let Some(line) = buffer.lines().find(|l| l.starts_with("data:")) {
+            return Some(line.trim_start_matches("data:").trim().to_string());
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_live_stream_carries_only_the_companys_own_accounts() {
+    with_db(|db| async move {
+        let app = simulator_app(db).await;
+        let ana = sign_in(&app, "ana@demo.test").await;
+        let omar = sign_in(&app, "omar@other.test").await;
+        let lucia = sign_in(&app, "lucia@demo.test").await;
+        assert_eq!(
+            send(&app, get("/api/channels/events", None)).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            send(&app, get("/api/channels/events", Some(&lucia)))
+                .await
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+
+        let ana_stream = send(&app, get("/api/channels/events", Some(&ana))).await;
+        assert_eq!(ana_stream.status(), StatusCode::OK);
+        let mut ana_stream = ana_stream.into_body().into_data_stream();
+        let mut omar_stream = send(&app, get("/api/channels/events", Some(&omar)))
+            .await
+            .into_body()
+            .into_data_stream();
+
+        let id = add_demo_account(&app).await;
+        let update = next_sse_data(&mut ana_stream, std::time::Duration::from_secs(5))
+            .await
+            .expect("Ana hears of it");
+        let update: crate::api::channels::ChannelUpdate = serde_json::from_str(&update).unwrap();
+        assert!(
+            matches!(update, crate::api::channels::ChannelUpdate::Upsert(ref v) if v.id == id),
+            "{update:?}"
+        );
+        let leaked = next_sse_data(&mut omar_stream, std::time::Duration::from_millis(700)).await;
+        assert_eq!(leaked, None, "another company's change never reaches Omar");
+    })
+    .await;
+}
