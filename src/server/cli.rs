@@ -54,6 +54,16 @@ enum Command {
         #[arg(long)]
         channels_admin: bool,
     },
+    /// Benchmark: N simulated accounts linking and connected, M live-stream clients.
+    BenchSessions {
+        #[arg(long, default_value_t = 100)]
+        accounts: usize,
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Steady-state events to time once everything is connected.
+        #[arg(long, default_value_t = 200)]
+        probes: usize,
+    },
     /// Create a funnel (team inbox) with its members.
     CreateFunnel {
         #[arg(long)]
@@ -84,6 +94,11 @@ pub async fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         None | Some(Command::Serve) => serve(config).await,
+        Some(Command::BenchSessions {
+            accounts,
+            clients,
+            probes,
+        }) => super::bench::run(accounts, clients, probes).await,
         Some(command) => run_command(config, command).await,
     };
     match outcome {
@@ -121,7 +136,7 @@ fn read_password() -> Result<String, String> {
 async fn run_command(config: Config, command: Command) -> Result<(), String> {
     let db = connect(&config).await?;
     let outcome = match command {
-        Command::Serve => unreachable!("serve is handled by main"),
+        Command::Serve | Command::BenchSessions { .. } => unreachable!("handled by main"),
         Command::CreateCompany {
             name,
             channel_limit,

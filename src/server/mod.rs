@@ -1,5 +1,6 @@
 //! Everything that only runs on the server.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod db;
