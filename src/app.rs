@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::components::settings_shell::SettingsShell;
 use crate::pages::login::LoginPage;
@@ -38,8 +38,14 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/setup") view=SetupPage/>
-                <ParentRoute path=path!("/settings") view=SettingsShell>
-                    <Route path=path!("/company/channels/whatsapp-web") view=WhatsAppWebPage/>
+                // Async: the first HTML already holds the cards, so the page works before
+                // (or without) JavaScript.
+                <ParentRoute path=path!("/settings") view=SettingsShell ssr=SsrMode::Async>
+                    <Route
+                        path=path!("/company/channels/whatsapp-web")
+                        view=WhatsAppWebPage
+                        ssr=SsrMode::Async
+                    />
                 </ParentRoute>
             </Routes>
         </Router>

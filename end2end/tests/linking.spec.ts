@@ -159,3 +159,18 @@ test("another company's admin cannot even see that an account exists", async ({ 
   }
   await omar.close();
 });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the server-rendered page already shows the current cards', async ({ page }) => {
+    await page.goto('/login');
+    await page.getByLabel('Email').fill('ana@demo.test');
+    await page.getByLabel('Password').fill('demo-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(CHANNELS_PATH);
+    const card = cards(page).first();
+    await expect(card).toContainText('Disconnected by Ana Torres');
+    await expect(card).toContainText('+52 55 1234 5678');
+  });
+});

@@ -417,3 +417,110 @@ async fn the_live_stream_carries_only_the_companys_own_accounts() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_simulator_exists_only_in_simulator_mode() {
+    with_db(|db| async move {
+        let live = seeded_app(db.clone()).await;
+        assert_eq!(
+            send(&live, get("/simulator/api/linking", None))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            send(&live, get("/simulator", None)).await.status(),
+            StatusCode::NOT_FOUND
+        );
+
+        let sim = simulator_app(db).await;
+        let linking = send(&sim, get("/simulator/api/linking", None)).await;
+        assert_eq!(linking.status(), StatusCode::OK);
+        assert_eq!(body_text(linking).await, "[]");
+        assert_eq!(
+            send(&sim, get("/simulator", None)).await.status(),
+            StatusCode::OK
+        );
+    })
+    .await;
+}
+
+fn post_json(path: &str, json: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json.to_string()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_simulator_api_scans_unlinks_and_drops_the_network() {
+    with_db(|db| async move {
+        let app = simulator_app(db).await;
+        let id = add_demo_account(&app).await;
+        let qr = loop {
+            let linking = body_text(send(&app, get("/simulator/api/linking", None)).await).await;
+            let list: Vec<serde_json::Value> = serde_json::from_str(&linking).unwrap();
+            if let Some(entry) = list.iter().find(|e| e["account_id"] == id) {
+                break entry["qr"].as_str().unwrap().to_string();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
+        let scan = format!(r#"{{"qr":"{qr}","phone":"+525512345678","business_name":"Tacos"}}"#);
+        let linked = send(&app, post_json("/simulator/api/scan", &scan)).await;
+        assert_eq!(linked.status(), StatusCode::OK);
+        assert_eq!(body_text(linked).await, format!(r#"{{"account_id":{id}}}"#));
+        assert_eq!(
+            send(&app, post_json("/simulator/api/scan", &scan))
+                .await
+                .status(),
+            StatusCode::GONE
+        );
+        let unknown = r#"{"qr":"2@nope,a,b,c,1","phone":"+1","business_name":"x"}"#;
+        assert_eq!(
+            send(&app, post_json("/simulator/api/scan", unknown))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+
+        let message = r#"{"from":"+5215500000000","name":"Cliente","text":"hola"}"#;
+        let delivered = send(
+            &app,
+            post_json("/simulator/api/phones/%2B525512345678/messages", message),
+        )
+        .await;
+        assert_eq!(delivered.status(), StatusCode::ACCEPTED);
+        let nobody = send(
+            &app,
+            post_json("/simulator/api/phones/%2B19999999999/messages", message),
+        )
+        .await;
+        assert_eq!(nobody.status(), StatusCode::NOT_FOUND);
+
+        assert_eq!(
+            send(&app, post_json("/simulator/api/network", r#"{"up":false}"#))
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            send(&app, post_json("/simulator/api/network", r#"{"up":true}"#))
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        let unlinked = send(
+            &app,
+            post_json("/simulator/api/phones/%2B525512345678/unlink", ""),
+        )
+        .await;
+        // The drop made the session reconnect; once back, the phone can unlink it.
+        assert!(
+            matches!(unlinked.status(), StatusCode::OK | StatusCode::NOT_FOUND),
+            "{}",
+            unlinked.status()
+        );
+    })
+    .await;
+}

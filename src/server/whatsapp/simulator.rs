@@ -26,6 +26,7 @@ enum Signal {
     Paired {
         phone: String,
         business_name: String,
+        device: String,
     },
     Unlinked,
     NetworkDown,
@@ -212,9 +213,19 @@ impl Simulator {
         let Some((account, signals)) = found else {
             return ScanOutcome::Unknown;
         };
+        // The device is linked the moment the phone accepts it, before the connection task
+        // hears of it, so messages and unlinks right after a scan find it.
+        let device = random_b64(12);
+        let session = Session {
+            phone: phone.to_string(),
+            device: device.clone(),
+            signals: signals.clone(),
+        };
+        self.state().sessions.insert(account, session);
         let paired = Signal::Paired {
             phone: phone.to_string(),
             business_name: business_name.to_string(),
+            device,
         };
         match signals.send(paired).await {
             Ok(()) => ScanOutcome::Linked(account),
@@ -391,10 +402,8 @@ impl Simulator {
                         }
                     },
                     signal = signals.recv() => {
-                        if let Some(Signal::Paired { phone, business_name }) = signal {
-                            let device = random_b64(12);
+                        if let Some(Signal::Paired { phone, business_name, device }) = signal {
                             let credentials = credentials_for(&phone, &device);
-                            self.state().sessions.insert(account, Session { phone: phone.clone(), device, signals: signals_tx.clone() });
                             let _ = events.send(DriverEvent::Paired { phone, business_name, credentials }).await;
                             let _ = events.send(DriverEvent::Connected).await;
                             return self.run_session(account, events, commands, signals_tx, signals).await;
