@@ -209,6 +209,11 @@ async fn serve(config: Config) -> Result<(), String> {
         ),
         Err(e) => return Err(format!("could not recover WhatsApp sessions: {e}")),
     }
+    if state.simulator.is_some() {
+        tracing::warn!(
+            "AURORA_WHATSAPP=simulator: a fake WhatsApp network; /simulator and its API are open to anyone who can reach this server"
+        );
+    }
     let manager = state.manager.clone();
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -190,21 +190,8 @@ impl AccountActor {
                 self.inner.publish(self.company_id, self.id, true);
             }
             Transition::To(_) => {
-                let change = Change::Disconnected {
-                    reason: DisconnectReason::LinkingCancelled,
-                    actor_name: Some(&actor.name),
-                };
-                accounts::apply(
-                    &self.inner.db,
-                    self.id,
-                    change,
-                    Some(actor.user_id),
-                    now_ms(),
-                )
-                .await?;
-                self.inner
-                    .set_live(self.id, |live| *live = Default::default());
-                self.publish();
+                self.mark_disconnected(DisconnectReason::LinkingCancelled, Some(&actor))
+                    .await?;
             }
         }
         Ok(())
@@ -256,19 +243,24 @@ impl AccountActor {
                 Err(_) => tracing::warn!(account = self.id, "logout timed out, wiping keys anyway"),
             }
         }
+        self.mark_disconnected(DisconnectReason::ByUser, Some(&actor))
+            .await
+    }
+
+    /// Closes the connection, records the disconnection (wiping the keys), clears what the
+    /// card showed live, and tells the pages.
+    async fn mark_disconnected(
+        &mut self,
+        reason: DisconnectReason,
+        actor: Option<&Actor>,
+    ) -> Result<(), ManagerError> {
         self.close();
         let change = Change::Disconnected {
-            reason: DisconnectReason::ByUser,
-            actor_name: Some(&actor.name),
+            reason,
+            actor_name: actor.map(|a| a.name.as_str()),
         };
-        accounts::apply(
-            &self.inner.db,
-            self.id,
-            change,
-            Some(actor.user_id),
-            now_ms(),
-        )
-        .await?;
+        let actor_id = actor.map(|a| a.user_id);
+        accounts::apply(&self.inner.db, self.id, change, actor_id, now_ms()).await?;
         self.inner
             .set_live(self.id, |live| *live = Default::default());
         self.publish();
@@ -366,16 +358,7 @@ impl AccountActor {
 
     async fn logged_out(&mut self, reason: DisconnectReason) -> Result<(), ManagerError> {
         transition(self.status().await?, AccountEvent::LoggedOut(reason))?;
-        self.close();
-        let change = Change::Disconnected {
-            reason,
-            actor_name: None,
-        };
-        accounts::apply(&self.inner.db, self.id, change, None, now_ms()).await?;
-        self.inner
-            .set_live(self.id, |live| *live = Default::default());
-        self.publish();
-        Ok(())
+        self.mark_disconnected(reason, None).await
     }
 
     fn schedule_reconnect(&mut self, attempt: u32) {

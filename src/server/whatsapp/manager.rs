@@ -127,7 +127,11 @@ impl Inner {
             lock(&self.live).remove(&account_id);
         }
         let revision = self.sequence.fetch_add(1, Ordering::Relaxed) + 1;
-        lock(&self.revisions).insert(account_id, revision);
+        if removed {
+            lock(&self.revisions).remove(&account_id);
+        } else {
+            lock(&self.revisions).insert(account_id, revision);
+        }
         let _ = self.changes.send(AccountChanged {
             company_id,
             account_id,
