@@ -12,7 +12,9 @@ SERVER_BIN := $(TARGET_DIR)/release/aurora
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # Server-side tests share the release build's compiled dependencies (same profile and features).
-CARGO_TEST := cargo test --release --no-default-features --features ssr
+# leptos_config reads LEPTOS_OUTPUT_NAME at compile time and cargo-leptos sets it: without the same
+# value here, leptos and everything above it would be rebuilt on every switch between the two.
+CARGO_TEST := LEPTOS_OUTPUT_NAME=aurora cargo test --release --no-default-features --features ssr
 
 .PHONY: help tools e2e-deps build run demo test test-rust test-postgres test-e2e fmt
 
