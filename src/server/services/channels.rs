@@ -3,6 +3,7 @@
 //! checks the status transition and does the work.
 
 use std::collections::HashMap;
+use std::future::Future;
 
 use tokio::time::Instant;
 
@@ -213,18 +214,38 @@ pub async fn add(
     owned(db, manager, user, id).await
 }
 
+/// Checks that the account is the user's company's (404 otherwise), lets the session
+/// manager act on it, and returns the card as it is afterwards (`None`: it is gone).
+async fn act_on<Fut>(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    id: i64,
+    action: impl FnOnce(Actor) -> Fut,
+) -> Result<Option<AccountView>, AppError>
+where
+    Fut: Future<Output = Result<(), AppError>>,
+{
+    owned(db, manager, user, id).await?;
+    action(actor(user)).await?;
+    account_view(db, manager, user.company_id, id).await
+}
+
 pub async fn start_linking(
     db: &Db,
     manager: &SessionManager,
     user: &SessionUser,
     id: i64,
 ) -> Result<AccountView, AppError> {
-    owned(db, manager, user, id).await?;
-    manager
-        .start_linking(user.company_id, id, Some(actor(user)))
-        .await
-        .map_err(manager_error)?;
-    owned(db, manager, user, id).await
+    let company = user.company_id;
+    act_on(db, manager, user, id, |actor| async move {
+        manager
+            .start_linking(company, id, Some(actor))
+            .await
+            .map_err(manager_error)
+    })
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 pub async fn cancel_linking(
@@ -233,12 +254,14 @@ pub async fn cancel_linking(
     user: &SessionUser,
     id: i64,
 ) -> Result<Option<AccountView>, AppError> {
-    owned(db, manager, user, id).await?;
-    manager
-        .cancel_linking(user.company_id, id, actor(user))
-        .await
-        .map_err(manager_error)?;
-    account_view(db, manager, user.company_id, id).await
+    let company = user.company_id;
+    act_on(db, manager, user, id, |actor| async move {
+        manager
+            .cancel_linking(company, id, actor)
+            .await
+            .map_err(manager_error)
+    })
+    .await
 }
 
 pub async fn request_pair_code(
@@ -248,13 +271,17 @@ pub async fn request_pair_code(
     id: i64,
     phone: &str,
 ) -> Result<AccountView, AppError> {
-    owned(db, manager, user, id).await?;
-    let phone = parse_international(phone).map_err(AppError::Invalid)?;
-    manager
-        .request_pair_code(user.company_id, id, phone)
-        .await
-        .map_err(manager_error)?;
-    owned(db, manager, user, id).await
+    let company = user.company_id;
+    act_on(db, manager, user, id, |_| async move {
+        let phone = parse_international(phone).map_err(AppError::Invalid)?;
+        manager
+            .request_pair_code(company, id, phone)
+            .await
+            .map(drop)
+            .map_err(manager_error)
+    })
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 pub async fn disconnect(
@@ -263,12 +290,15 @@ pub async fn disconnect(
     user: &SessionUser,
     id: i64,
 ) -> Result<AccountView, AppError> {
-    owned(db, manager, user, id).await?;
-    manager
-        .disconnect(user.company_id, id, actor(user))
-        .await
-        .map_err(manager_error)?;
-    owned(db, manager, user, id).await
+    let company = user.company_id;
+    act_on(db, manager, user, id, |actor| async move {
+        manager
+            .disconnect(company, id, actor)
+            .await
+            .map_err(manager_error)
+    })
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 #[cfg(test)]
