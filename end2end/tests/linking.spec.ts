@@ -63,7 +63,19 @@ test('Connect links again with a pairing code, and Disconnect logs the device ou
   await ChannelsPage.signedInAs(page, 'ana@demo.test');
   const sim = new Simulator(page.request);
   const card = cards(page).first();
+  // Connect goes through the setup wizard (covered in setup-wizard.spec.ts); the number is pre-filled.
   await card.getByRole('button', { name: 'Connect' }).click();
+  const wizard = page.getByRole('dialog', { name: 'Set up WhatsApp Web account' });
+  const next = wizard.getByRole('button', { name: 'Next' });
+  await expect(wizard.getByText('Will be saved as +52 55 1234 5678')).toBeVisible();
+  await next.click();
+  await expect(wizard.getByLabel('Name')).toHaveValue('Tacos Ana');
+  await next.click();
+  await wizard.getByLabel('Cellphone user').selectOption({ label: 'Ana Torres' });
+  await next.click();
+  await wizard.getByLabel('Funnel').selectOption({ label: 'Sales' });
+  await next.click();
+  await wizard.getByRole('button', { name: 'Connect' }).click();
   await expect(qrImage(page)).toBeVisible();
 
   await card.getByRole('button', { name: 'Link with phone number instead' }).click();
@@ -127,6 +139,25 @@ test('Add is refused at the channel limit', async ({ page }) => {
   }
 });
 
+/** A complete wizard result, as the browser sends it. */
+function saveSetupBody(id: number) {
+  return {
+    id,
+    version: 1,
+    action: 'Save',
+    form: {
+      country: 'MX',
+      national_number: '55 1234 5678',
+      name: 'Intruder',
+      cellphone_user_id: 1,
+      funnel_id: 1,
+      owner_user_id: null,
+      restricted_user_ids: [],
+      duplicate_acknowledged: false,
+    },
+  };
+}
+
 test('the server refuses channel actions to those who may not take them', async ({ page, playwright, baseURL }) => {
   const anonymous = await playwright.request.newContext({ baseURL });
   expect((await anonymous.post('/api/add_account')).status()).toBe(401);
@@ -140,9 +171,12 @@ test('the server refuses channel actions to those who may not take them', async 
     ['/api/cancel_linking', { id: '1' }],
     ['/api/disconnect_account', { id: '1' }],
     ['/api/request_pair_code', { id: '1', phone: '+525512345678' }],
+    ['/api/load_setup', { id: '1' }],
+    ['/api/check_setup_phone', { id: '1', country: 'MX', national_number: '55 1234 5678' }],
   ] as const) {
     expect((await page.request.post(path, { form })).status(), path).toBe(403);
   }
+  expect((await page.request.post('/api/save_setup', { data: saveSetupBody(1) })).status()).toBe(403);
   expect((await page.request.get('/api/channels/events')).status()).toBe(403);
 });
 
@@ -154,9 +188,10 @@ test("another company's admin cannot even see that an account exists", async ({ 
 
   const omar = await browser.newPage();
   await ChannelsPage.signedInAs(omar, 'omar@other.test');
-  for (const path of ['/api/start_linking', '/api/disconnect_account', '/api/cancel_linking']) {
+  for (const path of ['/api/start_linking', '/api/disconnect_account', '/api/cancel_linking', '/api/load_setup']) {
     expect((await omar.request.post(path, { form: { id: String(ids[0]) } })).status(), path).toBe(404);
   }
+  expect((await omar.request.post('/api/save_setup', { data: saveSetupBody(ids[0]) })).status()).toBe(404);
   await omar.close();
 });
 

@@ -16,6 +16,8 @@ pub struct AccountView {
     pub name: String,
     /// International format, e.g. "+52 1 55 1234 5678".
     pub phone: Option<String>,
+    /// "Linked phone +X differs from the configured number +Y", on a Connected card.
+    pub phone_mismatch: Option<String>,
     pub business_name: Option<String>,
     pub cellphone_user: Option<String>,
     pub funnel: Option<String>,

@@ -5,8 +5,10 @@ use std::future::Future;
 use leptos::prelude::*;
 
 use super::cards::Cards;
+use super::dom::focus_id;
 use super::linking_panel::LinkingPanel;
-use crate::api::channels::{disconnect_account, start_linking, AccountView, ChannelUpdate};
+use super::setup_wizard::SetupWizard;
+use crate::api::channels::{disconnect_account, AccountView, ChannelUpdate};
 use crate::domain::account::AccountStatus;
 use crate::domain::time::format_utc;
 use crate::error::AppError;
@@ -120,6 +122,31 @@ fn Fields(account: RwSignal<AccountView>, #[prop(optional)] full: bool) -> impl 
     }
 }
 
+/// The button that opens the setup wizard, and the wizard while it is open. Focus goes
+/// back to the button when the wizard closes.
+#[component]
+fn SetupButton(
+    account_id: i64,
+    label: &'static str,
+    #[prop(optional)] primary: bool,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let button_id = format!("setup-open-{account_id}");
+    let close = {
+        let button_id = button_id.clone();
+        Callback::new(move |_| {
+            open.set(false);
+            focus_id(&button_id);
+        })
+    };
+    view! {
+        <button type="button" id=button_id class:primary=primary on:click=move |_| open.set(true)>{label}</button>
+        <Show when=move || open.get()>
+            <SetupWizard account_id on_close=close/>
+        </Show>
+    }
+}
+
 #[component]
 fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
     let cards = expect_context::<Cards>();
@@ -134,9 +161,11 @@ fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
     };
     view! {
         <Fields account full=true/>
+        {move || account.with(|a| a.phone_mismatch.clone()).map(|warning| view! { <p class="warning">{warning}</p> })}
         <p class="health">{move || account.with(|a| a.health.clone()).unwrap_or_else(|| "Connecting to WhatsApp…".into())}</p>
         {action.error_view()}
         <div class="card-actions">
+            <SetupButton account_id=id label="Setup"/>
             <button type="button" on:click=move |_| confirming.set(true) disabled=move || action.pending.get()>
                 "Disconnect"
             </button>
@@ -164,23 +193,15 @@ fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
 
 #[component]
 fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
-    let cards = expect_context::<Cards>();
-    let action = CardAction::new();
     let id = account.get_untracked().id;
-    let connect = move |_| {
-        action.run(cards, move || async move {
-            start_linking(id).await.map(ChannelUpdate::Upsert)
-        })
-    };
     view! {
         <Fields account/>
         <p class="reason">
             {move || account.with(|a| a.disconnect_message.clone()).unwrap_or_else(|| "Disconnected".into())}
             {move || account.with(|a| a.disconnected_at_ms).map(|ms| format!(" · {}", format_utc(ms)))}
         </p>
-        {action.error_view()}
         <div class="card-actions">
-            <button type="button" class="primary" on:click=connect disabled=move || action.pending.get()>"Connect"</button>
+            <SetupButton account_id=id label="Connect" primary=true/>
         </div>
     }
 }

@@ -1,5 +1,9 @@
 pub mod account_card;
 pub mod cards;
+pub mod country_picker;
+pub mod dom;
 pub mod form_error;
 pub mod linking_panel;
 pub mod settings_shell;
+pub mod setup_wizard;
+pub mod wizard_steps;

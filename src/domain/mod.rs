@@ -4,3 +4,4 @@ pub mod access;
 pub mod account;
 pub mod identity;
 pub mod time;
+pub mod wizard;

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod country_names;
 pub mod db;
 pub mod fn_context;
 pub mod gate;

@@ -11,7 +11,10 @@ pub struct AccountRow {
     pub company_id: i64,
     pub status: String,
     pub name: String,
+    /// The configured number (the wizard's); the linked one until someone sets it.
     pub phone: Option<String>,
+    /// The number the phone reported when it last linked.
+    pub linked_phone: Option<String>,
     pub business_name: Option<String>,
     pub ever_linked: bool,
     pub disconnect_reason: Option<String>,
@@ -28,7 +31,8 @@ impl AccountRow {
     }
 }
 
-const SELECT: &str = "SELECT a.id, a.company_id, a.status, a.name, a.phone, a.business_name, \
+const SELECT: &str =
+    "SELECT a.id, a.company_id, a.status, a.name, a.phone, a.linked_phone, a.business_name, \
      a.ever_linked, a.disconnect_reason, a.disconnect_actor, a.disconnected_at, \
      cu.display_name AS cellphone_user, f.name AS funnel, o.display_name AS owner \
      FROM whatsapp_accounts a \
@@ -162,7 +166,8 @@ pub async fn apply(
             None,
         ),
         Change::Connected { .. } => (
-            "UPDATE whatsapp_accounts SET status = 'connected', phone = $3, business_name = $4, \
+            "UPDATE whatsapp_accounts SET status = 'connected', phone = COALESCE(phone, $3), \
+             linked_phone = $3, business_name = $4, \
              credentials = $5, ever_linked = TRUE, disconnect_reason = NULL, disconnect_actor = NULL, \
              disconnected_at = NULL, updated_at = $2, version = version + 1 WHERE id = $1",
             "connected",

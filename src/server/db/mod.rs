@@ -3,6 +3,7 @@
 //! accept them) and run it on whichever pool is in use through [`on_pool!`].
 //! This layer knows nothing of Leptos or HTTP.
 
+pub mod account_setup;
 pub mod accounts;
 pub mod companies;
 pub mod funnels;

@@ -19,7 +19,7 @@ use crate::server::whatsapp::manager::{
     Actor, Health, LinkState, LiveState, ManagerError, SessionManager,
 };
 
-fn actor(user: &SessionUser) -> Actor {
+pub fn actor(user: &SessionUser) -> Actor {
     Actor {
         user_id: user.user_id,
         name: user.display_name.clone(),
@@ -84,12 +84,23 @@ pub fn to_view(
             .map(|reason| reason.message(row.disconnect_actor.as_deref())),
         _ => None,
     };
+    let phone_mismatch = match (status, &row.phone, &row.linked_phone) {
+        (AccountStatus::Connected, Some(configured), Some(linked)) if configured != linked => {
+            Some(format!(
+                "Linked phone {} differs from the configured number {}",
+                format_international(linked),
+                format_international(configured)
+            ))
+        }
+        _ => None,
+    };
     AccountView {
         id: row.id,
         revision,
         status,
         name: row.name,
         phone: row.phone.as_deref().map(format_international),
+        phone_mismatch,
         business_name: row.business_name,
         cellphone_user: row.cellphone_user,
         funnel: row.funnel,
@@ -314,6 +325,7 @@ mod tests {
             status: status.into(),
             name: String::new(),
             phone: Some("+525512345678".into()),
+            linked_phone: Some("+525512345678".into()),
             business_name: Some("Tacos Ana".into()),
             ever_linked: true,
             disconnect_reason: Some("by_user".into()),
@@ -385,6 +397,7 @@ mod tests {
             "only disconnected cards give a reason"
         );
         assert_eq!(view.restricted_users, vec!["Ana Torres".to_string()]);
+        assert_eq!(view.phone_mismatch, None);
         let reconnecting = LiveState {
             health: Some(Health::Reconnecting {
                 attempt: 3,
@@ -394,6 +407,34 @@ mod tests {
         };
         let view = to_view(row("connected"), vec![], reconnecting, 5, Instant::now());
         assert_eq!(view.health.as_deref(), Some("Reconnecting… attempt 3"));
+    }
+
+    #[test]
+    fn a_phone_other_than_the_configured_one_is_pointed_out_while_connected() {
+        let mut linked_elsewhere = row("connected");
+        linked_elsewhere.linked_phone = Some("+573001234567".into());
+        let view = to_view(
+            linked_elsewhere.clone(),
+            vec![],
+            LiveState::default(),
+            1,
+            Instant::now(),
+        );
+        assert_eq!(
+            view.phone_mismatch.as_deref(),
+            Some(
+                "Linked phone +57 300 1234567 differs from the configured number +52 55 1234 5678"
+            )
+        );
+        linked_elsewhere.status = "disconnected".into();
+        let view = to_view(
+            linked_elsewhere,
+            vec![],
+            LiveState::default(),
+            2,
+            Instant::now(),
+        );
+        assert_eq!(view.phone_mismatch, None);
     }
 
     #[test]

@@ -4,6 +4,7 @@ pub mod channel_feed;
 pub mod channels;
 pub mod demo;
 pub mod identity;
+pub mod setup;
 
 use crate::error::AppError;
 

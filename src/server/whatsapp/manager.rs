@@ -194,6 +194,11 @@ impl SessionManager {
         move |account| known.get(&account).copied().unwrap_or(current)
     }
 
+    /// Tells every open page that an account's settings changed (the manager did not do it).
+    pub fn settings_changed(&self, company_id: i64, account_id: i64) {
+        self.inner.publish(company_id, account_id, false);
+    }
+
     pub fn inbound_messages(&self) -> u64 {
         self.inner.inbound_messages.load(Ordering::Relaxed)
     }

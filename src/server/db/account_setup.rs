@@ -1,0 +1,142 @@
+//! What the setup wizard reads and writes of an account: its settings and their version.
+
+use super::{on_pool, Db};
+use crate::domain::account::AccountStatus;
+
+/// An account's settings with the ids the wizard's choices refer to.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SetupRow {
+    pub id: i64,
+    pub status: String,
+    pub version: i64,
+    pub name: String,
+    pub phone: Option<String>,
+    pub business_name: Option<String>,
+    pub cellphone_user_id: Option<i64>,
+    pub funnel_id: Option<i64>,
+    pub owner_user_id: Option<i64>,
+}
+
+impl SetupRow {
+    pub fn status(&self) -> AccountStatus {
+        AccountStatus::parse(&self.status).unwrap_or(AccountStatus::Disconnected)
+    }
+}
+
+/// The account's settings if it belongs to `company_id`.
+pub async fn setup_of(db: &Db, company_id: i64, id: i64) -> Result<Option<SetupRow>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_as(
+        "SELECT id, status, version, name, phone, business_name, cellphone_user_id, funnel_id, \
+         owner_user_id FROM whatsapp_accounts WHERE id = $1 AND company_id = $2",
+    )
+    .bind(id)
+    .bind(company_id)
+    .fetch_optional(pool)
+    .await)
+}
+
+pub async fn restricted_user_ids(db: &Db, id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_scalar(
+        "SELECT user_id FROM account_restricted_users WHERE account_id = $1 ORDER BY user_id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await)
+}
+
+/// The name of another account of the company (not being deleted) configured with
+/// `phone`; its business name when it has no name yet.
+pub async fn phone_used_by(
+    db: &Db,
+    company_id: i64,
+    phone: &str,
+    except_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_scalar(
+        "SELECT CASE WHEN name <> '' THEN name ELSE COALESCE(business_name, '') END \
+         FROM whatsapp_accounts \
+         WHERE company_id = $1 AND phone = $2 AND id <> $3 AND status <> 'deleting' \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(company_id)
+    .bind(phone)
+    .bind(except_id)
+    .fetch_optional(pool)
+    .await)
+}
+
+/// Validated settings, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings<'a> {
+    pub phone: &'a str,
+    pub name: &'a str,
+    pub cellphone_user_id: i64,
+    pub funnel_id: i64,
+    pub owner_user_id: Option<i64>,
+    pub restricted_user_ids: &'a [i64],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Yes,
+    /// The account is no longer at the expected version or status: nothing was written.
+    Stale,
+}
+
+/// Stores the settings only if the account is still at `version` and in `status`, bumps
+/// the version and records who did it, all in one transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn save(
+    db: &Db,
+    company_id: i64,
+    id: i64,
+    version: i64,
+    status: AccountStatus,
+    settings: &Settings<'_>,
+    actor: i64,
+    now: i64,
+) -> Result<Saved, sqlx::Error> {
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE whatsapp_accounts SET phone = $5, name = $6, cellphone_user_id = $7, \
+             funnel_id = $8, owner_user_id = $9, version = version + 1, updated_at = $10 \
+             WHERE id = $1 AND company_id = $2 AND version = $3 AND status = $4",
+        )
+        .bind(id)
+        .bind(company_id)
+        .bind(version)
+        .bind(status.as_str())
+        .bind(settings.phone)
+        .bind(settings.name)
+        .bind(settings.cellphone_user_id)
+        .bind(settings.funnel_id)
+        .bind(settings.owner_user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Ok(Saved::Stale);
+        }
+        sqlx::query("DELETE FROM account_restricted_users WHERE account_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for user_id in settings.restricted_user_ids {
+            sqlx::query("INSERT INTO account_restricted_users (account_id, user_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("INSERT INTO account_events (account_id, at, event, actor_user_id) VALUES ($1, $2, 'settings_saved', $3)")
+            .bind(id)
+            .bind(now)
+            .bind(actor)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Saved::Yes)
+    })
+}

@@ -1,0 +1,278 @@
+//! The setup wizard's use cases. Every rule is checked here again, whatever the browser
+//! checked: the wizard's checks are for comfort, these are the ones that count.
+
+use super::channels::{account_view, actor, manager_error};
+use super::internal;
+use crate::api::channels::AccountView;
+use crate::api::setup::{Choice, FunnelChoice, PhoneCheck, SetupForm, SetupOptions, SetupOutcome};
+use crate::domain::identity::clean_name;
+use crate::domain::wizard::{
+    duplicate_phone_warning, FieldError, SetupAction, SetupField, CELLPHONE_USER_REQUIRED,
+    FUNNEL_REQUIRED, PREFERRED_COUNTRIES, STALE_VERSION,
+};
+use crate::error::AppError;
+use crate::server::db::account_setup::{self, Saved, Settings, SetupRow};
+use crate::server::db::sessions::SessionUser;
+use crate::server::db::{funnels, now_ms, users, Db};
+use crate::server::phone::{countries, parse_national, split_for_selector};
+use crate::server::whatsapp::manager::SessionManager;
+
+async fn owned_row(db: &Db, user: &SessionUser, id: i64) -> Result<SetupRow, AppError> {
+    account_setup::setup_of(db, user.company_id, id)
+        .await
+        .map_err(|e| internal("load account settings", e))?
+        .ok_or(AppError::NotFound)
+}
+
+fn not_now(row: &SetupRow) -> String {
+    format!("This account is now {}; reload", row.status().label())
+}
+
+pub async fn options(db: &Db, user: &SessionUser, id: i64) -> Result<SetupOptions, AppError> {
+    let row = owned_row(db, user, id).await?;
+    let action = SetupAction::for_status(row.status()).ok_or_else(|| {
+        AppError::Conflict(format!(
+            "An account can't be set up while it is {}",
+            row.status().label()
+        ))
+    })?;
+    let restricted_user_ids = account_setup::restricted_user_ids(db, id)
+        .await
+        .map_err(|e| internal("load restricted users", e))?;
+    let users = users::list_by_company(db, user.company_id)
+        .await
+        .map_err(|e| internal("list users", e))?;
+    let funnels = funnels::list_by_company(db, user.company_id)
+        .await
+        .map_err(|e| internal("list funnels", e))?;
+    let (country, national_number) = row
+        .phone
+        .as_deref()
+        .and_then(split_for_selector)
+        .unwrap_or_else(|| (PREFERRED_COUNTRIES[0].to_string(), String::new()));
+    // A freshly linked account has no name yet: offer the one its phone reported.
+    let name = if row.name.trim().is_empty() {
+        row.business_name.clone().unwrap_or_default()
+    } else {
+        row.name.clone()
+    };
+    Ok(SetupOptions {
+        account_id: row.id,
+        version: row.version,
+        action,
+        form: SetupForm {
+            country,
+            national_number,
+            name,
+            cellphone_user_id: row.cellphone_user_id,
+            funnel_id: row.funnel_id,
+            owner_user_id: row.owner_user_id,
+            restricted_user_ids,
+            duplicate_acknowledged: false,
+        },
+        countries: countries().to_vec(),
+        users: users
+            .into_iter()
+            .map(|u| Choice {
+                id: u.id,
+                name: u.display_name,
+            })
+            .collect(),
+        funnels: funnels
+            .into_iter()
+            .map(|f| FunnelChoice {
+                id: f.id,
+                name: f.name,
+                member_ids: f.member_ids,
+            })
+            .collect(),
+    })
+}
+
+async fn used_by(
+    db: &Db,
+    company_id: i64,
+    e164: &str,
+    id: i64,
+) -> Result<Option<String>, AppError> {
+    let name = account_setup::phone_used_by(db, company_id, e164, id)
+        .await
+        .map_err(|e| internal("find duplicate phone", e))?;
+    Ok(name.map(|n| {
+        if n.trim().is_empty() {
+            "another account".to_string()
+        } else {
+            n
+        }
+    }))
+}
+
+pub async fn check_phone(
+    db: &Db,
+    user: &SessionUser,
+    id: i64,
+    country: &str,
+    national_number: &str,
+) -> Result<PhoneCheck, AppError> {
+    owned_row(db, user, id).await?;
+    Ok(match parse_national(country, national_number) {
+        Ok(phone) => PhoneCheck::Valid {
+            used_by: used_by(db, user.company_id, &phone.e164, id).await?,
+            country: phone.country.filter(|c| c != country),
+            e164: phone.e164,
+            international: phone.international,
+        },
+        Err(message) => PhoneCheck::Invalid { message },
+    })
+}
+
+/// The form checked against the company's people and funnels: the settings to store,
+/// or every problem found.
+async fn validate(
+    db: &Db,
+    user: &SessionUser,
+    id: i64,
+    form: &SetupForm,
+) -> Result<Result<(String, String), Vec<FieldError>>, AppError> {
+    let team: Vec<i64> = users::list_by_company(db, user.company_id)
+        .await
+        .map_err(|e| internal("list users", e))?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    let funnels = funnels::list_by_company(db, user.company_id)
+        .await
+        .map_err(|e| internal("list funnels", e))?;
+    let mut errors = Vec::new();
+    let mut problem = |field, message: String| errors.push(FieldError::new(field, message));
+
+    let phone = match parse_national(&form.country, &form.national_number) {
+        Ok(phone) => {
+            if let Some(other) = used_by(db, user.company_id, &phone.e164, id).await? {
+                if !form.duplicate_acknowledged {
+                    problem(SetupField::Phone, duplicate_phone_warning(&other));
+                }
+            }
+            phone.e164
+        }
+        Err(message) => {
+            problem(SetupField::Phone, message);
+            String::new()
+        }
+    };
+    let name = clean_name(&form.name, "Name").unwrap_or_else(|message| {
+        problem(SetupField::Name, message);
+        String::new()
+    });
+    match form.cellphone_user_id {
+        None => problem(SetupField::CellphoneUser, CELLPHONE_USER_REQUIRED.into()),
+        Some(u) if !team.contains(&u) => problem(
+            SetupField::CellphoneUser,
+            "Choose a member of your team".into(),
+        ),
+        Some(_) => {}
+    }
+    let funnel = form
+        .funnel_id
+        .and_then(|f| funnels.iter().find(|funnel| funnel.id == f));
+    match (form.funnel_id, funnel) {
+        (None, _) => problem(SetupField::Funnel, FUNNEL_REQUIRED.into()),
+        (Some(_), None) => problem(
+            SetupField::Funnel,
+            "Choose one of your company's funnels".into(),
+        ),
+        _ => {}
+    }
+    if let Some(owner) = form.owner_user_id {
+        if !team.contains(&owner) {
+            problem(SetupField::Owner, "Choose a member of your team".into());
+        } else if let Some(funnel) = funnel.filter(|f| !f.member_ids.contains(&owner)) {
+            problem(
+                SetupField::Owner,
+                format!("The owner must be a member of the funnel {}", funnel.name),
+            );
+        }
+    }
+    if form.restricted_user_ids.iter().any(|u| !team.contains(u)) {
+        problem(
+            SetupField::RestrictedUsers,
+            "Choose members of your team only".into(),
+        );
+    }
+    Ok(if errors.is_empty() {
+        Ok((phone, name))
+    } else {
+        Err(errors)
+    })
+}
+
+fn rejected(field: SetupField, message: String) -> Result<SetupOutcome, AppError> {
+    Ok(SetupOutcome::Rejected(vec![FieldError::new(
+        field, message,
+    )]))
+}
+
+/// Stores the wizard's result if every rule holds and nobody changed the account since
+/// `version`; for a Disconnected account it then starts linking (the card shows the QR).
+pub async fn save(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    id: i64,
+    version: i64,
+    action: SetupAction,
+    form: SetupForm,
+) -> Result<SetupOutcome, AppError> {
+    let row = owned_row(db, user, id).await?;
+    if row.status() != action.required_status() {
+        return rejected(SetupField::Form, not_now(&row));
+    }
+    if row.version != version {
+        return rejected(SetupField::Form, STALE_VERSION.into());
+    }
+    let (phone, name) = match validate(db, user, id, &form).await? {
+        Ok(valid) => valid,
+        Err(errors) => return Ok(SetupOutcome::Rejected(errors)),
+    };
+    let mut restricted = form.restricted_user_ids.clone();
+    restricted.sort_unstable();
+    restricted.dedup();
+    let settings = Settings {
+        phone: &phone,
+        name: &name,
+        cellphone_user_id: form.cellphone_user_id.unwrap_or_default(),
+        funnel_id: form.funnel_id.unwrap_or_default(),
+        owner_user_id: form.owner_user_id,
+        restricted_user_ids: &restricted,
+    };
+    let saved = account_setup::save(
+        db,
+        user.company_id,
+        id,
+        version,
+        action.required_status(),
+        &settings,
+        user.user_id,
+        now_ms(),
+    )
+    .await
+    .map_err(|e| internal("save account settings", e))?;
+    if saved == Saved::Stale {
+        return rejected(SetupField::Form, STALE_VERSION.into());
+    }
+    manager.settings_changed(user.company_id, id);
+    if action == SetupAction::Connect {
+        manager
+            .start_linking(user.company_id, id, Some(actor(user)))
+            .await
+            .map_err(manager_error)?;
+    }
+    let view: AccountView = account_view(db, manager, user.company_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(SetupOutcome::Saved(view))
+}
+
+#[cfg(test)]
+#[path = "setup_tests.rs"]
+mod tests;
