@@ -60,6 +60,18 @@ pub fn CountryPicker(
             query.set(label);
         }
     });
+    // Opening the full list starts at the chosen country; a typed filter starts at its top.
+    let open_list = move || {
+        if !open.get_untracked() {
+            let at = matches.with_untracked(|m| {
+                m.iter()
+                    .position(|c| c.iso == selected.get_untracked())
+                    .unwrap_or(0)
+            });
+            active.set(at);
+            open.set(true);
+        }
+    };
     let choose = move |country: Country| {
         selected.set(country.iso.clone());
         query.set(country.label());
@@ -71,7 +83,7 @@ pub fn CountryPicker(
             "ArrowDown" | "ArrowUp" => {
                 ev.prevent_default();
                 if !open.get() {
-                    open.set(true);
+                    open_list();
                     return;
                 }
                 let step: isize = if ev.key() == "ArrowDown" { 1 } else { -1 };
@@ -124,7 +136,7 @@ pub fn CountryPicker(
                     active.set(0);
                     open.set(true);
                 }
-                on:click=move |_| open.update(|o| *o = !*o)
+                on:click=move |_| if open.get_untracked() { open.set(false) } else { open_list() }
                 on:keydown=on_keydown
                 on:blur=move |_| {
                     open.set(false);

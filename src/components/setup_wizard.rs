@@ -221,9 +221,9 @@ fn WizardForm(
         leptos::task::spawn_local(async move {
             match save_setup(account_id, version, action, form).await {
                 Ok(SetupOutcome::Saved(view)) => {
-                    saving.set(false);
-                    cards.upsert(view);
+                    // Close first: the new card may replace the body this wizard lives in.
                     on_close.run(());
+                    cards.upsert(view);
                     return;
                 }
                 Ok(SetupOutcome::Rejected(errors)) => {
