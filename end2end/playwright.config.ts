@@ -61,6 +61,7 @@ export default defineConfig({
       AURORA_SIM_QR_FIRST_SECS: '8',
       AURORA_SIM_QR_NEXT_SECS: '3',
       AURORA_SIM_QR_COUNT: '2',
+      AURORA_MEDIA_DIR: path.join(process.env.AURORA_E2E_DATA!, 'media'),
       RUST_LOG: 'warn',
     },
   },

@@ -22,6 +22,14 @@ export class Simulator {
     return this.request.post('/simulator/api/pair-code', { data: { phone, code, business_name } });
   }
 
+  /** A customer writes to the linked number `phone`; `id` repeats a WhatsApp id (a replay). */
+  async message(
+    phone: string,
+    body: { from: string; name: string; text: string; id?: string; media?: { filename: string; content_type: string; base64: string } },
+  ) {
+    return this.request.post(`/simulator/api/phones/${encodeURIComponent(phone)}/messages`, { data: body });
+  }
+
   async unlink(phone: string) {
     return this.request.post(`/simulator/api/phones/${encodeURIComponent(phone)}/unlink`);
   }

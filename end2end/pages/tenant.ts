@@ -19,11 +19,13 @@ export type Person = { email: string; name: string };
 
 /**
  * A company of its own for one test, so tests can run side by side without seeing each
- * other's cards: an admin and three agents, and two funnels with different members.
+ * other's cards: a global admin (Ana), a channels admin who is not a global admin (Elena),
+ * three agents, and two funnels with different members.
  */
 export class Tenant {
   readonly company: string;
   readonly admin: Person;
+  readonly elena: Person;
   readonly bruno: Person;
   readonly carla: Person;
   readonly diego: Person;
@@ -33,11 +35,13 @@ export class Tenant {
     const person = (first: string, name: string) => ({ email: `${first}.${suffix}@wizard.test`, name });
     this.company = `Wizard ${suffix}`;
     this.admin = person('ana', 'Ana Admin');
+    this.elena = person('elena', 'Elena Ruiz');
     this.bruno = person('bruno', 'Bruno Díaz');
     this.carla = person('carla', 'Carla Núñez');
     this.diego = person('diego', 'Diego Pérez');
     cli(['create-company', '--name', this.company, '--channel-limit', '5']);
-    cli(['create-user', '--company', this.company, '--email', this.admin.email, '--name', this.admin.name, '--channels-admin'], DEMO_PASSWORD);
+    cli(['create-user', '--company', this.company, '--email', this.admin.email, '--name', this.admin.name, '--global-admin', '--channels-admin'], DEMO_PASSWORD);
+    cli(['create-user', '--company', this.company, '--email', this.elena.email, '--name', this.elena.name, '--channels-admin'], DEMO_PASSWORD);
     for (const agent of [this.bruno, this.carla, this.diego]) {
       cli(['create-user', '--company', this.company, '--email', agent.email, '--name', agent.name], DEMO_PASSWORD);
     }

@@ -176,6 +176,10 @@ test('the server refuses channel actions to those who may not take them', async 
     ['/api/disconnect_account', { id: '1' }],
     ['/api/request_pair_code', { id: '1', phone: '+525512345678' }],
     ['/api/load_setup', { id: '1' }],
+    ['/api/disable_account', { id: '1' }],
+    ['/api/enable_account', { id: '1' }],
+    ['/api/preview_deletion', { id: '1' }],
+    ['/api/delete_account', { id: '1', name: 'x' }],
     ['/api/check_setup_phone', { id: '1', country: 'MX', national_number: '55 1234 5678' }],
   ] as const) {
     expect((await page.request.post(path, { form })).status(), path).toBe(403);
@@ -192,7 +196,7 @@ test("another company's admin cannot even see that an account exists", async ({ 
 
   const omar = await browser.newPage();
   await ChannelsPage.signedInAs(omar, 'omar@other.test');
-  for (const path of ['/api/start_linking', '/api/disconnect_account', '/api/cancel_linking', '/api/load_setup']) {
+  for (const path of ['/api/start_linking', '/api/disconnect_account', '/api/cancel_linking', '/api/load_setup', '/api/disable_account', '/api/enable_account']) {
     expect((await omar.request.post(path, { form: { id: String(ids[0]) } })).status(), path).toBe(404);
   }
   expect((await omar.request.post('/api/save_setup', { data: saveSetupBody(ids[0]) })).status()).toBe(404);

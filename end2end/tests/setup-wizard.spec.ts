@@ -80,7 +80,7 @@ test('the full wizard saves every field of a connected account, and Back keeps w
 
   await expect(dialog.getByText('Step 3 of 5')).toBeVisible();
   const cellphoneUser = dialog.getByLabel('Cellphone user');
-  expect(await optionTexts(cellphoneUser)).toEqual(['Choose a team member', 'Ana Admin', 'Bruno Díaz', 'Carla Núñez', 'Diego Pérez']);
+  expect(await optionTexts(cellphoneUser)).toEqual(['Choose a team member', 'Ana Admin', 'Bruno Díaz', 'Carla Núñez', 'Diego Pérez', 'Elena Ruiz']);
   await expect(dialog.getByRole('button', { name: 'Next' })).toBeDisabled();
   await cellphoneUser.selectOption({ label: 'Bruno Díaz' });
 

@@ -29,6 +29,25 @@ pub struct AccountView {
     /// "Online", "Reconnecting… attempt 3".
     pub health: Option<String>,
     pub link: Option<LinkView>,
+    /// How far a Delete has got, 0 to 100, while the account is Deleting.
+    pub deleting_percent: Option<u8>,
+}
+
+impl AccountView {
+    /// The card's title: the name, else what the phone reported, else the number.
+    pub fn title(&self) -> String {
+        [
+            Some(self.name.as_str()),
+            self.business_name.as_deref(),
+            self.phone.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or("New WhatsApp account")
+        .trim()
+        .to_string()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +70,8 @@ pub enum LinkView {
 pub struct ChannelsOverview {
     pub channel_limit: i64,
     pub accounts: Vec<AccountView>,
+    /// The viewer is a global admin: Disabled cards offer Delete.
+    pub may_delete: bool,
 }
 
 /// What the live stream sends: one card changed or appeared, one card is gone,
@@ -64,6 +85,25 @@ pub enum ChannelUpdate {
 
 pub const EVENTS_PATH: &str = "/api/channels/events";
 
+/// What deleting an account would remove, for the Delete dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionPreview {
+    pub account_name: String,
+    pub counts: ChannelCounts,
+}
+
+/// The counts the Delete dialog lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelCounts {
+    pub conversations: i64,
+    /// Contacts linked to this channel and no other.
+    pub contacts: i64,
+    pub scheduled_messages: i64,
+    pub media_files: i64,
+    pub media_bytes: i64,
+    pub messages: i64,
+}
+
 #[server(endpoint = "channels_page")]
 pub async fn channels_page() -> Result<ChannelsOverview, AppError> {
     use crate::server::fn_context::{app_state, require_channels_admin, respond};
@@ -73,7 +113,11 @@ pub async fn channels_page() -> Result<ChannelsOverview, AppError> {
         async {
             let user = require_channels_admin().await?;
             let state = app_state();
-            channels::overview(&state.db, &state.manager, user.company_id).await
+            let overview = channels::overview(&state.db, &state.manager, user.company_id).await?;
+            Ok(ChannelsOverview {
+                may_delete: user.global_admin,
+                ..overview
+            })
         }
         .await,
     )
@@ -151,6 +195,69 @@ pub async fn disconnect_account(id: i64) -> Result<AccountView, AppError> {
             let user = require_channels_admin().await?;
             let state = app_state();
             channels::disconnect(&state.db, &state.manager, &user, id).await
+        }
+        .await,
+    )
+}
+
+/// Disable on a Disconnected card.
+#[server(endpoint = "disable_account")]
+pub async fn disable_account(id: i64) -> Result<AccountView, AppError> {
+    use crate::server::fn_context::{app_state, require_channels_admin, respond};
+    use crate::server::services::lifecycle;
+
+    respond(
+        async {
+            let user = require_channels_admin().await?;
+            let state = app_state();
+            lifecycle::disable(&state.db, &state.manager, &user, id).await
+        }
+        .await,
+    )
+}
+
+/// Enable on a Disabled card.
+#[server(endpoint = "enable_account")]
+pub async fn enable_account(id: i64) -> Result<AccountView, AppError> {
+    use crate::server::fn_context::{app_state, require_channels_admin, respond};
+    use crate::server::services::lifecycle;
+
+    respond(
+        async {
+            let user = require_channels_admin().await?;
+            let state = app_state();
+            lifecycle::enable(&state.db, &state.manager, &user, id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "preview_deletion")]
+pub async fn preview_deletion(id: i64) -> Result<DeletionPreview, AppError> {
+    use crate::server::fn_context::{app_state, require_channels_admin, respond};
+    use crate::server::services::lifecycle;
+
+    respond(
+        async {
+            let user = require_channels_admin().await?;
+            let state = app_state();
+            lifecycle::deletion_preview(&state.db, &state.manager, &user, id).await
+        }
+        .await,
+    )
+}
+
+/// Confirms a Delete; `name` repeats the account's name.
+#[server(endpoint = "delete_account")]
+pub async fn delete_account(id: i64, name: String) -> Result<AccountView, AppError> {
+    use crate::server::fn_context::{app_state, require_channels_admin, respond};
+    use crate::server::services::lifecycle;
+
+    respond(
+        async {
+            let user = require_channels_admin().await?;
+            let state = app_state();
+            lifecycle::delete(&state.db, &state.manager, &state.deletion, &user, id, &name).await
         }
         .await,
     )

@@ -5,10 +5,13 @@ use std::future::Future;
 use leptos::prelude::*;
 
 use super::cards::Cards;
+use super::delete_dialog::DeleteDialog;
 use super::dom::focus_id;
 use super::linking_panel::LinkingPanel;
 use super::setup_wizard::SetupWizard;
-use crate::api::channels::{disconnect_account, AccountView, ChannelUpdate};
+use crate::api::channels::{
+    disable_account, disconnect_account, enable_account, AccountView, ChannelUpdate,
+};
 use crate::domain::account::AccountStatus;
 use crate::domain::time::format_utc;
 use crate::error::AppError;
@@ -54,19 +57,6 @@ impl CardAction {
     }
 }
 
-fn title(account: &AccountView) -> String {
-    [
-        Some(account.name.as_str()),
-        account.business_name.as_deref(),
-        account.phone.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .find(|s| !s.trim().is_empty())
-    .unwrap_or("New WhatsApp account")
-    .to_string()
-}
-
 fn or_not_set(value: Option<String>) -> String {
     value
         .filter(|v| !v.trim().is_empty())
@@ -76,7 +66,7 @@ fn or_not_set(value: Option<String>) -> String {
 #[component]
 pub fn AccountCard(account: RwSignal<AccountView>) -> impl IntoView {
     let status = Memo::new(move |_| account.with(|a| a.status));
-    let heading = move || account.with(title);
+    let heading = move || account.with(AccountView::title);
     view! {
         <article class="card" aria-label=move || format!("WhatsApp account {}", heading())>
             <header class="card-head">
@@ -87,8 +77,8 @@ pub fn AccountCard(account: RwSignal<AccountView>) -> impl IntoView {
                 AccountStatus::Connecting => view! { <LinkingPanel account/> }.into_any(),
                 AccountStatus::Connected => view! { <ConnectedBody account/> }.into_any(),
                 AccountStatus::Disconnected => view! { <DisconnectedBody account/> }.into_any(),
-                AccountStatus::Disabled => view! { <p class="muted">"Disabled. Its conversations are kept."</p> }.into_any(),
-                AccountStatus::Deleting => view! { <p class="muted">"Deleting…"</p> }.into_any(),
+                AccountStatus::Disabled => view! { <DisabledBody account/> }.into_any(),
+                AccountStatus::Deleting => view! { <DeletingBody account/> }.into_any(),
             }}
         </article>
     }
@@ -193,15 +183,74 @@ fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
 
 #[component]
 fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
+    let cards = expect_context::<Cards>();
     let id = account.get_untracked().id;
+    let disable = CardAction::new();
+    let on_disable = move |_| {
+        disable.run(cards, move || async move {
+            disable_account(id).await.map(ChannelUpdate::Upsert)
+        })
+    };
     view! {
         <Fields account/>
         <p class="reason">
             {move || account.with(|a| a.disconnect_message.clone()).unwrap_or_else(|| "Disconnected".into())}
             {move || account.with(|a| a.disconnected_at_ms).map(|ms| format!(" · {}", format_utc(ms)))}
         </p>
+        {disable.error_view()}
         <div class="card-actions">
             <SetupButton account_id=id label="Connect" primary=true/>
+            <button type="button" on:click=on_disable disabled=move || disable.pending.get()>"Disable"</button>
         </div>
+    }
+}
+
+/// Whether the viewer may delete channels (global admins); the server checks it again.
+#[derive(Clone, Copy)]
+pub struct MayDelete(pub bool);
+
+#[component]
+fn DisabledBody(account: RwSignal<AccountView>) -> impl IntoView {
+    let cards = expect_context::<Cards>();
+    let may_delete = use_context::<MayDelete>().is_some_and(|m| m.0);
+    let id = account.get_untracked().id;
+    let enable = CardAction::new();
+    let on_enable = move |_| {
+        enable.run(cards, move || async move {
+            enable_account(id).await.map(ChannelUpdate::Upsert)
+        })
+    };
+    let deleting = RwSignal::new(false);
+    let delete_button_id = format!("delete-open-{id}");
+    let close = {
+        let delete_button_id = delete_button_id.clone();
+        Callback::new(move |_| {
+            deleting.set(false);
+            focus_id(&delete_button_id);
+        })
+    };
+    view! {
+        <Fields account/>
+        <p class="muted">"Disabled: hidden while Active is on. Its conversations are kept."</p>
+        {enable.error_view()}
+        <div class="card-actions">
+            <button type="button" on:click=on_enable disabled=move || enable.pending.get()>"Enable"</button>
+            <Show when=move || may_delete>
+                <button type="button" id=delete_button_id.clone() class="danger" on:click=move |_| deleting.set(true)>"Delete"</button>
+            </Show>
+        </div>
+        <Show when=move || deleting.get()>
+            <DeleteDialog account_id=id on_close=close/>
+        </Show>
+    }
+}
+
+#[component]
+fn DeletingBody(account: RwSignal<AccountView>) -> impl IntoView {
+    let percent = move || account.with(|a| a.deleting_percent.unwrap_or(0));
+    view! {
+        <p class="deleting" aria-live="polite">{move || format!("Deleting… {}%", percent())}</p>
+        <progress max="100" value=move || percent().to_string() aria-label="Deletion progress"></progress>
+        <p class="hint">"Conversations, contacts only this channel had, scheduled messages and media files are being removed."</p>
     }
 }

@@ -1,6 +1,7 @@
 pub mod account_card;
 pub mod cards;
 pub mod country_picker;
+pub mod delete_dialog;
 pub mod dom;
 pub mod form_error;
 pub mod linking_panel;

@@ -3,5 +3,6 @@
 pub mod access;
 pub mod account;
 pub mod identity;
+pub mod size;
 pub mod time;
 pub mod wizard;

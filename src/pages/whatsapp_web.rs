@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::channels::{add_account, channels_page, ChannelUpdate, ChannelsOverview};
-use crate::components::account_card::{AccountCard, CardAction};
+use crate::components::account_card::{AccountCard, CardAction, MayDelete};
 use crate::components::cards::{follow_live_updates, Cards};
 use crate::domain::account::AccountStatus;
 use crate::paths::CHANNELS;
@@ -32,6 +32,7 @@ pub fn WhatsAppWebPage() -> impl IntoView {
 fn ChannelsBoard(overview: ChannelsOverview) -> impl IntoView {
     let cards = Cards::new(overview.accounts);
     provide_context(cards);
+    provide_context(MayDelete(overview.may_delete));
     follow_live_updates(cards);
     let query = use_query_map();
     let active_only = Memo::new(move |_| query.read().get("active").as_deref() != Some("false"));

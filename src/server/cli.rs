@@ -64,6 +64,20 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         probes: usize,
     },
+    /// Benchmark: delete a channel holding a lot of data while another keeps receiving.
+    BenchDelete {
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: i64,
+        #[arg(long, default_value_t = 100_000)]
+        contacts: i64,
+        #[arg(long, default_value_t = 5_000)]
+        scheduled: i64,
+        #[arg(long, default_value_t = 10_000)]
+        media: i64,
+        /// A PostgreSQL server URL; a database is created on it for the run. SQLite otherwise.
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Create a funnel (team inbox) with its members.
     CreateFunnel {
         #[arg(long)]
@@ -99,6 +113,21 @@ pub async fn main() -> ExitCode {
             clients,
             probes,
         }) => super::bench::run(accounts, clients, probes).await,
+        Some(Command::BenchDelete {
+            messages,
+            contacts,
+            scheduled,
+            media,
+            postgres,
+        }) => {
+            let volume = super::bench_delete::Volume {
+                messages,
+                contacts,
+                scheduled,
+                media,
+            };
+            super::bench_delete::run(volume, postgres).await
+        }
         Some(command) => run_command(config, command).await,
     };
     match outcome {
@@ -136,7 +165,9 @@ fn read_password() -> Result<String, String> {
 async fn run_command(config: Config, command: Command) -> Result<(), String> {
     let db = connect(&config).await?;
     let outcome = match command {
-        Command::Serve | Command::BenchSessions { .. } => unreachable!("handled by main"),
+        Command::Serve | Command::BenchSessions { .. } | Command::BenchDelete { .. } => {
+            unreachable!("handled by main")
+        }
         Command::CreateCompany {
             name,
             channel_limit,
@@ -215,6 +246,7 @@ async fn serve(config: Config) -> Result<(), String> {
         );
     }
     let manager = state.manager.clone();
+    let deletion = state.deletion.clone();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("LEPTOS_SITE_ADDR: cannot listen on {addr}: {e}"))?;
@@ -225,6 +257,8 @@ async fn serve(config: Config) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await;
     purger.abort();
+    // A Delete in progress stops between batches and resumes at the next start.
+    deletion.stop();
     manager.shutdown(Duration::from_secs(5)).await;
     db.close().await;
     tracing::info!("stopped");

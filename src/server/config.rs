@@ -43,6 +43,8 @@ pub struct Config {
     pub cookie_secure: bool,
     pub site_root: String,
     pub sim: SimTimings,
+    /// Where inbound media files are kept (`AURORA_MEDIA_DIR`, default `data/media`).
+    pub media_dir: std::path::PathBuf,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -163,6 +165,13 @@ impl Config {
             next_ms: seconds("AURORA_SIM_QR_NEXT_SECS", defaults.next_ms)?,
             count,
         };
+        let media_dir = match get("AURORA_MEDIA_DIR").map(|raw| raw.trim().to_string()) {
+            None => "data/media".into(),
+            Some(dir) if dir.is_empty() => {
+                return Err(invalid("AURORA_MEDIA_DIR", "must name a folder"));
+            }
+            Some(dir) => dir.into(),
+        };
         Ok(Config {
             database,
             site_addr,
@@ -171,6 +180,7 @@ impl Config {
             cookie_secure,
             site_root,
             sim,
+            media_dir,
         })
     }
 
@@ -206,6 +216,12 @@ mod tests {
         assert_eq!(c.whatsapp, WhatsAppMode::Live);
         assert!(!c.demo);
         assert!(!c.cookie_secure, "loopback defaults to plain cookies");
+        assert_eq!(c.media_dir, std::path::PathBuf::from("data/media"));
+        let elsewhere = config(&[("AURORA_MEDIA_DIR", " /srv/aurora/media ")]).unwrap();
+        assert_eq!(
+            elsewhere.media_dir,
+            std::path::PathBuf::from("/srv/aurora/media")
+        );
     }
 
     #[test]
@@ -247,6 +263,7 @@ mod tests {
             ("LEPTOS_SITE_ADDR", "localhost"),
             ("AURORA_DEMO", "maybe"),
             ("AURORA_COOKIE_SECURE", "2"),
+            ("AURORA_MEDIA_DIR", "  "),
             ("AURORA_SIM_QR_FIRST_SECS", "soon"),
             ("AURORA_SIM_QR_NEXT_SECS", "0"),
             ("AURORA_SIM_QR_COUNT", "0"),

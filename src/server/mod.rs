@@ -1,6 +1,7 @@
 //! Everything that only runs on the server.
 
 pub mod bench;
+pub mod bench_delete;
 pub mod cli;
 pub mod config;
 pub mod country_names;
@@ -8,6 +9,7 @@ pub mod db;
 pub mod fn_context;
 pub mod gate;
 pub mod http;
+pub mod media;
 pub mod password;
 pub mod phone;
 pub mod rate_limit;

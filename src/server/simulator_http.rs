@@ -6,11 +6,14 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::state::AppState;
-use super::whatsapp::simulator::{ScanOutcome, Simulator};
+use super::whatsapp::driver::InboundMedia;
+use super::whatsapp::simulator::{customer_message, ScanOutcome, Simulator};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -104,9 +107,49 @@ async fn unlink(State(state): State<AppState>, Path(phone): Path<String>) -> Res
 
 #[derive(Deserialize)]
 struct Message {
+    /// WhatsApp's message id; a fresh one when missing. Sending the same id twice is a replay.
+    id: Option<String>,
     from: String,
     name: String,
+    #[serde(default)]
     text: String,
+    media: Option<Media>,
+}
+
+#[derive(Deserialize)]
+struct Media {
+    filename: String,
+    content_type: String,
+    base64: String,
+}
+
+/// WhatsApp's own limit for documents is 2 GB; the simulator keeps tests small.
+const MAX_MEDIA_BYTES: usize = 16 * 1024 * 1024;
+
+fn decode_media(media: Option<Media>) -> Result<Option<InboundMedia>, Response> {
+    let Some(media) = media else { return Ok(None) };
+    let refuse =
+        |status: StatusCode, error: &str| (status, Json(json!({ "error": error }))).into_response();
+    let bytes = STANDARD
+        .decode(media.base64.trim())
+        .map_err(|_| refuse(StatusCode::BAD_REQUEST, "media.base64 is not valid base64"))?;
+    if bytes.len() > MAX_MEDIA_BYTES {
+        return Err(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "media is larger than 16 MB",
+        ));
+    }
+    if media.filename.trim().is_empty() || media.content_type.trim().is_empty() {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "media needs a filename and a content_type",
+        ));
+    }
+    Ok(Some(InboundMedia {
+        filename: media.filename,
+        content_type: media.content_type,
+        bytes,
+    }))
 }
 
 async fn message(
@@ -118,10 +161,12 @@ async fn message(
         Ok(sim) => sim,
         Err(response) => return response,
     };
-    if sim
-        .deliver(&phone, &body.from, &body.name, &body.text)
-        .await
-    {
+    let media = match decode_media(body.media) {
+        Ok(media) => media,
+        Err(response) => return response,
+    };
+    let message = customer_message(body.id, &body.from, &body.name, &body.text, media);
+    if sim.deliver(&phone, message).await {
         (StatusCode::ACCEPTED, Json(json!({ "delivered": true }))).into_response()
     } else {
         (
@@ -183,9 +228,7 @@ async fn page_action(State(state): State<AppState>, Form(form): Form<PageAction>
         "message" => drop(
             sim.deliver(
                 form.phone.trim(),
-                "+5215500000000",
-                "Demo Customer",
-                &form.text,
+                customer_message(None, "+525500000000", "Demo Customer", &form.text, None),
             )
             .await,
         ),

@@ -10,8 +10,10 @@ use tokio::sync::broadcast;
 
 use super::config::{Config, WhatsAppMode};
 use super::db::{companies, Db};
+use super::media::MediaStore;
 use super::rate_limit::LoginLimiter;
 use super::services::channel_feed::{spawn_channel_feed, FeedItem};
+use super::services::deletion::{spawn_deletion_worker, DeletionWorker};
 use super::whatsapp::driver::Driver;
 use super::whatsapp::manager::{ManagerOptions, SessionManager};
 use super::whatsapp::simulator::Simulator;
@@ -29,6 +31,8 @@ pub struct AppState {
     pub manager: SessionManager,
     /// Ready-to-send card updates for the Channels pages' live streams.
     pub feed: broadcast::Sender<FeedItem>,
+    /// Carries out confirmed Deletes in the background.
+    pub deletion: DeletionWorker,
     /// The fake WhatsApp network, only when `AURORA_WHATSAPP=simulator`.
     pub simulator: Option<Simulator>,
 }
@@ -43,7 +47,13 @@ impl AppState {
             Some(simulator) => Arc::new(simulator.clone()),
             None => Arc::new(LiveUnavailable),
         };
-        let manager = SessionManager::new(db.clone(), driver, ManagerOptions::default());
+        let options = ManagerOptions {
+            media: MediaStore::new(config.media_dir.clone()),
+            ..Default::default()
+        };
+        let media = options.media.clone();
+        let manager = SessionManager::new(db.clone(), driver, options);
+        let deletion = spawn_deletion_worker(db.clone(), manager.clone(), media);
         let feed = spawn_channel_feed(db.clone(), manager.clone());
         AppState {
             leptos_options,
@@ -54,6 +64,7 @@ impl AppState {
             company_exists: Arc::default(),
             manager,
             feed,
+            deletion,
             simulator,
         }
     }

@@ -23,6 +23,9 @@ pub struct AccountRow {
     pub cellphone_user: Option<String>,
     pub funnel: Option<String>,
     pub owner: Option<String>,
+    /// Progress of a running Delete: items done and in all.
+    pub deletion_done: Option<i64>,
+    pub deletion_total: Option<i64>,
 }
 
 impl AccountRow {
@@ -34,8 +37,10 @@ impl AccountRow {
 const SELECT: &str =
     "SELECT a.id, a.company_id, a.status, a.name, a.phone, a.linked_phone, a.business_name, \
      a.ever_linked, a.disconnect_reason, a.disconnect_actor, a.disconnected_at, \
-     cu.display_name AS cellphone_user, f.name AS funnel, o.display_name AS owner \
+     cu.display_name AS cellphone_user, f.name AS funnel, o.display_name AS owner, \
+     d.done_items AS deletion_done, d.total_items AS deletion_total \
      FROM whatsapp_accounts a \
+     LEFT JOIN account_deletions d ON d.account_id = a.id \
      LEFT JOIN users cu ON cu.id = a.cellphone_user_id \
      LEFT JOIN funnels f ON f.id = a.funnel_id \
      LEFT JOIN users o ON o.id = a.owner_user_id";

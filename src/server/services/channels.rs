@@ -35,6 +35,7 @@ pub fn manager_error(error: ManagerError) -> AppError {
             AppError::Conflict("The server is restarting. Try again in a moment.".into())
         }
         ManagerError::Database(e) => internal("session manager", e),
+        ManagerError::LimitReached => AppError::Conflict("Channel limit reached".into()),
     }
 }
 
@@ -94,6 +95,13 @@ pub fn to_view(
         }
         _ => None,
     };
+    let deleting_percent = match (status, row.deletion_done, row.deletion_total) {
+        (AccountStatus::Deleting, Some(done), Some(total)) if total > 0 => {
+            Some((done.clamp(0, total) * 100 / total) as u8)
+        }
+        (AccountStatus::Deleting, _, _) => Some(0),
+        _ => None,
+    };
     AccountView {
         id: row.id,
         revision,
@@ -110,6 +118,7 @@ pub fn to_view(
         disconnected_at_ms: row.disconnected_at,
         health,
         link,
+        deleting_percent,
     }
 }
 
@@ -147,6 +156,7 @@ pub async fn overview(
     Ok(ChannelsOverview {
         channel_limit: company.channel_limit,
         accounts,
+        may_delete: false,
     })
 }
 
@@ -227,7 +237,7 @@ pub async fn add(
 
 /// Checks that the account is the user's company's (404 otherwise), lets the session
 /// manager act on it, and returns the card as it is afterwards (`None`: it is gone).
-async fn act_on<Fut>(
+pub(super) async fn act_on<Fut>(
     db: &Db,
     manager: &SessionManager,
     user: &SessionUser,
@@ -334,6 +344,8 @@ mod tests {
             cellphone_user: None,
             funnel: None,
             owner: None,
+            deletion_done: None,
+            deletion_total: None,
         }
     }
 

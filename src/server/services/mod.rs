@@ -2,8 +2,10 @@
 
 pub mod channel_feed;
 pub mod channels;
+pub mod deletion;
 pub mod demo;
 pub mod identity;
+pub mod lifecycle;
 pub mod setup;
 
 use crate::error::AppError;

@@ -83,6 +83,7 @@ impl Team {
                 base: Duration::from_millis(20),
                 max: Duration::from_millis(200),
             },
+            ..Default::default()
         };
         let manager = SessionManager::new(db.clone(), Arc::new(sim.clone()), options);
         Team {

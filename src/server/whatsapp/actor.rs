@@ -5,19 +5,24 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::driver::{Connection, DriverError, DriverEvent};
+use super::inbound;
 use super::manager::{Actor, Health, Inner, LinkState, ManagerError};
 use super::qr::qr_svg;
 use crate::domain::account::{
     transition, AccountEvent, AccountStatus, DisconnectReason, Transition,
 };
 use crate::server::db::accounts::{self, Change};
-use crate::server::db::now_ms;
+use crate::server::db::{now_ms, Db};
 
 type Reply<T> = oneshot::Sender<Result<T, ManagerError>>;
+
+pub(super) type StatusWrite =
+    Box<dyn FnOnce(Db) -> BoxFuture<'static, Result<bool, sqlx::Error>> + Send>;
 
 /// How long a logout may take before the keys are wiped anyway.
 const LOGOUT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -37,6 +42,15 @@ pub(super) enum ActorCommand {
     },
     Disconnect {
         actor: Actor,
+        reply: Reply<()>,
+    },
+    /// A change of status with no WhatsApp side (Disable, Enable, Delete): checked
+    /// against the lifecycle, then written by `write`, which answers false when the
+    /// database refused it (e.g. the channel limit); the answer is then `refused`.
+    ChangeStatus {
+        event: AccountEvent,
+        write: StatusWrite,
+        refused: ManagerError,
         reply: Reply<()>,
     },
     /// Reconnect from stored credentials (start-up recovery, restart after a crash).
@@ -140,6 +154,14 @@ impl AccountActor {
             ActorCommand::Disconnect { actor, reply } => {
                 let _ = reply.send(self.disconnect(actor).await);
             }
+            ActorCommand::ChangeStatus {
+                event,
+                write,
+                refused,
+                reply,
+            } => {
+                let _ = reply.send(self.change_status(event, write, refused).await);
+            }
             ActorCommand::Resume => self.reconnect().await,
             ActorCommand::Shutdown => {}
             #[cfg(test)]
@@ -172,6 +194,20 @@ impl AccountActor {
                     live.link = Some(LinkState::Failed { message })
                 });
             }
+        }
+        self.publish();
+        Ok(())
+    }
+
+    async fn change_status(
+        &mut self,
+        event: AccountEvent,
+        write: StatusWrite,
+        refused: ManagerError,
+    ) -> Result<(), ManagerError> {
+        transition(self.status().await?, event)?;
+        if !write(self.inner.db.clone()).await? {
+            return Err(refused);
         }
         self.publish();
         Ok(())
@@ -339,9 +375,17 @@ impl AccountActor {
                 self.events = None;
                 self.schedule_reconnect(1);
             }
-            DriverEvent::Message { from, .. } => {
+            DriverEvent::Message(message) => {
                 self.inner.inbound_messages.fetch_add(1, Ordering::Relaxed);
-                tracing::info!(account = self.id, from = %from, "inbound WhatsApp message");
+                match inbound::store(db, &self.inner.options.media, self.id, &message).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::debug!(account = self.id, id = %message.id, "replayed message ignored")
+                    }
+                    Err(e) => {
+                        tracing::error!(account = self.id, id = %message.id, "inbound message not stored: {e}")
+                    }
+                }
             }
         }
         Ok(())

@@ -29,11 +29,28 @@ pub enum DriverEvent {
     /// The connection dropped; the credentials are still good.
     ConnectionLost,
     /// An inbound chat message.
-    Message {
-        from: String,
-        name: String,
-        text: String,
-    },
+    Message(InboundMessage),
+}
+
+/// A chat message a customer sent to the linked number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundMessage {
+    /// WhatsApp's message id: the same message delivered twice carries the same id.
+    pub id: String,
+    /// The sender's number, E.164.
+    pub from: String,
+    /// The sender's WhatsApp name (may be empty).
+    pub name: String,
+    pub text: String,
+    pub sent_at_ms: i64,
+    pub media: Option<InboundMedia>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundMedia {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

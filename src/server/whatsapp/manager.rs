@@ -12,11 +12,12 @@ use futures::FutureExt;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 
-use super::actor::{AccountActor, ActorCommand};
+use super::actor::{AccountActor, ActorCommand, StatusWrite};
 use super::backoff::Backoff;
 use super::driver::{Driver, DriverError};
-use crate::domain::account::{AccountStatus, DisconnectReason, Refused};
-use crate::server::db::{accounts, now_ms, Db};
+use crate::domain::account::{AccountEvent, AccountStatus, DisconnectReason, Refused};
+use crate::server::db::{account_lifecycle as lifecycle, accounts, now_ms, Db};
+use crate::server::media::MediaStore;
 
 /// Who asked for an action, for the account's history and the card ("Disconnected by Ana").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +74,8 @@ pub enum ManagerError {
     Database(String),
     #[error("the session manager is shutting down")]
     ShuttingDown,
+    #[error("the channel limit is reached")]
+    LimitReached,
 }
 
 impl From<sqlx::Error> for ManagerError {
@@ -81,9 +84,11 @@ impl From<sqlx::Error> for ManagerError {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ManagerOptions {
     pub backoff: Backoff,
+    /// Where inbound media files are written.
+    pub media: MediaStore,
 }
 
 pub(super) struct Inner {
@@ -199,6 +204,11 @@ impl SessionManager {
         self.inner.publish(company_id, account_id, false);
     }
 
+    /// Tells every open page that an account is gone (a finished Delete).
+    pub fn account_removed(&self, company_id: i64, account_id: i64) {
+        self.inner.publish(company_id, account_id, true);
+    }
+
     pub fn inbound_messages(&self) -> u64 {
         self.inner.inbound_messages.load(Ordering::Relaxed)
     }
@@ -312,6 +322,93 @@ impl SessionManager {
     ) -> Result<(), ManagerError> {
         self.ask(account, company_id, |reply| ActorCommand::Disconnect {
             actor,
+            reply,
+        })
+        .await
+    }
+
+    /// Disconnected → Disabled: hidden while the Active filter is on; its data is kept.
+    pub async fn disable(
+        &self,
+        company_id: i64,
+        account: i64,
+        actor: Actor,
+    ) -> Result<(), ManagerError> {
+        let write: StatusWrite = Box::new(move |db| {
+            Box::pin(async move { lifecycle::disable(&db, account, actor.user_id, now_ms()).await })
+        });
+        self.change_status(
+            company_id,
+            account,
+            AccountEvent::Disable,
+            write,
+            ManagerError::NotFound,
+        )
+        .await
+    }
+
+    /// Disabled → Disconnected, unless the company already uses `limit` channels.
+    pub async fn enable(
+        &self,
+        company_id: i64,
+        account: i64,
+        actor: Actor,
+        limit: i64,
+    ) -> Result<(), ManagerError> {
+        let write: StatusWrite = Box::new(move |db| {
+            Box::pin(async move {
+                lifecycle::enable_within_limit(
+                    &db,
+                    company_id,
+                    account,
+                    limit,
+                    actor.user_id,
+                    now_ms(),
+                )
+                .await
+            })
+        });
+        self.change_status(
+            company_id,
+            account,
+            AccountEvent::Enable,
+            write,
+            ManagerError::LimitReached,
+        )
+        .await
+    }
+
+    /// Disabled → Deleting, recording the job the deletion worker carries out.
+    pub async fn begin_deletion(
+        &self,
+        company_id: i64,
+        account: i64,
+        job: lifecycle::DeletionJob,
+    ) -> Result<(), ManagerError> {
+        let write: StatusWrite =
+            Box::new(move |db| Box::pin(async move { lifecycle::begin_deletion(&db, &job).await }));
+        self.change_status(
+            company_id,
+            account,
+            AccountEvent::Delete,
+            write,
+            ManagerError::NotFound,
+        )
+        .await
+    }
+
+    async fn change_status(
+        &self,
+        company_id: i64,
+        account: i64,
+        event: AccountEvent,
+        write: StatusWrite,
+        refused: ManagerError,
+    ) -> Result<(), ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::ChangeStatus {
+            event,
+            write,
+            refused,
             reply,
         })
         .await

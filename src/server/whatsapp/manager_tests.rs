@@ -19,6 +19,7 @@ fn fast() -> ManagerOptions {
             base: Duration::from_millis(20),
             max: Duration::from_millis(200),
         },
+        ..Default::default()
     }
 }
 

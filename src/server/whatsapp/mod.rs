@@ -3,6 +3,7 @@
 mod actor;
 pub mod backoff;
 pub mod driver;
+pub mod inbound;
 pub mod manager;
 pub mod qr;
 pub mod simulator;

@@ -13,7 +13,9 @@ use rand::{Rng, RngCore};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::driver::{Connection, Driver, DriverCommand, DriverError, DriverEvent};
+use super::driver::{
+    Connection, Driver, DriverCommand, DriverError, DriverEvent, InboundMedia, InboundMessage,
+};
 use crate::domain::account::DisconnectReason;
 use crate::server::config::SimTimings;
 
@@ -30,11 +32,7 @@ enum Signal {
     },
     Unlinked,
     NetworkDown,
-    Message {
-        from: String,
-        name: String,
-        text: String,
-    },
+    Message(InboundMessage),
 }
 
 struct Attempt {
@@ -97,6 +95,30 @@ pub fn new_qr_text() -> String {
         random_b64(32),
         random_b64(32)
     )
+}
+
+/// A message as a customer's phone would send it; a fresh WhatsApp id unless one is given
+/// (a replay test gives the same id twice).
+pub fn customer_message(
+    id: Option<String>,
+    from: &str,
+    name: &str,
+    text: &str,
+    media: Option<InboundMedia>,
+) -> InboundMessage {
+    let id = id.unwrap_or_else(|| {
+        let mut bytes = [0u8; 10];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        format!("3EB0{}", hex::encode_upper(bytes))
+    });
+    InboundMessage {
+        id,
+        from: from.into(),
+        name: name.into(),
+        text: text.into(),
+        sent_at_ms: crate::server::db::now_ms(),
+        media,
+    }
 }
 
 pub fn new_pair_code() -> String {
@@ -276,7 +298,7 @@ impl Simulator {
     }
 
     /// Delivers a chat message to the device linked to `phone`. False when none is online.
-    pub async fn deliver(&self, phone: &str, from: &str, name: &str, text: &str) -> bool {
+    pub async fn deliver(&self, phone: &str, message: InboundMessage) -> bool {
         let target = self
             .state()
             .sessions
@@ -284,14 +306,7 @@ impl Simulator {
             .find(|s| s.phone == phone)
             .map(|s| s.signals.clone());
         match target {
-            Some(signals) => signals
-                .send(Signal::Message {
-                    from: from.into(),
-                    name: name.into(),
-                    text: text.into(),
-                })
-                .await
-                .is_ok(),
+            Some(signals) => signals.send(Signal::Message(message)).await.is_ok(),
             None => false,
         }
     }
@@ -448,8 +463,8 @@ impl Simulator {
                         let _ = events.send(DriverEvent::ConnectionLost).await;
                         return;
                     }
-                    Some(Signal::Message { from, name, text }) => {
-                        let _ = events.send(DriverEvent::Message { from, name, text }).await;
+                    Some(Signal::Message(message)) => {
+                        let _ = events.send(DriverEvent::Message(message)).await;
                     }
                     Some(Signal::Paired { .. }) | None => {}
                 },

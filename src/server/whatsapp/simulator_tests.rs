@@ -193,18 +193,10 @@ async fn network_drops_are_transient() {
     let (tx, mut events) = mpsc::channel(4);
     let _again = sim.open(6, Some(credentials), tx).await.unwrap();
     assert_eq!(next(&mut events).await, DriverEvent::Connected);
-    assert!(
-        sim.deliver("+56912345678", "+56987654321", "Cliente", "hola")
-            .await
-    );
-    assert_eq!(
-        next(&mut events).await,
-        DriverEvent::Message {
-            from: "+56987654321".into(),
-            name: "Cliente".into(),
-            text: "hola".into()
-        }
-    );
+    let message = customer_message(None, "+56987654321", "Cliente", "hola", None);
+    assert!(message.id.starts_with("3EB0") && message.id.len() == 24);
+    assert!(sim.deliver("+56912345678", message.clone()).await);
+    assert_eq!(next(&mut events).await, DriverEvent::Message(message));
 }
 
 #[tokio::test(start_paused = true)]

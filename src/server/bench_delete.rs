@@ -1,0 +1,353 @@
+//! `aurora bench-delete`: fills one channel with a lot of data, deletes it through the real
+//! worker while another channel keeps receiving messages and an admin keeps loading the
+//! Channels page over HTTP, and reports the delete's duration and both latencies (p50/p99),
+//! with a baseline of the same probes taken just before.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sqlx::{Connection, PgConnection};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+use super::config::{Config, DatabaseUrl, WhatsAppMode};
+use super::db::{channel_deletion, now_ms, on_pool, Db};
+use super::http::{leptos_options, router};
+use super::media::MediaStore;
+use super::services::identity::{
+    create_company, create_user, resume_session, sign_in, NewAccount, SignIn,
+};
+use super::services::lifecycle;
+use super::state::AppState;
+use super::whatsapp::inbound;
+use super::whatsapp::simulator::customer_message;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Volume {
+    pub messages: i64,
+    pub contacts: i64,
+    pub scheduled: i64,
+    pub media: i64,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn summary(label: &str, mut samples: Vec<Duration>) -> String {
+    samples.sort();
+    let at = |p: f64| {
+        samples
+            .get(((samples.len().max(1) - 1) as f64 * p).round() as usize)
+            .copied()
+            .unwrap_or_default()
+    };
+    format!(
+        "{label}: n={} p50={:.2} ms p99={:.2} ms max={:.2} ms",
+        samples.len(),
+        ms(at(0.5)),
+        ms(at(0.99)),
+        ms(samples.last().copied().unwrap_or_default())
+    )
+}
+
+/// `--database postgres://…/db`: a database created next to it for the run and dropped after.
+pub async fn run(volume: Volume, postgres: Option<String>) -> Result<(), String> {
+    let folder = std::env::temp_dir().join(format!("aurora-bench-delete-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).map_err(|e| e.to_string())?;
+    let name = format!("aurora_bench_{}", std::process::id());
+    let (database, admin) = match &postgres {
+        Some(url) => {
+            let mut admin = PgConnection::connect(url)
+                .await
+                .map_err(|e| e.to_string())?;
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .map_err(|e| e.to_string())?;
+            let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
+            (DatabaseUrl::Postgres(format!("{base}/{name}")), Some(admin))
+        }
+        None => {
+            let path = folder.join("bench.db");
+            let url = format!("sqlite://{}", path.display());
+            (DatabaseUrl::Sqlite { url, path }, None)
+        }
+    };
+    let db = Db::connect(&database).await.map_err(|e| e.to_string())?;
+    let outcome = bench(&db, volume, &folder, postgres.is_some()).await;
+    db.close().await;
+    if let Some(mut admin) = admin {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await;
+    }
+    let _ = std::fs::remove_dir_all(&folder);
+    outcome
+}
+
+async fn exec(db: &Db, sql: &str, binds: &[i64]) -> Result<(), String> {
+    on_pool!(db, pool => {
+        let mut query = sqlx::query(sql);
+        for b in binds {
+            query = query.bind(*b);
+        }
+        query.execute(pool).await.map(|_| ())
+    })
+    .map_err(|e| format!("{e}: {sql}"))
+}
+
+async fn scalar(db: &Db, sql: &str, binds: &[i64]) -> Result<i64, String> {
+    on_pool!(db, pool => {
+        let mut query = sqlx::query_scalar(sql);
+        for b in binds {
+            query = query.bind(*b);
+        }
+        query.fetch_one(pool).await
+    })
+    .map_err(|e| format!("{e}: {sql}"))
+}
+
+const SERIES: &str =
+    "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < $1) ";
+
+/// Channel A (to delete) gets the volume; 10 % of its contacts also talk to channel B.
+async fn seed(
+    db: &Db,
+    company: i64,
+    a: i64,
+    b: i64,
+    volume: Volume,
+    media_root: &std::path::Path,
+) -> Result<(), String> {
+    let v = volume;
+    exec(db, &format!("{SERIES}INSERT INTO contacts (company_id, phone, name, created_at) SELECT $2, '+1555' || n, 'Contact ' || n, 1 FROM seq"), &[v.contacts, company]).await?;
+    let first_contact = scalar(
+        db,
+        "SELECT MIN(id) FROM contacts WHERE company_id = $1",
+        &[company],
+    )
+    .await?;
+    exec(db, "INSERT INTO contact_channels (contact_id, account_id) SELECT id, $1 FROM contacts WHERE company_id = $2", &[a, company]).await?;
+    exec(db, "INSERT INTO contact_channels (contact_id, account_id) SELECT id, $1 FROM contacts WHERE company_id = $2 AND (id % 10) = 0", &[b, company]).await?;
+    exec(db, "INSERT INTO conversations (company_id, account_id, contact_id, last_message_at, created_at) SELECT $1, $2, id, 1, 1 FROM contacts WHERE company_id = $1", &[company, a]).await?;
+    exec(db, "INSERT INTO conversations (company_id, account_id, contact_id, last_message_at, created_at) SELECT $1, $2, id, 1, 1 FROM contacts WHERE company_id = $1 AND (id % 10) = 0", &[company, b]).await?;
+    let first_conversation = scalar(
+        db,
+        "SELECT MIN(id) FROM conversations WHERE account_id = $1",
+        &[a],
+    )
+    .await?;
+    exec(db, &format!("{SERIES}INSERT INTO messages (conversation_id, account_id, direction, text, wa_message_id, sent_at, created_at) SELECT $2 + (n % $3), $4, 'inbound', 'message number ' || n, 'm' || n, n, n FROM seq"), &[v.messages, first_conversation, v.contacts, a]).await?;
+    exec(db, &format!("{SERIES}INSERT INTO scheduled_messages (conversation_id, account_id, text, send_at, status, created_at) SELECT $2 + (n % $3), $4, 'later', n, 'pending', 1 FROM seq"), &[v.scheduled, first_conversation, v.contacts, a]).await?;
+    let folder = media_root.join(company.to_string()).join(a.to_string());
+    std::fs::create_dir_all(&folder).map_err(|e| e.to_string())?;
+    for n in 0..v.media {
+        std::fs::write(folder.join(format!("f{n}.bin")), [7u8; 256]).map_err(|e| e.to_string())?;
+    }
+    exec(db, &format!("{SERIES}INSERT INTO media_files (company_id, account_id, path, filename, content_type, size_bytes, created_at) SELECT $2, $3, '{company}/{a}/f' || (n - 1) || '.bin', 'f.bin', 'application/octet-stream', 256, 1 FROM seq"), &[v.media, company, a]).await?;
+    let _ = first_contact;
+    Ok(())
+}
+
+/// One HTTP/1.1 request on a fresh connection, as a browser's page load would make.
+async fn load_channels_page(addr: SocketAddr, cookie: &str) -> Result<Duration, String> {
+    let start = Instant::now();
+    let mut stream = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    let request = format!(
+        "POST /api/channels_page HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut response = Vec::new();
+    stream
+        .read_to_end(&mut response)
+        .await
+        .map_err(|e| e.to_string())?;
+    if !response.starts_with(b"HTTP/1.1 200") {
+        return Err(format!(
+            "channels page: {}",
+            String::from_utf8_lossy(&response[..response.len().min(80)])
+        ));
+    }
+    Ok(start.elapsed())
+}
+
+type Samples = Arc<Mutex<(Vec<Duration>, Vec<Duration>)>>;
+
+/// Every 50 ms: one Channels page load and one inbound message stored on channel B.
+fn spawn_probes(
+    state: AppState,
+    addr: SocketAddr,
+    cookie: String,
+    b: i64,
+    samples: Samples,
+) -> tokio::task::JoinHandle<()> {
+    let media = MediaStore::new(state.config.media_dir.clone());
+    tokio::spawn(async move {
+        let mut n = 0u64;
+        loop {
+            n += 1;
+            if let Ok(page) = load_channels_page(addr, &cookie).await {
+                samples.lock().unwrap().0.push(page);
+            }
+            let message = customer_message(None, &format!("+1666{n:07}"), "Probe", "hello", None);
+            let start = Instant::now();
+            if inbound::store(&state.db, &media, b, &message).await.is_ok() {
+                samples.lock().unwrap().1.push(start.elapsed());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+}
+
+async fn bench(
+    db: &Db,
+    volume: Volume,
+    folder: &std::path::Path,
+    postgres: bool,
+) -> Result<(), String> {
+    let mut config = Config::from_lookup(|_| None).map_err(|e| e.to_string())?;
+    config.whatsapp = WhatsAppMode::Simulator;
+    config.media_dir = folder.join("media");
+    let company = create_company(db, "Bench", true, 10)
+        .await
+        .map_err(|e| e.to_string())?;
+    let admin = NewAccount {
+        company_id: company,
+        email: "bench@bench.test",
+        display_name: "Bench",
+        password: "bench password",
+        global_admin: true,
+        channels_admin: true,
+    };
+    create_user(db, admin).await.map_err(|e| e.to_string())?;
+    let mut ids = Vec::new();
+    for name in ["Big", "Other"] {
+        exec(db, "INSERT INTO whatsapp_accounts (company_id, status, name, created_at, updated_at) VALUES ($1, 'disconnected', 'x', 1, 1)", &[company]).await?;
+        ids.push(scalar(db, "SELECT MAX(id) FROM whatsapp_accounts", &[]).await?);
+        let _ = name;
+    }
+    let (a, b) = (ids[0], ids[1]);
+    exec(
+        db,
+        "UPDATE whatsapp_accounts SET name = 'Big' WHERE id = $1",
+        &[a],
+    )
+    .await?;
+    exec(
+        db,
+        "UPDATE whatsapp_accounts SET name = 'Other', status = 'connected' WHERE id = $1",
+        &[b],
+    )
+    .await?;
+
+    let seeding = Instant::now();
+    seed(db, company, a, b, volume, &config.media_dir).await?;
+    println!(
+        "bench-delete on {}: seeded {} messages, {} contacts ({} shared), {} scheduled, {} media files in {:.1} s",
+        if postgres { "PostgreSQL" } else { "SQLite" },
+        volume.messages,
+        volume.contacts,
+        volume.contacts / 10,
+        volume.scheduled,
+        volume.media,
+        seeding.elapsed().as_secs_f64()
+    );
+
+    let state = AppState::new(leptos_options(&config), db.clone(), config);
+    let attempt = SignIn {
+        email: "bench@bench.test",
+        password: "bench password",
+        client: "bench",
+        previous_token: None,
+    };
+    let token = sign_in(db, &state.login_limiter, attempt, now_ms())
+        .await
+        .map_err(|e| e.to_string())?;
+    let cookie = format!("aurora_session={token}");
+    let user = resume_session(db, &token, now_ms())
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no session")?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let baseline: Samples = Arc::default();
+    let probes = spawn_probes(state.clone(), addr, cookie.clone(), b, baseline.clone());
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    probes.abort();
+    let (pages, stores) = baseline.lock().unwrap().clone();
+    println!("{}", summary("baseline, Channels page over HTTP", pages));
+    println!(
+        "{}",
+        summary(
+            "baseline, inbound message stored on another channel",
+            stores
+        )
+    );
+
+    lifecycle::disable(db, &state.manager, &user, a)
+        .await
+        .map_err(|e| e.to_string())?;
+    let during: Samples = Arc::default();
+    let probes = spawn_probes(state.clone(), addr, cookie, b, during.clone());
+    let started = Instant::now();
+    lifecycle::delete(db, &state.manager, &state.deletion, &user, a, "Big")
+        .await
+        .map_err(|e| e.to_string())?;
+    loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if channel_deletion::pending(db)
+            .await
+            .map_err(|e| e.to_string())?
+            .is_empty()
+        {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(1800) {
+            return Err("the delete took more than 30 minutes".into());
+        }
+    }
+    let took = started.elapsed();
+    probes.abort();
+    let (pages, stores) = during.lock().unwrap().clone();
+    println!("delete: {:.1} s", took.as_secs_f64());
+    println!(
+        "{}",
+        summary("during the delete, Channels page over HTTP", pages)
+    );
+    println!(
+        "{}",
+        summary(
+            "during the delete, inbound message stored on another channel",
+            stores
+        )
+    );
+    let left = scalar(
+        db,
+        "SELECT COUNT(*) FROM messages WHERE account_id = $1",
+        &[a],
+    )
+    .await?;
+    let kept = scalar(
+        db,
+        "SELECT COUNT(*) FROM contacts WHERE company_id = $1",
+        &[company],
+    )
+    .await?;
+    println!(
+        "left of the deleted channel: {left} messages; contacts kept (shared or probes): {kept}"
+    );
+    state.deletion.stop();
+    state.manager.shutdown(Duration::from_secs(5)).await;
+    Ok(())
+}

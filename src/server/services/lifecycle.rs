@@ -1,0 +1,148 @@
+//! Disable, Enable and Delete. Disable hides a Disconnected account (its data stays);
+//! Enable brings it back within the plan's limit; Delete (global admins, Disabled accounts)
+//! hands the account to the deletion worker.
+
+use super::channels::{account_view, act_on, manager_error};
+use super::deletion::DeletionWorker;
+use super::internal;
+use crate::api::channels::{AccountView, DeletionPreview};
+use crate::domain::account::AccountStatus;
+use crate::error::AppError;
+use crate::server::db::account_lifecycle::DeletionJob;
+use crate::server::db::sessions::SessionUser;
+use crate::server::db::{accounts, channel_data, companies, now_ms, Db};
+use crate::server::whatsapp::manager::{ManagerError, SessionManager};
+
+pub async fn disable(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    id: i64,
+) -> Result<AccountView, AppError> {
+    let company = user.company_id;
+    act_on(db, manager, user, id, |actor| async move {
+        manager
+            .disable(company, id, actor)
+            .await
+            .map_err(manager_error)
+    })
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+pub async fn enable(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    id: i64,
+) -> Result<AccountView, AppError> {
+    let company = companies::get(db, user.company_id)
+        .await
+        .map_err(|e| internal("load company", e))?
+        .ok_or(AppError::NotFound)?;
+    act_on(db, manager, user, id, |actor| async move {
+        match manager
+            .enable(company.id, id, actor, company.channel_limit)
+            .await
+        {
+            Err(ManagerError::LimitReached) => {
+                let used = accounts::count_toward_limit(db, company.id)
+                    .await
+                    .map_err(|e| internal("count accounts", e))?;
+                Err(AppError::Conflict(format!(
+                    "Channel limit reached ({used} of {})",
+                    company.channel_limit
+                )))
+            }
+            other => other.map_err(manager_error),
+        }
+    })
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+fn require_global_admin(user: &SessionUser) -> Result<(), AppError> {
+    if user.global_admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Only global admins can delete channels".into(),
+        ))
+    }
+}
+
+/// A Disabled account of the user's company, for a global admin.
+async fn deletable(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    id: i64,
+) -> Result<AccountView, AppError> {
+    require_global_admin(user)?;
+    let view = account_view(db, manager, user.company_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if view.status != AccountStatus::Disabled {
+        return Err(AppError::Conflict(format!(
+            "Only a disabled account can be deleted; this one is {}",
+            view.status.label()
+        )));
+    }
+    Ok(view)
+}
+
+/// What the Delete dialog lists, with the real counts.
+pub async fn deletion_preview(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    id: i64,
+) -> Result<DeletionPreview, AppError> {
+    let view = deletable(db, manager, user, id).await?;
+    let counts = channel_data::counts(db, id)
+        .await
+        .map_err(|e| internal("count channel data", e))?;
+    Ok(DeletionPreview {
+        account_name: view.title(),
+        counts,
+    })
+}
+
+/// Confirms a Delete: the account turns Deleting at once and the worker takes over.
+/// `typed_name` must repeat the account's name, as the dialog asks.
+pub async fn delete(
+    db: &Db,
+    manager: &SessionManager,
+    worker: &DeletionWorker,
+    user: &SessionUser,
+    id: i64,
+    typed_name: &str,
+) -> Result<AccountView, AppError> {
+    let view = deletable(db, manager, user, id).await?;
+    let name = view.title();
+    if typed_name.trim() != name {
+        return Err(AppError::Invalid(format!(
+            "Type the account's name, {name}, to confirm"
+        )));
+    }
+    let counts = channel_data::counts(db, id)
+        .await
+        .map_err(|e| internal("count channel data", e))?;
+    let job = DeletionJob {
+        account_id: id,
+        company_id: user.company_id,
+        account_name: name,
+        requested_by: user.user_id,
+        requested_by_name: user.display_name.clone(),
+        requested_at: now_ms(),
+        counts,
+    };
+    manager
+        .begin_deletion(user.company_id, id, job)
+        .await
+        .map_err(manager_error)?;
+    worker.wake();
+    account_view(db, manager, user.company_id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
