@@ -82,7 +82,7 @@ test('Delete: only global admins see it, the warning counts real data, and the c
   const elenasCard = cards(elena).filter({ hasText: 'Main Line' });
   await expect(elenasCard.getByRole('button', { name: 'Enable' })).toBeVisible();
   await expect(elenasCard.getByRole('button', { name: 'Delete' }), 'not a global admin').toHaveCount(0);
-  const id = (await (await ana.request.post('/api/channels_page')).json()).accounts.find((a: { name: string }) => a.name === 'Main Line').id;
+  const id = (await (await ana.request.post('/api/channels_page')).json()).accounts.find((a: { business_name: string }) => a.business_name === 'Main Line').id;
   expect((await elena.request.post('/api/delete_account', { form: { id: String(id), name: 'Main Line' } })).status()).toBe(403);
 
   await disabled.getByRole('button', { name: 'Delete' }).click();
