@@ -57,6 +57,8 @@ CREATE TABLE messages (
     UNIQUE (account_id, wa_message_id)
 );
 CREATE INDEX messages_conversation ON messages (conversation_id, sent_at);
+-- Deleting a media row checks that no message still points at it.
+CREATE INDEX messages_media ON messages (media_id) WHERE media_id IS NOT NULL;
 
 CREATE TABLE scheduled_messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -68,6 +70,8 @@ CREATE TABLE scheduled_messages (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX scheduled_messages_account ON scheduled_messages (account_id, id);
+-- Deleting a conversation checks that no scheduled message still points at it.
+CREATE INDEX scheduled_messages_conversation ON scheduled_messages (conversation_id);
 
 -- A delete in progress. No foreign key: the row outlives the account by one step, so a
 -- restart finds the job and finishes it.
