@@ -197,6 +197,13 @@ pub async fn apply(
             Change::Disconnected { reason, actor_name } => update.bind(reason.code()).bind(*actor_name),
         };
         update.execute(&mut *tx).await?;
+        if matches!(change, Change::Disconnected { .. }) {
+            // The device keys die with the session.
+            sqlx::query("DELETE FROM whatsapp_keys WHERE account_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query(
             "INSERT INTO account_events (account_id, at, event, reason_code, actor_user_id) VALUES ($1, $2, $3, $4, $5)",
         )
