@@ -124,12 +124,6 @@ async fn seed(
 ) -> Result<(), String> {
     let v = volume;
     exec(db, &format!("{SERIES}INSERT INTO contacts (company_id, phone, name, created_at) SELECT $2, '+1555' || n, 'Contact ' || n, 1 FROM seq"), &[v.contacts, company]).await?;
-    let first_contact = scalar(
-        db,
-        "SELECT MIN(id) FROM contacts WHERE company_id = $1",
-        &[company],
-    )
-    .await?;
     exec(db, "INSERT INTO contact_channels (contact_id, account_id) SELECT id, $1 FROM contacts WHERE company_id = $2", &[a, company]).await?;
     exec(db, "INSERT INTO contact_channels (contact_id, account_id) SELECT id, $1 FROM contacts WHERE company_id = $2 AND (id % 10) = 0", &[b, company]).await?;
     exec(db, "INSERT INTO conversations (company_id, account_id, contact_id, last_message_at, created_at) SELECT $1, $2, id, 1, 1 FROM contacts WHERE company_id = $1", &[company, a]).await?;
@@ -148,7 +142,6 @@ async fn seed(
         std::fs::write(folder.join(format!("f{n}.bin")), [7u8; 256]).map_err(|e| e.to_string())?;
     }
     exec(db, &format!("{SERIES}INSERT INTO media_files (company_id, account_id, path, filename, content_type, size_bytes, created_at) SELECT $2, $3, '{company}/{a}/f' || (n - 1) || '.bin', 'f.bin', 'application/octet-stream', 256, 1 FROM seq"), &[v.media, company, a]).await?;
-    let _ = first_contact;
     Ok(())
 }
 
@@ -227,10 +220,9 @@ async fn bench(
     };
     create_user(db, admin).await.map_err(|e| e.to_string())?;
     let mut ids = Vec::new();
-    for name in ["Big", "Other"] {
+    for _ in 0..2 {
         exec(db, "INSERT INTO whatsapp_accounts (company_id, status, name, created_at, updated_at) VALUES ($1, 'disconnected', 'x', 1, 1)", &[company]).await?;
         ids.push(scalar(db, "SELECT MAX(id) FROM whatsapp_accounts", &[]).await?);
-        let _ = name;
     }
     let (a, b) = (ids[0], ids[1]);
     exec(
