@@ -92,17 +92,7 @@ pub struct DeletionPreview {
     pub counts: ChannelCounts,
 }
 
-/// The counts the Delete dialog lists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChannelCounts {
-    pub conversations: i64,
-    /// Contacts linked to this channel and no other.
-    pub contacts: i64,
-    pub scheduled_messages: i64,
-    pub media_files: i64,
-    pub media_bytes: i64,
-    pub messages: i64,
-}
+pub use crate::domain::channel::ChannelCounts;
 
 #[server(endpoint = "channels_page")]
 pub async fn channels_page() -> Result<ChannelsOverview, AppError> {

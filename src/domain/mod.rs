@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod account;
+pub mod channel;
 pub mod identity;
 pub mod size;
 pub mod time;

@@ -141,7 +141,7 @@ pub async fn store_inbound(db: &Db, message: &NewInbound<'_>) -> Result<Option<i
     })
 }
 
-pub use crate::api::channels::ChannelCounts;
+pub use crate::domain::channel::ChannelCounts;
 
 pub async fn counts(db: &Db, account_id: i64) -> Result<ChannelCounts, sqlx::Error> {
     let (conversations, contacts, scheduled_messages, media_files, media_bytes, messages): (

@@ -1,0 +1,15 @@
+//! What a channel holds, as the Delete dialog counts it.
+
+use serde::{Deserialize, Serialize};
+
+/// The counts the Delete dialog lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelCounts {
+    pub conversations: i64,
+    /// Contacts linked to this channel and no other.
+    pub contacts: i64,
+    pub scheduled_messages: i64,
+    pub media_files: i64,
+    pub media_bytes: i64,
+    pub messages: i64,
+}
