@@ -26,8 +26,8 @@ pub struct AccountView {
     pub restricted_users: Vec<String>,
     pub disconnect_message: Option<String>,
     pub disconnected_at_ms: Option<i64>,
-    /// "Online", "Reconnecting… attempt 3".
-    pub health: Option<String>,
+    /// How the session of a Connected card is doing.
+    pub health: Option<HealthView>,
     pub link: Option<LinkView>,
     /// How far a Delete has got, 0 to 100, while the account is Deleting.
     pub deleting_percent: Option<u8>,
@@ -64,6 +64,43 @@ pub enum LinkView {
     Failed {
         message: String,
     },
+    /// WhatsApp could not be reached; a new attempt starts in `retry_in_ms`.
+    Unreachable {
+        message: String,
+        retry_in_ms: u64,
+    },
+}
+
+/// The health line of a Connected card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HealthView {
+    Online {
+        /// When data last arrived from WhatsApp, ms since the epoch.
+        last_activity_ms: Option<i64>,
+        /// Reconnects since the server started.
+        reconnects: u32,
+    },
+    /// The session dropped (`reason` None) or WhatsApp can't be reached (`reason`).
+    Reconnecting {
+        attempt: u32,
+        retry_in_ms: u64,
+        reason: Option<String>,
+    },
+}
+
+/// The figures of an account's details view: the session's own counters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionDetails {
+    pub frames_received: u64,
+    pub frames_sent: u64,
+    pub bytes_received: u64,
+    pub bytes_sent: u64,
+    pub messages_received: u64,
+    pub messages_sent: u64,
+    /// Reconnects since the server started, the manager's and the connection's own.
+    pub reconnects: u64,
+    pub last_activity_ms: Option<i64>,
+    pub retained_bytes: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -248,6 +285,22 @@ pub async fn delete_account(id: i64, name: String) -> Result<AccountView, AppErr
             let user = require_channels_admin().await?;
             let state = app_state();
             lifecycle::delete(&state.db, &state.manager, &state.deletion, &user, id, &name).await
+        }
+        .await,
+    )
+}
+
+/// The details view of a Connected card.
+#[server(endpoint = "read_session_details")]
+pub async fn read_session_details(id: i64) -> Result<SessionDetails, AppError> {
+    use crate::server::fn_context::{app_state, require_channels_admin, respond};
+    use crate::server::services::channels;
+
+    respond(
+        async {
+            let user = require_channels_admin().await?;
+            let state = app_state();
+            channels::session_details(&state.db, &state.manager, &user, id).await
         }
         .await,
     )

@@ -8,6 +8,7 @@ use super::cards::Cards;
 use super::delete_dialog::DeleteDialog;
 use super::dom::focus_id;
 use super::linking_panel::LinkingPanel;
+use super::session_health::{HealthLine, SessionDetailsPanel};
 use super::setup_wizard::SetupWizard;
 use crate::api::channels::{
     disable_account, disconnect_account, enable_account, AccountView, ChannelUpdate,
@@ -152,7 +153,8 @@ fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
     view! {
         <Fields account full=true/>
         {move || account.with(|a| a.phone_mismatch.clone()).map(|warning| view! { <p class="warning">{warning}</p> })}
-        <p class="health">{move || account.with(|a| a.health.clone()).unwrap_or_else(|| "Connecting to WhatsApp…".into())}</p>
+        <HealthLine account/>
+        <SessionDetailsPanel id/>
         {action.error_view()}
         <div class="card-actions">
             <SetupButton account_id=id label="Setup"/>

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::account_card::CardAction;
 use super::cards::Cards;
+use super::session_health::SecondsLeft;
 use crate::api::channels::{
     cancel_linking, request_pair_code, start_linking, AccountView, ChannelUpdate, LinkView,
 };
@@ -48,6 +49,12 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
                         <p class="qr-placeholder" role="alert">{message}</p>
                         {renew_button()}
                     }.into_any(),
+                    Some(LinkView::Unreachable { message, retry_in_ms }) => view! {
+                        <p class="qr-placeholder unreachable" role="status">
+                            "Can't reach WhatsApp — retrying in " <SecondsLeft ms=retry_in_ms/> " s"
+                        </p>
+                        <p class="hint">{message}</p>
+                    }.into_any(),
                     Some(LinkView::Waiting) => view! {
                         <p class="qr-placeholder" aria-live="polite">"Generating QR code…"</p>
                     }.into_any(),
@@ -75,22 +82,10 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
     }
 }
 
-/// Seconds left for the current QR ref, counted down in the browser.
+/// Seconds left for the current QR ref.
 #[component]
 fn Countdown(expires_in_ms: u64) -> impl IntoView {
-    let remaining = RwSignal::new(expires_in_ms.div_ceil(1000));
-    #[cfg(feature = "hydrate")]
-    {
-        let deadline = js_sys::Date::now() + expires_in_ms as f64;
-        let tick = move || {
-            let left = ((deadline - js_sys::Date::now()) / 1000.0).ceil().max(0.0);
-            remaining.set(left as u64);
-        };
-        if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_millis(250)) {
-            on_cleanup(move || handle.clear());
-        }
-    }
-    view! { <p class="countdown">"New code in " {move || remaining.get()} " s"</p> }
+    view! { <p class="countdown">"New code in " <SecondsLeft ms=expires_in_ms/> " s"</p> }
 }
 
 /// "Link with phone number instead": an 8-character code to type on the phone.

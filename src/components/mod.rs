@@ -5,6 +5,7 @@ pub mod delete_dialog;
 pub mod dom;
 pub mod form_error;
 pub mod linking_panel;
+pub mod session_health;
 pub mod settings_shell;
 pub mod setup_wizard;
 pub mod wizard_steps;

@@ -15,9 +15,9 @@ use super::rate_limit::LoginLimiter;
 use super::services::channel_feed::{spawn_channel_feed, FeedItem};
 use super::services::deletion::{spawn_deletion_worker, DeletionWorker};
 use super::whatsapp::driver::Driver;
+use super::whatsapp::live;
 use super::whatsapp::manager::{ManagerOptions, SessionManager};
 use super::whatsapp::simulator::Simulator;
-use super::whatsapp::unavailable::LiveUnavailable;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -45,7 +45,7 @@ impl AppState {
             (config.whatsapp == WhatsAppMode::Simulator).then(|| Simulator::new(config.sim));
         let driver: Arc<dyn Driver> = match &simulator {
             Some(simulator) => Arc::new(simulator.clone()),
-            None => Arc::new(LiveUnavailable),
+            None => live::driver(db.clone()),
         };
         let options = ManagerOptions {
             media: MediaStore::new(config.media_dir.clone()),

@@ -20,6 +20,8 @@ pub struct AccountRow {
     pub disconnect_reason: Option<String>,
     pub disconnect_actor: Option<String>,
     pub disconnected_at: Option<i64>,
+    /// When a temporary ban ends.
+    pub disconnect_until: Option<i64>,
     pub cellphone_user: Option<String>,
     pub funnel: Option<String>,
     pub owner: Option<String>,
@@ -36,7 +38,7 @@ impl AccountRow {
 
 const SELECT: &str =
     "SELECT a.id, a.company_id, a.status, a.name, a.phone, a.linked_phone, a.business_name, \
-     a.ever_linked, a.disconnect_reason, a.disconnect_actor, a.disconnected_at, \
+     a.ever_linked, a.disconnect_reason, a.disconnect_actor, a.disconnected_at, a.disconnect_until, \
      cu.display_name AS cellphone_user, f.name AS funnel, o.display_name AS owner, \
      d.done_items AS deletion_done, d.total_items AS deletion_total \
      FROM whatsapp_accounts a \
@@ -153,6 +155,8 @@ pub enum Change<'a> {
     Disconnected {
         reason: DisconnectReason,
         actor_name: Option<&'a str>,
+        /// When a temporary ban ends.
+        until_ms: Option<i64>,
     },
 }
 
@@ -174,13 +178,13 @@ pub async fn apply(
             "UPDATE whatsapp_accounts SET status = 'connected', phone = COALESCE(phone, $3), \
              linked_phone = $3, business_name = $4, \
              credentials = $5, ever_linked = TRUE, disconnect_reason = NULL, disconnect_actor = NULL, \
-             disconnected_at = NULL, updated_at = $2, version = version + 1 WHERE id = $1",
+             disconnected_at = NULL, disconnect_until = NULL, updated_at = $2, version = version + 1 WHERE id = $1",
             "connected",
             None,
         ),
         Change::Disconnected { reason, .. } => (
             "UPDATE whatsapp_accounts SET status = 'disconnected', credentials = NULL, \
-             disconnect_reason = $3, disconnect_actor = $4, disconnected_at = $2, updated_at = $2, \
+             disconnect_reason = $3, disconnect_actor = $4, disconnect_until = $5, disconnected_at = $2, updated_at = $2, \
              version = version + 1 WHERE id = $1",
             "disconnected",
             Some(reason.code()),
@@ -194,7 +198,9 @@ pub async fn apply(
             Change::Connected { phone, business_name, credentials } => {
                 update.bind(*phone).bind(*business_name).bind(*credentials)
             }
-            Change::Disconnected { reason, actor_name } => update.bind(reason.code()).bind(*actor_name),
+            Change::Disconnected { reason, actor_name, until_ms } => {
+                update.bind(reason.code()).bind(*actor_name).bind(*until_ms)
+            }
         };
         update.execute(&mut *tx).await?;
         if matches!(change, Change::Disconnected { .. }) {

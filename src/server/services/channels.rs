@@ -8,8 +8,9 @@ use std::future::Future;
 use tokio::time::Instant;
 
 use super::internal;
-use crate::api::channels::{AccountView, ChannelsOverview, LinkView};
+use crate::api::channels::{AccountView, ChannelsOverview, HealthView, LinkView, SessionDetails};
 use crate::domain::account::{AccountStatus, DisconnectReason};
+use crate::domain::time::format_utc;
 use crate::error::AppError;
 use crate::server::db::accounts::{self, AccountRow};
 use crate::server::db::sessions::SessionUser;
@@ -36,14 +37,28 @@ pub fn manager_error(error: ManagerError) -> AppError {
         }
         ManagerError::Database(e) => internal("session manager", e),
         ManagerError::LimitReached => AppError::Conflict("Channel limit reached".into()),
+        ManagerError::NotConnected => {
+            AppError::Conflict("This channel is not connected to WhatsApp right now".into())
+        }
     }
 }
 
-fn health_line(health: &Health) -> String {
-    match health {
-        Health::Online => "Online".into(),
-        Health::Reconnecting { attempt, .. } => format!("Reconnecting… attempt {attempt}"),
-    }
+fn health_view(live: &LiveState, now: Instant) -> Option<HealthView> {
+    Some(match live.health.as_ref()? {
+        Health::Online => HealthView::Online {
+            last_activity_ms: live.last_activity_ms,
+            reconnects: live.reconnects,
+        },
+        Health::Reconnecting {
+            attempt,
+            retry_at,
+            reason,
+        } => HealthView::Reconnecting {
+            attempt: *attempt,
+            retry_in_ms: retry_at.saturating_duration_since(now).as_millis() as u64,
+            reason: reason.clone(),
+        },
+    })
 }
 
 /// Combines what is stored with what is live (QR, health) into one card.
@@ -55,6 +70,10 @@ pub fn to_view(
     now: Instant,
 ) -> AccountView {
     let status = row.status();
+    let health = match status {
+        AccountStatus::Connected => health_view(&live, now),
+        _ => None,
+    };
     let link = match (status, live.link) {
         (
             AccountStatus::Connecting,
@@ -70,11 +89,13 @@ pub fn to_view(
             Some(LinkView::Failed { message })
         }
         (AccountStatus::Connecting, Some(LinkState::Expired)) => Some(LinkView::Expired),
+        (AccountStatus::Connecting, Some(LinkState::Unreachable { message, retry_at })) => {
+            Some(LinkView::Unreachable {
+                message,
+                retry_in_ms: retry_at.saturating_duration_since(now).as_millis() as u64,
+            })
+        }
         (AccountStatus::Connecting, None) => Some(LinkView::Waiting),
-        _ => None,
-    };
-    let health = match status {
-        AccountStatus::Connected => live.health.as_ref().map(health_line),
         _ => None,
     };
     let disconnect_message = match status {
@@ -82,7 +103,12 @@ pub fn to_view(
             .disconnect_reason
             .as_deref()
             .and_then(DisconnectReason::parse)
-            .map(|reason| reason.message(row.disconnect_actor.as_deref())),
+            .map(|reason| match (reason, row.disconnect_until) {
+                (DisconnectReason::Banned, Some(until)) => {
+                    format!("WhatsApp banned this number until {}", format_utc(until))
+                }
+                _ => reason.message(row.disconnect_actor.as_deref()),
+            }),
         _ => None,
     };
     let phone_mismatch = match (status, &row.phone, &row.linked_phone) {
@@ -322,6 +348,37 @@ pub async fn disconnect(
     .ok_or(AppError::NotFound)
 }
 
+/// The session's own counters, for the details view of a Connected card.
+pub async fn session_details(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    id: i64,
+) -> Result<SessionDetails, AppError> {
+    let view = owned(db, manager, user, id).await?;
+    if view.status != AccountStatus::Connected {
+        return Err(AppError::Conflict(
+            "Details are shown while the account is Connected".into(),
+        ));
+    }
+    let stats = manager
+        .session_stats(user.company_id, id)
+        .await
+        .map_err(manager_error)?;
+    let live = manager.live(id);
+    Ok(SessionDetails {
+        frames_received: stats.frames_received,
+        frames_sent: stats.frames_sent,
+        bytes_received: stats.bytes_received,
+        bytes_sent: stats.bytes_sent,
+        messages_received: stats.messages_received,
+        messages_sent: stats.messages_sent,
+        reconnects: stats.reconnects + u64::from(live.reconnects),
+        last_activity_ms: (stats.last_activity_ms > 0).then_some(stats.last_activity_ms),
+        retained_bytes: stats.retained_bytes,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -341,6 +398,7 @@ mod tests {
             disconnect_reason: Some("by_user".into()),
             disconnect_actor: Some("Ana Torres".into()),
             disconnected_at: Some(5),
+            disconnect_until: None,
             cellphone_user: None,
             funnel: None,
             owner: None,
@@ -374,7 +432,7 @@ mod tests {
                 expires_at: now + Duration::from_secs(20),
             }),
             pair_code: Some("ABCD1234".into()),
-            health: None,
+            ..Default::default()
         };
         let view = to_view(row("connecting"), vec![], live, 3, now);
         assert_eq!(
@@ -392,6 +450,8 @@ mod tests {
     fn connected_cards_show_health_and_format_the_number() {
         let live = LiveState {
             health: Some(Health::Online),
+            reconnects: 2,
+            last_activity_ms: Some(1_795_569_600_000),
             ..Default::default()
         };
         let view = to_view(
@@ -401,7 +461,13 @@ mod tests {
             4,
             Instant::now(),
         );
-        assert_eq!(view.health.as_deref(), Some("Online"));
+        assert_eq!(
+            view.health,
+            Some(HealthView::Online {
+                last_activity_ms: Some(1_795_569_600_000),
+                reconnects: 2
+            })
+        );
         assert_eq!(view.phone.as_deref(), Some("+52 55 1234 5678"));
         assert_eq!(view.link, None);
         assert_eq!(
@@ -410,15 +476,72 @@ mod tests {
         );
         assert_eq!(view.restricted_users, vec!["Ana Torres".to_string()]);
         assert_eq!(view.phone_mismatch, None);
+        let now = Instant::now();
         let reconnecting = LiveState {
             health: Some(Health::Reconnecting {
                 attempt: 3,
-                retry_at: Instant::now(),
+                retry_at: now + Duration::from_secs(8),
+                reason: Some("DNS failed".into()),
             }),
             ..Default::default()
         };
-        let view = to_view(row("connected"), vec![], reconnecting, 5, Instant::now());
-        assert_eq!(view.health.as_deref(), Some("Reconnecting… attempt 3"));
+        let view = to_view(row("connected"), vec![], reconnecting.clone(), 5, now);
+        assert_eq!(
+            view.health,
+            Some(HealthView::Reconnecting {
+                attempt: 3,
+                retry_in_ms: 8_000,
+                reason: Some("DNS failed".into())
+            })
+        );
+        let disconnected = to_view(row("disconnected"), vec![], reconnecting, 6, now);
+        assert_eq!(
+            disconnected.health, None,
+            "only connected cards have health"
+        );
+    }
+
+    #[test]
+    fn an_unreachable_attempt_says_when_it_retries() {
+        let now = Instant::now();
+        let live = LiveState {
+            link: Some(LinkState::Unreachable {
+                message: "no route".into(),
+                retry_at: now + Duration::from_millis(2_500),
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            to_view(row("connecting"), vec![], live, 1, now).link,
+            Some(LinkView::Unreachable {
+                message: "no route".into(),
+                retry_in_ms: 2_500
+            })
+        );
+    }
+
+    #[test]
+    fn a_temporary_ban_says_until_when() {
+        let mut banned = row("disconnected");
+        banned.disconnect_reason = Some("banned_402".into());
+        banned.disconnect_until = Some(1_795_569_600_000);
+        let view = to_view(
+            banned.clone(),
+            vec![],
+            LiveState::default(),
+            1,
+            Instant::now(),
+        );
+        assert_eq!(
+            view.disconnect_message.as_deref(),
+            Some("WhatsApp banned this number until 2026-11-25 01:20 UTC")
+        );
+        banned.disconnect_until = None;
+        let view = to_view(banned, vec![], LiveState::default(), 1, Instant::now());
+        assert_eq!(
+            view.disconnect_message.as_deref(),
+            Some("WhatsApp banned this number")
+        );
     }
 
     #[test]

@@ -105,6 +105,7 @@ impl Rig {
         let gone = Change::Disconnected {
             reason: DisconnectReason::UnlinkedFromPhone,
             actor_name: None,
+            until_ms: None,
         };
         accounts::apply(&self.db, id, gone, None, 3).await.unwrap();
         id

@@ -125,6 +125,7 @@ impl Team {
         let gone = Change::Disconnected {
             reason: DisconnectReason::UnlinkedFromPhone,
             actor_name: None,
+            until_ms: None,
         };
         accounts::apply(&self.db, id, gone, None, 3).await.unwrap();
         id

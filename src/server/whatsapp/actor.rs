@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use super::driver::{Connection, DriverError, DriverEvent};
+use super::driver::{Connection, DriverError, DriverEvent, SessionStats};
 use super::inbound;
 use super::manager::{Actor, Health, Inner, LinkState, ManagerError};
 use super::qr::qr_svg;
@@ -26,6 +26,10 @@ pub(super) type StatusWrite =
 
 /// How long a logout may take before the keys are wiped anyway.
 const LOGOUT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a connection may take to answer a command (send, stats).
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often an online session's counters are read for the health line.
+const HEALTH_SAMPLE_EVERY: Duration = Duration::from_secs(30);
 
 pub(super) enum ActorCommand {
     StartLinking {
@@ -53,6 +57,14 @@ pub(super) enum ActorCommand {
         refused: ManagerError,
         reply: Reply<()>,
     },
+    SendText {
+        to: String,
+        text: String,
+        reply: Reply<String>,
+    },
+    SessionStats {
+        reply: Reply<SessionStats>,
+    },
     /// Reconnect from stored credentials (start-up recovery, restart after a crash).
     Resume,
     Shutdown,
@@ -67,7 +79,12 @@ pub(super) struct AccountActor {
     connection: Option<Connection>,
     /// Events of the current connection only: a replaced connection's events are dropped with it.
     events: Option<mpsc::Receiver<DriverEvent>>,
+    /// The next attempt (a reconnect, or a new linking attempt) and when it is due.
     reconnect: Option<(u32, Instant)>,
+    /// Attempts in a row that did not get through; the next backoff grows with it.
+    failures: u32,
+    /// When the online session's counters are read next.
+    next_sample: Option<Instant>,
 }
 
 async fn next_event(events: &mut Option<mpsc::Receiver<DriverEvent>>) -> Option<DriverEvent> {
@@ -78,8 +95,12 @@ async fn next_event(events: &mut Option<mpsc::Receiver<DriverEvent>>) -> Option<
 }
 
 async fn reconnect_due(reconnect: Option<(u32, Instant)>) {
-    match reconnect {
-        Some((_, at)) => tokio::time::sleep_until(at).await,
+    sleep_until(reconnect.map(|(_, at)| at)).await
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
 }
@@ -93,6 +114,8 @@ impl AccountActor {
             connection: None,
             events: None,
             reconnect: None,
+            failures: 0,
+            next_sample: None,
         }
     }
 
@@ -107,7 +130,8 @@ impl AccountActor {
                     Some(event) => self.on_event(event).await,
                     None => self.on_connection_ended().await,
                 },
-                _ = reconnect_due(self.reconnect) => self.reconnect().await,
+                _ = reconnect_due(self.reconnect) => self.retry().await,
+                _ = sleep_until(self.next_sample) => self.sample_health().await,
             }
             // Nothing open and nothing scheduled: the actor is not needed until the next command.
             if self.connection.is_none() && self.reconnect.is_none() && commands.is_empty() {
@@ -124,6 +148,7 @@ impl AccountActor {
         self.connection = None;
         self.events = None;
         self.reconnect = None;
+        self.next_sample = None;
     }
 
     async fn status(&self) -> Result<AccountStatus, ManagerError> {
@@ -162,6 +187,12 @@ impl AccountActor {
             } => {
                 let _ = reply.send(self.change_status(event, write, refused).await);
             }
+            ActorCommand::SendText { to, text, reply } => {
+                let _ = reply.send(self.send_text(to, text).await);
+            }
+            ActorCommand::SessionStats { reply } => {
+                let _ = reply.send(self.session_stats().await);
+            }
             ActorCommand::Resume => self.reconnect().await,
             ActorCommand::Shutdown => {}
             #[cfg(test)]
@@ -182,21 +213,108 @@ impl AccountActor {
         .await?;
         self.inner
             .set_live(self.id, |live| *live = Default::default());
+        self.failures = 0;
+        self.open_linking().await;
+        Ok(())
+    }
+
+    /// Opens a linking attempt; the account is Connecting.
+    async fn open_linking(&mut self) {
         let (sender, receiver) = mpsc::channel(64);
         match self.inner.driver.open(self.id, None, sender).await {
             Ok(connection) => {
                 self.connection = Some(connection);
                 self.events = Some(receiver);
+                // An earlier "Can't reach WhatsApp" gives way to "Generating QR code…".
+                self.inner.set_live(self.id, |live| live.link = None);
+                self.publish();
             }
+            Err(DriverError::Unreachable(message)) => self.unreachable(message).await,
             Err(error) => {
-                let message = format!("Can't reach WhatsApp: {error}");
+                let message = format!("Can't link: {error}");
                 self.inner.set_live(self.id, |live| {
                     live.link = Some(LinkState::Failed { message })
                 });
+                self.publish();
             }
         }
-        self.publish();
-        Ok(())
+    }
+
+    /// The attempt could not reach WhatsApp: try again after a backoff, and say so.
+    async fn unreachable(&mut self, message: String) {
+        self.connection = None;
+        self.events = None;
+        self.next_sample = None;
+        self.failures += 1;
+        let attempt = self.failures;
+        match self.status().await {
+            Ok(AccountStatus::Connecting) => {
+                let retry_at = Instant::now() + self.inner.options.backoff.jittered(attempt);
+                self.reconnect = Some((attempt, retry_at));
+                self.inner.set_live(self.id, |live| {
+                    live.link = Some(LinkState::Unreachable { message, retry_at });
+                    live.pair_code = None;
+                });
+                self.publish();
+            }
+            Ok(AccountStatus::Connected) => self.schedule_reconnect(attempt, Some(message)),
+            _ => {}
+        }
+    }
+
+    /// A scheduled attempt is due: a new linking attempt or a reconnect, by status.
+    async fn retry(&mut self) {
+        match self.status().await {
+            Ok(AccountStatus::Connecting) => {
+                self.reconnect = None;
+                self.open_linking().await;
+            }
+            _ => self.reconnect().await,
+        }
+    }
+
+    async fn send_text(&mut self, to: String, text: String) -> Result<String, ManagerError> {
+        let online = matches!(self.inner.live(self.id).health, Some(Health::Online));
+        let connection = self
+            .connection
+            .as_ref()
+            .filter(|_| online)
+            .ok_or(ManagerError::NotConnected)?;
+        match tokio::time::timeout(COMMAND_TIMEOUT, connection.send_text(to, text)).await {
+            Ok(sent) => Ok(sent?),
+            Err(_) => Err(DriverError::Rejected(
+                "WhatsApp did not confirm the message in time".into(),
+            )
+            .into()),
+        }
+    }
+
+    async fn session_stats(&mut self) -> Result<SessionStats, ManagerError> {
+        self.stats_within(COMMAND_TIMEOUT).await
+    }
+
+    async fn stats_within(&self, limit: Duration) -> Result<SessionStats, ManagerError> {
+        let connection = self.connection.as_ref().ok_or(ManagerError::NotConnected)?;
+        match tokio::time::timeout(limit, connection.stats()).await {
+            Ok(stats) => Ok(stats?),
+            Err(_) => Err(DriverError::Closed.into()),
+        }
+    }
+
+    /// Reads the session's counters; tells the pages when the health line would change.
+    async fn sample_health(&mut self) {
+        self.next_sample = Some(Instant::now() + HEALTH_SAMPLE_EVERY);
+        let Ok(stats) = self.stats_within(Duration::from_secs(2)).await else {
+            return;
+        };
+        let activity = (stats.last_activity_ms > 0).then_some(stats.last_activity_ms);
+        let shown_minute = |ms: Option<i64>| ms.map(|ms| ms.div_euclid(60_000));
+        let before = self.inner.live(self.id).last_activity_ms;
+        self.inner
+            .set_live(self.id, |live| live.last_activity_ms = activity);
+        if shown_minute(before) != shown_minute(activity) {
+            self.publish();
+        }
     }
 
     async fn change_status(
@@ -226,7 +344,7 @@ impl AccountActor {
                 self.inner.publish(self.company_id, self.id, true);
             }
             Transition::To(_) => {
-                self.mark_disconnected(DisconnectReason::LinkingCancelled, Some(&actor))
+                self.mark_disconnected(DisconnectReason::LinkingCancelled, Some(&actor), None)
                     .await?;
             }
         }
@@ -279,7 +397,7 @@ impl AccountActor {
                 Err(_) => tracing::warn!(account = self.id, "logout timed out, wiping keys anyway"),
             }
         }
-        self.mark_disconnected(DisconnectReason::ByUser, Some(&actor))
+        self.mark_disconnected(DisconnectReason::ByUser, Some(&actor), None)
             .await
     }
 
@@ -289,11 +407,13 @@ impl AccountActor {
         &mut self,
         reason: DisconnectReason,
         actor: Option<&Actor>,
+        until_ms: Option<i64>,
     ) -> Result<(), ManagerError> {
         self.close();
         let change = Change::Disconnected {
             reason,
             actor_name: actor.map(|a| a.name.as_str()),
+            until_ms,
         };
         let actor_id = actor.map(|a| a.user_id);
         accounts::apply(&self.inner.db, self.id, change, actor_id, now_ms()).await?;
@@ -317,6 +437,7 @@ impl AccountActor {
         let db = &inner.db;
         match event {
             DriverEvent::Qr { code, valid_for } => {
+                self.failures = 0;
                 let svg = qr_svg(&code).unwrap_or_default();
                 let expires_at = Instant::now() + valid_for;
                 self.inner.set_live(self.id, |live| {
@@ -360,23 +481,46 @@ impl AccountActor {
                     Some(Health::Reconnecting { .. })
                 );
                 self.reconnect = None;
+                self.failures = 0;
+                self.next_sample = Some(Instant::now() + Duration::from_secs(1));
                 if was_reconnecting {
                     accounts::record_event(db, self.id, "reconnected", None, now_ms()).await?;
                 }
-                self.inner
-                    .set_live(self.id, |live| live.health = Some(Health::Online));
+                self.inner.set_live(self.id, |live| {
+                    live.health = Some(Health::Online);
+                    live.reconnects += u32::from(was_reconnecting);
+                });
                 self.publish();
             }
-            DriverEvent::LoggedOut(reason) => self.logged_out(reason).await?,
+            DriverEvent::LoggedOut(reason) => self.logged_out(reason, None).await?,
+            DriverEvent::TemporarilyBanned { until_ms } => {
+                self.logged_out(DisconnectReason::Banned, Some(until_ms))
+                    .await?
+            }
             DriverEvent::ConnectionLost => {
                 transition(self.status().await?, AccountEvent::ConnectionLost)?;
                 accounts::record_event(db, self.id, "connection_lost", None, now_ms()).await?;
                 self.connection = None;
                 self.events = None;
-                self.schedule_reconnect(1);
+                self.next_sample = None;
+                self.failures = 1;
+                self.schedule_reconnect(1, None);
+            }
+            DriverEvent::Unreachable(message) => self.unreachable(message).await,
+            DriverEvent::LinkFailed(message) => {
+                if self.status().await? == AccountStatus::Connecting {
+                    self.close();
+                    self.inner.set_live(self.id, |live| {
+                        live.link = Some(LinkState::Failed { message });
+                        live.pair_code = None;
+                    });
+                    self.publish();
+                }
             }
             DriverEvent::Message(message) => {
                 self.inner.inbound_messages.fetch_add(1, Ordering::Relaxed);
+                self.inner
+                    .set_live(self.id, |live| live.last_activity_ms = Some(now_ms()));
                 match inbound::store(db, &self.inner.options.media, self.id, &message).await {
                     Ok(true) => {}
                     Ok(false) => {
@@ -395,21 +539,31 @@ impl AccountActor {
     async fn on_connection_ended(&mut self) {
         self.events = None;
         self.connection = None;
+        self.next_sample = None;
         if matches!(self.status().await, Ok(AccountStatus::Connected)) {
-            self.schedule_reconnect(1);
+            self.failures = 1;
+            self.schedule_reconnect(1, None);
         }
     }
 
-    async fn logged_out(&mut self, reason: DisconnectReason) -> Result<(), ManagerError> {
+    async fn logged_out(
+        &mut self,
+        reason: DisconnectReason,
+        until_ms: Option<i64>,
+    ) -> Result<(), ManagerError> {
         transition(self.status().await?, AccountEvent::LoggedOut(reason))?;
-        self.mark_disconnected(reason, None).await
+        self.mark_disconnected(reason, None, until_ms).await
     }
 
-    fn schedule_reconnect(&mut self, attempt: u32) {
+    fn schedule_reconnect(&mut self, attempt: u32, reason: Option<String>) {
         let retry_at = Instant::now() + self.inner.options.backoff.jittered(attempt);
         self.reconnect = Some((attempt, retry_at));
         self.inner.set_live(self.id, |live| {
-            live.health = Some(Health::Reconnecting { attempt, retry_at })
+            live.health = Some(Health::Reconnecting {
+                attempt,
+                retry_at,
+                reason,
+            })
         });
         self.publish();
     }
@@ -422,7 +576,8 @@ impl AccountActor {
             Ok(None) => return, // keys wiped meanwhile: nothing to resume
             Err(e) => {
                 tracing::error!(account = self.id, "could not load credentials: {e}");
-                return self.schedule_reconnect(attempt + 1);
+                self.failures += 1;
+                return self.schedule_reconnect(self.failures, None);
             }
         };
         let (sender, receiver) = mpsc::channel(64);
@@ -437,13 +592,18 @@ impl AccountActor {
                 self.events = Some(receiver);
             }
             Err(DriverError::LoggedOut(reason)) => {
-                if let Err(e) = self.logged_out(reason).await {
+                if let Err(e) = self.logged_out(reason, None).await {
                     tracing::error!(account = self.id, "could not record the logout: {e}");
                 }
             }
+            Err(DriverError::Unreachable(message)) => {
+                tracing::info!(account = self.id, attempt, "reconnect failed: {message}");
+                self.unreachable(message).await;
+            }
             Err(error) => {
                 tracing::info!(account = self.id, attempt, "reconnect failed: {error}");
-                self.schedule_reconnect(attempt + 1);
+                self.failures += 1;
+                self.schedule_reconnect(self.failures, Some(error.to_string()));
             }
         }
     }

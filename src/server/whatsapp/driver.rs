@@ -26,8 +26,15 @@ pub enum DriverEvent {
     Connected,
     /// WhatsApp ended the session for good; the keys are dead.
     LoggedOut(DisconnectReason),
+    /// WhatsApp banned the number until `until_ms` (402): the session is over.
+    TemporarilyBanned { until_ms: i64 },
     /// The connection dropped; the credentials are still good.
     ConnectionLost,
+    /// This attempt could not reach WhatsApp (network, TLS, handshake); the connection
+    /// is over and a later attempt may succeed.
+    Unreachable(String),
+    /// Linking failed after the phone answered (e.g. the phone refused the pairing).
+    LinkFailed(String),
     /// An inbound chat message.
     Message(InboundMessage),
 }
@@ -76,6 +83,33 @@ pub enum DriverCommand {
     Logout {
         reply: oneshot::Sender<Result<(), DriverError>>,
     },
+    /// Sends a text message to `to` (E.164); answers WhatsApp's message id.
+    SendText {
+        to: String,
+        text: String,
+        reply: oneshot::Sender<Result<String, DriverError>>,
+    },
+    /// The connection's own counters.
+    Stats {
+        reply: oneshot::Sender<SessionStats>,
+    },
+}
+
+/// What the connection itself counted: the honest figures behind the health line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SessionStats {
+    pub frames_received: u64,
+    pub frames_sent: u64,
+    pub bytes_received: u64,
+    pub bytes_sent: u64,
+    pub messages_received: u64,
+    pub messages_sent: u64,
+    /// Reconnects the connection made by itself (not counting the manager's).
+    pub reconnects: u64,
+    /// When data last arrived from WhatsApp, ms since the epoch; 0 when never.
+    pub last_activity_ms: i64,
+    /// Memory the session keeps in caches, when the driver can tell.
+    pub retained_bytes: Option<u64>,
 }
 
 /// An open connection: send commands; drop it to close the socket.
@@ -100,6 +134,24 @@ impl Connection {
             .await
             .map_err(|_| DriverError::Closed)?;
         answer.await.map_err(|_| DriverError::Closed)?
+    }
+
+    pub async fn send_text(&self, to: String, text: String) -> Result<String, DriverError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(DriverCommand::SendText { to, text, reply })
+            .await
+            .map_err(|_| DriverError::Closed)?;
+        answer.await.map_err(|_| DriverError::Closed)?
+    }
+
+    pub async fn stats(&self) -> Result<SessionStats, DriverError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(DriverCommand::Stats { reply })
+            .await
+            .map_err(|_| DriverError::Closed)?;
+        answer.await.map_err(|_| DriverError::Closed)
     }
 }
 

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 use super::actor::{AccountActor, ActorCommand, StatusWrite};
 use super::backoff::Backoff;
-use super::driver::{Driver, DriverError};
+use super::driver::{Driver, DriverError, SessionStats};
 use crate::domain::account::{AccountEvent, AccountStatus, DisconnectReason, Refused};
 use crate::server::db::{account_lifecycle as lifecycle, accounts, now_ms, Db};
 use crate::server::media::MediaStore;
@@ -29,7 +29,12 @@ pub struct Actor {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Health {
     Online,
-    Reconnecting { attempt: u32, retry_at: Instant },
+    /// The session dropped or WhatsApp could not be reached (`reason`); next try at `retry_at`.
+    Reconnecting {
+        attempt: u32,
+        retry_at: Instant,
+        reason: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +48,11 @@ pub enum LinkState {
     Failed {
         message: String,
     },
+    /// WhatsApp could not be reached; the attempt starts again at `retry_at`.
+    Unreachable {
+        message: String,
+        retry_at: Instant,
+    },
 }
 
 /// What is true of an account right now but is not stored: the QR on screen, the health line.
@@ -51,6 +61,10 @@ pub struct LiveState {
     pub link: Option<LinkState>,
     pub pair_code: Option<String>,
     pub health: Option<Health>,
+    /// Reconnects of the session since this server started.
+    pub reconnects: u32,
+    /// When data last arrived from WhatsApp, ms since the epoch.
+    pub last_activity_ms: Option<i64>,
 }
 
 /// Published after every change of an account (status, QR, health), once it is persisted.
@@ -76,6 +90,8 @@ pub enum ManagerError {
     ShuttingDown,
     #[error("the channel limit is reached")]
     LimitReached,
+    #[error("the channel is not connected to WhatsApp")]
+    NotConnected,
 }
 
 impl From<sqlx::Error> for ManagerError {
@@ -313,6 +329,34 @@ impl SessionManager {
         .await
     }
 
+    /// Sends a text from the account's number to `to` (E.164); answers WhatsApp's message id.
+    pub async fn send_text(
+        &self,
+        company_id: i64,
+        account: i64,
+        to: String,
+        text: String,
+    ) -> Result<String, ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::SendText {
+            to,
+            text,
+            reply,
+        })
+        .await
+    }
+
+    /// The open session's own counters; refused when the account has no open session.
+    pub async fn session_stats(
+        &self,
+        company_id: i64,
+        account: i64,
+    ) -> Result<SessionStats, ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::SessionStats {
+            reply,
+        })
+        .await
+    }
+
     /// Logs the device out (the phone shows it removed), wipes its keys, keeps conversations.
     pub async fn disconnect(
         &self,
@@ -423,6 +467,7 @@ impl SessionManager {
             let change = accounts::Change::Disconnected {
                 reason: DisconnectReason::LinkingInterrupted,
                 actor_name: None,
+                until_ms: None,
             };
             accounts::apply(&self.inner.db, *id, change, None, now_ms()).await?;
             if let Some(row) = accounts::get_any(&self.inner.db, *id).await? {

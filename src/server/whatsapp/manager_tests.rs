@@ -294,6 +294,110 @@ async fn a_network_drop_reconnects_with_backoff_once_it_is_back() {
         eventually(|| async { (rig.manager.live(id).health == Some(Health::Online)).then_some(()) }).await;
         let events = rig.events(id).await;
         assert!(events.ends_with(&["connection_lost".into(), "reconnected".into()]), "{events:?}");
+        assert_eq!(rig.manager.live(id).reconnects, 1, "the health line counts the reconnect");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn adding_while_whatsapp_is_unreachable_retries_until_it_is_back() {
+    with_db(|db| async move {
+        let rig = Rig::new(db).await;
+        rig.sim.set_network(false).await;
+        let id = rig.add().await;
+        eventually(|| async {
+            matches!(
+                rig.manager.live(id).link,
+                Some(LinkState::Unreachable { .. })
+            )
+            .then_some(())
+        })
+        .await;
+        assert_eq!(rig.status(id).await, Some(AccountStatus::Connecting));
+        rig.sim.set_network(true).await;
+        let qr = eventually(|| async { rig.showing_qr(id) }).await;
+        assert_eq!(
+            rig.sim.scan(&qr, "+5215500000009", "Back").await,
+            ScanOutcome::Linked(id)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn texts_go_out_through_the_session_and_only_while_online() {
+    with_db(|db| async move {
+        let rig = Rig::new(db).await;
+        let id = rig.add().await;
+        let refused = rig
+            .manager
+            .send_text(rig.company, id, "+573001112233".into(), "hola".into())
+            .await;
+        assert_eq!(refused, Err(ManagerError::NotConnected), "not linked yet");
+        rig.link(id, "+5215500000003").await;
+        let message_id = rig
+            .manager
+            .send_text(
+                rig.company,
+                id,
+                "+573001112233".into(),
+                "¿En qué le ayudo?".into(),
+            )
+            .await
+            .unwrap();
+        let outbox = rig.sim.outbox("+5215500000003");
+        assert_eq!(outbox.len(), 1);
+        assert_eq!(outbox[0].id, message_id);
+        assert_eq!(outbox[0].to, "+573001112233");
+        assert_eq!(outbox[0].text, "¿En qué le ayudo?");
+        let stats = rig.manager.session_stats(rig.company, id).await.unwrap();
+        assert_eq!(stats.messages_sent, 1);
+        assert!(stats.last_activity_ms > 0);
+
+        rig.sim.set_network(false).await;
+        eventually(|| async {
+            matches!(
+                rig.manager.live(id).health,
+                Some(Health::Reconnecting { .. })
+            )
+            .then_some(())
+        })
+        .await;
+        let offline = rig
+            .manager
+            .send_text(rig.company, id, "+573001112233".into(), "x".into())
+            .await;
+        assert_eq!(offline, Err(ManagerError::NotConnected));
+        assert_eq!(
+            rig.sim.outbox("+5215500000003").len(),
+            1,
+            "nothing was sent"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_health_line_learns_the_last_activity_from_the_session() {
+    with_db(|db| async move {
+        let rig = Rig::new(db).await;
+        let id = rig.add().await;
+        rig.link(id, "+5215500000004").await;
+        let message = crate::server::whatsapp::simulator::customer_message(
+            None,
+            "+573001112233",
+            "Lucía",
+            "Hola",
+            None,
+        );
+        assert!(rig.sim.deliver("+5215500000004", message).await);
+        let seen = eventually(|| async { rig.manager.live(id).last_activity_ms }).await;
+        let stats = rig.manager.session_stats(rig.company, id).await.unwrap();
+        assert_eq!(stats.messages_received, 1);
+        assert!(
+            stats.last_activity_ms <= seen + 1_000,
+            "{stats:?} vs {seen}"
+        );
     })
     .await;
 }

@@ -16,6 +16,7 @@ use tokio::time::Instant;
 use super::driver::{
     Connection, Driver, DriverCommand, DriverError, DriverEvent, InboundMedia, InboundMessage,
 };
+use super::sim_session::{SentMessage, SimCounters, OUTBOX_LIMIT};
 use crate::domain::account::DisconnectReason;
 use crate::server::config::SimTimings;
 
@@ -55,6 +56,7 @@ struct SimState {
     expired_refs: HashSet<String>,
     sessions: HashMap<i64, Session>,
     revoked_devices: HashSet<String>,
+    outbox: Vec<SentMessage>,
 }
 
 /// What `GET /simulator/api/linking` reports for one account showing a QR.
@@ -150,6 +152,7 @@ impl Simulator {
             expired_refs: HashSet::new(),
             sessions: HashMap::new(),
             revoked_devices: HashSet::new(),
+            outbox: Vec::new(),
         };
         Simulator {
             state: Arc::new(Mutex::new(state)),
@@ -192,6 +195,39 @@ impl Simulator {
             .collect();
         phones.sort();
         phones
+    }
+
+    /// What the number `phone` sent, oldest first.
+    pub fn outbox(&self, phone: &str) -> Vec<SentMessage> {
+        self.state()
+            .outbox
+            .iter()
+            .filter(|m| m.from == phone)
+            .cloned()
+            .collect()
+    }
+
+    fn record_sent(&self, account: i64, to: String, text: String) -> Result<String, DriverError> {
+        let mut state = self.state();
+        let from = state
+            .sessions
+            .get(&account)
+            .map(|s| s.phone.clone())
+            .ok_or(DriverError::Closed)?;
+        if state.outbox.len() >= OUTBOX_LIMIT {
+            state.outbox.remove(0);
+        }
+        let mut bytes = [0u8; 10];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        let id = format!("3EB0{}", hex::encode_upper(bytes));
+        state.outbox.push(SentMessage {
+            from,
+            to,
+            text,
+            id: id.clone(),
+            at_ms: crate::server::db::now_ms(),
+        });
+        Ok(id)
     }
 
     pub fn network_up(&self) -> bool {
@@ -415,6 +451,12 @@ impl Simulator {
                             }
                             let _ = reply.send(Ok(code));
                         }
+                        Some(DriverCommand::SendText { reply, .. }) => {
+                            let _ = reply.send(Err(DriverError::Rejected("the number is not linked yet".into())));
+                        }
+                        Some(DriverCommand::Stats { reply }) => {
+                            let _ = reply.send(Default::default());
+                        }
                     },
                     signal = signals.recv() => {
                         if let Some(Signal::Paired { phone, business_name, device }) = signal {
@@ -439,6 +481,8 @@ impl Simulator {
         signals_tx: mpsc::Sender<Signal>,
         mut signals: mpsc::Receiver<Signal>,
     ) {
+        let mut counters = SimCounters::default();
+        counters.received(0, false);
         loop {
             tokio::select! {
                 command = commands.recv() => match command {
@@ -450,6 +494,17 @@ impl Simulator {
                     }
                     Some(DriverCommand::RequestPairCode { reply, .. }) => {
                         let _ = reply.send(Err(DriverError::Rejected("this device is already linked".into())));
+                    }
+                    Some(DriverCommand::SendText { to, text, reply }) => {
+                        let size = text.len();
+                        let sent = self.record_sent(account, to, text);
+                        if sent.is_ok() {
+                            counters.sent(size, true);
+                        }
+                        let _ = reply.send(sent);
+                    }
+                    Some(DriverCommand::Stats { reply }) => {
+                        let _ = reply.send(counters.snapshot());
                     }
                 },
                 signal = signals.recv() => match signal {
@@ -464,6 +519,8 @@ impl Simulator {
                         return;
                     }
                     Some(Signal::Message(message)) => {
+                        let size = message.text.len() + message.media.as_ref().map_or(0, |m| m.bytes.len());
+                        counters.received(size, true);
                         let _ = events.send(DriverEvent::Message(message)).await;
                     }
                     Some(Signal::Paired { .. }) | None => {}

@@ -533,6 +533,7 @@ async fn accounts_keep_their_own_keys_and_disconnect_and_delete_wipe_them() {
         let gone = Change::Disconnected {
             reason: DisconnectReason::ByUser,
             actor_name: Some("Ana"),
+            until_ms: None,
         };
         accounts::apply(&db, b, gone, None, 3).await.unwrap();
         assert!(!store_b.exists().await.unwrap());
