@@ -4,6 +4,8 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::settings_shell::SettingsShell;
+use crate::pages::conversation::ConversationPage;
+use crate::pages::inbox::InboxPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::setup::SetupPage;
@@ -38,6 +40,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/setup") view=SetupPage/>
+                <Route path=path!("/inbox") view=InboxPage ssr=SsrMode::Async/>
+                <Route path=path!("/inbox/:id") view=ConversationPage ssr=SsrMode::Async/>
                 // Async: the first HTML already holds the cards, so the page works before
                 // (or without) JavaScript.
                 <ParentRoute path=path!("/settings") view=SettingsShell ssr=SsrMode::Async>

@@ -17,8 +17,8 @@ pub struct Me {
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use crate::server::db::now_ms;
     use crate::server::fn_context::{app_state, client_address, respond, session, set_cookie};
-    use crate::server::gate::session_cookie;
-    use crate::server::services::identity::{sign_in, SignIn};
+    use crate::server::gate::{home, session_cookie};
+    use crate::server::services::identity::{resume_session, sign_in, SignIn};
 
     let state = app_state();
     let previous = session().await.token;
@@ -31,7 +31,11 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     };
     let token = respond(sign_in(&state.db, &state.login_limiter, attempt, now_ms()).await)?;
     set_cookie(session_cookie(&token, state.config.cookie_secure));
-    leptos_axum::redirect(crate::paths::CHANNELS);
+    let user = resume_session(&state.db, &token, now_ms())
+        .await
+        .ok()
+        .flatten();
+    leptos_axum::redirect(home(user.as_ref()));
     Ok(())
 }
 

@@ -2,4 +2,5 @@
 
 pub mod auth;
 pub mod channels;
+pub mod inbox;
 pub mod setup;

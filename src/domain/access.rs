@@ -13,6 +13,18 @@ pub struct Roles {
 pub const NEED_CHANNELS_ADMIN: &str = "You need the Channels Admin role to manage channels";
 pub const NEED_SUBSCRIPTION: &str = "An active subscription is required to manage channels";
 
+pub const INBOX_NEEDS_SUBSCRIPTION: &str = "An active subscription is required to use the inbox";
+
+/// Every member of a company with an active subscription may use the inbox; what they
+/// see in it is decided per channel (`inbox::may_see`).
+pub fn may_use_inbox(roles: Roles) -> Result<(), &'static str> {
+    if roles.subscription_active {
+        Ok(())
+    } else {
+        Err(INBOX_NEEDS_SUBSCRIPTION)
+    }
+}
+
 /// Managing channels needs the Channels Admin role and an active subscription.
 /// The role is checked first: a member without it learns nothing about billing.
 pub fn may_manage_channels(roles: Roles) -> Result<(), &'static str> {
@@ -28,6 +40,21 @@ pub fn may_manage_channels(roles: Roles) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_inbox_needs_only_an_active_subscription() {
+        let agent = Roles {
+            global_admin: false,
+            channels_admin: false,
+            subscription_active: true,
+        };
+        assert_eq!(may_use_inbox(agent), Ok(()));
+        let lapsed = Roles {
+            subscription_active: false,
+            ..agent
+        };
+        assert_eq!(may_use_inbox(lapsed), Err(INBOX_NEEDS_SUBSCRIPTION));
+    }
 
     fn roles(channels_admin: bool, subscription_active: bool) -> Roles {
         Roles {

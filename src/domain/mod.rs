@@ -4,6 +4,7 @@ pub mod access;
 pub mod account;
 pub mod channel;
 pub mod identity;
+pub mod inbox;
 pub mod size;
 pub mod time;
 pub mod wizard;

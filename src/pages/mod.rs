@@ -1,3 +1,5 @@
+pub mod conversation;
+pub mod inbox;
 pub mod login;
 pub mod not_found;
 pub mod setup;

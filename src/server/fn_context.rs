@@ -11,7 +11,7 @@ use leptos_axum::ResponseOptions;
 use super::db::sessions::SessionUser;
 use super::gate::SessionContext;
 use super::state::AppState;
-use crate::domain::access::{may_manage_channels, Roles};
+use crate::domain::access::{may_manage_channels, may_use_inbox};
 use crate::error::AppError;
 
 pub fn app_state() -> AppState {
@@ -60,11 +60,13 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 /// Signed in, Channels Admin, and the company's subscription is active.
 pub async fn require_channels_admin() -> Result<SessionUser, AppError> {
     let user = require_user().await?;
-    let roles = Roles {
-        global_admin: user.global_admin,
-        channels_admin: user.channels_admin,
-        subscription_active: user.subscription_active,
-    };
-    may_manage_channels(roles).map_err(|message| AppError::Forbidden(message.into()))?;
+    may_manage_channels(user.roles()).map_err(|message| AppError::Forbidden(message.into()))?;
+    Ok(user)
+}
+
+/// Signed in, and the company's subscription is active.
+pub async fn require_inbox_user() -> Result<SessionUser, AppError> {
+    let user = require_user().await?;
+    may_use_inbox(user.roles()).map_err(|message| AppError::Forbidden(message.into()))?;
     Ok(user)
 }

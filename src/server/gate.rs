@@ -53,6 +53,15 @@ pub fn classify(path: &str) -> Area {
     }
 }
 
+/// Where a signed-in user starts: channels admins on the Channels page, everyone else
+/// in the inbox.
+pub fn home(user: Option<&SessionUser>) -> &'static str {
+    match user {
+        Some(user) if user.channels_admin => paths::CHANNELS,
+        _ => paths::INBOX,
+    }
+}
+
 pub fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
@@ -125,7 +134,7 @@ pub async fn session_gate(
             &AppError::Unauthenticated,
         )),
         (Area::Page | Area::Root, false) => Some(Redirect::to(paths::LOGIN).into_response()),
-        (Area::Login | Area::Root, true) => Some(Redirect::to(paths::CHANNELS).into_response()),
+        (Area::Login | Area::Root, true) => Some(Redirect::to(home(user.as_ref())).into_response()),
         _ => None,
     };
     let mut response = match early {

@@ -8,11 +8,13 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 
 use super::config::Config;
 use super::gate::session_gate;
+use super::inbox_http::{inbox_events, media_file, MEDIA_PATH};
 use super::security::{same_origin_only, security_headers};
 use super::simulator_http;
 use super::state::AppState;
 use super::stream::channel_events;
 use crate::api::channels::EVENTS_PATH;
+use crate::api::inbox::INBOX_EVENTS_PATH;
 use crate::app::{shell, App};
 
 pub fn router(state: AppState) -> Router {
@@ -21,6 +23,8 @@ pub fn router(state: AppState) -> Router {
     let simulator = state.simulator.is_some();
     Router::new()
         .route(EVENTS_PATH, get(channel_events))
+        .route(INBOX_EVENTS_PATH, get(inbox_events))
+        .route(MEDIA_PATH, get(media_file))
         .merge(if simulator {
             simulator_http::routes()
         } else {

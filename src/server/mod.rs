@@ -9,6 +9,7 @@ pub mod db;
 pub mod fn_context;
 pub mod gate;
 pub mod http;
+pub mod inbox_http;
 pub mod media;
 pub mod password;
 pub mod phone;

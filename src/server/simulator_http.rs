@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/simulator/api/pair-code", post(pair_code))
         .route("/simulator/api/phones/{phone}/unlink", post(unlink))
         .route("/simulator/api/phones/{phone}/messages", post(message))
+        .route("/simulator/api/phones/{phone}/outbox", get(outbox))
         .route("/simulator/api/network", post(network))
 }
 
@@ -86,6 +87,14 @@ async fn pair_code(State(state): State<AppState>, Json(body): Json<PairCode>) ->
             sim.enter_pair_code(&body.phone, &body.code, &body.business_name)
                 .await,
         ),
+        Err(response) => response,
+    }
+}
+
+/// What the linked number `phone` sent, oldest first: delivered to the phone.
+async fn outbox(State(state): State<AppState>, Path(phone): Path<String>) -> Response {
+    match simulator(&state) {
+        Ok(sim) => Json(sim.outbox(&phone)).into_response(),
         Err(response) => response,
     }
 }

@@ -14,6 +14,7 @@ use super::media::MediaStore;
 use super::rate_limit::LoginLimiter;
 use super::services::channel_feed::{spawn_channel_feed, FeedItem};
 use super::services::deletion::{spawn_deletion_worker, DeletionWorker};
+use super::services::scheduler::{spawn_scheduler, Scheduler};
 use super::whatsapp::driver::Driver;
 use super::whatsapp::live;
 use super::whatsapp::manager::{ManagerOptions, SessionManager};
@@ -33,6 +34,8 @@ pub struct AppState {
     pub feed: broadcast::Sender<FeedItem>,
     /// Carries out confirmed Deletes in the background.
     pub deletion: DeletionWorker,
+    /// Sends scheduled messages when they are due.
+    pub scheduler: Scheduler,
     /// The fake WhatsApp network, only when `AURORA_WHATSAPP=simulator`.
     pub simulator: Option<Simulator>,
 }
@@ -55,6 +58,7 @@ impl AppState {
         let manager = SessionManager::new(db.clone(), driver, options);
         let deletion = spawn_deletion_worker(db.clone(), manager.clone(), media);
         let feed = spawn_channel_feed(db.clone(), manager.clone());
+        let scheduler = spawn_scheduler(db.clone(), manager.clone());
         AppState {
             leptos_options,
             db,
@@ -65,6 +69,7 @@ impl AppState {
             manager,
             feed,
             deletion,
+            scheduler,
             simulator,
         }
     }

@@ -2,6 +2,7 @@
 //! messages. Inbound messages are stored here, and counted for the Delete dialog.
 
 use super::{on_pool, Db};
+use crate::domain::inbox::preview;
 
 /// Where a new conversation of the account goes: its funnel and owner.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -43,6 +44,12 @@ pub struct NewMedia<'a> {
     pub size_bytes: i64,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredInbound {
+    pub message_id: i64,
+    pub conversation_id: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewInbound<'a> {
     pub account_id: i64,
@@ -61,7 +68,10 @@ pub struct NewInbound<'a> {
 /// linked to the channel, the conversation found or opened in the account's funnel with
 /// its owner, the message appended. `None` when WhatsApp's id was already stored (nothing
 /// is written then).
-pub async fn store_inbound(db: &Db, message: &NewInbound<'_>) -> Result<Option<i64>, sqlx::Error> {
+pub async fn store_inbound(
+    db: &Db,
+    message: &NewInbound<'_>,
+) -> Result<Option<StoredInbound>, sqlx::Error> {
     let routing = message.routing;
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
@@ -86,10 +96,12 @@ pub async fn store_inbound(db: &Db, message: &NewInbound<'_>) -> Result<Option<i
         .await?;
         let conversation: i64 = sqlx::query_scalar(
             "INSERT INTO conversations (company_id, account_id, contact_id, funnel_id, owner_user_id, \
-             last_message_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             last_message_at, created_at, last_message_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (account_id, contact_id) DO UPDATE SET last_message_at = \
              CASE WHEN excluded.last_message_at > conversations.last_message_at \
-             THEN excluded.last_message_at ELSE conversations.last_message_at END \
+             THEN excluded.last_message_at ELSE conversations.last_message_at END, \
+             last_message_text = CASE WHEN excluded.last_message_at >= conversations.last_message_at \
+             THEN excluded.last_message_text ELSE conversations.last_message_text END \
              RETURNING id",
         )
         .bind(routing.company_id)
@@ -99,6 +111,7 @@ pub async fn store_inbound(db: &Db, message: &NewInbound<'_>) -> Result<Option<i
         .bind(routing.owner_user_id)
         .bind(message.sent_at)
         .bind(message.now)
+        .bind(preview(message.text, message.media.as_ref().map(|m| m.filename)))
         .fetch_one(&mut *tx)
         .await?;
         let media_id: Option<i64> = match &message.media {
@@ -137,7 +150,10 @@ pub async fn store_inbound(db: &Db, message: &NewInbound<'_>) -> Result<Option<i
             tx.commit().await?;
         }
         // A replay that raced past the check above: dropping the transaction undoes it all.
-        Ok(stored)
+        Ok(stored.map(|message_id| StoredInbound {
+            message_id,
+            conversation_id: conversation,
+        }))
     })
 }
 

@@ -10,6 +10,8 @@ pub mod channel_data;
 pub mod channel_deletion;
 pub mod companies;
 pub mod funnels;
+pub mod inbox;
+pub mod replies;
 pub mod sessions;
 pub mod users;
 

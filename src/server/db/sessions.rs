@@ -16,6 +16,25 @@ pub struct SessionUser {
     pub last_seen_at: i64,
 }
 
+impl SessionUser {
+    pub fn roles(&self) -> crate::domain::access::Roles {
+        crate::domain::access::Roles {
+            global_admin: self.global_admin,
+            channels_admin: self.channels_admin,
+            subscription_active: self.subscription_active,
+        }
+    }
+
+    /// Who is looking, for the inbox's visibility rule.
+    pub fn viewer(&self) -> super::inbox::Viewer {
+        super::inbox::Viewer {
+            company_id: self.company_id,
+            user_id: self.user_id,
+            global_admin: self.global_admin,
+        }
+    }
+}
+
 pub async fn insert(db: &Db, token_hash: &str, user_id: i64, now: i64) -> Result<(), sqlx::Error> {
     on_pool!(db, pool => sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",

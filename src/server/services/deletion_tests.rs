@@ -115,6 +115,7 @@ impl Rig {
         inbound::store(&self.db, &self.media, account, message)
             .await
             .unwrap()
+            .is_some()
     }
 
     async fn scalar(&self, sql: &str, account: i64) -> i64 {

@@ -5,7 +5,10 @@ pub mod channels;
 pub mod deletion;
 pub mod demo;
 pub mod identity;
+pub mod inbox;
 pub mod lifecycle;
+pub mod replies;
+pub mod scheduler;
 pub mod setup;
 
 use crate::error::AppError;

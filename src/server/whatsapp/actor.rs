@@ -522,8 +522,12 @@ impl AccountActor {
                 self.inner
                     .set_live(self.id, |live| live.last_activity_ms = Some(now_ms()));
                 match inbound::store(db, &self.inner.options.media, self.id, &message).await {
-                    Ok(true) => {}
-                    Ok(false) => {
+                    Ok(Some(stored)) => self.inner.conversation_changed(
+                        self.company_id,
+                        self.id,
+                        stored.conversation_id,
+                    ),
+                    Ok(None) => {
                         tracing::debug!(account = self.id, id = %message.id, "replayed message ignored")
                     }
                     Err(e) => {

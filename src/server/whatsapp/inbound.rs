@@ -2,24 +2,24 @@
 //! conversation, and its media file. A message WhatsApp delivers twice is stored once.
 
 use super::driver::InboundMessage;
-use crate::server::db::channel_data::{self, NewInbound, NewMedia};
+use crate::server::db::channel_data::{self, NewInbound, NewMedia, StoredInbound};
 use crate::server::db::{now_ms, Db};
 use crate::server::media::MediaStore;
 use crate::server::phone::parse_international;
 
-/// `Ok(false)`: already stored (a replay), nothing written.
+/// `Ok(None)`: already stored (a replay), nothing written.
 pub async fn store(
     db: &Db,
     media: &MediaStore,
     account_id: i64,
     message: &InboundMessage,
-) -> Result<bool, String> {
+) -> Result<Option<StoredInbound>, String> {
     let db_error = |e: sqlx::Error| format!("database: {e}");
     if channel_data::message_stored(db, account_id, &message.id)
         .await
         .map_err(db_error)?
     {
-        return Ok(false);
+        return Ok(None);
     }
     let routing = channel_data::routing(db, account_id)
         .await
@@ -63,5 +63,5 @@ pub async fn store(
             let _ = media.remove(path).await;
         }
     }
-    stored.map(|id| id.is_some()).map_err(db_error)
+    stored.map_err(db_error)
 }

@@ -76,6 +76,14 @@ pub struct AccountChanged {
     pub at: Instant,
 }
 
+/// Published when a conversation gains a message or a message changes state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConversationChanged {
+    pub company_id: i64,
+    pub account_id: i64,
+    pub conversation_id: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ManagerError {
     #[error(transparent)]
@@ -112,6 +120,7 @@ pub(super) struct Inner {
     pub driver: Arc<dyn Driver>,
     pub options: ManagerOptions,
     changes: broadcast::Sender<AccountChanged>,
+    conversations: broadcast::Sender<ConversationChanged>,
     actors: Mutex<HashMap<i64, mpsc::Sender<ActorCommand>>>,
     live: Mutex<HashMap<i64, LiveState>>,
     pub inbound_messages: AtomicU64,
@@ -161,6 +170,14 @@ impl Inner {
         });
     }
 
+    pub fn conversation_changed(&self, company_id: i64, account_id: i64, conversation_id: i64) {
+        let _ = self.conversations.send(ConversationChanged {
+            company_id,
+            account_id,
+            conversation_id,
+        });
+    }
+
     fn actor_exited(&self, account: i64, sender: &mpsc::Sender<ActorCommand>) {
         let mut actors = lock(&self.actors);
         if actors.get(&account).is_some_and(|s| s.same_channel(sender)) {
@@ -177,11 +194,13 @@ pub struct SessionManager {
 impl SessionManager {
     pub fn new(db: Db, driver: Arc<dyn Driver>, options: ManagerOptions) -> Self {
         let (changes, _) = broadcast::channel(4096);
+        let (conversations, _) = broadcast::channel(4096);
         let inner = Inner {
             db,
             driver,
             options,
             changes,
+            conversations,
             actors: Mutex::new(HashMap::new()),
             live: Mutex::new(HashMap::new()),
             inbound_messages: AtomicU64::new(0),
@@ -200,6 +219,17 @@ impl SessionManager {
 
     pub fn live(&self, account: i64) -> LiveState {
         self.inner.live(account)
+    }
+
+    /// Conversations that gained a message or whose messages changed state.
+    pub fn subscribe_conversations(&self) -> broadcast::Receiver<ConversationChanged> {
+        self.inner.conversations.subscribe()
+    }
+
+    /// Tells the open inboxes that a conversation changed (a reply, a scheduled send).
+    pub fn conversation_changed(&self, company_id: i64, account_id: i64, conversation_id: i64) {
+        self.inner
+            .conversation_changed(company_id, account_id, conversation_id);
     }
 
     /// The revision of the account's last published change. Read it before reading the

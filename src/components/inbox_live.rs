@@ -1,0 +1,94 @@
+//! The inbox pages follow the server's stream of conversation changes. The handler gets
+//! the changed conversation, or `None` when the page must reload everything (the stream
+//! (re)connected, or the server says changes were missed).
+
+use leptos::prelude::*;
+
+#[cfg(feature = "hydrate")]
+pub fn follow_inbox_changes(on_change: impl Fn(Option<i64>) + 'static) {
+    use std::rc::Rc;
+
+    use send_wrapper::SendWrapper;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    use crate::api::inbox::INBOX_EVENTS_PATH;
+
+    let Ok(source) = web_sys::EventSource::new(INBOX_EVENTS_PATH) else {
+        return;
+    };
+    let on_change = Rc::new(on_change);
+    let for_messages = on_change.clone();
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let conversation = event
+                .data()
+                .as_string()
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+                .and_then(|value| value.get("conversation_id").and_then(|id| id.as_i64()));
+            for_messages(conversation);
+        });
+    let on_open = Closure::<dyn FnMut()>::new(move || on_change(None));
+    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    let held = SendWrapper::new((source, on_message, on_open));
+    on_cleanup(move || {
+        let (source, on_message, on_open) = held.take();
+        source.close();
+        drop((on_message, on_open));
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn follow_inbox_changes(_on_change: impl Fn(Option<i64>) + 'static) {}
+
+/// A time shown in the viewer's own time zone once the page runs in the browser (UTC in
+/// the server-rendered page, so both renderings agree until then).
+#[component]
+pub fn LocalTime(ms: i64) -> impl IntoView {
+    let text = RwSignal::new(crate::domain::time::format_utc(ms));
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+        let local: String = date
+            .to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED)
+            .into();
+        text.set(local);
+    });
+    view! { <time datetime=ms.to_string()>{move || text.get()}</time> }
+}
+
+/// The browser's time zone name ("America/Mexico_City"); empty on the server.
+pub fn browser_time_zone() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let format =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+        let options = format.resolved_options();
+        js_sys::Reflect::get(&options, &wasm_bindgen::JsValue::from_str("timeZone"))
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
+/// A `datetime-local` value ("2026-11-25T14:30" or with seconds) read as the browser's
+/// local time, in ms since the epoch.
+pub fn local_input_to_ms(value: &str) -> Option<i64> {
+    #[cfg(feature = "hydrate")]
+    {
+        if value.trim().is_empty() {
+            return None;
+        }
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value));
+        let ms = date.get_time();
+        (!ms.is_nan()).then_some(ms as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = value;
+        None
+    }
+}

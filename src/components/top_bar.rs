@@ -1,0 +1,42 @@
+//! The bar above every signed-in page: the product, Inbox and Settings, who is signed
+//! in, and Sign out.
+
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, A};
+
+use crate::api::auth::{signed_in_user, Logout};
+use crate::error::AppError;
+use crate::paths::{CHANNELS, INBOX, LOGIN};
+
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let me = Resource::new(|| (), |_| signed_in_user());
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <header class="topbar">
+            <a class="brand" href=INBOX>"Aurora"</a>
+            <nav class="top-nav" aria-label="Main">
+                <A href=INBOX>"Inbox"</A>
+                <A href=CHANNELS>"Settings"</A>
+            </nav>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match me.await {
+                        Ok(me) => view! {
+                            <p class="who">
+                                <span class="company">{me.company_name}</span>
+                                <span class="user" title=me.email>{me.display_name}</span>
+                            </p>
+                        }.into_any(),
+                        // The session ended while the page was open: back to sign-in.
+                        Err(AppError::Unauthenticated) => view! { <Redirect path=LOGIN/> }.into_any(),
+                        Err(error) => view! { <p class="who" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <ActionForm action=logout>
+                <button type="submit" class="ghost">"Sign out"</button>
+            </ActionForm>
+        </header>
+    }
+}

@@ -1,0 +1,192 @@
+//! The inbox's rules: who sees a conversation, what a reply or a scheduled message may
+//! be, and the states an outbound message goes through.
+
+use serde::{Deserialize, Serialize};
+
+/// WhatsApp refuses longer texts.
+pub const MAX_TEXT_CHARS: usize = 4096;
+/// How far ahead a message may be scheduled.
+pub const MAX_SCHEDULE_AHEAD_MS: i64 = 365 * 24 * 3600 * 1000;
+/// Rows per inbox page.
+pub const INBOX_PAGE: usize = 50;
+
+/// A user sees a channel's conversations when the channel's restricted-access list is
+/// empty or names the user; global admins see every channel of their company.
+pub fn may_see(global_admin: bool, restricted_to: &[i64], user_id: i64) -> bool {
+    global_admin || restricted_to.is_empty() || restricted_to.contains(&user_id)
+}
+
+/// A reply's text, trimmed; or why it can't be sent.
+pub fn reply_text(raw: &str) -> Result<String, &'static str> {
+    let text = raw.trim();
+    if text.is_empty() {
+        Err("Write a message first")
+    } else if text.chars().count() > MAX_TEXT_CHARS {
+        Err("Messages can have at most 4096 characters")
+    } else {
+        Ok(text.to_string())
+    }
+}
+
+/// When a scheduled message may go out: in the future (a minute's grace for slow
+/// typing is not given: "now" means send it now), within a year.
+pub fn schedule_time(send_at_ms: i64, now_ms: i64) -> Result<i64, &'static str> {
+    if send_at_ms <= now_ms {
+        Err("Choose a time in the future")
+    } else if send_at_ms - now_ms > MAX_SCHEDULE_AHEAD_MS {
+        Err("Messages can be scheduled up to a year ahead")
+    } else {
+        Ok(send_at_ms)
+    }
+}
+
+/// Where a message stands. Inbound messages are `Received`; a reply is `Sending` until
+/// WhatsApp takes it, then `Sent`, or `Failed` with the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MessageStatus {
+    Received,
+    Sending,
+    Sent,
+    Failed,
+}
+
+impl MessageStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            MessageStatus::Received => "received",
+            MessageStatus::Sending => "sending",
+            MessageStatus::Sent => "sent",
+            MessageStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<MessageStatus> {
+        [
+            MessageStatus::Received,
+            MessageStatus::Sending,
+            MessageStatus::Sent,
+            MessageStatus::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MessageStatus::Received => "Received",
+            MessageStatus::Sending => "Sending…",
+            MessageStatus::Sent => "Sent",
+            MessageStatus::Failed => "Not sent",
+        }
+    }
+}
+
+/// A scheduled message's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ScheduleStatus {
+    Pending,
+    Sent,
+    Failed,
+    Cancelled,
+}
+
+impl ScheduleStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            ScheduleStatus::Pending => "pending",
+            ScheduleStatus::Sent => "sent",
+            ScheduleStatus::Failed => "failed",
+            ScheduleStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<ScheduleStatus> {
+        [
+            ScheduleStatus::Pending,
+            ScheduleStatus::Sent,
+            ScheduleStatus::Failed,
+            ScheduleStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+}
+
+/// The first line of a message as the inbox list shows it.
+pub fn preview(text: &str, attachment: Option<&str>) -> String {
+    let line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    let line = if line.is_empty() {
+        attachment
+            .map(|name| format!("📎 {name}"))
+            .unwrap_or_default()
+    } else {
+        line.to_string()
+    };
+    match line.char_indices().nth(120) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_list_lets_everyone_see_and_a_list_only_its_users() {
+        assert!(may_see(false, &[], 7));
+        assert!(may_see(false, &[3, 7], 7));
+        assert!(!may_see(false, &[3, 4], 7));
+        assert!(may_see(true, &[3, 4], 7), "global admins see all");
+    }
+
+    #[test]
+    fn replies_are_trimmed_and_bounded() {
+        assert_eq!(reply_text("  Hola \n"), Ok("Hola".into()));
+        assert!(reply_text("   \n\t").is_err());
+        assert!(reply_text(&"á".repeat(4096)).is_ok());
+        assert!(reply_text(&"á".repeat(4097)).is_err());
+    }
+
+    #[test]
+    fn schedules_are_in_the_future_within_a_year() {
+        assert_eq!(schedule_time(2_000, 1_000), Ok(2_000));
+        assert!(schedule_time(1_000, 1_000).is_err());
+        assert!(schedule_time(500, 1_000).is_err());
+        assert!(schedule_time(1_000 + MAX_SCHEDULE_AHEAD_MS + 1, 1_000).is_err());
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in [
+            MessageStatus::Received,
+            MessageStatus::Sending,
+            MessageStatus::Sent,
+            MessageStatus::Failed,
+        ] {
+            assert_eq!(MessageStatus::parse(s.code()), Some(s));
+        }
+        for s in [
+            ScheduleStatus::Pending,
+            ScheduleStatus::Sent,
+            ScheduleStatus::Failed,
+            ScheduleStatus::Cancelled,
+        ] {
+            assert_eq!(ScheduleStatus::parse(s.code()), Some(s));
+        }
+        assert_eq!(MessageStatus::parse("nope"), None);
+    }
+
+    #[test]
+    fn previews_take_the_first_line_or_the_attachment() {
+        assert_eq!(preview("\n  Hola\nqué tal", None), "Hola");
+        assert_eq!(preview("", Some("factura.pdf")), "📎 factura.pdf");
+        assert_eq!(preview("", None), "");
+        let long = "x".repeat(200);
+        assert_eq!(preview(&long, None).chars().count(), 121);
+    }
+}

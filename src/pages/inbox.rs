@@ -1,0 +1,155 @@
+//! `/inbox`: the conversations the signed-in user may see, newest activity first,
+//! filtered by funnel and channel (kept in the URL), updated live.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::api::inbox::{load_inbox, Choice, InboxPage as Page, InboxRow};
+use crate::components::inbox_live::{follow_inbox_changes, LocalTime};
+use crate::components::top_bar::TopBar;
+use crate::paths::{conversation, INBOX};
+
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let query = use_query_map();
+    let number = move |key: &str| query.read().get(key).and_then(|v| v.parse::<i64>().ok());
+    let funnel = Memo::new(move |_| number("funnel"));
+    let channel = Memo::new(move |_| number("channel"));
+    // Bumped by the live stream: the first page is read again.
+    let changes = RwSignal::new(0u64);
+    let first = Resource::new(
+        move || (funnel.get(), channel.get(), changes.get()),
+        |(funnel, channel, _)| load_inbox(funnel, channel, None),
+    );
+    follow_inbox_changes(move |_| changes.update(|n| *n += 1));
+    view! {
+        <Title text="Inbox"/>
+        <TopBar/>
+        <main class="inbox-main">
+            <h1>"Inbox"</h1>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match first.await {
+                        Ok(page) => view! { <InboxList page funnel channel/> }.into_any(),
+                        Err(error) => view! { <p class="notice" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn InboxList(page: Page, funnel: Memo<Option<i64>>, channel: Memo<Option<i64>>) -> impl IntoView {
+    let rows = RwSignal::new(page.rows);
+    let next = RwSignal::new(page.next);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let load_more = move |_| {
+        let Some(after) = next.get_untracked() else {
+            return;
+        };
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            match load_inbox(funnel.get_untracked(), channel.get_untracked(), Some(after)).await {
+                Ok(more) => {
+                    rows.update(|rows| rows.extend(more.rows));
+                    next.set(more.next);
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            loading.set(false);
+        });
+    };
+    view! {
+        <Filters funnels=page.funnels channels=page.channels funnel channel/>
+        <Show
+            when=move || !rows.with(|r| r.is_empty())
+            fallback=|| view! { <p class="empty">"No conversations yet. Messages sent to your linked WhatsApp numbers appear here."</p> }
+        >
+            <ul class="conversations" aria-label="Conversations">
+                <For each=move || rows.get() key=|row| (row.id, row.last_message_at_ms) let:row>
+                    <ConversationRow row/>
+                </For>
+            </ul>
+        </Show>
+        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        <Show when=move || next.with(|n| n.is_some())>
+            <button type="button" on:click=load_more disabled=move || loading.get()>"Load more"</button>
+        </Show>
+    }
+}
+
+#[component]
+fn ConversationRow(row: InboxRow) -> impl IntoView {
+    let owner = row.owner.clone().unwrap_or_else(|| "No owner".into());
+    view! {
+        <li class="conversation-row">
+            <a href=conversation(row.id)>
+                <span class="contact">{row.contact.clone()}</span>
+                <span class="last-message">{row.last_message.clone()}</span>
+                <span class="meta">
+                    <span class="channel" title="Channel">{row.channel.clone()}</span>
+                    " · "
+                    <span class="owner" title="Owner">{owner}</span>
+                    " · "
+                    <LocalTime ms=row.last_message_at_ms/>
+                </span>
+            </a>
+        </li>
+    }
+}
+
+/// Funnel and channel pickers; choosing one changes the URL, which reloads the list.
+#[component]
+fn Filters(
+    funnels: Vec<Choice>,
+    channels: Vec<Choice>,
+    funnel: Memo<Option<i64>>,
+    channel: Memo<Option<i64>>,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let go = move |funnel: Option<i64>, channel: Option<i64>| {
+        let mut query = Vec::new();
+        if let Some(f) = funnel {
+            query.push(format!("funnel={f}"));
+        }
+        if let Some(c) = channel {
+            query.push(format!("channel={c}"));
+        }
+        let url = if query.is_empty() {
+            INBOX.to_string()
+        } else {
+            format!("{INBOX}?{}", query.join("&"))
+        };
+        navigate(&url, Default::default());
+    };
+    let go_funnel = go.clone();
+    let pick = |ev: leptos::ev::Event| event_target_value(&ev).parse::<i64>().ok();
+    view! {
+        <div class="filters">
+            <label>
+                "Funnel"
+                <select on:change=move |ev| go_funnel(pick(ev), channel.get_untracked())>
+                    <option value="" selected=move || funnel.get().is_none()>"All funnels"</option>
+                    {funnels.into_iter().map(|f| {
+                        let id = f.id;
+                        view! { <option value=id.to_string() selected=move || funnel.get() == Some(id)>{f.name}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Channel"
+                <select on:change=move |ev| go(funnel.get_untracked(), pick(ev))>
+                    <option value="" selected=move || channel.get().is_none()>"All channels"</option>
+                    {channels.into_iter().map(|c| {
+                        let id = c.id;
+                        view! { <option value=id.to_string() selected=move || channel.get() == Some(id)>{c.name}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+        </div>
+    }
+}

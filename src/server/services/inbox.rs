@@ -1,0 +1,294 @@
+//! The inbox's pages: the list and one conversation, as the viewer may see them. A
+//! conversation the viewer may not see is "not found", never "forbidden": its existence
+//! is not revealed.
+
+use super::internal;
+use crate::api::inbox::{
+    Choice, ConversationPage, InboxPage, InboxRow, MediaView, MessageView, ScheduledView,
+};
+use crate::domain::account::AccountStatus;
+use crate::domain::inbox::{MessageStatus, ScheduleStatus, INBOX_PAGE};
+use crate::domain::size::format_bytes;
+use crate::error::AppError;
+use crate::server::db::inbox::{self, ConversationRow, Cursor, InboxFilter, MessageRow, Viewer};
+use crate::server::db::replies::{self, ScheduledRow};
+use crate::server::db::sessions::SessionUser;
+use crate::server::db::{funnels, Db};
+use crate::server::phone::format_international;
+use crate::server::whatsapp::manager::SessionManager;
+
+/// A thread shows its latest messages.
+const THREAD_LENGTH: i64 = 200;
+
+fn db_error(context: &'static str) -> impl Fn(sqlx::Error) -> AppError {
+    move |e| internal(context, e)
+}
+
+pub fn encode_cursor(cursor: Cursor) -> String {
+    format!("{}.{}", cursor.last_message_at, cursor.id)
+}
+
+pub fn decode_cursor(text: &str) -> Result<Cursor, AppError> {
+    let bad = || AppError::Invalid("That page link is not valid; start from the first page".into());
+    let (at, id) = text.split_once('.').ok_or_else(bad)?;
+    Ok(Cursor {
+        last_message_at: at.parse().map_err(|_| bad())?,
+        id: id.parse().map_err(|_| bad())?,
+    })
+}
+
+fn contact_label(row: &ConversationRow) -> (String, String) {
+    let phone = format_international(&row.contact_phone);
+    let name = row.contact_name.trim();
+    let contact = if name.is_empty() {
+        phone.clone()
+    } else {
+        name.to_string()
+    };
+    (contact, phone)
+}
+
+fn row_view(row: ConversationRow) -> InboxRow {
+    let (contact, contact_phone) = contact_label(&row);
+    InboxRow {
+        id: row.id,
+        contact,
+        contact_phone,
+        channel: row.channel,
+        owner: row.owner,
+        funnel: row.funnel,
+        last_message: row.last_message_text,
+        last_message_at_ms: row.last_message_at,
+    }
+}
+
+pub async fn page(
+    db: &Db,
+    user: &SessionUser,
+    funnel: Option<i64>,
+    channel: Option<i64>,
+    after: Option<&str>,
+) -> Result<InboxPage, AppError> {
+    let viewer = user.viewer();
+    let cursor = after.map(decode_cursor).transpose()?;
+    let filter = InboxFilter {
+        funnel_id: funnel,
+        account_id: channel,
+    };
+    // One row more than shown tells whether another page exists.
+    let mut rows = inbox::list(db, viewer, filter, cursor, INBOX_PAGE as i64 + 1)
+        .await
+        .map_err(db_error("inbox list"))?;
+    let next = (rows.len() > INBOX_PAGE).then(|| {
+        rows.truncate(INBOX_PAGE);
+        let last = rows.last().expect("a full page");
+        encode_cursor(Cursor {
+            last_message_at: last.last_message_at,
+            id: last.id,
+        })
+    });
+    let funnels = funnels::list_by_company(db, user.company_id)
+        .await
+        .map_err(db_error("funnels"))?
+        .into_iter()
+        .map(|f| Choice {
+            id: f.id,
+            name: f.name,
+        })
+        .collect();
+    let channels = inbox::visible_channels(db, viewer)
+        .await
+        .map_err(db_error("channels"))?
+        .into_iter()
+        .map(|(id, name)| Choice { id, name })
+        .collect();
+    Ok(InboxPage {
+        rows: rows.into_iter().map(row_view).collect(),
+        next,
+        funnels,
+        channels,
+    })
+}
+
+/// The conversation, if the viewer may see it; "not found" otherwise.
+pub async fn visible(db: &Db, viewer: Viewer, id: i64) -> Result<ConversationRow, AppError> {
+    inbox::conversation(db, viewer, id)
+        .await
+        .map_err(db_error("conversation"))?
+        .ok_or(AppError::NotFound)
+}
+
+/// Why a reply can't go out through the channel now, if it can't.
+pub fn reply_blocked(status: AccountStatus) -> Option<String> {
+    match status {
+        AccountStatus::Connected => None,
+        AccountStatus::Connecting => {
+            Some("This channel is being linked; you can reply once it is Connected.".into())
+        }
+        AccountStatus::Disconnected => Some(
+            "This channel is Disconnected, so replies can't be sent. The conversation stays readable; an admin can connect it again in Settings › Channels.".into(),
+        ),
+        AccountStatus::Disabled => Some(
+            "This channel is Disabled, so replies can't be sent. The conversation stays readable.".into(),
+        ),
+        AccountStatus::Deleting => Some("This channel is being deleted.".into()),
+    }
+}
+
+fn message_view(row: MessageRow) -> MessageView {
+    let media = row.media_id.map(|id| {
+        let content_type = row.media_content_type.clone().unwrap_or_default();
+        MediaView {
+            url: format!("/media/{id}"),
+            filename: row.media_filename.clone().unwrap_or_default(),
+            inline_image: inline_image(&content_type),
+            content_type,
+            size: format_bytes(row.media_size.unwrap_or(0)),
+        }
+    });
+    MessageView {
+        id: row.id,
+        outbound: row.direction == "outbound",
+        text: row.text,
+        status: MessageStatus::parse(&row.status).unwrap_or(MessageStatus::Received),
+        failure: row.failure,
+        at_ms: row.sent_at,
+        author: row.author,
+        media,
+    }
+}
+
+/// Raster images are shown in the page; anything else (SVG included: it can carry
+/// scripts) is only offered as a download.
+pub fn inline_image(content_type: &str) -> bool {
+    matches!(
+        content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+            .as_str(),
+        "image/jpeg" | "image/png" | "image/gif" | "image/webp"
+    )
+}
+
+fn scheduled_view(row: ScheduledRow) -> ScheduledView {
+    ScheduledView {
+        id: row.id,
+        text: row.text,
+        send_at_ms: row.send_at,
+        status: ScheduleStatus::parse(&row.status).unwrap_or(ScheduleStatus::Failed),
+        failure: row.failure,
+    }
+}
+
+pub async fn conversation(
+    db: &Db,
+    user: &SessionUser,
+    id: i64,
+) -> Result<ConversationPage, AppError> {
+    let row = visible(db, user.viewer(), id).await?;
+    let messages = inbox::messages(db, id, THREAD_LENGTH)
+        .await
+        .map_err(db_error("messages"))?;
+    let scheduled = replies::scheduled_of(db, id)
+        .await
+        .map_err(db_error("scheduled messages"))?;
+    let owner_choices = match row.funnel_id {
+        Some(funnel) => inbox::funnel_members(db, funnel)
+            .await
+            .map_err(db_error("funnel members"))?
+            .into_iter()
+            .map(|(id, name)| Choice { id, name })
+            .collect(),
+        None => Vec::new(),
+    };
+    let (contact, contact_phone) = contact_label(&row);
+    let channel_status =
+        AccountStatus::parse(&row.channel_status).unwrap_or(AccountStatus::Disconnected);
+    Ok(ConversationPage {
+        id: row.id,
+        contact,
+        contact_phone,
+        channel: row.channel,
+        channel_status,
+        reply_blocked: reply_blocked(channel_status),
+        funnel: row.funnel,
+        owner_id: row.owner_user_id,
+        owner: row.owner,
+        owner_choices,
+        messages: messages.into_iter().map(message_view).collect(),
+        scheduled: scheduled.into_iter().map(scheduled_view).collect(),
+    })
+}
+
+/// Any member of the conversation's funnel may own it; `None` leaves it unowned.
+pub async fn set_owner(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    id: i64,
+    owner: Option<i64>,
+) -> Result<ConversationPage, AppError> {
+    let row = visible(db, user.viewer(), id).await?;
+    if let Some(owner) = owner {
+        let members = match row.funnel_id {
+            Some(funnel) => inbox::funnel_members(db, funnel)
+                .await
+                .map_err(db_error("funnel members"))?,
+            None => Vec::new(),
+        };
+        if !members.iter().any(|(member, _)| *member == owner) {
+            return Err(AppError::Invalid(
+                "The owner must be a member of the conversation's funnel".into(),
+            ));
+        }
+    }
+    inbox::set_owner(db, id, owner)
+        .await
+        .map_err(db_error("set owner"))?;
+    manager.conversation_changed(user.company_id, row.account_id, id);
+    conversation(db, user, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_junk_is_refused() {
+        let cursor = Cursor {
+            last_message_at: 1_795_569_600_000,
+            id: 42,
+        };
+        assert_eq!(decode_cursor(&encode_cursor(cursor)).unwrap(), cursor);
+        assert!(decode_cursor("abc").is_err());
+        assert!(decode_cursor("1.x").is_err());
+    }
+
+    #[test]
+    fn only_raster_images_are_inline() {
+        assert!(inline_image("image/jpeg"));
+        assert!(inline_image("IMAGE/PNG; q=1"));
+        assert!(!inline_image("image/svg+xml"));
+        assert!(!inline_image("application/pdf"));
+    }
+
+    #[test]
+    fn only_connected_channels_take_replies() {
+        assert_eq!(reply_blocked(AccountStatus::Connected), None);
+        for status in [
+            AccountStatus::Connecting,
+            AccountStatus::Disconnected,
+            AccountStatus::Disabled,
+            AccountStatus::Deleting,
+        ] {
+            assert!(reply_blocked(status).is_some(), "{status:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "inbox_tests.rs"]
+mod service_tests;

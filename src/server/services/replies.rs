@@ -1,0 +1,196 @@
+//! Replies and scheduled messages. A reply is stored as Sending before it goes out, so
+//! nothing typed is lost if the send fails; it ends Sent or Failed with the driver's
+//! reason, and a failed one can be retried.
+
+use rand::RngCore;
+
+use super::inbox::{conversation, reply_blocked, visible};
+use super::internal;
+use super::scheduler::Scheduler;
+use crate::api::inbox::ConversationPage;
+use crate::domain::account::AccountStatus;
+use crate::domain::inbox::{reply_text, schedule_time};
+use crate::error::AppError;
+use crate::server::db::replies;
+use crate::server::db::sessions::SessionUser;
+use crate::server::db::{now_ms, Db};
+use crate::server::whatsapp::manager::{ManagerError, SessionManager};
+
+/// An id for a message WhatsApp has not numbered yet; unique per channel like theirs.
+pub fn local_message_id() -> String {
+    let mut bytes = [0u8; 12];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    format!("local-{}", hex::encode(bytes))
+}
+
+/// What the agent reads when a send fails.
+pub fn failure_reason(error: &ManagerError) -> String {
+    match error {
+        ManagerError::NotConnected => {
+            "The channel is not connected to WhatsApp right now".to_string()
+        }
+        ManagerError::Driver(e) => format!("WhatsApp did not take the message: {e}"),
+        other => format!("The message could not be sent: {other}"),
+    }
+}
+
+/// A message stored as Sending, about to go out.
+pub struct Outgoing<'a> {
+    pub company_id: i64,
+    pub account_id: i64,
+    pub conversation_id: i64,
+    pub message_id: i64,
+    /// E.164.
+    pub to: &'a str,
+    pub text: &'a str,
+}
+
+/// Sends the message through the channel's session and records how it went: `Ok(Err)`
+/// carries the reason it was not sent.
+pub async fn deliver(
+    db: &Db,
+    manager: &SessionManager,
+    message: &Outgoing<'_>,
+) -> Result<Result<(), String>, sqlx::Error> {
+    let outcome = manager
+        .send_text(
+            message.company_id,
+            message.account_id,
+            message.to.to_string(),
+            message.text.to_string(),
+        )
+        .await;
+    let result = match outcome {
+        Ok(wa_id) => {
+            replies::mark_sent(db, message.message_id, &wa_id).await?;
+            Ok(())
+        }
+        Err(error) => {
+            let reason = failure_reason(&error);
+            replies::mark_failed(db, message.message_id, &reason).await?;
+            Err(reason)
+        }
+    };
+    manager.conversation_changed(
+        message.company_id,
+        message.account_id,
+        message.conversation_id,
+    );
+    Ok(result)
+}
+
+pub async fn send(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    conversation_id: i64,
+    raw_text: &str,
+) -> Result<ConversationPage, AppError> {
+    let row = visible(db, user.viewer(), conversation_id).await?;
+    let text = reply_text(raw_text).map_err(|m| AppError::Invalid(m.into()))?;
+    let status = AccountStatus::parse(&row.channel_status).unwrap_or(AccountStatus::Disconnected);
+    if let Some(reason) = reply_blocked(status) {
+        return Err(AppError::Conflict(reason));
+    }
+    let message_id = replies::insert_sending(
+        db,
+        conversation_id,
+        row.account_id,
+        &text,
+        Some(user.user_id),
+        &local_message_id(),
+        now_ms(),
+    )
+    .await
+    .map_err(|e| internal("store reply", e))?;
+    manager.conversation_changed(user.company_id, row.account_id, conversation_id);
+    let outgoing = Outgoing {
+        company_id: user.company_id,
+        account_id: row.account_id,
+        conversation_id,
+        message_id,
+        to: &row.contact_phone,
+        text: &text,
+    };
+    // Sent or not, the outcome is on the message the page shows (with the reason).
+    let _outcome = deliver(db, manager, &outgoing)
+        .await
+        .map_err(|e| internal("record reply outcome", e))?;
+    conversation(db, user, conversation_id).await
+}
+
+pub async fn retry(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    conversation_id: i64,
+    message_id: i64,
+) -> Result<ConversationPage, AppError> {
+    let row = visible(db, user.viewer(), conversation_id).await?;
+    let status = AccountStatus::parse(&row.channel_status).unwrap_or(AccountStatus::Disconnected);
+    if let Some(reason) = reply_blocked(status) {
+        return Err(AppError::Conflict(reason));
+    }
+    let text = replies::retry(db, conversation_id, message_id)
+        .await
+        .map_err(|e| internal("retry reply", e))?
+        .ok_or_else(|| AppError::Conflict("That message is not waiting for a retry".into()))?;
+    manager.conversation_changed(user.company_id, row.account_id, conversation_id);
+    let outgoing = Outgoing {
+        company_id: user.company_id,
+        account_id: row.account_id,
+        conversation_id,
+        message_id,
+        to: &row.contact_phone,
+        text: &text,
+    };
+    // Sent or not, the outcome is on the message the page shows (with the reason).
+    let _outcome = deliver(db, manager, &outgoing)
+        .await
+        .map_err(|e| internal("record reply outcome", e))?;
+    conversation(db, user, conversation_id).await
+}
+
+pub async fn schedule(
+    db: &Db,
+    scheduler: &Scheduler,
+    user: &SessionUser,
+    conversation_id: i64,
+    raw_text: &str,
+    send_at_ms: i64,
+) -> Result<ConversationPage, AppError> {
+    let row = visible(db, user.viewer(), conversation_id).await?;
+    let text = reply_text(raw_text).map_err(|m| AppError::Invalid(m.into()))?;
+    let send_at = schedule_time(send_at_ms, now_ms()).map_err(|m| AppError::Invalid(m.into()))?;
+    replies::schedule(
+        db,
+        conversation_id,
+        row.account_id,
+        &text,
+        send_at,
+        user.user_id,
+        now_ms(),
+    )
+    .await
+    .map_err(|e| internal("schedule message", e))?;
+    scheduler.wake();
+    conversation(db, user, conversation_id).await
+}
+
+pub async fn cancel(
+    db: &Db,
+    user: &SessionUser,
+    conversation_id: i64,
+    scheduled_id: i64,
+) -> Result<ConversationPage, AppError> {
+    visible(db, user.viewer(), conversation_id).await?;
+    let cancelled = replies::cancel(db, conversation_id, scheduled_id)
+        .await
+        .map_err(|e| internal("cancel scheduled message", e))?;
+    if !cancelled {
+        return Err(AppError::Conflict(
+            "That message has already gone out or was cancelled".into(),
+        ));
+    }
+    conversation(db, user, conversation_id).await
+}

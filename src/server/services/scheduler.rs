@@ -1,0 +1,115 @@
+//! Sends scheduled messages when they are due, through the channel's session. Each is
+//! claimed in the database before it is sent, so it goes out at most once even across
+//! restarts; one that was due while the server was down goes out at start.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use super::replies::{deliver, local_message_id, Outgoing};
+use crate::server::db::replies::{self, ScheduledRow};
+use crate::server::db::{now_ms, Db};
+use crate::server::whatsapp::manager::SessionManager;
+
+/// The longest the scheduler sleeps without looking (a message scheduled by another
+/// process would otherwise wait for its own wake-up).
+const IDLE_LOOK: Duration = Duration::from_secs(30);
+const BATCH: i64 = 50;
+pub const INTERRUPTED: &str =
+    "The server stopped while sending this message; it may not have gone out. Check with the contact before sending it again.";
+
+/// Wakes the scheduler when a message is scheduled.
+#[derive(Clone, Default)]
+pub struct Scheduler {
+    wake: Arc<Notify>,
+}
+
+impl Scheduler {
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// At start: whatever a stopped server was in the middle of sending is failed, not resent.
+pub async fn recover(db: &Db, manager: &SessionManager) -> Result<usize, sqlx::Error> {
+    let scheduled = replies::fail_interrupted(db, INTERRUPTED).await?;
+    let replies = replies::fail_stuck_sending(db, INTERRUPTED).await?;
+    for (company, account, conversation) in &replies {
+        manager.conversation_changed(*company, *account, *conversation);
+    }
+    Ok(scheduled.len() + replies.len())
+}
+
+/// Sends every message due now. Returns how many this call sent or failed.
+pub async fn run_due(db: &Db, manager: &SessionManager) -> Result<usize, sqlx::Error> {
+    let mut handled = 0;
+    loop {
+        let due = replies::due(db, now_ms(), BATCH).await?;
+        if due.is_empty() {
+            return Ok(handled);
+        }
+        for row in due {
+            if replies::claim(db, row.id, now_ms()).await? {
+                send_one(db, manager, &row).await?;
+                handled += 1;
+            }
+        }
+    }
+}
+
+async fn send_one(
+    db: &Db,
+    manager: &SessionManager,
+    row: &ScheduledRow,
+) -> Result<(), sqlx::Error> {
+    let message_id = replies::insert_sending(
+        db,
+        row.conversation_id,
+        row.account_id,
+        &row.text,
+        row.created_by,
+        &local_message_id(),
+        now_ms(),
+    )
+    .await?;
+    let outgoing = Outgoing {
+        company_id: row.company_id,
+        account_id: row.account_id,
+        conversation_id: row.conversation_id,
+        message_id,
+        to: &row.contact_phone,
+        text: &row.text,
+    };
+    let outcome = deliver(db, manager, &outgoing).await?;
+    replies::finish(db, row.id, outcome.err().as_deref()).await
+}
+
+pub fn spawn_scheduler(db: Db, manager: SessionManager) -> Scheduler {
+    let scheduler = Scheduler::default();
+    let wake = scheduler.wake.clone();
+    tokio::spawn(async move {
+        match recover(&db, &manager).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(n, "messages interrupted by a restart were marked failed"),
+            Err(e) => tracing::error!("could not recover interrupted sends: {e}"),
+        }
+        loop {
+            if let Err(e) = run_due(&db, &manager).await {
+                tracing::error!("scheduled messages: {e}");
+            }
+            let wait = match replies::next_due(&db).await {
+                Ok(Some(at)) => Duration::from_millis(
+                    (at - now_ms()).clamp(0, IDLE_LOOK.as_millis() as i64) as u64,
+                ),
+                Ok(None) => IDLE_LOOK,
+                Err(_) => Duration::from_secs(5),
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = wake.notified() => {}
+            }
+        }
+    });
+    scheduler
+}
