@@ -42,3 +42,12 @@ export async function decodeQr(image: Locator): Promise<string> {
   expect(code, 'the QR image decodes').not.toBeNull();
   return code!.data;
 }
+
+export type Sent = { from: string; to: string; text: string; id: string; at_ms: number };
+
+/** What the linked number `phone` sent: delivered to the customer's phone. */
+export async function outbox(request: APIRequestContext, phone: string): Promise<Sent[]> {
+  const response = await request.get(`/simulator/api/phones/${encodeURIComponent(phone)}/outbox`);
+  expect(response.ok()).toBe(true);
+  return response.json();
+}

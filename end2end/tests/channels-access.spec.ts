@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { CHANNELS_PATH, ChannelsPage } from '../pages/channels-page';
+import { InboxPage } from '../pages/inbox-page';
 
 for (const [email, name, company] of [
   ['ana@demo.test', 'Ana Torres', 'Demo Company'],
@@ -17,8 +18,10 @@ for (const [email, name, company] of [
   });
 }
 
-test('a member without the role is told so and gets no buttons', async ({ page }) => {
-  const channels = await ChannelsPage.signedInAs(page, 'lucia@demo.test');
+test('a member without the role starts in the inbox, and on the Channels page is told why and gets no buttons', async ({ page }) => {
+  await InboxPage.signedInAs(page, 'lucia@demo.test');
+  await page.goto(CHANNELS_PATH);
+  const channels = new ChannelsPage(page);
   await expect(page.getByRole('alert')).toHaveText('You need the Channels Admin role to manage channels');
   await expect(channels.addButton()).toHaveCount(0);
   await expect(channels.activeToggle()).toHaveCount(0);
@@ -36,7 +39,7 @@ test('the server refuses the page data to those who may not see it', async ({ pa
   expect((await anonymous.post('/api/channels_page')).status()).toBe(401);
   await anonymous.dispose();
 
-  await ChannelsPage.signedInAs(page, 'lucia@demo.test');
+  await InboxPage.signedInAs(page, 'lucia@demo.test');
   const asLucia = await page.request.post('/api/channels_page');
   expect(asLucia.status()).toBe(403);
   expect(await asLucia.text()).toContain('Channels Admin');

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { CHANNELS_PATH, ChannelsPage } from '../pages/channels-page';
+import { InboxPage } from '../pages/inbox-page';
 import { decodeQr, Simulator } from '../pages/simulator';
 
 // These tests add and remove accounts of the demo companies, whose limit is 3: one at a time.
@@ -168,7 +169,7 @@ test('the server refuses channel actions to those who may not take them', async 
   expect((await anonymous.get('/api/channels/events')).status()).toBe(401);
   await anonymous.dispose();
 
-  await ChannelsPage.signedInAs(page, 'lucia@demo.test');
+  await InboxPage.signedInAs(page, 'lucia@demo.test');
   for (const [path, form] of [
     ['/api/add_account', {}],
     ['/api/start_linking', { id: '1' }],
@@ -186,6 +187,8 @@ test('the server refuses channel actions to those who may not take them', async 
   }
   expect((await page.request.post('/api/save_setup', { data: saveSetupBody(1) })).status()).toBe(403);
   expect((await page.request.get('/api/channels/events')).status()).toBe(403);
+  // The session details are a channels admin's too.
+  expect((await page.request.post('/api/read_session_details', { form: { id: '1' } })).status()).toBe(403);
 });
 
 test("another company's admin cannot even see that an account exists", async ({ page, browser }) => {

@@ -11,6 +11,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
+use super::bench_support::summary;
 use super::config::{Config, DatabaseUrl, SimTimings, WhatsAppMode};
 use super::db::{now_ms, Db};
 use super::http::{leptos_options, router};
@@ -50,26 +51,6 @@ fn cpu_ticks() -> u64 {
             .unwrap_or(0)
     };
     field(11) + field(12)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
-fn summary(label: &str, mut samples: Vec<Duration>) -> String {
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    format!(
-        "{label}: n={} p50={:.2} ms p99={:.2} ms max={:.2} ms",
-        samples.len(),
-        ms(percentile(&samples, 0.50)),
-        ms(percentile(&samples, 0.99)),
-        ms(samples.last().copied().unwrap_or_default())
-    )
 }
 
 /// One live-stream client: reads the chunked SSE body and notes when each update arrives.

@@ -7,13 +7,13 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sqlx::{Connection, PgConnection};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use super::config::{Config, DatabaseUrl, WhatsAppMode};
-use super::db::{channel_deletion, now_ms, on_pool, Db};
+use super::bench_support::{exec, scalar, summary, BenchDatabase, SERIES};
+use super::config::{Config, WhatsAppMode};
+use super::db::{channel_deletion, now_ms, Db};
 use super::http::{leptos_options, router};
 use super::media::MediaStore;
 use super::services::identity::{
@@ -32,86 +32,19 @@ pub struct Volume {
     pub media: i64,
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn summary(label: &str, mut samples: Vec<Duration>) -> String {
-    samples.sort();
-    let at = |p: f64| {
-        samples
-            .get(((samples.len().max(1) - 1) as f64 * p).round() as usize)
-            .copied()
-            .unwrap_or_default()
-    };
-    format!(
-        "{label}: n={} p50={:.2} ms p99={:.2} ms max={:.2} ms",
-        samples.len(),
-        ms(at(0.5)),
-        ms(at(0.99)),
-        ms(samples.last().copied().unwrap_or_default())
-    )
-}
-
-/// `--database postgres://…/db`: a database created next to it for the run and dropped after.
+/// `postgres`: a server URL; a database is created on it for the run and dropped after.
 pub async fn run(volume: Volume, postgres: Option<String>) -> Result<(), String> {
-    let folder = std::env::temp_dir().join(format!("aurora-bench-delete-{}", std::process::id()));
-    std::fs::create_dir_all(&folder).map_err(|e| e.to_string())?;
-    let name = format!("aurora_bench_{}", std::process::id());
-    let (database, admin) = match &postgres {
-        Some(url) => {
-            let mut admin = PgConnection::connect(url)
-                .await
-                .map_err(|e| e.to_string())?;
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .await
-                .map_err(|e| e.to_string())?;
-            let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
-            (DatabaseUrl::Postgres(format!("{base}/{name}")), Some(admin))
-        }
-        None => {
-            let path = folder.join("bench.db");
-            let url = format!("sqlite://{}", path.display());
-            (DatabaseUrl::Sqlite { url, path }, None)
-        }
-    };
-    let db = Db::connect(&database).await.map_err(|e| e.to_string())?;
-    let outcome = bench(&db, volume, &folder, postgres.is_some()).await;
-    db.close().await;
-    if let Some(mut admin) = admin {
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut admin)
-            .await;
-    }
-    let _ = std::fs::remove_dir_all(&folder);
+    let bench_db = BenchDatabase::open("bench-delete", postgres.as_deref()).await?;
+    let outcome = bench(
+        &bench_db.db,
+        volume,
+        &bench_db.folder,
+        bench_db.is_postgres(),
+    )
+    .await;
+    bench_db.close().await;
     outcome
 }
-
-async fn exec(db: &Db, sql: &str, binds: &[i64]) -> Result<(), String> {
-    on_pool!(db, pool => {
-        let mut query = sqlx::query(sql);
-        for b in binds {
-            query = query.bind(*b);
-        }
-        query.execute(pool).await.map(|_| ())
-    })
-    .map_err(|e| format!("{e}: {sql}"))
-}
-
-async fn scalar(db: &Db, sql: &str, binds: &[i64]) -> Result<i64, String> {
-    on_pool!(db, pool => {
-        let mut query = sqlx::query_scalar(sql);
-        for b in binds {
-            query = query.bind(*b);
-        }
-        query.fetch_one(pool).await
-    })
-    .map_err(|e| format!("{e}: {sql}"))
-}
-
-const SERIES: &str =
-    "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < $1) ";
 
 /// Channel A (to delete) gets the volume; 10 % of its contacts also talk to channel B.
 async fn seed(

@@ -78,6 +78,16 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Benchmark: the inbox's first page for an agent of a company with many conversations.
+    BenchInbox {
+        #[arg(long, default_value_t = 100_000)]
+        conversations: i64,
+        #[arg(long, default_value_t = 500)]
+        runs: usize,
+        /// A PostgreSQL server URL; a database is created on it for the run. SQLite otherwise.
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Create a funnel (team inbox) with its members.
     CreateFunnel {
         #[arg(long)]
@@ -128,6 +138,11 @@ pub async fn main() -> ExitCode {
             };
             super::bench_delete::run(volume, postgres).await
         }
+        Some(Command::BenchInbox {
+            conversations,
+            runs,
+            postgres,
+        }) => super::bench_inbox::run(conversations, runs, postgres).await,
         Some(command) => run_command(config, command).await,
     };
     match outcome {
@@ -165,7 +180,10 @@ fn read_password() -> Result<String, String> {
 async fn run_command(config: Config, command: Command) -> Result<(), String> {
     let db = connect(&config).await?;
     let outcome = match command {
-        Command::Serve | Command::BenchSessions { .. } | Command::BenchDelete { .. } => {
+        Command::Serve
+        | Command::BenchSessions { .. }
+        | Command::BenchDelete { .. }
+        | Command::BenchInbox { .. } => {
             unreachable!("handled by main")
         }
         Command::CreateCompany {

@@ -2,6 +2,8 @@
 
 pub mod bench;
 pub mod bench_delete;
+pub mod bench_inbox;
+pub mod bench_support;
 pub mod cli;
 pub mod config;
 pub mod country_names;
