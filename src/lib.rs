@@ -1,4 +1,6 @@
 //! Aurora Channels: one crate, rendered on the server (`ssr`) and hydrated in the browser (`hydrate`).
+// Leptos view types nest deeply; the release WASM build needs more than the default 128.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod app;

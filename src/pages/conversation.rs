@@ -23,23 +23,32 @@ pub fn ConversationPage() -> impl IntoView {
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or_default()
     });
-    let changes = RwSignal::new(0u64);
-    let page = Resource::new(
-        move || (id.get(), changes.get()),
-        |(id, _)| load_conversation(id),
-    );
-    follow_inbox_changes(move |changed| {
-        if changed.is_none() || changed == Some(id.get_untracked()) {
-            changes.update(|n| *n += 1);
-        }
-    });
+    let page = Resource::new(move || id.get(), load_conversation);
     let current = RwSignal::new(None::<Page>);
+    let stale = RwSignal::new(None::<String>);
+    // Live changes refresh the data in place, so the reply being typed is kept.
+    follow_inbox_changes(move |changed| {
+        let id = id.get_untracked();
+        if changed.is_some() && changed != Some(id) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match load_conversation(id).await {
+                Ok(fresh) => {
+                    current.set(Some(fresh));
+                    stale.set(None);
+                }
+                Err(e) => stale.set(Some(e.to_string())),
+            }
+        });
+    });
     view! {
         <Title text="Conversation"/>
         <TopBar/>
         <main class="inbox-main conversation">
             <a class="back" href=INBOX>"← Inbox"</a>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || stale.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(loaded) => {
@@ -49,7 +58,7 @@ pub fn ConversationPage() -> impl IntoView {
                         Err(error) => view! { <p class="notice" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
         </main>
     }
 }

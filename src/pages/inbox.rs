@@ -63,15 +63,17 @@ fn InboxList(page: Page, funnel: Memo<Option<i64>>, channel: Memo<Option<i64>>) 
             loading.set(false);
         });
     };
+    let filters =
+        view! { <Filters funnels=page.funnels channels=page.channels funnel channel/> }.into_any();
     view! {
-        <Filters funnels=page.funnels channels=page.channels funnel channel/>
+        {filters}
         <Show
             when=move || !rows.with(|r| r.is_empty())
             fallback=|| view! { <p class="empty">"No conversations yet. Messages sent to your linked WhatsApp numbers appear here."</p> }
         >
             <ul class="conversations" aria-label="Conversations">
                 <For each=move || rows.get() key=|row| (row.id, row.last_message_at_ms) let:row>
-                    <ConversationRow row/>
+                    {view! { <ConversationRow row/> }.into_any()}
                 </For>
             </ul>
         </Show>

@@ -224,9 +224,17 @@ mod through_the_manager {
     use crate::server::whatsapp::backoff::Backoff;
     use crate::server::whatsapp::manager::{Actor, LinkState, ManagerOptions, SessionManager};
 
-    fn ana() -> Actor {
+    async fn ana(db: &Db, company: i64) -> Actor {
+        let new = crate::server::db::users::NewUser {
+            company_id: company,
+            email: "ana@offline.test",
+            display_name: "Ana",
+            password_hash: "h",
+            global_admin: true,
+            channels_admin: true,
+        };
         Actor {
-            user_id: 1,
+            user_id: crate::server::db::users::insert(db, &new).await.unwrap(),
             name: "Ana".into(),
         }
     }
@@ -263,9 +271,10 @@ mod through_the_manager {
             ..Default::default()
         };
         let manager = SessionManager::new(db.clone(), Arc::new(driver), options);
+        let ana = ana(&db, company).await;
         let started = Instant::now();
         manager
-            .start_linking(company, id, Some(ana()))
+            .start_linking(company, id, Some(ana.clone()))
             .await
             .unwrap();
         let (message, first_retry) = unreachable_attempt(&manager, id, within).await;
@@ -280,7 +289,7 @@ mod through_the_manager {
             AccountStatus::Connecting
         );
         // Cancel on a never-linked account removes it, and the actor stops.
-        manager.cancel_linking(company, id, ana()).await.unwrap();
+        manager.cancel_linking(company, id, ana).await.unwrap();
         assert!(accounts::get_any(&db, id).await.unwrap().is_none());
         let deadline = Instant::now() + Duration::from_secs(5);
         while manager.running_actors() > 0 {
