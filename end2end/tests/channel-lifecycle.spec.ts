@@ -112,6 +112,8 @@ test('Cancel in the Delete warning keeps the account', async ({ page }) => {
   const card = await linkNewAccount(page, uniqueMexicanNumber().e164, 'Kept Line');
   await disconnect(page, card);
   await card.getByRole('button', { name: 'Disable' }).click();
+  // Disabled cards leave the Active list: wait for that before leaving the page.
+  await expect(cards(page).filter({ hasText: 'Kept Line' })).toHaveCount(0);
   await page.goto(`${CHANNELS_PATH}?active=false`);
   const disabled = cards(page).filter({ hasText: 'Kept Line' });
   await disabled.getByRole('button', { name: 'Delete' }).click();

@@ -74,7 +74,7 @@ test('the inbox: live messages, restricted access, a reply delivered, a schedule
   // A customer writes: Bruno's open inbox shows it without a reload.
   const customer = '+573001234567';
   const sim = new Simulator(admin.request);
-  expect((await sim.message(linked.e164, { from: customer, name: 'Valentina', text: 'Hola, ¿tienen envíos a Bogotá?' })).status()).toBe(200);
+  expect((await sim.message(linked.e164, { from: customer, name: 'Valentina', text: 'Hola, ¿tienen envíos a Bogotá?' })).status()).toBe(202);
   const row = bruno.rows().filter({ hasText: 'Hola, ¿tienen envíos a Bogotá?' });
   await expect(row).toBeVisible();
   await expect(row).toContainText('Valentina');
@@ -110,7 +110,7 @@ test('the inbox: live messages, restricted access, a reply delivered, a schedule
 
   // A message scheduled a few seconds ahead goes out by itself.
   await bruno.page.getByRole('button', { name: 'Schedule a message' }).click();
-  await bruno.page.getByLabel('Message').fill('Le recordamos su pedido.');
+  await bruno.page.getByRole('textbox', { name: 'Message', exact: true }).fill('Le recordamos su pedido.');
   await bruno.page.getByLabel('Send at').fill(await localTimeFromNow(bruno.page, 4));
   await expect(bruno.page.getByText(/Your time zone: \S+/)).toBeVisible();
   await bruno.page.getByRole('button', { name: 'Schedule', exact: true }).click();
@@ -121,7 +121,7 @@ test('the inbox: live messages, restricted access, a reply delivered, a schedule
   expect((await outbox(admin.request, linked.e164)).filter((m) => m.text === 'Le recordamos su pedido.')).toHaveLength(1);
 
   // A new message arrives in the open conversation live.
-  expect((await sim.message(linked.e164, { from: customer, name: 'Valentina', text: 'Perfecto, gracias' })).status()).toBe(200);
+  expect((await sim.message(linked.e164, { from: customer, name: 'Valentina', text: 'Perfecto, gracias' })).status()).toBe(202);
   await expect(thread).toContainText('Perfecto, gracias');
 });
 

@@ -33,7 +33,7 @@ test('a Connected card shows the session health, and Details lists the session c
   await expect(figure('Reconnects')).toHaveText('0');
   await expect(figure('Memory retained')).toHaveText('not reported');
 
-  expect((await sim.message(phone, { from: '+573001234567', name: 'Lucía', text: 'Hola, ¿tienen envíos?' })).status()).toBe(200);
+  expect((await sim.message(phone, { from: '+573001234567', name: 'Lucía', text: 'Hola, ¿tienen envíos?' })).status()).toBe(202);
   await expect(async () => {
     await card.getByRole('button', { name: 'Refresh' }).click();
     await expect(figure('Messages received')).toHaveText('1', { timeout: 500 });
