@@ -41,12 +41,15 @@ pub struct ConversationRow {
     pub last_message_at: i64,
 }
 
+/// `+c.account_id` keeps the join from driving the list through each channel's index
+/// (SQLite would, then sort every row): conversations are read in activity order and
+/// stop at the page's end.
 const CONVERSATION_COLUMNS: &str = "c.id, c.account_id, \
      COALESCE(NULLIF(a.name, ''), a.business_name, a.phone, '') AS channel, a.status AS channel_status, \
      ct.name AS contact_name, ct.phone AS contact_phone, c.funnel_id, f.name AS funnel, \
      c.owner_user_id, o.display_name AS owner, c.last_message_text, c.last_message_at \
      FROM conversations c \
-     JOIN whatsapp_accounts a ON a.id = c.account_id \
+     JOIN whatsapp_accounts a ON a.id = +c.account_id \
      JOIN contacts ct ON ct.id = c.contact_id \
      LEFT JOIN funnels f ON f.id = c.funnel_id \
      LEFT JOIN users o ON o.id = c.owner_user_id";
@@ -72,15 +75,25 @@ pub async fn list(
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<Vec<ConversationRow>, sqlx::Error> {
-    // Keyset pagination: the row comparison lets the index start at the cursor.
-    let after = if cursor.is_some() {
-        " AND (c.last_message_at, c.id) < ($6, $7)"
-    } else {
-        " AND $6 IS NULL AND $7 IS NULL"
+    // Only the filters in use become conditions (an `OR $n IS NULL` form would keep the
+    // engines from using the channel's index); unused parameters stay bound, typed by
+    // `$n IS NULL`, so the numbering is fixed.
+    let funnel = match filter.funnel_id {
+        Some(_) => "c.funnel_id = $4",
+        None => "$4 IS NULL",
+    };
+    let channel = match filter.account_id {
+        Some(_) => "c.account_id = $5",
+        None => "$5 IS NULL",
+    };
+    // Keyset pagination. The plain range on the first column is what lets both engines
+    // start the index scan at the cursor; the row comparison settles ties.
+    let after = match cursor {
+        Some(_) => "c.last_message_at <= $6 AND (c.last_message_at, c.id) < ($6, $7)",
+        None => "$6 IS NULL AND $7 IS NULL",
     };
     let sql = format!(
-        "SELECT {CONVERSATION_COLUMNS} WHERE {} \
-         AND ($4 IS NULL OR c.funnel_id = $4) AND ($5 IS NULL OR c.account_id = $5){after} \
+        "SELECT {CONVERSATION_COLUMNS} WHERE {} AND {funnel} AND {channel} AND {after} \
          ORDER BY c.last_message_at DESC, c.id DESC LIMIT $8",
         visible()
     );

@@ -467,7 +467,11 @@ async fn replies_go_out_through_the_session_and_record_their_state() {
         let page = inbox::conversation(&rig.db, &rig.carlos, id).await.unwrap();
         assert_eq!(page.channel_status, AccountStatus::Disconnected);
         assert!(page.reply_blocked.is_some());
-        assert_eq!(page.messages.len(), 3, "Hola, the reply, and the retried one");
+        assert_eq!(
+            page.messages.len(),
+            3,
+            "Hola, the reply, and the retried one"
+        );
     })
     .await;
 }
