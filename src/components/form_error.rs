@@ -13,3 +13,14 @@ pub fn FormError(
         })
     }
 }
+
+/// A message shown while `message` holds one (announced to screen readers). One
+/// component for every such message keeps the browser bundle from growing per use.
+#[component]
+pub fn Alert(message: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        message
+            .get()
+            .map(|text| view! { <p class="error" role="alert">{text}</p> })
+    }
+}

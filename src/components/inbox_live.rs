@@ -21,11 +21,7 @@ pub fn follow_inbox_changes(on_change: impl Fn(Option<i64>) + 'static) {
     let for_messages = on_change.clone();
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let conversation = event
-                .data()
-                .as_string()
-                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-                .and_then(|value| value.get("conversation_id").and_then(|id| id.as_i64()));
+            let conversation = event.data().as_string().and_then(|text| changed_conversation(&text));
             for_messages(conversation);
         });
     let on_open = Closure::<dyn FnMut()>::new(move || on_change(None));
@@ -37,6 +33,15 @@ pub fn follow_inbox_changes(on_change: impl Fn(Option<i64>) + 'static) {
         source.close();
         drop((on_message, on_open));
     });
+}
+
+/// The conversation named by a stream line (`{"conversation_id":12}`); `None` for a
+/// resync. Read by hand: a JSON value parser costs the browser bundle kilobytes for
+/// one number.
+pub fn changed_conversation(line: &str) -> Option<i64> {
+    let rest = line.split_once("\"conversation_id\":")?.1.trim_start();
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits.parse().ok()
 }
 
 #[cfg(not(feature = "hydrate"))]
@@ -90,5 +95,18 @@ pub fn local_input_to_ms(value: &str) -> Option<i64> {
     {
         let _ = value;
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changed_conversation;
+
+    #[test]
+    fn stream_lines_name_their_conversation() {
+        assert_eq!(changed_conversation(r#"{"conversation_id":42}"#), Some(42));
+        assert_eq!(changed_conversation(r#"{"conversation_id": 7}"#), Some(7));
+        assert_eq!(changed_conversation(r#"{"resync":true}"#), None);
+        assert_eq!(changed_conversation("garbage"), None);
     }
 }

@@ -1,6 +1,7 @@
 //! How a Connected card's session is doing: the health line (last activity, reconnects,
 //! or the retry countdown) and the details view with the session's own counters.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api::channels::{read_session_details, AccountView, HealthView, SessionDetails};
@@ -76,12 +77,21 @@ pub fn HealthLine(account: RwSignal<AccountView>) -> impl IntoView {
 #[component]
 pub fn SessionDetailsPanel(id: i64) -> impl IntoView {
     let open = RwSignal::new(false);
-    let details = Action::new(move |_: &()| read_session_details(id));
+    let details = RwSignal::new(None::<Result<SessionDetails, String>>);
+    let reading = RwSignal::new(false);
+    let read = move || {
+        reading.set(true);
+        leptos::task::spawn_local(async move {
+            let answer = read_session_details(id).await.map_err(|e| e.to_string());
+            details.try_set(Some(answer));
+            reading.try_set(false);
+        });
+    };
     let toggle = move |_| {
         let opening = !open.get_untracked();
         open.set(opening);
         if opening {
-            details.dispatch(());
+            read();
         }
     };
     view! {
@@ -94,18 +104,14 @@ pub fn SessionDetailsPanel(id: i64) -> impl IntoView {
         >
             {move || if open.get() { "Hide details" } else { "Details" }}
         </button>
-        <Show when=move || open.get()>
-            <div id=format!("details-{id}") class="session-details">
-                {move || match details.value().get() {
-                    None => view! { <p aria-live="polite">"Reading the session's counters…"</p> }.into_any(),
-                    Some(Ok(figures)) => figures_list(figures).into_any(),
-                    Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }}
-                <button type="button" on:click=move |_| { details.dispatch(()); } disabled=move || details.pending().get()>
-                    "Refresh"
-                </button>
-            </div>
-        </Show>
+        <div id=format!("details-{id}") class="session-details" hidden=move || !open.get()>
+            {move || match details.get() {
+                Some(Ok(figures)) => Either::Left(figures_list(figures)),
+                Some(Err(message)) => Either::Right(view! { <p role="alert">{message}</p> }),
+                None => Either::Right(view! { <p role="alert">{"Reading the session's counters…".to_string()}</p> }),
+            }}
+            <button type="button" on:click=move |_| read() disabled=move || reading.get()>"Refresh"</button>
+        </div>
     }
 }
 

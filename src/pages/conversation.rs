@@ -7,9 +7,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::inbox::{load_conversation, set_conversation_owner, ConversationPage as Page};
+use crate::components::form_error::Alert;
 use crate::components::inbox_live::follow_inbox_changes;
-use crate::components::schedule_box::ScheduleBox;
-use crate::components::thread::{ReplyBox, Thread};
+use crate::components::thread::{Composer, Thread};
 use crate::components::top_bar::TopBar;
 use crate::paths::INBOX;
 
@@ -47,7 +47,7 @@ pub fn ConversationPage() -> impl IntoView {
         <TopBar/>
         <main class="inbox-main conversation">
             <a class="back" href=INBOX>"← Inbox"</a>
-            {move || stale.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <Alert message=stale/>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
@@ -63,38 +63,35 @@ pub fn ConversationPage() -> impl IntoView {
     }
 }
 
-/// The page's data; actions answer with a fresh copy, which replaces it.
+/// The page's data; actions answer with a fresh copy, which replaces it. The header and
+/// thread are redrawn from it whole; the reply and schedule forms stay, with their input.
 #[component]
 fn ConversationView(current: RwSignal<Option<Page>>) -> impl IntoView {
-    let page = move || current.get();
-    let field = move |f: fn(&Page) -> String| {
-        move || current.with(|p| p.as_ref().map(f).unwrap_or_default())
-    };
+    let owner_error = RwSignal::new(None::<String>);
     view! {
-        <header class="conversation-head">
-            <h1>{field(|p| p.contact.clone())}</h1>
-            <p class="muted">
-                {field(|p| p.contact_phone.clone())} " · via " {field(|p| p.channel.clone())}
-                {move || current.with(|p| p.as_ref().and_then(|p| p.funnel.clone())).map(|f| format!(" · {f}"))}
-            </p>
-            <OwnerPicker current/>
-        </header>
-        {move || page().map(|p| view! { <Thread page=p current/> })}
-        <ReplyBox current/>
-        <ScheduleBox current/>
+        {move || current.get().map(|page| view! {
+            <header class="conversation-head">
+                <h1>{page.contact.clone()}</h1>
+                <p class="muted">{heading_line(&page)}</p>
+                <OwnerPicker page=page.clone() current error=owner_error/>
+            </header>
+            <Thread page current/>
+        })}
+        <Alert message=owner_error/>
+        <Composer current/>
     }
 }
 
+fn heading_line(page: &Page) -> String {
+    let funnel = page.funnel.as_ref().map(|f| format!(" · {f}")).unwrap_or_default();
+    format!("{} · via {}{funnel}", page.contact_phone, page.channel)
+}
+
 #[component]
-fn OwnerPicker(current: RwSignal<Option<Page>>) -> impl IntoView {
-    let error = RwSignal::new(None::<String>);
-    let saving = RwSignal::new(false);
+fn OwnerPicker(page: Page, current: RwSignal<Option<Page>>, error: RwSignal<Option<String>>) -> impl IntoView {
+    let id = page.id;
     let on_change = move |ev: leptos::ev::Event| {
-        let Some(id) = current.with_untracked(|p| p.as_ref().map(|p| p.id)) else {
-            return;
-        };
         let owner = event_target_value(&ev).parse::<i64>().ok();
-        saving.set(true);
         leptos::task::spawn_local(async move {
             match set_conversation_owner(id, owner).await {
                 Ok(page) => {
@@ -103,24 +100,20 @@ fn OwnerPicker(current: RwSignal<Option<Page>>) -> impl IntoView {
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
-            saving.set(false);
         });
     };
+    let selected = page.owner_id;
+    let choices = std::iter::once((None, "No owner".to_string()))
+        .chain(page.owner_choices.into_iter().map(|c| (Some(c.id), c.name)))
+        .map(|(value, name)| {
+            let key = value.map(|v| v.to_string()).unwrap_or_default();
+            view! { <option value=key selected=value == selected>{name}</option> }
+        })
+        .collect_view();
     view! {
         <label class="owner-picker">
             "Owner"
-            <select on:change=on_change disabled=move || saving.get()>
-                {move || current.with(|p| {
-                    let Some(p) = p else { return Vec::new() };
-                    let selected = p.owner_id;
-                    let mut options = vec![view! { <option value="" selected=selected.is_none()>"No owner"</option> }.into_any()];
-                    options.extend(p.owner_choices.iter().map(|c| {
-                        view! { <option value=c.id.to_string() selected=selected == Some(c.id)>{c.name.clone()}</option> }.into_any()
-                    }));
-                    options
-                })}
-            </select>
+            <select on:change=on_change>{choices}</select>
         </label>
-        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
     }
 }

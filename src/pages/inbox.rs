@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::inbox::{load_inbox, Choice, InboxPage as Page, InboxRow};
+use crate::components::form_error::Alert;
 use crate::components::inbox_live::{follow_inbox_changes, LocalTime};
 use crate::components::top_bar::TopBar;
 use crate::paths::{conversation, INBOX};
@@ -67,20 +68,16 @@ fn InboxList(page: Page, funnel: Memo<Option<i64>>, channel: Memo<Option<i64>>) 
         view! { <Filters funnels=page.funnels channels=page.channels funnel channel/> }.into_any();
     view! {
         {filters}
-        <Show
-            when=move || !rows.with(|r| r.is_empty())
-            fallback=|| view! { <p class="empty">"No conversations yet. Messages sent to your linked WhatsApp numbers appear here."</p> }
-        >
-            <ul class="conversations" aria-label="Conversations">
-                <For each=move || rows.get() key=|row| (row.id, row.last_message_at_ms) let:row>
-                    {view! { <ConversationRow row/> }.into_any()}
-                </For>
-            </ul>
-        </Show>
-        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-        <Show when=move || next.with(|n| n.is_some())>
-            <button type="button" on:click=load_more disabled=move || loading.get()>"Load more"</button>
-        </Show>
+        <p class="empty" hidden=move || rows.with(|r| !r.is_empty())>
+            "No conversations yet. Messages sent to your linked WhatsApp numbers appear here."
+        </p>
+        <ul class="conversations" aria-label="Conversations" hidden=move || rows.with(Vec::is_empty)>
+            {move || rows.get().into_iter().map(|row| view! { <ConversationRow row/> }).collect_view()}
+        </ul>
+        <Alert message=error/>
+        <button type="button" hidden=move || next.with(Option::is_none) on:click=load_more disabled=move || loading.get()>
+            "Load more"
+        </button>
     }
 }
 
@@ -135,23 +132,27 @@ fn Filters(
             <label>
                 "Funnel"
                 <select on:change=move |ev| go_funnel(pick(ev), channel.get_untracked())>
-                    <option value="" selected=move || funnel.get().is_none()>"All funnels"</option>
-                    {funnels.into_iter().map(|f| {
-                        let id = f.id;
-                        view! { <option value=id.to_string() selected=move || funnel.get() == Some(id)>{f.name}</option> }
-                    }).collect_view()}
+                    {options("All funnels", funnels, funnel.get_untracked())}
                 </select>
             </label>
             <label>
                 "Channel"
                 <select on:change=move |ev| go(funnel.get_untracked(), pick(ev))>
-                    <option value="" selected=move || channel.get().is_none()>"All channels"</option>
-                    {channels.into_iter().map(|c| {
-                        let id = c.id;
-                        view! { <option value=id.to_string() selected=move || channel.get() == Some(id)>{c.name}</option> }
-                    }).collect_view()}
+                    {options("All channels", channels, channel.get_untracked())}
                 </select>
             </label>
         </div>
     }
+}
+
+/// A filter's options, "All …" first; the list is rebuilt whenever the URL changes, so
+/// the selection is fixed here.
+fn options(all: &'static str, choices: Vec<Choice>, selected: Option<i64>) -> impl IntoView {
+    std::iter::once((None, all.to_string()))
+        .chain(choices.into_iter().map(|c| (Some(c.id), c.name)))
+        .map(|(id, name)| {
+            let value = id.map(|id| id.to_string()).unwrap_or_default();
+            view! { <option value=value selected=id == selected>{name}</option> }
+        })
+        .collect_view()
 }
