@@ -109,13 +109,14 @@ test('the inbox: live messages, restricted access, a reply delivered, a schedule
   expect(delivered.map((m) => [m.to, m.text])).toContainEqual([customer, '¡Claro! Enviamos a toda Colombia.']);
 
   // A message scheduled a few seconds ahead goes out by itself.
+  await bruno.page.getByLabel('Reply').fill('Le recordamos su pedido.');
   await bruno.page.getByRole('button', { name: 'Schedule a message' }).click();
-  await bruno.page.getByRole('textbox', { name: 'Message', exact: true }).fill('Le recordamos su pedido.');
   await bruno.page.getByLabel('Send at').fill(await localTimeFromNow(bruno.page, 4));
   await expect(bruno.page.getByText(/Your time zone: \S+/)).toBeVisible();
   await bruno.page.getByRole('button', { name: 'Schedule', exact: true }).click();
   const scheduled = bruno.page.getByRole('region', { name: 'Scheduled messages' }).getByRole('listitem').filter({ hasText: 'Le recordamos su pedido.' });
   await expect(scheduled).toContainText('Scheduled');
+  await expect(bruno.page.getByLabel('Reply')).toHaveValue('');
   await expect(scheduled).toContainText('Sent', { timeout: 15_000 });
   await expect(thread.getByRole('listitem').filter({ hasText: 'Le recordamos su pedido.' })).toContainText('Sent');
   expect((await outbox(admin.request, linked.e164)).filter((m) => m.text === 'Le recordamos su pedido.')).toHaveLength(1);

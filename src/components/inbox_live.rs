@@ -21,7 +21,10 @@ pub fn follow_inbox_changes(on_change: impl Fn(Option<i64>) + 'static) {
     let for_messages = on_change.clone();
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let conversation = event.data().as_string().and_then(|text| changed_conversation(&text));
+            let conversation = event
+                .data()
+                .as_string()
+                .and_then(|text| changed_conversation(&text));
             for_messages(conversation);
         });
     let on_open = Closure::<dyn FnMut()>::new(move || on_change(None));

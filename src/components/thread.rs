@@ -7,13 +7,14 @@ use leptos::prelude::*;
 use super::form_error::Alert;
 use super::inbox_live::{browser_time_zone, local_input_to_ms, LocalTime};
 use super::schedule_box::scheduled_list;
-use crate::api::inbox::{
-    retry_reply, schedule_message, send_reply, ConversationPage, MessageView,
-};
+use crate::api::inbox::{retry_reply, schedule_message, send_reply, ConversationPage, MessageView};
 use crate::domain::inbox::MessageStatus;
 
 #[component]
-pub fn Thread(page: ConversationPage, current: RwSignal<Option<ConversationPage>>) -> impl IntoView {
+pub fn Thread(
+    page: ConversationPage,
+    current: RwSignal<Option<ConversationPage>>,
+) -> impl IntoView {
     let conversation = page.id;
     let error = RwSignal::new(None::<String>);
     let scheduled = scheduled_list(&page, current, error);
@@ -49,12 +50,24 @@ fn message_view(
     };
     let failed = message.status == MessageStatus::Failed;
     let (url, filename, size, inline) = match &message.media {
-        Some(m) => (Some(m.url.clone()), m.filename.clone(), m.size.clone(), m.inline_image),
+        Some(m) => (
+            Some(m.url.clone()),
+            m.filename.clone(),
+            m.size.clone(),
+            m.inline_image,
+        ),
         None => (None, String::new(), String::new(), false),
     };
     let download = (!inline).then(|| filename.clone());
-    let author = message.author.map(|a| format!("{a} · ")).unwrap_or_default();
-    let status = if message.outbound { message.status.label() } else { "" };
+    let author = message
+        .author
+        .map(|a| format!("{a} · "))
+        .unwrap_or_default();
+    let status = if message.outbound {
+        message.status.label()
+    } else {
+        ""
+    };
     let no_text = message.text.is_empty();
     view! {
         <li class="message" class:outbound=message.outbound class:inbound=!message.outbound data-status=message.status.code()>
@@ -84,7 +97,8 @@ pub fn Composer(current: RwSignal<Option<ConversationPage>>) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let zone = RwSignal::new(String::new());
     Effect::new(move |_| zone.set(browser_time_zone()));
-    let blocked = Memo::new(move |_| current.with(|p| p.as_ref().and_then(|p| p.reply_blocked.clone())));
+    let blocked =
+        Memo::new(move |_| current.with(|p| p.as_ref().and_then(|p| p.reply_blocked.clone())));
     let submit = move |schedule: bool| {
         let Some(id) = current.with_untracked(|p| p.as_ref().map(|p| p.id)) else {
             return;

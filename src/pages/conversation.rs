@@ -83,12 +83,20 @@ fn ConversationView(current: RwSignal<Option<Page>>) -> impl IntoView {
 }
 
 fn heading_line(page: &Page) -> String {
-    let funnel = page.funnel.as_ref().map(|f| format!(" · {f}")).unwrap_or_default();
+    let funnel = page
+        .funnel
+        .as_ref()
+        .map(|f| format!(" · {f}"))
+        .unwrap_or_default();
     format!("{} · via {}{funnel}", page.contact_phone, page.channel)
 }
 
 #[component]
-fn OwnerPicker(page: Page, current: RwSignal<Option<Page>>, error: RwSignal<Option<String>>) -> impl IntoView {
+fn OwnerPicker(
+    page: Page,
+    current: RwSignal<Option<Page>>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
     let id = page.id;
     let on_change = move |ev: leptos::ev::Event| {
         let owner = event_target_value(&ev).parse::<i64>().ok();
