@@ -10,11 +10,8 @@ use crate::error::AppError;
 
 pub const INBOX_EVENTS_PATH: &str = "/api/inbox/events";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Choice {
-    pub id: i64,
-    pub name: String,
-}
+/// A funnel, channel or user to choose, by id and name.
+pub use crate::api::setup::Choice;
 
 /// One row of the inbox list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -146,7 +146,10 @@ pub async fn session_gate(
             next.run(request).await
         }
     };
-    if stale_cookie {
+    // Only page loads clear a stale cookie. A request already in flight when the session
+    // was rotated (a live stream reconnecting just after signing in again) carries the old
+    // id; clearing it then would delete the new cookie the browser just received.
+    if stale_cookie && matches!(area, Area::Page | Area::Root | Area::Login) {
         let clear = cleared_session_cookie(state.config.cookie_secure);
         response.headers_mut().append(header::SET_COOKIE, clear);
     }
