@@ -1,5 +1,6 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { LoginPage } from './login-page';
+import { decodeQr, Simulator } from './simulator';
 
 export const CHANNELS_PATH = '/settings/company/channels/whatsapp-web';
 
@@ -34,4 +35,20 @@ export class ChannelsPage {
   async signOut() {
     await this.page.getByRole('button', { name: 'Sign out' }).click();
   }
+}
+
+const accountCards = (page: Page) => page.getByRole('region', { name: 'WhatsApp Web accounts' }).getByRole('article');
+
+/** Adds an account on the Channels page and links it by scanning its QR with a simulated phone. */
+export async function linkNewAccount(page: Page, phone: string, business: string): Promise<Locator> {
+  const sim = new Simulator(page.request);
+  await page.getByRole('button', { name: 'Add' }).click();
+  const qr = page.getByRole('img', { name: 'WhatsApp QR code' });
+  await expect(qr).toBeVisible();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if ((await sim.scan(await decodeQr(qr), phone, business)).status() === 200) break;
+  }
+  const card = accountCards(page).filter({ hasText: business });
+  await expect(card.getByText('Connected', { exact: true })).toBeVisible();
+  return card;
 }

@@ -1,24 +1,11 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { CHANNELS_PATH, ChannelsPage } from '../pages/channels-page';
-import { decodeQr, Simulator } from '../pages/simulator';
+import { CHANNELS_PATH, ChannelsPage, linkNewAccount } from '../pages/channels-page';
+import { Simulator } from '../pages/simulator';
 import { Tenant, uniqueMexicanNumber } from '../pages/tenant';
 
 // Each test has a company of its own, so Disable/Delete never touch another test's cards.
 
 const cards = (page: Page) => page.getByRole('region', { name: 'WhatsApp Web accounts' }).getByRole('article');
-
-async function linkNewAccount(page: Page, phone: string, business: string): Promise<Locator> {
-  const sim = new Simulator(page.request);
-  await page.getByRole('button', { name: 'Add' }).click();
-  const qr = page.getByRole('img', { name: 'WhatsApp QR code' });
-  await expect(qr).toBeVisible();
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if ((await sim.scan(await decodeQr(qr), phone, business)).status() === 200) break;
-  }
-  const card = cards(page).filter({ hasText: business });
-  await expect(card.getByText('Connected', { exact: true })).toBeVisible();
-  return card;
-}
 
 async function disconnect(page: Page, card: Locator) {
   await card.getByRole('button', { name: 'Disconnect' }).click();

@@ -1,27 +1,13 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { ChannelsPage } from '../pages/channels-page';
+import { ChannelsPage, linkNewAccount } from '../pages/channels-page';
 import { InboxPage } from '../pages/inbox-page';
-import { decodeQr, outbox, Simulator } from '../pages/simulator';
+import { outbox, Simulator } from '../pages/simulator';
 import { Tenant, uniqueMexicanNumber } from '../pages/tenant';
 
 // A company of its own: Ana Admin (global admin) links the channel; Bruno (in the Ventas
 // funnel, the channel's owner) and Carla (Soporte) are agents who start in the inbox.
 
-const cards = (page: Page) => page.getByRole('region', { name: 'WhatsApp Web accounts' }).getByRole('article');
 const wizard = (page: Page) => page.getByRole('dialog', { name: 'Set up WhatsApp Web account' });
-
-async function linkNewAccount(page: Page, phone: string, business: string): Promise<Locator> {
-  const sim = new Simulator(page.request);
-  await page.getByRole('button', { name: 'Add' }).click();
-  const qr = page.getByRole('img', { name: 'WhatsApp QR code' });
-  await expect(qr).toBeVisible();
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if ((await sim.scan(await decodeQr(qr), phone, business)).status() === 200) break;
-  }
-  const card = cards(page).filter({ hasText: business });
-  await expect(card.getByText('Connected', { exact: true })).toBeVisible();
-  return card;
-}
 
 /** Runs Setup on a linked card: Ventas, owner Bruno, restricted to `restricted` (names). */
 async function setUp(page: Page, card: Locator, restricted: string[], everyone: string[]) {

@@ -1,9 +1,7 @@
-import { expect, test, type Page } from '@playwright/test';
-import { ChannelsPage } from '../pages/channels-page';
-import { decodeQr, Simulator } from '../pages/simulator';
+import { expect, test } from '@playwright/test';
+import { ChannelsPage, linkNewAccount } from '../pages/channels-page';
+import { Simulator } from '../pages/simulator';
 import { Tenant, uniqueMexicanNumber } from '../pages/tenant';
-
-const cards = (page: Page) => page.getByRole('region', { name: 'WhatsApp Web accounts' }).getByRole('article');
 
 test('a Connected card shows the session health, and Details lists the session counters', async ({ page }) => {
   const tenant = new Tenant('health');
@@ -11,14 +9,7 @@ test('a Connected card shows the session health, and Details lists the session c
   const sim = new Simulator(page.request);
   const phone = uniqueMexicanNumber().e164;
 
-  await page.getByRole('button', { name: 'Add' }).click();
-  const qr = page.getByRole('img', { name: 'WhatsApp QR code' });
-  await expect(qr).toBeVisible();
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if ((await sim.scan(await decodeQr(qr), phone, 'Health Line')).status() === 200) break;
-  }
-  const card = cards(page).filter({ hasText: 'Health Line' });
-  await expect(card.getByText('Connected', { exact: true })).toBeVisible();
+  const card = await linkNewAccount(page, phone, 'Health Line');
   // The first sample of the session's counters brings the last activity.
   await expect(card.getByText(/^Online · last activity \d{4}-\d\d-\d\d \d\d:\d\d UTC · 0 reconnects$/)).toBeVisible();
 

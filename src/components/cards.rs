@@ -76,32 +76,16 @@ impl Cards {
 /// stream was down, or between rendering and connecting, is missed.
 #[cfg(feature = "hydrate")]
 pub fn follow_live_updates(cards: Cards) {
-    use send_wrapper::SendWrapper;
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-
     use crate::api::channels::EVENTS_PATH;
 
-    let Ok(source) = web_sys::EventSource::new(EVENTS_PATH) else {
-        return;
-    };
-    let on_message =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let update = event
-                .data()
-                .as_string()
-                .and_then(|text| serde_json::from_str::<ChannelUpdate>(&text).ok());
+    super::dom::follow_stream(
+        EVENTS_PATH,
+        move |text| {
+            let update = serde_json::from_str::<ChannelUpdate>(&text).ok();
             cards.apply(update.unwrap_or(ChannelUpdate::Resync));
-        });
-    let on_open = Closure::<dyn FnMut()>::new(move || cards.resync());
-    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-    let held = SendWrapper::new((source, on_message, on_open));
-    on_cleanup(move || {
-        let (source, on_message, on_open) = held.take();
-        source.close();
-        drop((on_message, on_open));
-    });
+        },
+        move || cards.resync(),
+    );
 }
 
 #[cfg(not(feature = "hydrate"))]

@@ -1,5 +1,5 @@
-//! The few things components ask of the page directly: moving focus and scrolling.
-//! They do nothing on the server.
+//! The few things components ask of the page directly: moving focus, scrolling, and
+//! following a live stream. They do nothing on the server.
 
 /// Focuses the element marked `data-focus-first` inside the element with id `container`,
 /// or its first form control; after the next frame, so a just-rendered step is there.
@@ -53,3 +53,35 @@ pub fn scroll_into_view(id: &str) {
 
 #[cfg(not(feature = "hydrate"))]
 pub fn scroll_into_view(_id: &str) {}
+
+/// Follows a Server-Sent Events stream for as long as the calling view is mounted:
+/// `on_message` gets each line's data, `on_open` runs on every (re)connection (the page
+/// reloads what it shows then, so nothing missed while the stream was down is lost).
+#[cfg(feature = "hydrate")]
+pub fn follow_stream(
+    path: &str,
+    on_message: impl Fn(String) + 'static,
+    on_open: impl Fn() + 'static,
+) {
+    use leptos::prelude::on_cleanup;
+    use send_wrapper::SendWrapper;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    let Ok(source) = web_sys::EventSource::new(path) else {
+        return;
+    };
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            on_message(event.data().as_string().unwrap_or_default())
+        });
+    let on_open = Closure::<dyn FnMut()>::new(on_open);
+    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    let held = SendWrapper::new((source, on_message, on_open));
+    on_cleanup(move || {
+        let (source, on_message, on_open) = held.take();
+        source.close();
+        drop((on_message, on_open));
+    });
+}

@@ -8,34 +8,15 @@ use leptos::prelude::*;
 pub fn follow_inbox_changes(on_change: impl Fn(Option<i64>) + 'static) {
     use std::rc::Rc;
 
-    use send_wrapper::SendWrapper;
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-
     use crate::api::inbox::INBOX_EVENTS_PATH;
 
-    let Ok(source) = web_sys::EventSource::new(INBOX_EVENTS_PATH) else {
-        return;
-    };
     let on_change = Rc::new(on_change);
-    let for_messages = on_change.clone();
-    let on_message =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let conversation = event
-                .data()
-                .as_string()
-                .and_then(|text| changed_conversation(&text));
-            for_messages(conversation);
-        });
-    let on_open = Closure::<dyn FnMut()>::new(move || on_change(None));
-    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-    let held = SendWrapper::new((source, on_message, on_open));
-    on_cleanup(move || {
-        let (source, on_message, on_open) = held.take();
-        source.close();
-        drop((on_message, on_open));
-    });
+    let on_open = on_change.clone();
+    super::dom::follow_stream(
+        INBOX_EVENTS_PATH,
+        move |text| on_change(changed_conversation(&text)),
+        move || on_open(None),
+    );
 }
 
 /// The conversation named by a stream line (`{"conversation_id":12}`); `None` for a

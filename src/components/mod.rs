@@ -5,6 +5,7 @@ pub mod delete_dialog;
 pub mod dom;
 pub mod form_error;
 pub mod inbox_live;
+pub mod latest;
 pub mod linking_panel;
 pub mod schedule_box;
 pub mod session_health;

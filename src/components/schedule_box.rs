@@ -3,13 +3,14 @@
 use leptos::prelude::*;
 
 use super::inbox_live::LocalTime;
+use super::latest::Latest;
 use crate::api::inbox::{cancel_scheduled, ConversationPage, ScheduledView};
 use crate::domain::inbox::ScheduleStatus;
 
 /// The scheduled messages of `page`, soonest first; nothing when there are none.
 pub fn scheduled_list(
     page: &ConversationPage,
-    current: RwSignal<Option<ConversationPage>>,
+    current: Latest,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let rows = page
@@ -29,14 +30,15 @@ pub fn scheduled_list(
 fn scheduled_item(
     item: ScheduledView,
     conversation: i64,
-    current: RwSignal<Option<ConversationPage>>,
+    current: Latest,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let id = item.id;
     let cancel = move |_| {
+        let ticket = current.ticket();
         leptos::task::spawn_local(async move {
             match cancel_scheduled(conversation, id).await {
-                Ok(page) => current.set(Some(page)),
+                Ok(page) => current.apply(ticket, page),
                 Err(e) => error.set(Some(e.to_string())),
             }
         });

@@ -6,15 +6,13 @@ use leptos::prelude::*;
 
 use super::form_error::Alert;
 use super::inbox_live::{browser_time_zone, local_input_to_ms, LocalTime};
+use super::latest::Latest;
 use super::schedule_box::scheduled_list;
 use crate::api::inbox::{retry_reply, schedule_message, send_reply, ConversationPage, MessageView};
 use crate::domain::inbox::MessageStatus;
 
 #[component]
-pub fn Thread(
-    page: ConversationPage,
-    current: RwSignal<Option<ConversationPage>>,
-) -> impl IntoView {
+pub fn Thread(page: ConversationPage, current: Latest) -> impl IntoView {
     let conversation = page.id;
     let error = RwSignal::new(None::<String>);
     let scheduled = scheduled_list(&page, current, error);
@@ -33,15 +31,16 @@ pub fn Thread(
 fn message_view(
     message: MessageView,
     conversation: i64,
-    current: RwSignal<Option<ConversationPage>>,
+    current: Latest,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let id = message.id;
     let retry = move |_| {
+        let ticket = current.ticket();
         leptos::task::spawn_local(async move {
             match retry_reply(conversation, id).await {
                 Ok(page) => {
-                    current.set(Some(page));
+                    current.apply(ticket, page);
                     error.set(None);
                 }
                 Err(e) => error.set(Some(e.to_string())),
@@ -89,7 +88,7 @@ fn message_view(
 /// One box for both: **Send** replies now; **Schedule a message** shows a time (in the
 /// viewer's time zone) and sends the same text then.
 #[component]
-pub fn Composer(current: RwSignal<Option<ConversationPage>>) -> impl IntoView {
+pub fn Composer(current: Latest) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let when = RwSignal::new(String::new());
     let later = RwSignal::new(false);
@@ -97,10 +96,13 @@ pub fn Composer(current: RwSignal<Option<ConversationPage>>) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let zone = RwSignal::new(String::new());
     Effect::new(move |_| zone.set(browser_time_zone()));
-    let blocked =
-        Memo::new(move |_| current.with(|p| p.as_ref().and_then(|p| p.reply_blocked.clone())));
+    let blocked = Memo::new(move |_| {
+        current
+            .page
+            .with(|p| p.as_ref().and_then(|p| p.reply_blocked.clone()))
+    });
     let submit = move |schedule: bool| {
-        let Some(id) = current.with_untracked(|p| p.as_ref().map(|p| p.id)) else {
+        let Some(id) = current.page.with_untracked(|p| p.as_ref().map(|p| p.id)) else {
             return;
         };
         let body = text.get_untracked();
@@ -116,6 +118,7 @@ pub fn Composer(current: RwSignal<Option<ConversationPage>>) -> impl IntoView {
             None
         };
         busy.set(true);
+        let ticket = current.ticket();
         leptos::task::spawn_local(async move {
             let answer = match send_at {
                 Some(at) => schedule_message(id, body.clone(), at).await,
@@ -123,7 +126,7 @@ pub fn Composer(current: RwSignal<Option<ConversationPage>>) -> impl IntoView {
             };
             match answer {
                 Ok(page) => {
-                    current.set(Some(page));
+                    current.apply(ticket, page);
                     // Only what went is cleared; anything typed meanwhile stays.
                     text.update(|t| {
                         if *t == body {

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::inbox::{load_conversation, set_conversation_owner, ConversationPage as Page};
 use crate::components::form_error::Alert;
 use crate::components::inbox_live::follow_inbox_changes;
+use crate::components::latest::Latest;
 use crate::components::thread::{Composer, Thread};
 use crate::components::top_bar::TopBar;
 use crate::paths::INBOX;
@@ -24,7 +25,7 @@ pub fn ConversationPage() -> impl IntoView {
             .unwrap_or_default()
     });
     let page = Resource::new(move || id.get(), load_conversation);
-    let current = RwSignal::new(None::<Page>);
+    let current = Latest::new();
     let stale = RwSignal::new(None::<String>);
     // Live changes refresh the data in place, so the reply being typed is kept.
     follow_inbox_changes(move |changed| {
@@ -32,10 +33,11 @@ pub fn ConversationPage() -> impl IntoView {
         if changed.is_some() && changed != Some(id) {
             return;
         }
+        let ticket = current.ticket();
         leptos::task::spawn_local(async move {
             match load_conversation(id).await {
                 Ok(fresh) => {
-                    current.set(Some(fresh));
+                    current.apply(ticket, fresh);
                     stale.set(None);
                 }
                 Err(e) => stale.set(Some(e.to_string())),
@@ -52,7 +54,7 @@ pub fn ConversationPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(loaded) => {
-                            current.set(Some(loaded));
+                            current.apply(current.ticket(), loaded);
                             view! { <ConversationView current/> }.into_any()
                         }
                         Err(error) => view! { <p class="notice" role="alert">{error.to_string()}</p> }.into_any(),
@@ -66,10 +68,10 @@ pub fn ConversationPage() -> impl IntoView {
 /// The page's data; actions answer with a fresh copy, which replaces it. The header and
 /// thread are redrawn from it whole; the reply and schedule forms stay, with their input.
 #[component]
-fn ConversationView(current: RwSignal<Option<Page>>) -> impl IntoView {
+fn ConversationView(current: Latest) -> impl IntoView {
     let owner_error = RwSignal::new(None::<String>);
     view! {
-        {move || current.get().map(|page| view! {
+        {move || current.page.get().map(|page| view! {
             <header class="conversation-head">
                 <h1>{page.contact.clone()}</h1>
                 <p class="muted">{heading_line(&page)}</p>
@@ -92,18 +94,15 @@ fn heading_line(page: &Page) -> String {
 }
 
 #[component]
-fn OwnerPicker(
-    page: Page,
-    current: RwSignal<Option<Page>>,
-    error: RwSignal<Option<String>>,
-) -> impl IntoView {
+fn OwnerPicker(page: Page, current: Latest, error: RwSignal<Option<String>>) -> impl IntoView {
     let id = page.id;
     let on_change = move |ev: leptos::ev::Event| {
         let owner = event_target_value(&ev).parse::<i64>().ok();
+        let ticket = current.ticket();
         leptos::task::spawn_local(async move {
             match set_conversation_owner(id, owner).await {
                 Ok(page) => {
-                    current.set(Some(page));
+                    current.apply(ticket, page);
                     error.set(None);
                 }
                 Err(e) => error.set(Some(e.to_string())),

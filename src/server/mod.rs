@@ -21,4 +21,6 @@ pub mod services;
 pub mod simulator_http;
 pub mod state;
 pub mod stream;
+#[cfg(test)]
+pub mod testing;
 pub mod whatsapp;

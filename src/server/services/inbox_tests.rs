@@ -5,8 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::time::Instant;
-
 use crate::domain::account::AccountStatus;
 use crate::domain::inbox::{MessageStatus, ScheduleStatus};
 use crate::error::AppError;
@@ -18,6 +16,7 @@ use crate::server::db::{
 };
 use crate::server::media::MediaStore;
 use crate::server::services::{inbox, replies, scheduler};
+use crate::server::testing::eventually;
 use crate::server::whatsapp::backoff::Backoff;
 use crate::server::whatsapp::driver::InboundMedia;
 use crate::server::whatsapp::inbound;
@@ -182,21 +181,6 @@ impl Rig {
             .into_iter()
             .map(|r| r.id)
             .collect()
-    }
-}
-
-async fn eventually<T, F, Fut>(check: F) -> T
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "condition not met within 5 s");
-        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 

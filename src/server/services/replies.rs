@@ -11,6 +11,7 @@ use crate::api::inbox::ConversationPage;
 use crate::domain::account::AccountStatus;
 use crate::domain::inbox::{reply_text, schedule_time};
 use crate::error::AppError;
+use crate::server::db::inbox::ConversationRow;
 use crate::server::db::replies;
 use crate::server::db::sessions::SessionUser;
 use crate::server::db::{now_ms, Db};
@@ -79,6 +80,40 @@ pub async fn deliver(
     Ok(result)
 }
 
+/// Replies go only through a Connected channel.
+fn refuse_unless_connected(row: &ConversationRow) -> Result<(), AppError> {
+    let status = AccountStatus::parse(&row.channel_status).unwrap_or(AccountStatus::Disconnected);
+    match reply_blocked(status) {
+        Some(reason) => Err(AppError::Conflict(reason)),
+        None => Ok(()),
+    }
+}
+
+/// Sends a reply already stored as Sending, and answers the refreshed page; sent or not,
+/// the outcome is on the message the page shows (with the reason).
+async fn send_stored(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SessionUser,
+    row: &ConversationRow,
+    message_id: i64,
+    text: &str,
+) -> Result<ConversationPage, AppError> {
+    manager.conversation_changed(user.company_id, row.account_id, row.id);
+    let outgoing = Outgoing {
+        company_id: user.company_id,
+        account_id: row.account_id,
+        conversation_id: row.id,
+        message_id,
+        to: &row.contact_phone,
+        text,
+    };
+    let _outcome = deliver(db, manager, &outgoing)
+        .await
+        .map_err(|e| internal("record reply outcome", e))?;
+    conversation(db, user, row.id).await
+}
+
 pub async fn send(
     db: &Db,
     manager: &SessionManager,
@@ -88,10 +123,7 @@ pub async fn send(
 ) -> Result<ConversationPage, AppError> {
     let row = visible(db, user.viewer(), conversation_id).await?;
     let text = reply_text(raw_text).map_err(|m| AppError::Invalid(m.into()))?;
-    let status = AccountStatus::parse(&row.channel_status).unwrap_or(AccountStatus::Disconnected);
-    if let Some(reason) = reply_blocked(status) {
-        return Err(AppError::Conflict(reason));
-    }
+    refuse_unless_connected(&row)?;
     let message_id = replies::insert_sending(
         db,
         conversation_id,
@@ -103,20 +135,7 @@ pub async fn send(
     )
     .await
     .map_err(|e| internal("store reply", e))?;
-    manager.conversation_changed(user.company_id, row.account_id, conversation_id);
-    let outgoing = Outgoing {
-        company_id: user.company_id,
-        account_id: row.account_id,
-        conversation_id,
-        message_id,
-        to: &row.contact_phone,
-        text: &text,
-    };
-    // Sent or not, the outcome is on the message the page shows (with the reason).
-    let _outcome = deliver(db, manager, &outgoing)
-        .await
-        .map_err(|e| internal("record reply outcome", e))?;
-    conversation(db, user, conversation_id).await
+    send_stored(db, manager, user, &row, message_id, &text).await
 }
 
 pub async fn retry(
@@ -127,28 +146,12 @@ pub async fn retry(
     message_id: i64,
 ) -> Result<ConversationPage, AppError> {
     let row = visible(db, user.viewer(), conversation_id).await?;
-    let status = AccountStatus::parse(&row.channel_status).unwrap_or(AccountStatus::Disconnected);
-    if let Some(reason) = reply_blocked(status) {
-        return Err(AppError::Conflict(reason));
-    }
+    refuse_unless_connected(&row)?;
     let text = replies::retry(db, conversation_id, message_id)
         .await
         .map_err(|e| internal("retry reply", e))?
         .ok_or_else(|| AppError::Conflict("That message is not waiting for a retry".into()))?;
-    manager.conversation_changed(user.company_id, row.account_id, conversation_id);
-    let outgoing = Outgoing {
-        company_id: user.company_id,
-        account_id: row.account_id,
-        conversation_id,
-        message_id,
-        to: &row.contact_phone,
-        text: &text,
-    };
-    // Sent or not, the outcome is on the message the page shows (with the reason).
-    let _outcome = deliver(db, manager, &outgoing)
-        .await
-        .map_err(|e| internal("record reply outcome", e))?;
-    conversation(db, user, conversation_id).await
+    send_stored(db, manager, user, &row, message_id, &text).await
 }
 
 pub async fn schedule(

@@ -5,6 +5,7 @@ use std::time::Duration;
 use super::*;
 use crate::server::config::SimTimings;
 use crate::server::db::{companies, testing::with_db, users};
+use crate::server::testing::eventually;
 use crate::server::whatsapp::simulator::{ScanOutcome, Simulator};
 
 const TIMINGS: SimTimings = SimTimings {
@@ -107,22 +108,6 @@ impl Rig {
             .into_iter()
             .map(|(e, _)| e)
             .collect()
-    }
-}
-
-/// Polls until `check` returns `Some`, for up to 5 s.
-async fn eventually<T, F, Fut>(check: F) -> T
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "condition not met within 5 s");
-        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
