@@ -50,8 +50,9 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
                         {renew_button()}
                     }.into_any(),
                     Some(LinkView::Unreachable { message, retry_in_ms }) => view! {
+                        // One inline run of text: the placeholder lays out its children as a column.
                         <p class="qr-placeholder unreachable" role="status">
-                            "Can't reach WhatsApp — retrying in " <SecondsLeft ms=retry_in_ms/> " s"
+                            <span>"Can't reach WhatsApp — retrying in " <SecondsLeft ms=retry_in_ms/> " s"</span>
                         </p>
                         <p class="hint">{message}</p>
                     }.into_any(),
