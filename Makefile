@@ -16,13 +16,14 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # value here, leptos and everything above it would be rebuilt on every switch between the two.
 CARGO_TEST := LEPTOS_OUTPUT_NAME=aurora cargo test --release --no-default-features --features ssr
 
-.PHONY: help tools e2e-deps build run demo test test-rust test-postgres test-e2e fmt
+.PHONY: help tools e2e-deps build run demo test test-rust test-postgres test-e2e fmt wasm-size
 
 help:
 	@echo "make run    build and serve http://127.0.0.1:3000 with demo data (installs what is missing)"
 	@echo "make demo   the same with the WhatsApp simulator (no phone needed)"
 	@echo "make test   Rust tests on SQLite and PostgreSQL, then the Playwright suite"
 	@echo "make build  release build of the server and the browser bundle"
+	@echo "make wasm-size  the browser bundle's release size (raw and gzip), without the server build"
 
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -70,3 +71,16 @@ test-e2e: e2e-deps
 
 fmt:
 	cargo fmt --all
+
+# The browser bundle as `make build` ships it (wasm-bindgen, then wasm-opt -Oz), built alone: about
+# a minute after a change, for measuring what a view costs against the 600 KB gzip budget.
+WASM_SIZE_DIR := $(TARGET_DIR)/wasm-size
+wasm-size: tools
+	cargo build --lib --profile wasm-release --no-default-features --features hydrate \
+		--target wasm32-unknown-unknown --target-dir $(TARGET_DIR)/front
+	rm -rf $(WASM_SIZE_DIR)
+	wasm-bindgen --target web --no-typescript --out-dir $(WASM_SIZE_DIR) \
+		$(TARGET_DIR)/front/wasm32-unknown-unknown/wasm-release/aurora.wasm
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+		$(WASM_SIZE_DIR)/aurora_bg.wasm -o $(WASM_SIZE_DIR)/aurora.wasm
+	@echo "aurora.wasm: $$(stat -c %s $(WASM_SIZE_DIR)/aurora.wasm) bytes, $$(gzip -9 -c $(WASM_SIZE_DIR)/aurora.wasm | wc -c) gzip (budget 600000)"
