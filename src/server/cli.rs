@@ -7,14 +7,16 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use super::config::Config;
+use super::config::{Config, SimTimings};
 use super::db::{now_ms, sessions, Db};
 use super::http::{leptos_options, router};
 use super::services::demo::{seed_if_empty, sign_in_summary, DEMO_PASSWORD};
 use super::services::identity::{
     company_id_by_name, create_company, create_funnel, create_user, NewAccount, IDLE_TIMEOUT_MS,
 };
+use super::simulator_http;
 use super::state::AppState;
+use super::whatsapp::simulator::Simulator;
 
 #[derive(Parser)]
 #[command(
@@ -88,6 +90,12 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Run the WhatsApp simulator alone, for several servers to share
+    /// (`AURORA_WHATSAPP=simulator+http://ADDRESS`); same control API as `/simulator/api`.
+    WaSim {
+        #[arg(long, default_value = "127.0.0.1:4100")]
+        listen: SocketAddr,
+    },
     /// Create a funnel (team inbox) with its members.
     CreateFunnel {
         #[arg(long)]
@@ -143,6 +151,7 @@ pub async fn main() -> ExitCode {
             runs,
             postgres,
         }) => super::bench_inbox::run(conversations, runs, postgres).await,
+        Some(Command::WaSim { listen }) => wa_sim(listen, config.sim).await,
         Some(command) => run_command(config, command).await,
     };
     match outcome {
@@ -183,7 +192,8 @@ async fn run_command(config: Config, command: Command) -> Result<(), String> {
         Command::Serve
         | Command::BenchSessions { .. }
         | Command::BenchDelete { .. }
-        | Command::BenchInbox { .. } => {
+        | Command::BenchInbox { .. }
+        | Command::WaSim { .. } => {
             unreachable!("handled by main")
         }
         Command::CreateCompany {
@@ -249,7 +259,7 @@ async fn serve(config: Config) -> Result<(), String> {
         );
     }
     let addr = config.site_addr;
-    let whatsapp = config.whatsapp;
+    let whatsapp = config.whatsapp.clone();
     let state = AppState::new(leptos_options(&config), db.clone(), config);
     match state.manager.recover().await {
         Ok((resumed, interrupted)) => tracing::info!(
@@ -281,6 +291,18 @@ async fn serve(config: Config) -> Result<(), String> {
     db.close().await;
     tracing::info!("stopped");
     served.map_err(|e| format!("server error: {e}"))
+}
+
+async fn wa_sim(listen: SocketAddr, timings: SimTimings) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("--listen: cannot listen on {listen}: {e}"))?;
+    let app = simulator_http::routes::<()>(Simulator::new(timings));
+    tracing::info!("WhatsApp simulator on http://{listen} (wire and /simulator/api)");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("simulator error: {e}"))
 }
 
 /// Expired sessions are refused on sight; this only keeps the table small.

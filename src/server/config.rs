@@ -10,10 +10,12 @@ pub enum DatabaseUrl {
     Postgres(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WhatsAppMode {
     Live,
     Simulator,
+    /// A simulator in another process (`simulator+http://host:port`), shared by every node.
+    RemoteSimulator(String),
 }
 
 /// How the simulator times its QR refs (DESIGN.md §5: 60 s, then 20 s each, 6 in all).
@@ -107,6 +109,25 @@ fn parse_bool(var: &'static str, raw: &str) -> Result<bool, ConfigError> {
     }
 }
 
+/// `host:port` of a `wa-sim` process, from the part after `simulator+http://`.
+fn parse_sim_address(raw: &str) -> Result<String, ConfigError> {
+    let address = raw.trim_end_matches('/');
+    let valid = address
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0))
+        && !address.contains(['/', ' ', '@']);
+    if valid {
+        Ok(address.to_string())
+    } else {
+        Err(invalid(
+            "AURORA_WHATSAPP",
+            format!(
+                "'simulator+http://{raw}' needs a HOST:PORT, like simulator+http://127.0.0.1:4100"
+            ),
+        ))
+    }
+}
+
 impl Config {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let database = parse_database_url(
@@ -122,12 +143,17 @@ impl Config {
         let whatsapp = match get("AURORA_WHATSAPP").as_deref().map(str::trim) {
             None | Some("") | Some("live") => WhatsAppMode::Live,
             Some("simulator") => WhatsAppMode::Simulator,
-            Some(other) => {
-                return Err(invalid(
-                    "AURORA_WHATSAPP",
-                    format!("'{other}' must be 'live' or 'simulator'"),
-                ))
-            }
+            Some(other) => match other.strip_prefix("simulator+http://") {
+                Some(address) => WhatsAppMode::RemoteSimulator(parse_sim_address(address)?),
+                None => {
+                    return Err(invalid(
+                        "AURORA_WHATSAPP",
+                        format!(
+                            "'{other}' must be 'live', 'simulator' or 'simulator+http://HOST:PORT'"
+                        ),
+                    ))
+                }
+            },
         };
         let demo = parse_bool("AURORA_DEMO", &get("AURORA_DEMO").unwrap_or_default())?;
         let cookie_secure = match get("AURORA_COOKIE_SECURE") {
@@ -267,6 +293,10 @@ mod tests {
             ("AURORA_SIM_QR_FIRST_SECS", "soon"),
             ("AURORA_SIM_QR_NEXT_SECS", "0"),
             ("AURORA_SIM_QR_COUNT", "0"),
+            ("AURORA_WHATSAPP", "simulator+http://"),
+            ("AURORA_WHATSAPP", "simulator+http://127.0.0.1"),
+            ("AURORA_WHATSAPP", "simulator+http://127.0.0.1:0"),
+            ("AURORA_WHATSAPP", "simulator+http://h:1/x"),
         ];
         for (var, value) in cases {
             let err = config(&[(var, value)]).unwrap_err();
@@ -283,6 +313,15 @@ mod tests {
         assert_eq!(c.whatsapp, WhatsAppMode::Simulator);
         assert!(c.demo);
         assert_eq!(c.sim, SimTimings::default());
+    }
+
+    #[test]
+    fn a_simulator_in_another_process_is_named_by_address() {
+        let c = config(&[("AURORA_WHATSAPP", "simulator+http://127.0.0.1:4100/")]).unwrap();
+        assert_eq!(
+            c.whatsapp,
+            WhatsAppMode::RemoteSimulator("127.0.0.1:4100".into())
+        );
     }
 
     #[test]

@@ -20,15 +20,14 @@ use crate::app::{shell, App};
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    let simulator = state.simulator.is_some();
+    let simulator = state.simulator.clone();
     Router::new()
         .route(EVENTS_PATH, get(channel_events))
         .route(INBOX_EVENTS_PATH, get(inbox_events))
         .route(MEDIA_PATH, get(media_file))
-        .merge(if simulator {
-            simulator_http::routes()
-        } else {
-            Router::new()
+        .merge(match simulator {
+            Some(sim) => simulator_http::routes(sim),
+            None => Router::new(),
         })
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

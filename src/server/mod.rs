@@ -18,6 +18,7 @@ pub mod phone;
 pub mod rate_limit;
 pub mod security;
 pub mod services;
+pub mod sim_wire_http;
 pub mod simulator_http;
 pub mod state;
 pub mod stream;

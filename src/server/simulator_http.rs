@@ -1,5 +1,6 @@
 //! The simulator's control API and its demo page, mounted only when
-//! `AURORA_WHATSAPP=simulator` (404 otherwise). JSON in and out; numbers in E.164.
+//! `AURORA_WHATSAPP=simulator` (404 otherwise) and served by `aurora wa-sim`. JSON in and
+//! out; numbers in E.164.
 
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
@@ -11,11 +12,13 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::state::AppState;
+use super::sim_wire_http;
 use super::whatsapp::driver::InboundMedia;
 use super::whatsapp::simulator::{customer_message, ScanOutcome, Simulator};
 
-pub fn routes() -> Router<AppState> {
+/// The control API and demo page over `sim`, for the app (`AURORA_WHATSAPP=simulator`) or
+/// the `wa-sim` process, plus the wire nodes connect through (`simulator+http://…`).
+pub fn routes<S: Clone + Send + Sync + 'static>(sim: Simulator) -> Router<S> {
     Router::new()
         .route("/simulator", get(page))
         .route("/simulator/ui", post(page_action))
@@ -26,13 +29,9 @@ pub fn routes() -> Router<AppState> {
         .route("/simulator/api/phones/{phone}/messages", post(message))
         .route("/simulator/api/phones/{phone}/outbox", get(outbox))
         .route("/simulator/api/network", post(network))
-}
-
-fn simulator(state: &AppState) -> Result<&Simulator, Response> {
-    state
-        .simulator
-        .as_ref()
-        .ok_or_else(|| StatusCode::NOT_FOUND.into_response())
+        .route("/simulator/api/connections", get(connections))
+        .route("/simulator/wire/{account}", get(sim_wire_http::wire))
+        .with_state(sim)
 }
 
 fn outcome(result: ScanOutcome) -> Response {
@@ -53,11 +52,8 @@ fn outcome(result: ScanOutcome) -> Response {
     }
 }
 
-async fn linking(State(state): State<AppState>) -> Response {
-    match simulator(&state) {
-        Ok(sim) => Json(sim.linking()).into_response(),
-        Err(response) => response,
-    }
+async fn linking(State(sim): State<Simulator>) -> Response {
+    Json(sim.linking()).into_response()
 }
 
 #[derive(Deserialize)]
@@ -67,11 +63,8 @@ struct Scan {
     business_name: String,
 }
 
-async fn scan(State(state): State<AppState>, Json(body): Json<Scan>) -> Response {
-    match simulator(&state) {
-        Ok(sim) => outcome(sim.scan(&body.qr, &body.phone, &body.business_name).await),
-        Err(response) => response,
-    }
+async fn scan(State(sim): State<Simulator>, Json(body): Json<Scan>) -> Response {
+    outcome(sim.scan(&body.qr, &body.phone, &body.business_name).await)
 }
 
 #[derive(Deserialize)]
@@ -81,29 +74,24 @@ struct PairCode {
     business_name: String,
 }
 
-async fn pair_code(State(state): State<AppState>, Json(body): Json<PairCode>) -> Response {
-    match simulator(&state) {
-        Ok(sim) => outcome(
-            sim.enter_pair_code(&body.phone, &body.code, &body.business_name)
-                .await,
-        ),
-        Err(response) => response,
-    }
+async fn pair_code(State(sim): State<Simulator>, Json(body): Json<PairCode>) -> Response {
+    outcome(
+        sim.enter_pair_code(&body.phone, &body.code, &body.business_name)
+            .await,
+    )
+}
+
+/// Every connection the simulator saw open and close, and how many were replaced.
+async fn connections(State(sim): State<Simulator>) -> Response {
+    Json(sim.connection_log()).into_response()
 }
 
 /// What the linked number `phone` sent, oldest first: delivered to the phone.
-async fn outbox(State(state): State<AppState>, Path(phone): Path<String>) -> Response {
-    match simulator(&state) {
-        Ok(sim) => Json(sim.outbox(&phone)).into_response(),
-        Err(response) => response,
-    }
+async fn outbox(State(sim): State<Simulator>, Path(phone): Path<String>) -> Response {
+    Json(sim.outbox(&phone)).into_response()
 }
 
-async fn unlink(State(state): State<AppState>, Path(phone): Path<String>) -> Response {
-    let sim = match simulator(&state) {
-        Ok(sim) => sim,
-        Err(response) => return response,
-    };
+async fn unlink(State(sim): State<Simulator>, Path(phone): Path<String>) -> Response {
     match sim.unlink(&phone).await {
         0 => (
             StatusCode::NOT_FOUND,
@@ -162,14 +150,10 @@ fn decode_media(media: Option<Media>) -> Result<Option<InboundMedia>, Response> 
 }
 
 async fn message(
-    State(state): State<AppState>,
+    State(sim): State<Simulator>,
     Path(phone): Path<String>,
     Json(body): Json<Message>,
 ) -> Response {
-    let sim = match simulator(&state) {
-        Ok(sim) => sim,
-        Err(response) => return response,
-    };
     let media = match decode_media(body.media) {
         Ok(media) => media,
         Err(response) => return response,
@@ -191,14 +175,9 @@ struct Network {
     up: bool,
 }
 
-async fn network(State(state): State<AppState>, Json(body): Json<Network>) -> Response {
-    match simulator(&state) {
-        Ok(sim) => {
-            sim.set_network(body.up).await;
-            Json(json!({ "up": body.up })).into_response()
-        }
-        Err(response) => response,
-    }
+async fn network(State(sim): State<Simulator>, Json(body): Json<Network>) -> Response {
+    sim.set_network(body.up).await;
+    Json(json!({ "up": body.up })).into_response()
 }
 
 /// One form for every button of the demo page; `action` says which.
@@ -217,11 +196,7 @@ struct PageAction {
     text: String,
 }
 
-async fn page_action(State(state): State<AppState>, Form(form): Form<PageAction>) -> Response {
-    let sim = match simulator(&state) {
-        Ok(sim) => sim,
-        Err(response) => return response,
-    };
+async fn page_action(State(sim): State<Simulator>, Form(form): Form<PageAction>) -> Response {
     let business = if form.business_name.trim().is_empty() {
         "Demo Business"
     } else {
@@ -255,11 +230,7 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-async fn page(State(state): State<AppState>) -> Response {
-    let sim = match simulator(&state) {
-        Ok(sim) => sim,
-        Err(response) => return response,
-    };
+async fn page(State(sim): State<Simulator>) -> Response {
     let mut pending = String::new();
     for link in sim.linking() {
         pending.push_str(&format!(

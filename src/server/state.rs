@@ -18,6 +18,7 @@ use super::services::scheduler::{spawn_scheduler, Scheduler};
 use super::whatsapp::driver::Driver;
 use super::whatsapp::live;
 use super::whatsapp::manager::{ManagerOptions, SessionManager};
+use super::whatsapp::sim_remote::RemoteSimulator;
 use super::whatsapp::simulator::Simulator;
 
 #[derive(Clone, FromRef)]
@@ -46,9 +47,13 @@ impl AppState {
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
         let simulator =
             (config.whatsapp == WhatsAppMode::Simulator).then(|| Simulator::new(config.sim));
-        let driver: Arc<dyn Driver> = match &simulator {
-            Some(simulator) => Arc::new(simulator.clone()),
-            None => live::driver(db.clone()),
+        let driver: Arc<dyn Driver> = match (&simulator, &config.whatsapp) {
+            (Some(simulator), _) => Arc::new(simulator.clone()),
+            (None, WhatsAppMode::RemoteSimulator(address)) => Arc::new(RemoteSimulator::new(
+                address.clone(),
+                Some(config.site_addr.to_string()),
+            )),
+            (None, _) => live::driver(db.clone()),
         };
         let options = ManagerOptions {
             media: MediaStore::new(config.media_dir.clone()),

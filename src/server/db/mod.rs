@@ -96,10 +96,26 @@ impl Db {
         .map_err(ConnectError::Migrate)
     }
 
+    /// Closes the pool, waiting at most [`CLOSE_WAIT`] for connections still in use.
     pub async fn close(&self) {
-        on_pool!(self, pool => pool.close().await)
+        self.close_within(CLOSE_WAIT).await;
+    }
+
+    /// sqlx's close waits for every checked-out connection, and a connection returned
+    /// while it drains the idle queue can be missed (sqlx#3217), leaving it waiting
+    /// forever; a shutdown or a test must not hang on that. Returns whether it finished.
+    pub async fn close_within(&self, wait: Duration) -> bool {
+        let closing = async { on_pool!(self, pool => pool.close().await) };
+        let finished = tokio::time::timeout(wait, closing).await.is_ok();
+        if !finished {
+            tracing::warn!("database connections still in use after {wait:?}; closed anyway");
+        }
+        finished
     }
 }
+
+/// How long closing the database waits for connections still in use.
+pub const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
 /// True when the error is a unique-constraint violation (e.g. an email already taken).
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
@@ -114,4 +130,29 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::with_db;
+    use super::*;
+
+    #[tokio::test]
+    async fn closing_is_bounded_even_with_a_connection_checked_out() {
+        with_db(|db| async move {
+            let returned = on_pool!(&db, pool => pool.acquire().await.map(|_| ()));
+            returned.unwrap();
+            assert!(db.close_within(Duration::from_secs(5)).await);
+        })
+        .await;
+        with_db(|db| async move {
+            let started = std::time::Instant::now();
+            on_pool!(&db, pool => {
+                let _held = pool.acquire().await.unwrap();
+                db.close_within(Duration::from_millis(300)).await;
+            });
+            assert!(started.elapsed() < Duration::from_secs(2));
+        })
+        .await;
+    }
 }

@@ -3,6 +3,9 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use futures::FutureExt;
 use rand::Rng;
@@ -10,6 +13,42 @@ use sqlx::{Connection, PgConnection};
 
 use super::Db;
 use crate::server::config::DatabaseUrl;
+
+/// The longest one test may run: a hung test stops the whole run with its name instead of
+/// holding CI until it times out without saying which test it was.
+const TEST_LIMIT: Duration = Duration::from_secs(180);
+
+/// Aborts the process when dropped later than `TEST_LIMIT` after it was made. Wall-clock
+/// time, so tests on tokio's paused clock are measured the same way.
+struct Watchdog(Arc<AtomicBool>);
+
+impl Watchdog {
+    fn start() -> Self {
+        let done = Arc::new(AtomicBool::new(false));
+        let seen = done.clone();
+        let test = std::thread::current()
+            .name()
+            .unwrap_or("a test")
+            .to_string();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            while !seen.load(Ordering::Relaxed) {
+                if started.elapsed() > TEST_LIMIT {
+                    eprintln!("{test} is still running after {TEST_LIMIT:?}: aborting the run");
+                    std::process::abort();
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        });
+        Watchdog(done)
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
 
 fn unique_name() -> String {
     format!(
@@ -25,6 +64,7 @@ where
     F: FnOnce(Db) -> Fut,
     Fut: Future<Output = ()>,
 {
+    let _watchdog = Watchdog::start();
     let name = unique_name();
     match std::env::var("TEST_POSTGRES_URL")
         .ok()

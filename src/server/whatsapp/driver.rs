@@ -96,7 +96,7 @@ pub enum DriverCommand {
 }
 
 /// What the connection itself counted: the honest figures behind the health line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SessionStats {
     pub frames_received: u64,
     pub frames_sent: u64,

@@ -9,5 +9,8 @@ pub mod key_store;
 pub mod live;
 pub mod manager;
 pub mod qr;
+pub mod sim_connections;
+pub mod sim_remote;
 pub mod sim_session;
+pub mod sim_wire;
 pub mod simulator;

@@ -16,6 +16,7 @@ use tokio::time::Instant;
 use super::driver::{
     Connection, Driver, DriverCommand, DriverError, DriverEvent, InboundMedia, InboundMessage,
 };
+use super::sim_connections::{ConnectionLog, ConnectionReport};
 use super::sim_session::{SentMessage, SimCounters, OUTBOX_LIMIT};
 use crate::domain::account::DisconnectReason;
 use crate::server::config::SimTimings;
@@ -33,6 +34,8 @@ enum Signal {
     },
     Unlinked,
     NetworkDown,
+    /// Another connection came online with this device's keys.
+    Replaced,
     Message(InboundMessage),
 }
 
@@ -42,12 +45,14 @@ struct Attempt {
     /// (phone, code) once a pairing code was requested.
     pair_code: Option<(String, String)>,
     signals: mpsc::Sender<Signal>,
+    node: Option<String>,
 }
 
 struct Session {
     phone: String,
     device: String,
     signals: mpsc::Sender<Signal>,
+    serial: u64,
 }
 
 struct SimState {
@@ -57,6 +62,45 @@ struct SimState {
     sessions: HashMap<i64, Session>,
     revoked_devices: HashSet<String>,
     outbox: Vec<SentMessage>,
+    connections: ConnectionLog,
+    next_serial: u64,
+}
+
+impl SimState {
+    /// Records a session going online; one with the same device keys is kicked off.
+    fn go_online(
+        &mut self,
+        account: i64,
+        phone: String,
+        device: String,
+        signals: mpsc::Sender<Signal>,
+        node: Option<String>,
+    ) -> Vec<mpsc::Sender<Signal>> {
+        self.next_serial += 1;
+        let serial = self.next_serial;
+        let replaced = self.connections.opened(serial, account, &device, node);
+        let kicked = self
+            .sessions
+            .values()
+            .filter(|s| replaced.contains(&s.serial))
+            .map(|s| s.signals.clone())
+            .collect();
+        self.sessions.retain(|_, s| !replaced.contains(&s.serial));
+        let session = Session {
+            phone,
+            device,
+            signals,
+            serial,
+        };
+        self.sessions.insert(account, session);
+        kicked
+    }
+}
+
+async fn kick(replaced: Vec<mpsc::Sender<Signal>>) {
+    for signals in replaced {
+        let _ = signals.send(Signal::Replaced).await;
+    }
 }
 
 /// What `GET /simulator/api/linking` reports for one account showing a QR.
@@ -153,6 +197,8 @@ impl Simulator {
             sessions: HashMap::new(),
             revoked_devices: HashSet::new(),
             outbox: Vec::new(),
+            connections: ConnectionLog::default(),
+            next_serial: 0,
         };
         Simulator {
             state: Arc::new(Mutex::new(state)),
@@ -230,6 +276,11 @@ impl Simulator {
         Ok(id)
     }
 
+    /// Every connection open now, and every open and close so far.
+    pub fn connection_log(&self) -> ConnectionReport {
+        self.state().connections.report()
+    }
+
     pub fn network_up(&self) -> bool {
         self.state().network_up
     }
@@ -253,7 +304,7 @@ impl Simulator {
                 Some(id) => state.attempts.remove(&id).map(|a| {
                     // A ref links once; scanning it again is answered as expired.
                     remember_expired(&mut state, a.qr);
-                    (id, a.signals)
+                    (id, a.signals, a.node)
                 }),
                 None => {
                     let stale = qr.is_some_and(|qr| {
@@ -268,18 +319,20 @@ impl Simulator {
                 }
             }
         };
-        let Some((account, signals)) = found else {
+        let Some((account, signals, node)) = found else {
             return ScanOutcome::Unknown;
         };
         // The device is linked the moment the phone accepts it, before the connection task
         // hears of it, so messages and unlinks right after a scan find it.
         let device = random_b64(12);
-        let session = Session {
-            phone: phone.to_string(),
-            device: device.clone(),
-            signals: signals.clone(),
-        };
-        self.state().sessions.insert(account, session);
+        let replaced = self.state().go_online(
+            account,
+            phone.to_string(),
+            device.clone(),
+            signals.clone(),
+            node,
+        );
+        kick(replaced).await;
         let paired = Signal::Paired {
             phone: phone.to_string(),
             business_name: business_name.to_string(),
@@ -383,6 +436,7 @@ impl Simulator {
             .is_some_and(|s| s.signals.same_channel(mine))
         {
             if let Some(session) = state.sessions.remove(&account) {
+                state.connections.closed(session.serial);
                 if revoke {
                     state.revoked_devices.insert(session.device);
                 }
@@ -390,9 +444,11 @@ impl Simulator {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn run_linking(
         self,
         account: i64,
+        node: Option<String>,
         events: mpsc::Sender<DriverEvent>,
         mut commands: mpsc::Receiver<DriverCommand>,
         signals_tx: mpsc::Sender<Signal>,
@@ -417,6 +473,7 @@ impl Simulator {
                     expires_at: Instant::now() + valid_for,
                     pair_code,
                     signals: signals_tx.clone(),
+                    node: node.clone(),
                 };
                 if let Some(old) = state.attempts.insert(account, attempt) {
                     remember_expired(&mut state, old.qr);
@@ -518,6 +575,11 @@ impl Simulator {
                         let _ = events.send(DriverEvent::ConnectionLost).await;
                         return;
                     }
+                    Some(Signal::Replaced) => {
+                        self.end_session(account, &signals_tx, false);
+                        let _ = events.send(DriverEvent::LoggedOut(DisconnectReason::Replaced)).await;
+                        return;
+                    }
                     Some(Signal::Message(message)) => {
                         let size = message.text.len() + message.media.as_ref().map_or(0, |m| m.bytes.len());
                         counters.received(size, true);
@@ -537,12 +599,14 @@ fn remember_expired(state: &mut SimState, qr: String) {
     state.expired_refs.insert(qr);
 }
 
-impl Driver for Simulator {
-    fn open(
+impl Simulator {
+    /// Opens a connection as `node` (a process of a cluster, when it says which).
+    pub fn open_as(
         &self,
         account: i64,
         credentials: Option<String>,
         events: mpsc::Sender<DriverEvent>,
+        node: Option<String>,
     ) -> BoxFuture<'static, Result<Connection, DriverError>> {
         let sim = self.clone();
         Box::pin(async move {
@@ -557,28 +621,22 @@ impl Driver for Simulator {
                 None => {
                     tokio::spawn(
                         sim.clone()
-                            .run_linking(account, events, commands, signals_tx, signals),
+                            .run_linking(account, node, events, commands, signals_tx, signals),
                     );
                 }
                 Some(credentials) => {
                     let (phone, device) = parse_credentials(&credentials)
                         .ok_or_else(|| DriverError::Rejected("unreadable credentials".into()))?;
-                    {
+                    let replaced = {
                         let mut state = sim.state();
                         if state.revoked_devices.contains(&device) {
                             return Err(DriverError::LoggedOut(
                                 DisconnectReason::UnlinkedFromPhone,
                             ));
                         }
-                        state.sessions.insert(
-                            account,
-                            Session {
-                                phone,
-                                device,
-                                signals: signals_tx.clone(),
-                            },
-                        );
-                    }
+                        state.go_online(account, phone, device, signals_tx.clone(), node)
+                    };
+                    kick(replaced).await;
                     let _ = events.send(DriverEvent::Connected).await;
                     tokio::spawn(
                         sim.clone()
@@ -590,6 +648,17 @@ impl Driver for Simulator {
                 commands: commands_tx,
             })
         })
+    }
+}
+
+impl Driver for Simulator {
+    fn open(
+        &self,
+        account: i64,
+        credentials: Option<String>,
+        events: mpsc::Sender<DriverEvent>,
+    ) -> BoxFuture<'static, Result<Connection, DriverError>> {
+        self.open_as(account, credentials, events, None)
     }
 }
 
