@@ -54,7 +54,7 @@ test: tools e2e-deps
 
 test-rust:
 	@echo "== Rust tests on SQLite"
-	env -u TEST_POSTGRES_URL $(CARGO_TEST)
+	env -u TEST_POSTGRES_URL $(CARGO_TEST) --lib --bins
 
 test-postgres:
 	@if command -v pg_isready >/dev/null && pg_isready -q -d "$(TEST_POSTGRES_URL)"; then \

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use super::config::{Config, SimTimings};
 use super::db::{now_ms, sessions, Db};
 use super::http::{leptos_options, router};
+use super::services::cluster::ClusterNode;
 use super::services::demo::{seed_if_empty, sign_in_summary, DEMO_PASSWORD};
 use super::services::identity::{
     company_id_by_name, create_company, create_funnel, create_user, NewAccount, IDLE_TIMEOUT_MS,
@@ -260,13 +261,27 @@ async fn serve(config: Config) -> Result<(), String> {
     }
     let addr = config.site_addr;
     let whatsapp = config.whatsapp.clone();
-    let state = AppState::new(leptos_options(&config), db.clone(), config);
-    match state.manager.recover().await {
-        Ok((resumed, interrupted)) => tracing::info!(
-            ?whatsapp,
-            "sessions: {resumed} reconnecting from stored credentials, {interrupted} linking attempts ended by the restart"
+    // On PostgreSQL every server is a cluster node (possibly the only one): sessions are
+    // connected by whichever node claims them, never by all at start.
+    let cluster = match &db {
+        Db::Postgres(pool) => Some(
+            ClusterNode::join(pool.clone(), addr.to_string())
+                .await
+                .map_err(|e| format!("could not join the cluster: {e}"))?,
         ),
-        Err(e) => return Err(format!("could not recover WhatsApp sessions: {e}")),
+        Db::Sqlite(_) => None,
+    };
+    let state = AppState::in_cluster(leptos_options(&config), db.clone(), config, cluster.clone());
+    let (stop_cluster, cluster_stopped) = tokio::sync::watch::channel(false);
+    match &cluster {
+        Some(node) => node.clone().spawn(state.manager.clone(), cluster_stopped),
+        None => match state.manager.recover().await {
+            Ok((resumed, interrupted)) => tracing::info!(
+                ?whatsapp,
+                "sessions: {resumed} reconnecting from stored credentials, {interrupted} linking attempts ended by the restart"
+            ),
+            Err(e) => return Err(format!("could not recover WhatsApp sessions: {e}")),
+        },
     }
     if state.simulator.is_some() {
         tracing::warn!(
@@ -287,7 +302,12 @@ async fn serve(config: Config) -> Result<(), String> {
     purger.abort();
     // A Delete in progress stops between batches and resumes at the next start.
     deletion.stop();
+    let _ = stop_cluster.send(true);
+    // Sockets close before ownership goes, so no peer connects while this one still is.
     manager.shutdown(Duration::from_secs(5)).await;
+    if let Some(node) = &cluster {
+        node.leave().await;
+    }
     db.close().await;
     tracing::info!("stopped");
     served.map_err(|e| format!("server error: {e}"))

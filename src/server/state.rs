@@ -13,6 +13,7 @@ use super::db::{companies, Db};
 use super::media::MediaStore;
 use super::rate_limit::LoginLimiter;
 use super::services::channel_feed::{spawn_channel_feed, FeedItem};
+use super::services::cluster::ClusterNode;
 use super::services::deletion::{spawn_deletion_worker, DeletionWorker};
 use super::services::scheduler::{spawn_scheduler, Scheduler};
 use super::whatsapp::driver::Driver;
@@ -45,6 +46,16 @@ impl AppState {
     /// Builds the state and starts the session manager with the driver `config` selects.
     /// Must run inside the tokio runtime (it spawns the channel feed).
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
+        Self::in_cluster(leptos_options, db, config, None)
+    }
+
+    /// The same, for one server of a cluster (PostgreSQL): accounts it links are its own.
+    pub fn in_cluster(
+        leptos_options: LeptosOptions,
+        db: Db,
+        config: Config,
+        cluster: Option<ClusterNode>,
+    ) -> Self {
         let simulator =
             (config.whatsapp == WhatsAppMode::Simulator).then(|| Simulator::new(config.sim));
         let driver: Arc<dyn Driver> = match (&simulator, &config.whatsapp) {
@@ -57,6 +68,7 @@ impl AppState {
         };
         let options = ManagerOptions {
             media: MediaStore::new(config.media_dir.clone()),
+            cluster,
             ..Default::default()
         };
         let media = options.media.clone();

@@ -8,6 +8,7 @@ pub mod account_setup;
 pub mod accounts;
 pub mod channel_data;
 pub mod channel_deletion;
+pub mod cluster;
 pub mod companies;
 pub mod funnels;
 pub mod inbox;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use futures::FutureExt;
 use rand::Rng;
-use sqlx::{Connection, PgConnection};
+use sqlx::{Connection, PgConnection, PgPool};
 
 use super::Db;
 use crate::server::config::DatabaseUrl;
@@ -58,6 +58,9 @@ fn unique_name() -> String {
     )
 }
 
+/// The PostgreSQL server tests use when `TEST_POSTGRES_URL` is not set (`make test` default).
+pub const LOCAL_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
 /// Runs `body` on a fresh, migrated database and removes it afterwards, even if the body panics.
 pub async fn with_db<F, Fut>(body: F)
 where
@@ -65,49 +68,82 @@ where
     Fut: Future<Output = ()>,
 {
     let _watchdog = Watchdog::start();
-    let name = unique_name();
     match std::env::var("TEST_POSTGRES_URL")
         .ok()
         .filter(|u| !u.is_empty())
     {
-        Some(admin_url) => {
-            let mut admin = PgConnection::connect(&admin_url)
-                .await
-                .expect("TEST_POSTGRES_URL reachable");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(b, _)| b)
-                .unwrap_or(&admin_url);
-            let db = Db::connect(&DatabaseUrl::Postgres(format!("{base}/{name}")))
-                .await
-                .unwrap();
-            let outcome = AssertUnwindSafe(body(db.clone())).catch_unwind().await;
-            db.close().await;
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-            if let Err(panic) = outcome {
-                std::panic::resume_unwind(panic);
-            }
+        Some(admin_url) => on_postgres(&admin_url, body).await,
+        None => on_sqlite(body).await,
+    }
+}
+
+/// For what exists only on PostgreSQL (the cluster): a fresh database on the server at
+/// `TEST_POSTGRES_URL`, or the local one, whichever run this is.
+pub async fn with_postgres<F, Fut>(body: F)
+where
+    F: FnOnce(PgPool) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let _watchdog = Watchdog::start();
+    let admin_url = std::env::var("TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| LOCAL_POSTGRES_URL.into());
+    on_postgres(&admin_url, |db| async move {
+        match db {
+            Db::Postgres(pool) => body(pool).await,
+            Db::Sqlite(_) => unreachable!("connected with a postgres URL"),
         }
-        None => {
-            let dir = std::env::temp_dir().join(name);
-            let path = dir.join("test.db");
-            let url = format!("sqlite://{}", path.display());
-            let db = Db::connect(&DatabaseUrl::Sqlite { url, path })
-                .await
-                .unwrap();
-            let outcome = AssertUnwindSafe(body(db.clone())).catch_unwind().await;
-            db.close().await;
-            let _ = std::fs::remove_dir_all(&dir);
-            if let Err(panic) = outcome {
-                std::panic::resume_unwind(panic);
-            }
-        }
+    })
+    .await
+}
+
+async fn on_postgres<F, Fut>(admin_url: &str, body: F)
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let name = unique_name();
+    let mut admin = PgConnection::connect(admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} must be reachable: {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(admin_url);
+    let db = Db::connect(&DatabaseUrl::Postgres(format!("{base}/{name}")))
+        .await
+        .unwrap();
+    let outcome = AssertUnwindSafe(body(db.clone())).catch_unwind().await;
+    db.close().await;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+async fn on_sqlite<F, Fut>(body: F)
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = std::env::temp_dir().join(unique_name());
+    let path = dir.join("test.db");
+    let url = format!("sqlite://{}", path.display());
+    let db = Db::connect(&DatabaseUrl::Sqlite { url, path })
+        .await
+        .unwrap();
+    let outcome = AssertUnwindSafe(body(db.clone())).catch_unwind().await;
+    db.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
     }
 }

@@ -107,6 +107,7 @@ impl Rig {
                 max: Duration::from_millis(100),
             },
             media: media.clone(),
+            cluster: None,
         };
         let manager = SessionManager::new(db.clone(), Arc::new(sim.clone()), options);
         Rig {

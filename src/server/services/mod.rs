@@ -2,6 +2,7 @@
 
 pub mod channel_feed;
 pub mod channels;
+pub mod cluster;
 pub mod deletion;
 pub mod demo;
 pub mod identity;

@@ -203,6 +203,10 @@ impl AccountActor {
     async fn start_linking(&mut self, actor: Option<Actor>) -> Result<(), ManagerError> {
         transition(self.status().await?, AccountEvent::StartLinking)?;
         self.close();
+        // Owned before it is Connecting, so no peer takes the attempt for an orphan.
+        if let Some(node) = &self.inner.options.cluster {
+            node.take(self.id).await?;
+        }
         accounts::apply(
             &self.inner.db,
             self.id,
@@ -492,6 +496,22 @@ impl AccountActor {
                 });
                 self.publish();
             }
+            // Between servers of a cluster, "replaced" means another server connected the
+            // same keys: reconnect only if this one still owns the account, and never mark
+            // it disconnected (the session is alive elsewhere).
+            DriverEvent::LoggedOut(DisconnectReason::Replaced)
+                if self.inner.options.cluster.is_some() =>
+            {
+                self.connection = None;
+                self.events = None;
+                self.next_sample = None;
+                if self.still_mine().await {
+                    self.failures = 1;
+                    self.schedule_reconnect(1, Some(DisconnectReason::Replaced.message(None)));
+                } else {
+                    self.close();
+                }
+            }
             DriverEvent::LoggedOut(reason) => self.logged_out(reason, None).await?,
             DriverEvent::TemporarilyBanned { until_ms } => {
                 self.logged_out(DisconnectReason::Banned, Some(until_ms))
@@ -572,9 +592,22 @@ impl AccountActor {
         self.publish();
     }
 
+    /// Outside a cluster, always; in one, whether the database says this server owns the
+    /// account (a server must not connect what a peer has claimed).
+    async fn still_mine(&self) -> bool {
+        match &self.inner.options.cluster {
+            None => true,
+            Some(node) => node.owns(self.id).await.unwrap_or(false),
+        }
+    }
+
     async fn reconnect(&mut self) {
         let attempt = self.reconnect.map(|(n, _)| n).unwrap_or(1);
         self.reconnect = None;
+        if !self.still_mine().await {
+            self.close();
+            return;
+        }
         let credentials = match accounts::credentials(&self.inner.db, self.id).await {
             Ok(Some(credentials)) => credentials,
             Ok(None) => return, // keys wiped meanwhile: nothing to resume

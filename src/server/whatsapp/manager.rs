@@ -18,6 +18,7 @@ use super::driver::{Driver, DriverError, SessionStats};
 use crate::domain::account::{AccountEvent, AccountStatus, DisconnectReason, Refused};
 use crate::server::db::{account_lifecycle as lifecycle, accounts, now_ms, Db};
 use crate::server::media::MediaStore;
+use crate::server::services::cluster::ClusterNode;
 
 /// Who asked for an action, for the account's history and the card ("Disconnected by Ana").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +114,9 @@ pub struct ManagerOptions {
     pub backoff: Backoff,
     /// Where inbound media files are written.
     pub media: MediaStore,
+    /// This process's membership of a cluster (PostgreSQL with several servers): an
+    /// account it starts linking becomes its own.
+    pub cluster: Option<ClusterNode>,
 }
 
 pub(super) struct Inner {
@@ -491,9 +495,26 @@ impl SessionManager {
     /// At start: sessions that were Connected reconnect from their stored credentials;
     /// attempts that were showing a QR are over ("Linking interrupted by a restart").
     pub async fn recover(&self) -> Result<(usize, usize), ManagerError> {
-        let interrupted =
-            accounts::ids_with_status(&self.inner.db, AccountStatus::Connecting).await?;
-        for (id, _) in &interrupted {
+        let interrupted: Vec<i64> =
+            accounts::ids_with_status(&self.inner.db, AccountStatus::Connecting)
+                .await?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+        self.end_interrupted_links(&interrupted).await?;
+        let connected = accounts::ids_with_status(&self.inner.db, AccountStatus::Connected).await?;
+        for (id, _) in &connected {
+            if let Some(row) = accounts::get_any(&self.inner.db, *id).await? {
+                self.send(*id, row.company_id, ActorCommand::Resume).await?;
+            }
+        }
+        Ok((connected.len(), interrupted.len()))
+    }
+
+    /// Linking attempts whose QR died with the server showing it: "Linking interrupted by
+    /// a restart", and every open page is told.
+    pub async fn end_interrupted_links(&self, interrupted: &[i64]) -> Result<(), ManagerError> {
+        for id in interrupted {
             let change = accounts::Change::Disconnected {
                 reason: DisconnectReason::LinkingInterrupted,
                 actor_name: None,
@@ -504,13 +525,7 @@ impl SessionManager {
                 self.inner.publish(row.company_id, *id, false);
             }
         }
-        let connected = accounts::ids_with_status(&self.inner.db, AccountStatus::Connected).await?;
-        for (id, _) in &connected {
-            if let Some(row) = accounts::get_any(&self.inner.db, *id).await? {
-                self.send(*id, row.company_id, ActorCommand::Resume).await?;
-            }
-        }
-        Ok((connected.len(), interrupted.len()))
+        Ok(())
     }
 
     async fn restart_after_crash(&self, account: i64, company_id: i64) {
@@ -540,6 +555,28 @@ impl SessionManager {
             }
             _ => {}
         }
+    }
+
+    /// Connects the session of an account this node has just claimed.
+    pub async fn resume(&self, company_id: i64, account: i64) {
+        if let Err(e) = self.send(account, company_id, ActorCommand::Resume).await {
+            tracing::warn!(account, "could not resume a claimed session: {e}");
+        }
+    }
+
+    /// Closes one account's session and changes no status (handed to another server);
+    /// returns once the socket is closed.
+    pub async fn let_go(&self, account: i64) {
+        let sender = lock(&self.inner.actors).get(&account).cloned();
+        if let Some(sender) = sender {
+            let _ = sender.send(ActorCommand::Shutdown).await;
+            let _ = tokio::time::timeout(Duration::from_secs(5), sender.closed()).await;
+        }
+    }
+
+    /// Closes every session and changes no status: this node may no longer own them.
+    pub async fn close_all(&self, grace: Duration) {
+        self.shutdown(grace).await;
     }
 
     /// Stops every actor (closing its connection) and waits for them, at most `grace`.

@@ -1,0 +1,179 @@
+//! Leases and ownership on a real PostgreSQL (the cluster does not exist on SQLite).
+
+use std::collections::HashSet;
+
+use super::*;
+use crate::server::db::testing::with_postgres;
+use crate::server::db::{accounts, companies, Db};
+
+/// `n` accounts of one company, all Connected (meant to be online).
+async fn connected_accounts(pool: &PgPool, n: usize) -> Vec<i64> {
+    let db = Db::Postgres(pool.clone());
+    let company = companies::insert(&db, "Cluster", true, 1000).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let id = accounts::insert_within_limit(&db, company, 1000, None, i as i64)
+            .await
+            .unwrap()
+            .unwrap();
+        ids.push(id);
+    }
+    sqlx::query("UPDATE whatsapp_accounts SET status = 'connected'")
+        .execute(pool)
+        .await
+        .unwrap();
+    ids
+}
+
+async fn expire_lease(pool: &PgPool, node: &str, seconds_ago: i64) {
+    sqlx::query(
+        "UPDATE cluster_nodes SET lease_until = now() - make_interval(secs => $2) WHERE id = $1",
+    )
+    .bind(node)
+    .bind(seconds_ago as f64)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+fn ids(claimed: &[Claimed]) -> HashSet<i64> {
+    claimed.iter().map(|c| c.account_id).collect()
+}
+
+#[tokio::test]
+async fn a_lease_that_ran_out_is_never_renewed() {
+    with_postgres(|pool| async move {
+        register(&pool, "a", "127.0.0.1:1").await.unwrap();
+        register(&pool, "b", "127.0.0.1:2").await.unwrap();
+        assert!(
+            register(&pool, "a", "again").await.is_err(),
+            "ids are unique"
+        );
+        assert!(renew(&pool, "a").await.unwrap());
+        assert_eq!(live_nodes(&pool).await.unwrap(), 2);
+
+        expire_lease(&pool, "b", 1).await;
+        assert!(!renew(&pool, "b").await.unwrap(), "a dead lease stays dead");
+        assert_eq!(live_nodes(&pool).await.unwrap(), 1);
+        assert!(!renew(&pool, "nobody").await.unwrap());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn orphans_are_shared_out_and_a_live_owner_keeps_its_accounts() {
+    with_postgres(|pool| async move {
+        let all = connected_accounts(&pool, 6).await;
+        register(&pool, "a", "x").await.unwrap();
+        register(&pool, "b", "y").await.unwrap();
+
+        let first = claim_orphans(&pool, "a", 3, 50).await.unwrap();
+        assert_eq!(first.len(), 3, "never-owned accounts go by share");
+        assert!(first.iter().all(|c| c.epoch == 1));
+        assert_eq!(load(&pool, "a").await.unwrap(), (6, 3));
+
+        let second = claim_orphans(&pool, "b", 10, 50).await.unwrap();
+        assert_eq!(second.len(), 3, "only the accounts without a live owner");
+        assert!(ids(&first).is_disjoint(&ids(&second)));
+        assert_eq!(ids(&first).union(&ids(&second)).count(), all.len());
+        assert!(claim_orphans(&pool, "b", 10, 50).await.unwrap().is_empty());
+
+        // a dies: its accounts go by share at first, and to anyone once overdue.
+        expire_lease(&pool, "a", 1).await;
+        let early = claim_orphans(&pool, "b", 1, 50).await.unwrap();
+        assert_eq!(early.len(), 1);
+        assert_eq!(early[0].epoch, 2, "every claim raises the epoch");
+        expire_lease(&pool, "a", OVERDUE_SECS + 1).await;
+        let overdue = claim_orphans(&pool, "b", 0, 50).await.unwrap();
+        assert_eq!(
+            overdue.len(),
+            2,
+            "overdue orphans are taken whatever the share"
+        );
+        let (_, mine) = load(&pool, "b").await.unwrap();
+        assert_eq!(mine, 6);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_nodes_claiming_at_once_never_take_the_same_account() {
+    with_postgres(|pool| async move {
+        connected_accounts(&pool, 40).await;
+        register(&pool, "a", "x").await.unwrap();
+        register(&pool, "b", "y").await.unwrap();
+        let (a, b) = tokio::join!(
+            claim_orphans(&pool, "a", 40, 40),
+            claim_orphans(&pool, "b", 40, 40)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert!(ids(&a).is_disjoint(&ids(&b)));
+        let owners: Vec<(i64, Option<String>)> =
+            sqlx::query_as("SELECT id, owner_node FROM whatsapp_accounts ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        for (id, owner) in owners {
+            let expected = if ids(&a).contains(&id) { "a" } else { "b" };
+            assert_eq!(owner.as_deref(), Some(expected), "account {id}");
+        }
+        assert_eq!(a.len() + b.len(), 40);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn release_and_leave_are_checked_against_the_epoch() {
+    with_postgres(|pool| async move {
+        let all = connected_accounts(&pool, 3).await;
+        register(&pool, "a", "x").await.unwrap();
+        let claimed = claim_orphans(&pool, "a", 3, 10).await.unwrap();
+        let first = claimed[0];
+        assert!(still_owns(&pool, "a", first.account_id, first.epoch)
+            .await
+            .unwrap());
+        assert!(!still_owns(&pool, "a", first.account_id, first.epoch - 1)
+            .await
+            .unwrap());
+
+        let newer = take(&pool, "a", first.account_id).await.unwrap();
+        assert_eq!(newer, first.epoch + 1);
+        assert!(
+            !release(&pool, "a", first.account_id, first.epoch)
+                .await
+                .unwrap(),
+            "a stale epoch releases nothing"
+        );
+        assert!(release(&pool, "a", first.account_id, newer).await.unwrap());
+        assert!(!still_owns(&pool, "a", first.account_id, newer)
+            .await
+            .unwrap());
+
+        assert_eq!(leave(&pool, "a").await.unwrap(), (all.len() - 1) as u64);
+        assert_eq!(live_nodes(&pool).await.unwrap(), 0);
+        register(&pool, "b", "y").await.unwrap();
+        // Let go gracefully: overdue at once only after OVERDUE_SECS; by share before that.
+        assert_eq!(claim_orphans(&pool, "b", 0, 10).await.unwrap().len(), 0);
+        assert_eq!(claim_orphans(&pool, "b", 3, 10).await.unwrap().len(), 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn long_dead_nodes_are_forgotten_and_their_accounts_stay_claimable() {
+    with_postgres(|pool| async move {
+        connected_accounts(&pool, 2).await;
+        register(&pool, "old", "x").await.unwrap();
+        claim_orphans(&pool, "old", 2, 10).await.unwrap();
+        expire_lease(&pool, "old", 120).await;
+        assert_eq!(forget_dead(&pool, 60).await.unwrap(), 1);
+        register(&pool, "new", "y").await.unwrap();
+        let claimed = claim_orphans(&pool, "new", 0, 10).await.unwrap();
+        assert_eq!(
+            claimed.len(),
+            2,
+            "orphaned since the dead lease ran out: overdue"
+        );
+    })
+    .await;
+}

@@ -1,0 +1,289 @@
+//! One server of several on PostgreSQL: keeps this process's lease, fences it when the lease
+//! cannot be renewed in time, and claims accounts that have no live owner, so each linked
+//! number is connected by exactly one server. Inactive on SQLite (one server).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng;
+use sqlx::PgPool;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::server::db::cluster::{self, Claimed, LEASE_SECS};
+use crate::server::whatsapp::manager::SessionManager;
+
+/// How often the lease is renewed.
+pub const RENEW_EVERY: Duration = Duration::from_secs(2);
+/// A node that has not renewed for this long closes its sessions: strictly less than the
+/// lease, so it is silent before any peer may claim its accounts.
+pub const FENCE_AFTER: Duration = Duration::from_secs(8);
+/// How often orphans are looked for (with up to a quarter of jitter).
+pub const CLAIM_EVERY: Duration = Duration::from_secs(1);
+/// Accounts one node claims per look, so a crowd of orphans is spread over the peers.
+pub const CLAIM_CAP: i64 = 25;
+/// A node over its share hands one account to its peers this often at most.
+pub const HANDOFF_EVERY: Duration = Duration::from_secs(10);
+/// An account stays with a node this long before it may be handed on (no ping-pong).
+pub const HANDOFF_COOL_DOWN_SECS: i64 = 60;
+/// Rows of nodes dead this long are removed.
+const FORGET_DEAD_AFTER_SECS: i64 = 5 * 60;
+
+const _: () = assert!(FENCE_AFTER.as_secs() < LEASE_SECS as u64);
+
+/// This process as a member of the cluster.
+#[derive(Debug, Clone)]
+pub struct ClusterNode {
+    pub pool: PgPool,
+    /// A fresh id at every start (and after fencing itself).
+    id: Arc<std::sync::Mutex<String>>,
+    pub address: String,
+}
+
+fn fresh_id() -> String {
+    let mut bytes = [0u8; 8];
+    rand::thread_rng().fill(&mut bytes);
+    format!("node-{}", hex::encode(bytes))
+}
+
+/// An equal share of the accounts meant to be online, rounded up.
+pub fn share(total: i64, live_nodes: i64) -> i64 {
+    let nodes = live_nodes.max(1);
+    (total + nodes - 1) / nodes
+}
+
+/// How many more accounts this node should take now, never negative.
+pub fn wanted(total: i64, mine: i64, live_nodes: i64) -> i64 {
+    (share(total, live_nodes) - mine).max(0)
+}
+
+/// Whether this node holds more than its share and should hand one account on. A node
+/// one over the rounded share keeps it: shares of 10 and 11 are as fair as it gets.
+pub fn over_share(total: i64, mine: i64, live_nodes: i64) -> bool {
+    mine > share(total, live_nodes)
+}
+
+/// What the lease keeper does after a renewal attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaseStep {
+    /// Renewed: carry on.
+    Alive,
+    /// Not renewed yet, but still inside the fence deadline: keep the sessions, try again.
+    Waiting,
+    /// Too long without a renewal, or the database says the lease ran out: close every
+    /// session and stop writing, then join again under a new id.
+    Fence,
+}
+
+/// `renewed`: Some(true) renewed, Some(false) the row says the lease is over, None the
+/// database could not be asked. `since_success`: time since the last renewal that worked.
+pub fn lease_step(renewed: Option<bool>, since_success: Duration) -> LeaseStep {
+    match renewed {
+        Some(true) => LeaseStep::Alive,
+        Some(false) => LeaseStep::Fence,
+        None if since_success >= FENCE_AFTER => LeaseStep::Fence,
+        None => LeaseStep::Waiting,
+    }
+}
+
+impl ClusterNode {
+    /// Joins the cluster: a lease row under a fresh id.
+    pub async fn join(pool: PgPool, address: String) -> Result<ClusterNode, sqlx::Error> {
+        let id = fresh_id();
+        cluster::register(&pool, &id, &address).await?;
+        tracing::info!(node = %id, "joined the cluster");
+        Ok(ClusterNode {
+            pool,
+            id: Arc::new(std::sync::Mutex::new(id)),
+            address,
+        })
+    }
+
+    pub fn id(&self) -> String {
+        self.id
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Whether this node owns the account now.
+    pub async fn owns(&self, account: i64) -> Result<bool, sqlx::Error> {
+        Ok(cluster::owner_of(&self.pool, account).await?.as_deref() == Some(self.id().as_str()))
+    }
+
+    /// Takes the account for this node (it is about to connect it: a phone linking here).
+    pub async fn take(&self, account: i64) -> Result<i64, sqlx::Error> {
+        cluster::take(&self.pool, &self.id(), account).await
+    }
+
+    /// A graceful stop, after the sessions are closed: the accounts and the lease go.
+    pub async fn leave(&self) {
+        match cluster::leave(&self.pool, &self.id()).await {
+            Ok(released) => tracing::info!(released, "left the cluster"),
+            Err(e) => tracing::warn!("could not leave the cluster cleanly: {e}"),
+        }
+    }
+
+    /// Hands one account to the peers when this node holds more than its share: its
+    /// socket is closed first, then ownership let go (epoch-checked); a peer under its
+    /// share claims it at its next look.
+    async fn hand_off(&self, manager: &SessionManager) -> Result<bool, sqlx::Error> {
+        let node = self.id();
+        let (total, mine) = cluster::load(&self.pool, &node).await?;
+        let live = cluster::live_nodes(&self.pool).await?;
+        if live < 2 || !over_share(total, mine, live) {
+            return Ok(false);
+        }
+        let Some(account) =
+            cluster::handoff_candidate(&self.pool, &node, HANDOFF_COOL_DOWN_SECS).await?
+        else {
+            return Ok(false);
+        };
+        manager.let_go(account.account_id).await;
+        cluster::release(&self.pool, &node, account.account_id, account.epoch).await
+    }
+
+    async fn claim(&self, manager: &SessionManager) -> Result<Vec<Claimed>, sqlx::Error> {
+        let node = self.id();
+        let (total, mine) = cluster::load(&self.pool, &node).await?;
+        let live = cluster::live_nodes(&self.pool).await?;
+        let share = wanted(total, mine, live);
+        let claimed = cluster::claim_orphans(&self.pool, &node, share, CLAIM_CAP).await?;
+        for account in &claimed {
+            manager.resume(account.company_id, account.account_id).await;
+        }
+        let dead_links = cluster::orphaned_links(&self.pool).await?;
+        if let Err(e) = manager.end_interrupted_links(&dead_links).await {
+            tracing::warn!("could not end the linking attempts of a dead node: {e}");
+        }
+        Ok(claimed)
+    }
+
+    async fn fence(&self, manager: &SessionManager) {
+        tracing::error!(node = %self.id(), "lease lost: closing every WhatsApp session");
+        manager.close_all(Duration::from_secs(2)).await;
+        loop {
+            let id = fresh_id();
+            match cluster::register(&self.pool, &id, &self.address).await {
+                Ok(()) => {
+                    tracing::info!(node = %id, "rejoined the cluster");
+                    *self.id.lock().unwrap_or_else(|p| p.into_inner()) = id;
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!("cannot rejoin the cluster yet: {e}");
+                    tokio::time::sleep(RENEW_EVERY).await;
+                }
+            }
+        }
+    }
+
+    /// Renews the lease and claims orphans until `stop` turns true.
+    pub fn spawn(self, manager: SessionManager, mut stop: watch::Receiver<bool>) {
+        tokio::spawn(async move {
+            let mut last_renewal = Instant::now();
+            let mut next_renewal = Instant::now() + RENEW_EVERY;
+            let mut next_claim = Instant::now();
+            let mut next_cleanup = Instant::now();
+            let mut next_handoff = Instant::now() + HANDOFF_EVERY;
+            loop {
+                tokio::select! {
+                    _ = stop.changed() => return,
+                    _ = tokio::time::sleep_until(next_renewal.min(next_claim)) => {}
+                }
+                if *stop.borrow() {
+                    return;
+                }
+                let now = Instant::now();
+                if now >= next_renewal {
+                    next_renewal = now + RENEW_EVERY;
+                    let renewed =
+                        tokio::time::timeout(RENEW_EVERY, cluster::renew(&self.pool, &self.id()))
+                            .await
+                            .ok()
+                            .and_then(Result::ok);
+                    match lease_step(renewed, last_renewal.elapsed()) {
+                        LeaseStep::Alive => last_renewal = Instant::now(),
+                        LeaseStep::Waiting => {
+                            tracing::warn!("could not renew the cluster lease; retrying")
+                        }
+                        LeaseStep::Fence => {
+                            self.fence(&manager).await;
+                            last_renewal = Instant::now();
+                        }
+                    }
+                }
+                // A node that is not sure of its lease takes nothing new.
+                if now >= next_claim && last_renewal.elapsed() < RENEW_EVERY * 2 {
+                    let jitter =
+                        rand::thread_rng().gen_range(0..=CLAIM_EVERY.as_millis() as u64 / 4);
+                    next_claim = now + CLAIM_EVERY + Duration::from_millis(jitter);
+                    match self.claim(&manager).await {
+                        Ok(claimed) if !claimed.is_empty() => {
+                            tracing::info!(
+                                accounts = claimed.len(),
+                                "claimed accounts without a live owner"
+                            )
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!("could not look for orphaned accounts: {e}"),
+                    }
+                } else if now >= next_claim {
+                    next_claim = now + CLAIM_EVERY;
+                }
+                if now >= next_handoff && last_renewal.elapsed() < RENEW_EVERY * 2 {
+                    next_handoff = now + HANDOFF_EVERY;
+                    match self.hand_off(&manager).await {
+                        Ok(true) => tracing::info!("handed one account to a peer"),
+                        Ok(false) => {}
+                        Err(e) => tracing::warn!("could not hand an account on: {e}"),
+                    }
+                }
+                if now >= next_cleanup {
+                    next_cleanup = now + Duration::from_secs(60);
+                    let _ = cluster::forget_dead(&self.pool, FORGET_DEAD_AFTER_SECS).await;
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_node_wants_an_equal_share() {
+        assert_eq!(wanted(30, 0, 1), 30);
+        assert_eq!(wanted(30, 30, 3), 0, "over its share: takes nothing");
+        assert_eq!(wanted(30, 0, 3), 10);
+        assert_eq!(
+            wanted(31, 10, 3),
+            1,
+            "shares round up so nothing is left over"
+        );
+        assert_eq!(wanted(0, 0, 0), 0);
+        assert_eq!(wanted(5, 0, 0), 5, "alone when no lease is visible");
+    }
+
+    #[test]
+    fn only_a_node_above_the_rounded_share_hands_on() {
+        assert!(over_share(30, 30, 3));
+        assert!(!over_share(30, 10, 3));
+        assert!(!over_share(31, 11, 3), "11 of 31 on three nodes is fair");
+        assert!(over_share(31, 12, 3));
+        assert!(!over_share(30, 30, 1));
+    }
+
+    #[test]
+    fn a_node_fences_itself_before_its_lease_can_run_out() {
+        assert_eq!(
+            lease_step(Some(true), Duration::from_secs(30)),
+            LeaseStep::Alive
+        );
+        assert_eq!(lease_step(Some(false), Duration::ZERO), LeaseStep::Fence);
+        assert_eq!(lease_step(None, Duration::from_secs(7)), LeaseStep::Waiting);
+        assert_eq!(lease_step(None, FENCE_AFTER), LeaseStep::Fence);
+        assert!(FENCE_AFTER < Duration::from_secs(LEASE_SECS as u64));
+    }
+}
