@@ -160,6 +160,13 @@ pub enum Change<'a> {
     },
 }
 
+/// The owner a write must come from, in a cluster: the node and the epoch of its claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fence {
+    pub node: String,
+    pub epoch: i64,
+}
+
 /// Applies a status change and appends its history entry, atomically.
 pub async fn apply(
     db: &Db,
@@ -168,6 +175,22 @@ pub async fn apply(
     actor: Option<i64>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    apply_fenced(db, id, change, actor, now, None)
+        .await
+        .map(|_| ())
+}
+
+/// The same, for what a server's own WhatsApp session reports: with a `fence`, the change
+/// is written only while that node owns the account under that epoch (checked under the
+/// row's lock, in the same transaction). False when refused: a peer has claimed it since.
+pub async fn apply_fenced(
+    db: &Db,
+    id: i64,
+    change: Change<'_>,
+    actor: Option<i64>,
+    now: i64,
+    fence: Option<&Fence>,
+) -> Result<bool, sqlx::Error> {
     let (sql, event, reason) = match &change {
         Change::Linking => (
             "UPDATE whatsapp_accounts SET status = 'connecting', updated_at = $2 WHERE id = $1",
@@ -192,6 +215,20 @@ pub async fn apply(
     };
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
+        if let Some(fence) = fence {
+            let owner: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM whatsapp_accounts WHERE id = $1 AND owner_node = $2 AND owner_epoch = $3 FOR UPDATE",
+            )
+            .bind(id)
+            .bind(&fence.node)
+            .bind(fence.epoch)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if owner.is_none() {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+        }
         let update = sqlx::query(sql).bind(id).bind(now);
         let update = match &change {
             Change::Linking => update,
@@ -221,7 +258,7 @@ pub async fn apply(
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     })
 }
 

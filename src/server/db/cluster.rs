@@ -129,14 +129,14 @@ pub async fn take(pool: &PgPool, node: &str, account: i64) -> Result<i64, sqlx::
     .await
 }
 
-/// The node that owns the account now, if any.
-pub async fn owner_of(pool: &PgPool, account: i64) -> Result<Option<String>, sqlx::Error> {
-    let owner: Option<Option<String>> =
-        sqlx::query_scalar("SELECT owner_node FROM whatsapp_accounts WHERE id = $1")
+/// The node that owns the account now, if any, and the epoch of its claim.
+pub async fn owner_of(pool: &PgPool, account: i64) -> Result<Option<(String, i64)>, sqlx::Error> {
+    let owner: Option<(Option<String>, i64)> =
+        sqlx::query_as("SELECT owner_node, owner_epoch FROM whatsapp_accounts WHERE id = $1")
             .bind(account)
             .fetch_optional(pool)
             .await?;
-    Ok(owner.flatten())
+    Ok(owner.and_then(|(node, epoch)| node.map(|node| (node, epoch))))
 }
 
 /// An account `node` may hand to a peer: owned for over `cool_down_secs` (no ping-pong),

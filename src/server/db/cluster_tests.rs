@@ -177,3 +177,73 @@ async fn long_dead_nodes_are_forgotten_and_their_accounts_stay_claimable() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_write_under_a_stale_claim_is_refused() {
+    use crate::domain::account::DisconnectReason;
+    use crate::server::db::accounts::{apply_fenced, Change, Fence};
+    with_postgres(|pool| async move {
+        let db = Db::Postgres(pool.clone());
+        let account = connected_accounts(&pool, 1).await[0];
+        register(&pool, "a", "x").await.unwrap();
+        let claimed = claim_orphans(&pool, "a", 1, 10).await.unwrap();
+        let a = Fence {
+            node: "a".into(),
+            epoch: claimed[0].epoch,
+        };
+        let lost = || Change::Disconnected {
+            reason: DisconnectReason::UnlinkedFromPhone,
+            actor_name: None,
+            until_ms: None,
+        };
+        let relinked = Change::Connected {
+            phone: "+573001112233",
+            business_name: "Ventas",
+            credentials: "sim1|+573001112233|d",
+        };
+        assert!(apply_fenced(&db, account, relinked, None, 1, Some(&a))
+            .await
+            .unwrap());
+
+        // a freezes; b claims the account once a's lease has been over for a while.
+        expire_lease(&pool, "a", OVERDUE_SECS + 1).await;
+        register(&pool, "b", "y").await.unwrap();
+        let taken = claim_orphans(&pool, "b", 0, 10).await.unwrap();
+        assert_eq!(taken[0].epoch, a.epoch + 1);
+
+        assert!(!apply_fenced(&db, account, lost(), None, 2, Some(&a))
+            .await
+            .unwrap());
+        let (status, credentials): (String, Option<String>) =
+            sqlx::query_as("SELECT status, credentials FROM whatsapp_accounts WHERE id = $1")
+                .bind(account)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(status, "connected", "the stale owner's write was refused");
+        assert!(credentials.is_some(), "and the keys were not wiped");
+        let stale_events: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM account_events WHERE account_id = $1 AND at = 2",
+        )
+        .bind(account)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(stale_events, 0);
+
+        let b = Fence {
+            node: "b".into(),
+            epoch: taken[0].epoch,
+        };
+        assert!(apply_fenced(&db, account, lost(), None, 3, Some(&b))
+            .await
+            .unwrap());
+        assert!(
+            apply_fenced(&db, account, lost(), None, 4, None)
+                .await
+                .unwrap(),
+            "unfenced writes (a person's action) always go"
+        );
+    })
+    .await;
+}

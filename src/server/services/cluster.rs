@@ -10,6 +10,7 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use crate::server::db::accounts::Fence;
 use crate::server::db::cluster::{self, Claimed, LEASE_SECS};
 use crate::server::whatsapp::manager::SessionManager;
 
@@ -106,14 +107,20 @@ impl ClusterNode {
             .clone()
     }
 
-    /// Whether this node owns the account now.
-    pub async fn owns(&self, account: i64) -> Result<bool, sqlx::Error> {
-        Ok(cluster::owner_of(&self.pool, account).await?.as_deref() == Some(self.id().as_str()))
+    /// The fence for this node's writes to the account when it owns it now.
+    pub async fn ownership(&self, account: i64) -> Result<Option<Fence>, sqlx::Error> {
+        let node = self.id();
+        Ok(cluster::owner_of(&self.pool, account)
+            .await?
+            .filter(|(owner, _)| *owner == node)
+            .map(|(node, epoch)| Fence { node, epoch }))
     }
 
     /// Takes the account for this node (it is about to connect it: a phone linking here).
-    pub async fn take(&self, account: i64) -> Result<i64, sqlx::Error> {
-        cluster::take(&self.pool, &self.id(), account).await
+    pub async fn take(&self, account: i64) -> Result<Fence, sqlx::Error> {
+        let node = self.id();
+        let epoch = cluster::take(&self.pool, &node, account).await?;
+        Ok(Fence { node, epoch })
     }
 
     /// A graceful stop, after the sessions are closed: the accounts and the lease go.

@@ -16,7 +16,7 @@ use super::qr::qr_svg;
 use crate::domain::account::{
     transition, AccountEvent, AccountStatus, DisconnectReason, Transition,
 };
-use crate::server::db::accounts::{self, Change};
+use crate::server::db::accounts::{self, Change, Fence};
 use crate::server::db::{now_ms, Db};
 
 type Reply<T> = oneshot::Sender<Result<T, ManagerError>>;
@@ -85,6 +85,8 @@ pub(super) struct AccountActor {
     failures: u32,
     /// When the online session's counters are read next.
     next_sample: Option<Instant>,
+    /// In a cluster: this server's claim on the account, which its session's writes carry.
+    fence: Option<Fence>,
 }
 
 async fn next_event(events: &mut Option<mpsc::Receiver<DriverEvent>>) -> Option<DriverEvent> {
@@ -116,6 +118,7 @@ impl AccountActor {
             reconnect: None,
             failures: 0,
             next_sample: None,
+            fence: None,
         }
     }
 
@@ -205,7 +208,7 @@ impl AccountActor {
         self.close();
         // Owned before it is Connecting, so no peer takes the attempt for an orphan.
         if let Some(node) = &self.inner.options.cluster {
-            node.take(self.id).await?;
+            self.fence = Some(node.take(self.id).await?);
         }
         accounts::apply(
             &self.inner.db,
@@ -474,7 +477,9 @@ impl AccountActor {
                     business_name: &business_name,
                     credentials: &credentials,
                 };
-                accounts::apply(db, self.id, change, None, now_ms()).await?;
+                if !self.write_session_change(change).await? {
+                    return Ok(());
+                }
                 self.inner
                     .set_live(self.id, |live| *live = Default::default());
                 self.publish();
@@ -576,7 +581,18 @@ impl AccountActor {
         until_ms: Option<i64>,
     ) -> Result<(), ManagerError> {
         transition(self.status().await?, AccountEvent::LoggedOut(reason))?;
-        self.mark_disconnected(reason, None, until_ms).await
+        let change = Change::Disconnected {
+            reason,
+            actor_name: None,
+            until_ms,
+        };
+        self.close();
+        if self.write_session_change(change).await? {
+            self.inner
+                .set_live(self.id, |live| *live = Default::default());
+            self.publish();
+        }
+        Ok(())
     }
 
     fn schedule_reconnect(&mut self, attempt: u32, reason: Option<String>) {
@@ -594,11 +610,44 @@ impl AccountActor {
 
     /// Outside a cluster, always; in one, whether the database says this server owns the
     /// account (a server must not connect what a peer has claimed).
-    async fn still_mine(&self) -> bool {
-        match &self.inner.options.cluster {
-            None => true,
-            Some(node) => node.owns(self.id).await.unwrap_or(false),
+    async fn still_mine(&mut self) -> bool {
+        let Some(node) = &self.inner.options.cluster else {
+            return true;
+        };
+        self.fence = node.ownership(self.id).await.ok().flatten();
+        self.fence.is_some()
+    }
+
+    /// Writes what the session itself reported (linked, logged out). In a cluster only the
+    /// owner under its current claim may: when a peer has claimed the account since, the
+    /// write is refused and this server lets the session go. False when refused.
+    async fn write_session_change(&mut self, change: Change<'_>) -> Result<bool, ManagerError> {
+        let fence = match (&self.inner.options.cluster, &self.fence) {
+            (None, _) => None,
+            (Some(_), Some(fence)) => Some(fence.clone()),
+            // A server without a claim on the account writes nothing of its session.
+            (Some(_), None) => {
+                self.close();
+                return Ok(false);
+            }
+        };
+        let written = accounts::apply_fenced(
+            &self.inner.db,
+            self.id,
+            change,
+            None,
+            now_ms(),
+            fence.as_ref(),
+        )
+        .await?;
+        if !written {
+            tracing::warn!(
+                account = self.id,
+                "another server owns this account now; letting it go"
+            );
+            self.close();
         }
+        Ok(written)
     }
 
     async fn reconnect(&mut self) {

@@ -14,11 +14,13 @@ use tokio::time::Instant;
 
 use super::actor::{AccountActor, ActorCommand, StatusWrite};
 use super::backoff::Backoff;
+use super::cluster_notice::Notice;
 use super::driver::{Driver, DriverError, SessionStats};
 use crate::domain::account::{AccountEvent, AccountStatus, DisconnectReason, Refused};
 use crate::server::db::{account_lifecycle as lifecycle, accounts, now_ms, Db};
 use crate::server::media::MediaStore;
 use crate::server::services::cluster::ClusterNode;
+use crate::server::services::cluster_events;
 
 /// Who asked for an action, for the account's history and the card ("Disconnected by Ana").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +136,17 @@ pub(super) struct Inner {
     /// so it keeps increasing across restarts.
     sequence: AtomicU64,
     revisions: Mutex<HashMap<i64, u64>>,
+    /// In a cluster: every change also goes to the other servers (`cluster_events`).
+    outbox: Option<mpsc::UnboundedSender<Outgoing>>,
+}
+
+/// A change to tell the other servers of; `live` only from the server running the session.
+#[derive(Debug)]
+pub struct Outgoing {
+    pub company_id: i64,
+    pub account_id: i64,
+    pub removed: bool,
+    pub live: Option<LiveState>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -157,6 +170,21 @@ impl Inner {
     }
 
     pub fn publish(&self, company_id: i64, account_id: i64, removed: bool) {
+        if let Some(outbox) = &self.outbox {
+            let runs_session = lock(&self.actors).contains_key(&account_id);
+            let live = (runs_session && !removed).then(|| self.live(account_id));
+            let _ = outbox.send(Outgoing {
+                company_id,
+                account_id,
+                removed,
+                live,
+            });
+        }
+        self.publish_here(company_id, account_id, removed);
+    }
+
+    /// Tells this server's pages only (a change another server announced).
+    pub fn publish_here(&self, company_id: i64, account_id: i64, removed: bool) {
         if removed {
             lock(&self.live).remove(&account_id);
         }
@@ -199,6 +227,14 @@ impl SessionManager {
     pub fn new(db: Db, driver: Arc<dyn Driver>, options: ManagerOptions) -> Self {
         let (changes, _) = broadcast::channel(4096);
         let (conversations, _) = broadcast::channel(4096);
+        let cluster = options.cluster.clone();
+        let (outbox, outgoing) = match &cluster {
+            Some(_) => {
+                let (sender, receiver) = mpsc::unbounded_channel();
+                (Some(sender), Some(receiver))
+            }
+            None => (None, None),
+        };
         let inner = Inner {
             db,
             driver,
@@ -211,10 +247,26 @@ impl SessionManager {
             restarts: AtomicU64::new(0),
             sequence: AtomicU64::new(now_ms().max(0) as u64 * 1000),
             revisions: Mutex::new(HashMap::new()),
+            outbox,
         };
-        SessionManager {
+        let manager = SessionManager {
             inner: Arc::new(inner),
+        };
+        if let (Some(node), Some(outgoing)) = (cluster, outgoing) {
+            cluster_events::spawn(node, manager.clone(), outgoing);
         }
+        manager
+    }
+
+    /// A change another server announced: its live state (when it runs the session) is
+    /// taken as this server's view of the account, and this server's pages are told.
+    pub fn apply_notice(&self, notice: Notice) {
+        if let Some(wire) = notice.live {
+            let live = wire.into_live(Instant::now());
+            self.inner.set_live(notice.account, |state| *state = live);
+        }
+        self.inner
+            .publish_here(notice.company, notice.account, notice.removed);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<AccountChanged> {

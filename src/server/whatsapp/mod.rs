@@ -2,6 +2,7 @@
 
 mod actor;
 pub mod backoff;
+pub mod cluster_notice;
 pub mod driver;
 pub mod inbound;
 pub mod key_rows;

@@ -1,0 +1,144 @@
+//! Account changes between the servers of a cluster: each change this server publishes
+//! goes out as a `pg_notify`, and one `PgListener` per server hands the others' changes to
+//! its pages. A notice carries the live state only its owner knows (the QR, the health).
+
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::cluster::ClusterNode;
+use crate::server::whatsapp::cluster_notice::{Notice, WireLive, CHANNEL};
+use crate::server::whatsapp::manager::{Outgoing, SessionManager};
+
+pub fn spawn(
+    node: ClusterNode,
+    manager: SessionManager,
+    mut outgoing: mpsc::UnboundedReceiver<Outgoing>,
+) {
+    let sender = node.clone();
+    tokio::spawn(async move {
+        while let Some(change) = outgoing.recv().await {
+            let notice = Notice {
+                node: sender.id(),
+                company: change.company_id,
+                account: change.account_id,
+                removed: change.removed,
+                live: change
+                    .live
+                    .map(|live| WireLive::from_live(&live, Instant::now())),
+            };
+            let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(notice.payload())
+                .execute(&sender.pool)
+                .await;
+            if let Err(e) = sent {
+                tracing::warn!(
+                    account = change.account_id,
+                    "could not tell the other servers: {e}"
+                );
+            }
+        }
+    });
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = listen(&node, &manager).await {
+                tracing::warn!("cluster notices: {e}; listening again");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+}
+
+async fn listen(node: &ClusterNode, manager: &SessionManager) -> Result<(), sqlx::Error> {
+    let mut listener = PgListener::connect_with(&node.pool).await?;
+    listener.listen(CHANNEL).await?;
+    loop {
+        // None: the connection dropped (it reconnects on the next call); notices sent
+        // meanwhile are lost, so pages must read the database again.
+        let Some(notification) = listener.try_recv().await? else {
+            tracing::warn!("cluster notices: connection lost");
+            continue;
+        };
+        match serde_json::from_str::<Notice>(notification.payload()) {
+            Ok(notice) if notice.node == node.id() => {}
+            Ok(notice) => manager.apply_notice(notice),
+            Err(e) => tracing::warn!("cluster notices: unreadable: {e}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::server::config::SimTimings;
+    use crate::server::db::testing::with_postgres;
+    use crate::server::db::{accounts, companies, Db};
+    use crate::server::testing::eventually;
+    use crate::server::whatsapp::manager::{LinkState, ManagerOptions};
+    use crate::server::whatsapp::simulator::Simulator;
+
+    fn showing(manager: &SessionManager, account: i64) -> Option<String> {
+        match manager.live(account).link {
+            Some(LinkState::Showing { qr, .. }) => Some(qr),
+            _ => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_qr_shown_by_one_server_reaches_the_pages_of_another() {
+        with_postgres(|pool| async move {
+            let db = Db::Postgres(pool.clone());
+            let company = companies::insert(&db, "Cluster", true, 5).await.unwrap();
+            let account = accounts::insert_within_limit(&db, company, 5, None, 1)
+                .await
+                .unwrap()
+                .unwrap();
+            let sim = Simulator::new(SimTimings::default());
+            let manager = |node: ClusterNode| {
+                let options = ManagerOptions {
+                    cluster: Some(node),
+                    ..Default::default()
+                };
+                SessionManager::new(db.clone(), Arc::new(sim.clone()), options)
+            };
+            let a = manager(ClusterNode::join(pool.clone(), "a".into()).await.unwrap());
+            let b = manager(ClusterNode::join(pool.clone(), "b".into()).await.unwrap());
+            let pool_for_check = pool.clone();
+            eventually(|| {
+                let pool = pool_for_check.clone();
+                async move {
+                    let listening: i64 = sqlx::query_scalar(
+                        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'",
+                    )
+                    .fetch_one(&pool)
+                    .await
+                    .ok()?;
+                    (listening >= 2).then_some(())
+                }
+            })
+            .await;
+            let mut pages_on_b = b.subscribe();
+
+            a.start_linking(company, account, None).await.unwrap();
+            let on_a = eventually(|| async { showing(&a, account) }).await;
+            let on_b = eventually(|| async { showing(&b, account) }).await;
+            assert_eq!(on_a, on_b, "server b shows the QR server a generated");
+            let told = tokio::time::timeout(Duration::from_secs(5), pages_on_b.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(told.account_id, account);
+
+            // A change made on b, which runs no session for it, leaves a's live view alone.
+            b.settings_changed(company, account);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            assert_eq!(showing(&a, account), Some(on_a));
+        })
+        .await;
+    }
+}
