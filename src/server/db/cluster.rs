@@ -139,6 +139,18 @@ pub async fn owner_of(pool: &PgPool, account: i64) -> Result<Option<(String, i64
     Ok(owner.and_then(|(node, epoch)| node.map(|node| (node, epoch))))
 }
 
+/// The node that owns the account, when its lease is live.
+pub async fn live_owner(pool: &PgPool, account: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT d.id FROM whatsapp_accounts a \
+         JOIN cluster_nodes d ON d.id = a.owner_node AND d.lease_until > now() \
+         WHERE a.id = $1",
+    )
+    .bind(account)
+    .fetch_optional(pool)
+    .await
+}
+
 /// An account `node` may hand to a peer: owned for over `cool_down_secs` (no ping-pong),
 /// the one with the oldest conversation activity first (idle ones move with least harm).
 pub async fn handoff_candidate(

@@ -116,6 +116,12 @@ impl ClusterNode {
             .map(|(node, epoch)| Fence { node, epoch }))
     }
 
+    /// Whether another live server owns the account (and so holds its socket).
+    pub async fn runs_elsewhere(&self, account: i64) -> Result<bool, sqlx::Error> {
+        let owner = cluster::live_owner(&self.pool, account).await?;
+        Ok(owner.is_some_and(|owner| owner != self.id()))
+    }
+
     /// Takes the account for this node (it is about to connect it: a phone linking here).
     pub async fn take(&self, account: i64) -> Result<Fence, sqlx::Error> {
         let node = self.id();

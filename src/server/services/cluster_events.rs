@@ -78,9 +78,10 @@ mod tests {
     use crate::server::config::SimTimings;
     use crate::server::db::testing::with_postgres;
     use crate::server::db::{accounts, companies, Db};
+    use crate::server::services::identity::{create_user, NewAccount};
     use crate::server::testing::eventually;
-    use crate::server::whatsapp::manager::{LinkState, ManagerOptions};
-    use crate::server::whatsapp::simulator::Simulator;
+    use crate::server::whatsapp::manager::{Actor, Health, LinkState, ManagerOptions};
+    use crate::server::whatsapp::simulator::{ScanOutcome, Simulator};
 
     fn showing(manager: &SessionManager, account: i64) -> Option<String> {
         match manager.live(account).link {
@@ -89,39 +90,61 @@ mod tests {
         }
     }
 
+    struct TwoServers {
+        company: i64,
+        account: i64,
+        sim: Simulator,
+        a: SessionManager,
+        b: SessionManager,
+    }
+
+    /// Two servers of one cluster on `pool`, both listening, and one new account.
+    async fn two_servers(pool: &sqlx::PgPool) -> TwoServers {
+        let db = Db::Postgres(pool.clone());
+        let company = companies::insert(&db, "Cluster", true, 5).await.unwrap();
+        let account = accounts::insert_within_limit(&db, company, 5, None, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        let sim = Simulator::new(SimTimings::default());
+        let manager = |node: ClusterNode| {
+            let options = ManagerOptions {
+                cluster: Some(node),
+                ..Default::default()
+            };
+            SessionManager::new(db.clone(), Arc::new(sim.clone()), options)
+        };
+        let a = manager(ClusterNode::join(pool.clone(), "a".into()).await.unwrap());
+        let b = manager(ClusterNode::join(pool.clone(), "b".into()).await.unwrap());
+        eventually(|| async {
+            let listening: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'",
+            )
+            .fetch_one(pool)
+            .await
+            .ok()?;
+            (listening >= 2).then_some(())
+        })
+        .await;
+        TwoServers {
+            company,
+            account,
+            sim,
+            a,
+            b,
+        }
+    }
+
     #[tokio::test]
     async fn a_qr_shown_by_one_server_reaches_the_pages_of_another() {
         with_postgres(|pool| async move {
-            let db = Db::Postgres(pool.clone());
-            let company = companies::insert(&db, "Cluster", true, 5).await.unwrap();
-            let account = accounts::insert_within_limit(&db, company, 5, None, 1)
-                .await
-                .unwrap()
-                .unwrap();
-            let sim = Simulator::new(SimTimings::default());
-            let manager = |node: ClusterNode| {
-                let options = ManagerOptions {
-                    cluster: Some(node),
-                    ..Default::default()
-                };
-                SessionManager::new(db.clone(), Arc::new(sim.clone()), options)
-            };
-            let a = manager(ClusterNode::join(pool.clone(), "a".into()).await.unwrap());
-            let b = manager(ClusterNode::join(pool.clone(), "b".into()).await.unwrap());
-            let pool_for_check = pool.clone();
-            eventually(|| {
-                let pool = pool_for_check.clone();
-                async move {
-                    let listening: i64 = sqlx::query_scalar(
-                        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'",
-                    )
-                    .fetch_one(&pool)
-                    .await
-                    .ok()?;
-                    (listening >= 2).then_some(())
-                }
-            })
-            .await;
+            let TwoServers {
+                company,
+                account,
+                a,
+                b,
+                ..
+            } = two_servers(&pool).await;
             let mut pages_on_b = b.subscribe();
 
             a.start_linking(company, account, None).await.unwrap();
@@ -138,6 +161,64 @@ mod tests {
             b.settings_changed(company, account);
             tokio::time::sleep(Duration::from_millis(300)).await;
             assert_eq!(showing(&a, account), Some(on_a));
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn disconnect_on_another_server_closes_the_owners_socket_at_once() {
+        with_postgres(|pool| async move {
+            let TwoServers {
+                company,
+                account,
+                sim,
+                a,
+                b,
+            } = two_servers(&pool).await;
+            let db = Db::Postgres(pool.clone());
+            let new_user = NewAccount {
+                company_id: company,
+                email: "ana@cluster.test",
+                display_name: "Ana",
+                password: "a long password",
+                global_admin: true,
+                channels_admin: true,
+            };
+            let ana = create_user(&db, new_user).await.unwrap();
+
+            a.start_linking(company, account, None).await.unwrap();
+            let qr = eventually(|| async { showing(&a, account) }).await;
+            let linked = sim.scan(&qr, "+573001112233", "Ventas").await;
+            assert_eq!(linked, ScanOutcome::Linked(account));
+            eventually(|| async {
+                matches!(a.live(account).health, Some(Health::Online)).then_some(())
+            })
+            .await;
+
+            let clicked = Instant::now();
+            let actor = Actor {
+                user_id: ana,
+                name: "Ana".into(),
+            };
+            b.disconnect(company, account, actor).await.unwrap();
+            eventually(|| async { sim.connection_log().open.is_empty().then_some(()) }).await;
+            let closed_after = clicked.elapsed();
+            println!("disconnect on the other server: socket closed after {closed_after:?}");
+            assert!(closed_after < Duration::from_secs(1), "{closed_after:?}");
+            let log = sim.connection_log();
+            assert_eq!(
+                (log.connects, log.conflicts),
+                (1, 0),
+                "no second connection"
+            );
+            assert!(sim.phones().is_empty(), "the owner logged the device out");
+            let status: String =
+                sqlx::query_scalar("SELECT status FROM whatsapp_accounts WHERE id = $1")
+                    .bind(account)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+            assert_eq!(status, "disconnected");
         })
         .await;
     }

@@ -67,6 +67,9 @@ pub(super) enum ActorCommand {
     },
     /// Reconnect from stored credentials (start-up recovery, restart after a crash).
     Resume,
+    /// Another server changed the account (a person's Disconnect or Cancel there): compare
+    /// the database with this session and close what is no longer wanted.
+    Reconcile,
     Shutdown,
     #[cfg(test)]
     Crash,
@@ -197,6 +200,7 @@ impl AccountActor {
                 let _ = reply.send(self.session_stats().await);
             }
             ActorCommand::Resume => self.reconnect().await,
+            ActorCommand::Reconcile => self.reconcile().await,
             ActorCommand::Shutdown => {}
             #[cfg(test)]
             ActorCommand::Crash => panic!("crash requested by a test"),
@@ -381,7 +385,13 @@ impl AccountActor {
 
     async fn disconnect(&mut self, actor: Actor) -> Result<(), ManagerError> {
         transition(self.status().await?, AccountEvent::Disconnect)?;
-        if self.connection.is_none() {
+        // In a cluster the live owner holds the socket: it logs the device out when it
+        // hears of this change. Opening a second connection here would kick it off.
+        let owned_elsewhere = match &self.inner.options.cluster {
+            Some(node) if self.connection.is_none() => node.runs_elsewhere(self.id).await?,
+            _ => false,
+        };
+        if self.connection.is_none() && !owned_elsewhere {
             // Reconnecting: open the session once more so the phone is told the device is gone.
             if let Some(credentials) = accounts::credentials(&self.inner.db, self.id).await? {
                 let (sender, _events) = mpsc::channel(16);
@@ -406,6 +416,27 @@ impl AccountActor {
         }
         self.mark_disconnected(DisconnectReason::ByUser, Some(&actor), None)
             .await
+    }
+
+    async fn reconcile(&mut self) {
+        if self.connection.is_none() && self.reconnect.is_none() {
+            return;
+        }
+        let wanted = match self.status().await {
+            Ok(status) => matches!(status, AccountStatus::Connected | AccountStatus::Connecting),
+            Err(ManagerError::NotFound) => false,
+            Err(_) => return,
+        };
+        if wanted {
+            return;
+        }
+        if let Some(connection) = self.connection.take() {
+            let _ = tokio::time::timeout(LOGOUT_TIMEOUT, connection.logout()).await;
+        }
+        self.close();
+        self.inner
+            .set_live(self.id, |live| *live = Default::default());
+        self.publish();
     }
 
     /// Closes the connection, records the disconnection (wiping the keys), clears what the

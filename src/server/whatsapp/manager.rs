@@ -261,9 +261,18 @@ impl SessionManager {
     /// A change another server announced: its live state (when it runs the session) is
     /// taken as this server's view of the account, and this server's pages are told.
     pub fn apply_notice(&self, notice: Notice) {
-        if let Some(wire) = notice.live {
-            let live = wire.into_live(Instant::now());
-            self.inner.set_live(notice.account, |state| *state = live);
+        let session_here = lock(&self.inner.actors).get(&notice.account).cloned();
+        match (session_here, notice.live) {
+            // This server runs the session: its own live state stands, and the change
+            // (a person's action on another server) may mean closing it.
+            (Some(actor), _) => {
+                let _ = actor.try_send(ActorCommand::Reconcile);
+            }
+            (None, Some(wire)) => {
+                let live = wire.into_live(Instant::now());
+                self.inner.set_live(notice.account, |state| *state = live);
+            }
+            (None, None) => {}
         }
         self.inner
             .publish_here(notice.company, notice.account, notice.removed);
