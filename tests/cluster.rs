@@ -110,7 +110,9 @@ fn conflicts(report: &Value) -> i64 {
 }
 
 /// A fresh database holding one company with `ACCOUNTS` linked (Connected) simulator accounts.
-async fn seeded_database(admin_url: &str, name: &str) -> (String, Vec<i64>) {
+/// Also one more account, which the test later makes a QR showing (Connecting) on the node
+/// it kills.
+async fn seeded_database(admin_url: &str, name: &str) -> (String, Vec<i64>, i64) {
     let mut admin = PgConnection::connect(admin_url)
         .await
         .expect("PostgreSQL reachable");
@@ -135,18 +137,24 @@ async fn seeded_database(admin_url: &str, name: &str) -> (String, Vec<i64>) {
             .unwrap();
         ids.push(id);
     }
+    let pending = accounts::insert_within_limit(&db, company, 1000, None, 0)
+        .await
+        .unwrap()
+        .unwrap();
     if let Db::Postgres(pool) = &db {
         sqlx::query(
             "UPDATE whatsapp_accounts SET status = 'connected', ever_linked = TRUE, \
              phone = '+5730000' || lpad(id::text, 5, '0'), \
-             credentials = 'sim1|+5730000' || lpad(id::text, 5, '0') || '|device' || id",
+             credentials = 'sim1|+5730000' || lpad(id::text, 5, '0') || '|device' || id \
+             WHERE id <> $1",
         )
+        .bind(pending)
         .execute(pool)
         .await
         .unwrap();
     }
     db.close().await;
-    (url, ids)
+    (url, ids, pending)
 }
 
 async fn drop_database(admin_url: &str, name: &str) {
@@ -199,15 +207,15 @@ async fn a_killed_or_stopped_server_hands_its_accounts_over() {
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let name = format!("aurora_cluster_{}", std::process::id());
-    let (database, accounts) = seeded_database(&admin_url, &name).await;
-    let outcome = tokio::spawn(run(database, accounts)).await;
+    let (database, accounts, pending) = seeded_database(&admin_url, &name).await;
+    let outcome = tokio::spawn(run(database, accounts, pending)).await;
     drop_database(&admin_url, &name).await;
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic.into_panic());
     }
 }
 
-async fn run(database: String, accounts: Vec<i64>) {
+async fn run(database: String, accounts: Vec<i64>, pending: i64) {
     let sim = free_address();
     let _sim = spawn_sim(&sim);
     let addresses: Vec<String> = (0..3).map(|_| free_address()).collect();
@@ -240,8 +248,19 @@ async fn run(database: String, accounts: Vec<i64>) {
         .into_iter()
         .filter(|(a, _)| !moved.contains(a))
         .collect();
+    let mut db = PgConnection::connect(&database).await.unwrap();
+    sqlx::query(
+        "UPDATE whatsapp_accounts SET status = 'connecting', disconnect_reason = NULL, \
+         owner_node = (SELECT id FROM cluster_nodes WHERE address = $2) WHERE id = $1",
+    )
+    .bind(pending)
+    .bind(&victim)
+    .execute(&mut db)
+    .await
+    .unwrap();
     let killed_at = Instant::now();
     drop(nodes.remove(&victim)); // kill -9, then reaped
+    let link_ended = tokio::spawn(pending_link_ends(database.clone(), pending, killed_at));
     let mut back_after: HashMap<i64, f64> = HashMap::new();
     let report = settle(
         &sim,
@@ -270,6 +289,14 @@ async fn run(database: String, accounts: Vec<i64>) {
         percentile(&times, 0.95),
         times[times.len() - 1]
     );
+    let (ended_after, reason, owner_changed) = link_ended.await.unwrap();
+    println!("the QR of the killed node: attempt ended after {ended_after:.1} s ({reason})");
+    assert!(
+        ended_after <= 12.0,
+        "the pending QR ended after {ended_after:.1} s"
+    );
+    assert_eq!(reason, "linking_interrupted");
+    assert!(!owner_changed, "a pending QR was claimed by another node");
     assert!(
         times[times.len() - 1] <= 15.0,
         "failover took over 15 s: {times:?}"
@@ -366,11 +393,13 @@ async fn frozen_node_loses_its_accounts(
         "the resumed node connected accounts it no longer owns"
     );
     let mut db = PgConnection::connect(database).await.unwrap();
-    let not_connected: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM whatsapp_accounts WHERE status <> 'connected'")
-            .fetch_one(&mut db)
-            .await
-            .unwrap();
+    let not_connected: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM whatsapp_accounts WHERE status <> 'connected' AND id = ANY($1)",
+    )
+    .bind(accounts.to_vec())
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
     assert_eq!(
         not_connected, 0,
         "the resumed node marked accounts disconnected"
@@ -386,4 +415,42 @@ async fn frozen_node_loses_its_accounts(
         "accounts still owned by the frozen node's old lease"
     );
     after
+}
+
+/// Waits until the killed node's linking attempt is over: seconds after the kill, the
+/// reason recorded, and whether any other node ever took the account.
+async fn pending_link_ends(
+    database: String,
+    account: i64,
+    killed_at: Instant,
+) -> (f64, String, bool) {
+    let mut db = PgConnection::connect(&database).await.unwrap();
+    let (_, _, first_owner): (String, Option<String>, Option<String>) = row(&mut db, account).await;
+    let mut owner_changed = false;
+    loop {
+        let (status, reason, owner) = row(&mut db, account).await;
+        owner_changed |= owner.is_some() && owner != first_owner;
+        if status != "connecting" {
+            return (
+                killed_at.elapsed().as_secs_f64(),
+                reason.unwrap_or_default(),
+                owner_changed,
+            );
+        }
+        assert!(
+            killed_at.elapsed() < Duration::from_secs(20),
+            "the pending QR never ended"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn row(db: &mut PgConnection, account: i64) -> (String, Option<String>, Option<String>) {
+    sqlx::query_as(
+        "SELECT status, disconnect_reason, owner_node FROM whatsapp_accounts WHERE id = $1",
+    )
+    .bind(account)
+    .fetch_one(db)
+    .await
+    .unwrap()
 }

@@ -21,8 +21,9 @@ pub const RENEW_EVERY: Duration = Duration::from_secs(2);
 pub const FENCE_AFTER: Duration = Duration::from_secs(8);
 /// How often orphans are looked for (with up to a quarter of jitter).
 pub const CLAIM_EVERY: Duration = Duration::from_secs(1);
-/// Accounts one node claims per look, so a crowd of orphans is spread over the peers.
-pub const CLAIM_CAP: i64 = 25;
+/// Accounts one node claims per look. The share already spreads a crowd of orphans over
+/// the peers; the cap only bounds one transaction (25 cost a failover a second tick).
+pub const CLAIM_CAP: i64 = 100;
 /// A node over its share hands one account to its peers this often at most.
 pub const HANDOFF_EVERY: Duration = Duration::from_secs(10);
 /// An account stays with a node this long before it may be handed on (no ping-pong).
