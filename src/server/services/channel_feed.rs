@@ -37,9 +37,21 @@ pub fn spawn_channel_feed(db: Db, manager: SessionManager) -> broadcast::Sender<
     let (feed, _) = broadcast::channel(4096);
     let sender = feed.clone();
     let mut changes = manager.subscribe();
+    let mut resyncs = manager.subscribe_resyncs();
     tokio::spawn(async move {
         loop {
-            let change = match changes.recv().await {
+            let received = tokio::select! {
+                change = changes.recv() => change,
+                Ok(()) = resyncs.recv() => {
+                    // Changes may have been missed (another server's notices): every page
+                    // reads everything again.
+                    if let Some(resync) = item(None, &ChannelUpdate::Resync, Instant::now()) {
+                        let _ = sender.send(resync);
+                    }
+                    continue;
+                }
+            };
+            let change = match received {
                 Ok(change) => change,
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "the channel feed fell behind; pages will resync");
@@ -69,4 +81,34 @@ pub fn spawn_channel_feed(db: Db, manager: SessionManager) -> broadcast::Sender<
         }
     });
     feed
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::server::config::SimTimings;
+    use crate::server::db::testing::with_db;
+    use crate::server::whatsapp::manager::ManagerOptions;
+    use crate::server::whatsapp::simulator::Simulator;
+
+    #[tokio::test]
+    async fn a_resync_reaches_every_company_s_pages() {
+        with_db(|db| async move {
+            let sim = Simulator::new(SimTimings::default());
+            let manager = SessionManager::new(db.clone(), Arc::new(sim), ManagerOptions::default());
+            let mut pages = spawn_channel_feed(db, manager.clone()).subscribe();
+            manager.resync_pages();
+            let told = tokio::time::timeout(Duration::from_secs(5), pages.recv())
+                .await
+                .expect("an item")
+                .unwrap();
+            assert_eq!(told.company_id, None, "meant for every company");
+            let expected = serde_json::to_string(&ChannelUpdate::Resync).unwrap();
+            assert_eq!(&*told.json, expected.as_str());
+        })
+        .await;
+    }
 }

@@ -43,24 +43,34 @@ pub fn spawn(
         }
     });
     tokio::spawn(async move {
+        let mut first = true;
         loop {
-            if let Err(e) = listen(&node, &manager).await {
+            if let Err(e) = listen(&node, &manager, first).await {
                 tracing::warn!("cluster notices: {e}; listening again");
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            first = false;
+            tokio::time::sleep(Duration::from_millis(500)).await;
         }
     });
 }
 
-async fn listen(node: &ClusterNode, manager: &SessionManager) -> Result<(), sqlx::Error> {
+/// Listens until the connection is lost. Listening again after a loss, it tells every page
+/// to read everything again once LISTEN is in place, so nothing missed stays missed.
+async fn listen(
+    node: &ClusterNode,
+    manager: &SessionManager,
+    first: bool,
+) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(&node.pool).await?;
     listener.listen(CHANNEL).await?;
+    if !first {
+        manager.resync_pages();
+    }
     loop {
-        // None: the connection dropped (it reconnects on the next call); notices sent
-        // meanwhile are lost, so pages must read the database again.
         let Some(notification) = listener.try_recv().await? else {
-            tracing::warn!("cluster notices: connection lost");
-            continue;
+            return Err(sqlx::Error::Protocol(
+                "the listener's connection was lost".into(),
+            ));
         };
         match serde_json::from_str::<Notice>(notification.payload()) {
             Ok(notice) if notice.node == node.id() => {}
@@ -118,7 +128,8 @@ mod tests {
         let b = manager(ClusterNode::join(pool.clone(), "b".into()).await.unwrap());
         eventually(|| async {
             let listening: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'",
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' \
+                 AND datname = current_database()",
             )
             .fetch_one(pool)
             .await
@@ -161,6 +172,43 @@ mod tests {
             b.settings_changed(company, account);
             tokio::time::sleep(Duration::from_millis(300)).await;
             assert_eq!(showing(&a, account), Some(on_a));
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_lost_listener_listens_again_and_makes_every_page_resync() {
+        with_postgres(|pool| async move {
+            let TwoServers { b, .. } = two_servers(&pool).await;
+            let mut resyncs = b.subscribe_resyncs();
+            let cut = Instant::now();
+            let killed: Vec<bool> = sqlx::query_scalar(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE query LIKE 'LISTEN%' AND datname = current_database()",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            assert_eq!(killed.len(), 2, "both servers' listeners");
+            tokio::time::timeout(Duration::from_secs(6), resyncs.recv())
+                .await
+                .expect("a resync within 6 s")
+                .unwrap();
+            println!(
+                "listener cut: pages told to resync after {:?}",
+                cut.elapsed()
+            );
+            eventually(|| async {
+                let listening: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' \
+                     AND datname = current_database()",
+                )
+                .fetch_one(&pool)
+                .await
+                .ok()?;
+                (listening >= 2).then_some(())
+            })
+            .await;
         })
         .await;
     }

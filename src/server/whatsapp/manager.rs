@@ -127,6 +127,8 @@ pub(super) struct Inner {
     pub options: ManagerOptions,
     changes: broadcast::Sender<AccountChanged>,
     conversations: broadcast::Sender<ConversationChanged>,
+    /// Pages must read everything again (changes may have been missed).
+    resyncs: broadcast::Sender<()>,
     actors: Mutex<HashMap<i64, mpsc::Sender<ActorCommand>>>,
     live: Mutex<HashMap<i64, LiveState>>,
     pub inbound_messages: AtomicU64,
@@ -227,6 +229,7 @@ impl SessionManager {
     pub fn new(db: Db, driver: Arc<dyn Driver>, options: ManagerOptions) -> Self {
         let (changes, _) = broadcast::channel(4096);
         let (conversations, _) = broadcast::channel(4096);
+        let (resyncs, _) = broadcast::channel(16);
         let cluster = options.cluster.clone();
         let (outbox, outgoing) = match &cluster {
             Some(_) => {
@@ -241,6 +244,7 @@ impl SessionManager {
             options,
             changes,
             conversations,
+            resyncs,
             actors: Mutex::new(HashMap::new()),
             live: Mutex::new(HashMap::new()),
             inbound_messages: AtomicU64::new(0),
@@ -284,6 +288,16 @@ impl SessionManager {
 
     pub fn live(&self, account: i64) -> LiveState {
         self.inner.live(account)
+    }
+
+    /// Told when every page must read everything again.
+    pub fn subscribe_resyncs(&self) -> broadcast::Receiver<()> {
+        self.inner.resyncs.subscribe()
+    }
+
+    /// Changes may have been missed (this server stopped hearing the others for a while).
+    pub fn resync_pages(&self) {
+        let _ = self.inner.resyncs.send(());
     }
 
     /// Conversations that gained a message or whose messages changed state.
