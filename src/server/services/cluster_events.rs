@@ -19,26 +19,10 @@ pub fn spawn(
 ) {
     let sender = node.clone();
     tokio::spawn(async move {
-        while let Some(change) = outgoing.recv().await {
-            let notice = Notice {
-                node: sender.id(),
-                company: change.company_id,
-                account: change.account_id,
-                removed: change.removed,
-                live: change
-                    .live
-                    .map(|live| WireLive::from_live(&live, Instant::now())),
-            };
-            let sent = sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(notice.payload())
-                .execute(&sender.pool)
-                .await;
-            if let Err(e) = sent {
-                tracing::warn!(
-                    account = change.account_id,
-                    "could not tell the other servers: {e}"
-                );
+        let mut batch = Vec::new();
+        while outgoing.recv_many(&mut batch, 256).await > 0 {
+            for change in coalesce(std::mem::take(&mut batch)) {
+                send(&sender, change).await;
             }
         }
     });
@@ -52,6 +36,43 @@ pub fn spawn(
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     });
+}
+
+/// Under a burst of messages one conversation changes many times before its notice goes
+/// out: it goes out once, at its latest place. Account changes all go, in order.
+fn coalesce(batch: Vec<Outgoing>) -> Vec<Outgoing> {
+    let mut seen = std::collections::HashSet::new();
+    let mut kept: Vec<Outgoing> = batch
+        .into_iter()
+        .rev()
+        .filter(|change| change.conversation.is_none_or(|c| seen.insert(c)))
+        .collect();
+    kept.reverse();
+    kept
+}
+
+async fn send(sender: &ClusterNode, change: Outgoing) {
+    let notice = Notice {
+        node: sender.id(),
+        company: change.company_id,
+        account: change.account_id,
+        removed: change.removed,
+        live: change
+            .live
+            .map(|live| WireLive::from_live(&live, Instant::now())),
+        conversation: change.conversation,
+    };
+    let sent = sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(notice.payload())
+        .execute(&sender.pool)
+        .await;
+    if let Err(e) = sent {
+        tracing::warn!(
+            account = change.account_id,
+            "could not tell the other servers: {e}"
+        );
+    }
 }
 
 /// Listens until the connection is lost. Listening again after a loss, it tells every page
@@ -172,6 +193,57 @@ mod tests {
             b.settings_changed(company, account);
             tokio::time::sleep(Duration::from_millis(300)).await;
             assert_eq!(showing(&a, account), Some(on_a));
+        })
+        .await;
+    }
+
+    fn conversation(id: i64) -> Outgoing {
+        Outgoing {
+            company_id: 1,
+            account_id: 2,
+            removed: false,
+            live: None,
+            conversation: Some(id),
+        }
+    }
+
+    #[test]
+    fn a_burst_on_one_conversation_goes_out_once() {
+        let account_change = Outgoing {
+            conversation: None,
+            ..conversation(0)
+        };
+        let batch = vec![
+            conversation(7),
+            conversation(8),
+            account_change,
+            conversation(7),
+            conversation(7),
+        ];
+        let kept: Vec<Option<i64>> = coalesce(batch).iter().map(|c| c.conversation).collect();
+        assert_eq!(kept, vec![Some(8), None, Some(7)]);
+    }
+
+    #[tokio::test]
+    async fn a_message_on_one_server_reaches_the_inbox_pages_of_another() {
+        with_postgres(|pool| async move {
+            let TwoServers {
+                company,
+                account,
+                a,
+                b,
+                ..
+            } = two_servers(&pool).await;
+            let mut inbox_on_b = b.subscribe_conversations();
+            a.conversation_changed(company, account, 42);
+            let told = tokio::time::timeout(Duration::from_secs(5), inbox_on_b.recv())
+                .await
+                .expect("within 5 s")
+                .unwrap();
+            assert_eq!(
+                (told.company_id, told.account_id, told.conversation_id),
+                (company, account, 42)
+            );
         })
         .await;
     }

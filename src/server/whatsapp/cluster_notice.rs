@@ -26,6 +26,9 @@ pub struct Notice {
     pub removed: bool,
     /// None: only "this account changed"; read it again.
     pub live: Option<WireLive>,
+    /// Set when a conversation of the account changed (a message), not the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,6 +183,7 @@ mod tests {
             account: 2,
             removed: false,
             live: Some(WireLive::from_live(&live, now)),
+            conversation: None,
         };
         let read: Notice = serde_json::from_str(&notice.payload()).unwrap();
         assert_eq!(read, notice);
@@ -231,6 +235,7 @@ mod tests {
             account: 2,
             removed: false,
             live: Some(live),
+            conversation: None,
         };
         let payload = notice.payload();
         assert!(payload.len() < MAX_PAYLOAD);

@@ -149,6 +149,8 @@ pub struct Outgoing {
     pub account_id: i64,
     pub removed: bool,
     pub live: Option<LiveState>,
+    /// Set when a conversation changed (a message), not the account.
+    pub conversation: Option<i64>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -180,6 +182,7 @@ impl Inner {
                 account_id,
                 removed,
                 live,
+                conversation: None,
             });
         }
         self.publish_here(company_id, account_id, removed);
@@ -205,6 +208,25 @@ impl Inner {
     }
 
     pub fn conversation_changed(&self, company_id: i64, account_id: i64, conversation_id: i64) {
+        if let Some(outbox) = &self.outbox {
+            let _ = outbox.send(Outgoing {
+                company_id,
+                account_id,
+                removed: false,
+                live: None,
+                conversation: Some(conversation_id),
+            });
+        }
+        self.conversation_changed_here(company_id, account_id, conversation_id);
+    }
+
+    /// Tells this server's inbox pages only (another server announced it).
+    pub fn conversation_changed_here(
+        &self,
+        company_id: i64,
+        account_id: i64,
+        conversation_id: i64,
+    ) {
         let _ = self.conversations.send(ConversationChanged {
             company_id,
             account_id,
@@ -265,6 +287,11 @@ impl SessionManager {
     /// A change another server announced: its live state (when it runs the session) is
     /// taken as this server's view of the account, and this server's pages are told.
     pub fn apply_notice(&self, notice: Notice) {
+        if let Some(conversation) = notice.conversation {
+            self.inner
+                .conversation_changed_here(notice.company, notice.account, conversation);
+            return;
+        }
         let session_here = lock(&self.inner.actors).get(&notice.account).cloned();
         match (session_here, notice.live) {
             // This server runs the session: its own live state stands, and the change
