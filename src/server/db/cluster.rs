@@ -173,24 +173,6 @@ pub async fn handoff_candidate(
     .await
 }
 
-/// Whether `node` still owns the account under `epoch`.
-pub async fn still_owns(
-    pool: &PgPool,
-    node: &str,
-    account: i64,
-    epoch: i64,
-) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM whatsapp_accounts \
-         WHERE id = $1 AND owner_node = $2 AND owner_epoch = $3)",
-    )
-    .bind(account)
-    .bind(node)
-    .bind(epoch)
-    .fetch_one(pool)
-    .await
-}
-
 /// Lets go of one account (after its socket is closed); nothing when the epoch moved on.
 pub async fn release(
     pool: &PgPool,

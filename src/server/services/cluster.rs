@@ -175,7 +175,8 @@ impl ClusterNode {
 
     async fn fence(&self, manager: &SessionManager) {
         tracing::error!(node = %self.id(), "lease lost: closing every WhatsApp session");
-        manager.close_all(Duration::from_secs(2)).await;
+        // Closes every session and changes no status: this node may no longer own them.
+        manager.shutdown(Duration::from_secs(2)).await;
         loop {
             let id = fresh_id();
             match cluster::register(&self.pool, &id, &self.address).await {

@@ -676,11 +676,6 @@ impl SessionManager {
         }
     }
 
-    /// Closes every session and changes no status: this node may no longer own them.
-    pub async fn close_all(&self, grace: Duration) {
-        self.shutdown(grace).await;
-    }
-
     /// Stops every actor (closing its connection) and waits for them, at most `grace`.
     pub async fn shutdown(&self, grace: Duration) {
         let senders: Vec<mpsc::Sender<ActorCommand>> =
