@@ -56,7 +56,7 @@ test: tools e2e-deps
 # multi-process test in tests/); the PostgreSQL run has everything.
 test-rust:
 	@echo "== Rust tests on SQLite"
-	env -u TEST_POSTGRES_URL $(CARGO_TEST) --lib --bins -- --skip server::db::cluster::
+	env -u TEST_POSTGRES_URL $(CARGO_TEST) --lib --bins -- --skip server::db::cluster
 
 test-postgres:
 	@if command -v pg_isready >/dev/null && pg_isready -q -d "$(TEST_POSTGRES_URL)"; then \

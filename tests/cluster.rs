@@ -1,228 +1,47 @@
 //! Several Aurora servers on one PostgreSQL, as real processes sharing one `aurora wa-sim`:
-//! every linked account is connected by exactly one server, and a server that dies or
-//! stops hands its accounts over. Run by `make test-postgres` (PostgreSQL from
-//! `TEST_POSTGRES_URL`, a database of its own). Prints the failover times it measures.
+//! every linked account is connected by exactly one server, a server that dies, stops or
+//! leaves hands its accounts over, servers that join take their share, and a database
+//! outage fences every server before a peer could take anything. Run by
+//! `make test-postgres` (PostgreSQL from `TEST_POSTGRES_URL`, a database per test). Prints
+//! the times it measures.
+
+mod cluster_support;
+
+#[path = "cluster/outage.rs"]
+mod outage;
+#[path = "cluster/pages.rs"]
+mod pages;
+#[path = "cluster/steady.rs"]
+mod steady;
 
 use std::collections::{HashMap, HashSet};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use aurora::server::config::DatabaseUrl;
-use aurora::server::db::{accounts, companies, Db};
+use cluster_support::*;
 use serde_json::Value;
 use sqlx::{Connection, PgConnection};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const BIN: &str = env!("CARGO_BIN_EXE_aurora");
 const ACCOUNTS: usize = 60;
-
-/// A child process, killed when dropped so a failing test leaves nothing running.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_address() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().to_string()
-}
-
-fn spawn_sim(address: &str) -> Process {
-    let child = Command::new(BIN)
-        .args(["wa-sim", "--listen", address])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the aurora binary starts");
-    Process(child)
-}
-
-fn spawn_node(address: &str, database: &str, sim: &str) -> Process {
-    let child = Command::new(BIN)
-        .env("DATABASE_URL", database)
-        .env("LEPTOS_SITE_ADDR", address)
-        .env("AURORA_WHATSAPP", format!("simulator+http://{sim}"))
-        .env(
-            "AURORA_MEDIA_DIR",
-            std::env::temp_dir().join("aurora-cluster-media"),
-        )
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the aurora binary starts");
-    Process(child)
-}
-
-/// What `GET /simulator/api/connections` says, or None while the simulator is not up.
-async fn connections(sim: &str) -> Option<Value> {
-    let mut stream = tokio::net::TcpStream::connect(sim).await.ok()?;
-    let request = format!(
-        "GET /simulator/api/connections HTTP/1.1\r\nHost: {sim}\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).await.ok()?;
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.ok()?;
-    let answer = String::from_utf8(answer).ok()?;
-    let (_, body) = answer.split_once("\r\n\r\n")?;
-    serde_json::from_str(body).ok()
-}
-
-/// Which node holds each account's connection, and how many connections each account has.
-fn holders(report: &Value) -> (HashMap<i64, String>, HashMap<i64, usize>) {
-    let mut holder = HashMap::new();
-    let mut count = HashMap::new();
-    for open in report["open"].as_array().unwrap() {
-        let account = open["account_id"].as_i64().unwrap();
-        holder.insert(account, open["node"].as_str().unwrap_or("").to_string());
-        *count.entry(account).or_insert(0) += 1;
-    }
-    (holder, count)
-}
-
-fn since(report: &Value) -> HashMap<i64, i64> {
-    report["open"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| {
-            (
-                o["account_id"].as_i64().unwrap(),
-                o["since_ms"].as_i64().unwrap(),
-            )
-        })
-        .collect()
-}
-
-fn per_node(report: &Value) -> HashMap<String, usize> {
-    let mut counts = HashMap::new();
-    for node in holders(report).0.into_values() {
-        *counts.entry(node).or_default() += 1;
-    }
-    counts
-}
-
-fn conflicts(report: &Value) -> i64 {
-    report["conflicts"].as_i64().unwrap()
-}
-
-/// A fresh database holding one company with `ACCOUNTS` linked (Connected) simulator accounts.
-/// Also one more account, which the test later makes a QR showing (Connecting) on the node
-/// it kills.
-async fn seeded_database(admin_url: &str, name: &str) -> (String, Vec<i64>, i64) {
-    let mut admin = PgConnection::connect(admin_url)
-        .await
-        .expect("PostgreSQL reachable");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let base = admin_url
-        .rsplit_once('/')
-        .map(|(b, _)| b)
-        .unwrap_or(admin_url);
-    let url = format!("{base}/{name}");
-    let db = Db::connect(&DatabaseUrl::Postgres(url.clone()))
-        .await
-        .unwrap();
-    let company = companies::insert(&db, "Cluster", true, 1000).await.unwrap();
-    let mut ids = Vec::new();
-    for i in 0..ACCOUNTS {
-        let id = accounts::insert_within_limit(&db, company, 1000, None, i as i64)
-            .await
-            .unwrap()
-            .unwrap();
-        ids.push(id);
-    }
-    let pending = accounts::insert_within_limit(&db, company, 1000, None, 0)
-        .await
-        .unwrap()
-        .unwrap();
-    if let Db::Postgres(pool) = &db {
-        sqlx::query(
-            "UPDATE whatsapp_accounts SET status = 'connected', ever_linked = TRUE, \
-             phone = '+5730000' || lpad(id::text, 5, '0'), \
-             credentials = 'sim1|+5730000' || lpad(id::text, 5, '0') || '|device' || id \
-             WHERE id <> $1",
-        )
-        .bind(pending)
-        .execute(pool)
-        .await
-        .unwrap();
-    }
-    db.close().await;
-    (url, ids, pending)
-}
-
-async fn drop_database(admin_url: &str, name: &str) {
-    if let Ok(mut admin) = PgConnection::connect(admin_url).await {
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut admin)
-            .await;
-    }
-}
-
-/// Polls every 100 ms until every account has exactly one connection and `done` agrees;
-/// fails on a second connection for any account, on more than `conflicts_allowed`
-/// replaced connections in all, or after `limit`.
-async fn settle(
-    sim: &str,
-    accounts: &[i64],
-    limit: Duration,
-    conflicts_allowed: i64,
-    mut done: impl FnMut(&HashMap<i64, String>) -> bool,
-) -> Value {
-    let started = Instant::now();
-    loop {
-        if let Some(report) = connections(sim).await {
-            let (holder, count) = holders(&report);
-            if let Some((account, n)) = count.iter().find(|(_, n)| **n > 1) {
-                panic!("account {account} has {n} connections at once");
-            }
-            assert!(
-                conflicts(&report) <= conflicts_allowed,
-                "a connection was replaced"
-            );
-            if accounts.iter().all(|a| holder.contains_key(a)) && done(&holder) {
-                return report;
-            }
-        }
-        assert!(started.elapsed() < limit, "not settled within {limit:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_or_stopped_server_hands_its_accounts_over() {
-    let admin_url = std::env::var("TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("aurora_cluster_{}", std::process::id());
-    let (database, accounts, pending) = seeded_database(&admin_url, &name).await;
-    let outcome = tokio::spawn(run(database, accounts, pending)).await;
-    drop_database(&admin_url, &name).await;
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic.into_panic());
-    }
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let database = TestDatabase::create("failover").await;
+    let db = database.db().await;
+    let (company, accounts) = seed_company(&db, "Cluster", "admin@failover.test", ACCOUNTS).await;
+    let pending = aurora::server::db::accounts::insert_within_limit(&db, company, 1000, None, 0)
+        .await
+        .unwrap()
+        .unwrap();
+    db.close().await;
+    run(database.url.clone(), accounts, pending).await;
 }
 
 async fn run(database: String, accounts: Vec<i64>, pending: i64) {
     let sim = free_address();
     let _sim = spawn_sim(&sim);
-    let addresses: Vec<String> = (0..3).map(|_| free_address()).collect();
-    let mut nodes: HashMap<String, Process> = addresses
-        .iter()
-        .map(|a| (a.clone(), spawn_node(a, &database, &sim)))
-        .collect();
+    let mut nodes = spawn_nodes(3, &database, &sim);
+    let addresses: Vec<String> = nodes.keys().cloned().collect();
 
     // Everyone online, once each.
     let report = settle(&sim, &accounts, Duration::from_secs(60), 0, |_| true).await;
@@ -317,13 +136,8 @@ async fn run(database: String, accounts: Vec<i64>, pending: i64) {
         .find(|a| nodes.contains_key(*a) && holder.values().any(|n| n == *a))
         .unwrap()
         .clone();
-    let pid = nodes[&stopping].0.id();
     let stopped_at = Instant::now();
-    let status = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    nodes[&stopping].signal("TERM");
     settle(
         &sim,
         &accounts,
@@ -338,14 +152,6 @@ async fn run(database: String, accounts: Vec<i64>, pending: i64) {
         handed_over <= 5.0,
         "graceful hand-over took {handed_over:.1} s"
     );
-}
-
-fn signal(process: &Process, name: &str) {
-    let status = Command::new("kill")
-        .args([format!("-{name}"), process.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success(), "kill -{name}");
 }
 
 /// SIGSTOP the node with the most accounts for 20 s: its peers connect its accounts within
@@ -369,7 +175,7 @@ async fn frozen_node_loses_its_accounts(
     let stopped_ms = report["history"].as_array().unwrap().last().unwrap()["at_ms"]
         .as_i64()
         .unwrap();
-    signal(&nodes[&frozen], "STOP");
+    nodes[&frozen].signal("STOP");
     settle(sim, accounts, Duration::from_secs(15), moved, |holder| {
         holder.values().all(|n| *n != frozen)
     })
@@ -378,7 +184,7 @@ async fn frozen_node_loses_its_accounts(
     println!("SIGSTOP of a node with {moved} accounts: all connected elsewhere after {took:.1} s");
     assert!(took <= 15.0);
     tokio::time::sleep(Duration::from_secs(20).saturating_sub(stopped_at.elapsed())).await;
-    signal(&nodes[&frozen], "CONT");
+    nodes[&frozen].signal("CONT");
     tokio::time::sleep(Duration::from_secs(5)).await;
     let after = settle(sim, accounts, Duration::from_secs(5), moved, |_| true).await;
     let reopened = after["history"]

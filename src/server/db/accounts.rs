@@ -167,6 +167,11 @@ pub struct Fence {
     pub epoch: i64,
 }
 
+/// Locks the account's row while `$2` owns it under epoch `$3` (PostgreSQL): no row, the
+/// fence no longer holds and the write must be rolled back.
+pub(crate) const FENCE_HOLDS: &str = "SELECT id FROM whatsapp_accounts \
+     WHERE id = $1 AND owner_node = $2 AND owner_epoch = $3 FOR UPDATE";
+
 /// Applies a status change and appends its history entry, atomically.
 pub async fn apply(
     db: &Db,
@@ -216,9 +221,7 @@ pub async fn apply_fenced(
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
         if let Some(fence) = fence {
-            let owner: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM whatsapp_accounts WHERE id = $1 AND owner_node = $2 AND owner_epoch = $3 FOR UPDATE",
-            )
+            let owner: Option<i64> = sqlx::query_scalar(FENCE_HOLDS)
             .bind(id)
             .bind(&fence.node)
             .bind(fence.epoch)

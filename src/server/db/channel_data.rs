@@ -1,6 +1,7 @@
 //! What a channel carries: contacts, conversations, messages, media and scheduled
 //! messages. Inbound messages are stored here, and counted for the Delete dialog.
 
+use super::accounts::{Fence, FENCE_HOLDS};
 use super::{on_pool, Db};
 use crate::domain::inbox::preview;
 
@@ -62,12 +63,14 @@ pub struct NewInbound<'a> {
     pub sent_at: i64,
     pub media: Option<NewMedia<'a>>,
     pub now: i64,
+    /// In a cluster: stored only while this claim on the account holds.
+    pub fence: Option<&'a Fence>,
 }
 
 /// Stores an inbound message in one transaction: the contact is found or created and
 /// linked to the channel, the conversation found or opened in the account's funnel with
-/// its owner, the message appended. `None` when WhatsApp's id was already stored (nothing
-/// is written then).
+/// its owner, the message appended. `None` when WhatsApp's id was already stored, or when
+/// the `fence` no longer holds (a peer owns the account now): nothing is written then.
 pub async fn store_inbound(
     db: &Db,
     message: &NewInbound<'_>,
@@ -75,6 +78,17 @@ pub async fn store_inbound(
     let routing = message.routing;
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
+        if let Some(fence) = message.fence {
+            let holds: Option<i64> = sqlx::query_scalar(FENCE_HOLDS)
+                .bind(message.account_id)
+                .bind(&fence.node)
+                .bind(fence.epoch)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if holds.is_none() {
+                return Ok(None);
+            }
+        }
         let contact: i64 = sqlx::query_scalar(
             "INSERT INTO contacts (company_id, phone, name, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (company_id, phone) DO UPDATE SET name = \

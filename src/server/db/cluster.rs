@@ -104,6 +104,43 @@ pub async fn claim_orphans(
     .await
 }
 
+/// Of the accounts whose sessions `node` runs, those the database no longer wants there:
+/// gone, no longer meant to be online (a person's command on any server), or owned by a
+/// peer now.
+pub async fn not_wanted_here(
+    pool: &PgPool,
+    node: &str,
+    running: &[i64],
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT r.id FROM unnest($2::bigint[]) AS r(id) \
+         LEFT JOIN whatsapp_accounts a ON a.id = r.id \
+         WHERE a.id IS NULL OR a.status NOT IN ('connected', 'connecting') \
+            OR a.owner_node IS DISTINCT FROM $1 \
+         ORDER BY r.id",
+    )
+    .bind(node)
+    .bind(running)
+    .fetch_all(pool)
+    .await
+}
+
+/// Accounts `node` owns and should have online but runs no session for.
+pub async fn owned_without_session(
+    pool: &PgPool,
+    node: &str,
+    running: &[i64],
+) -> Result<Vec<Claimed>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id AS account_id, company_id, owner_epoch AS epoch FROM whatsapp_accounts \
+         WHERE owner_node = $1 AND status = 'connected' AND NOT (id = ANY($2)) ORDER BY id",
+    )
+    .bind(node)
+    .bind(running)
+    .fetch_all(pool)
+    .await
+}
+
 /// Linking attempts (Connecting) whose node is gone: the QR died with it.
 pub async fn orphaned_links(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(

@@ -181,6 +181,7 @@ async fn long_dead_nodes_are_forgotten_and_their_accounts_stay_claimable() {
 async fn a_write_under_a_stale_claim_is_refused() {
     use crate::domain::account::DisconnectReason;
     use crate::server::db::accounts::{apply_fenced, Change, Fence};
+    use crate::server::db::channel_data::{self, NewInbound};
     with_postgres(|pool| async move {
         let db = Db::Postgres(pool.clone());
         let account = connected_accounts(&pool, 1).await[0];
@@ -230,10 +231,40 @@ async fn a_write_under_a_stale_claim_is_refused() {
         .unwrap();
         assert_eq!(stale_events, 0);
 
+        // What the stale owner's session still receives is not stored by it either.
         let b = Fence {
             node: "b".into(),
             epoch: taken[0].epoch,
         };
+        let routing = channel_data::routing(&db, account).await.unwrap().unwrap();
+        let inbound = |wa_id: &'static str, fence| NewInbound {
+            account_id: account,
+            routing: &routing,
+            from: "+573009998877",
+            name: "Eva",
+            text: "hola",
+            wa_message_id: wa_id,
+            sent_at: 5,
+            media: None,
+            now: 5,
+            fence,
+        };
+        let stale = channel_data::store_inbound(&db, &inbound("3EB0STALE", Some(&a)))
+            .await
+            .unwrap();
+        assert_eq!(stale, None, "refused under the old claim");
+        let fresh = channel_data::store_inbound(&db, &inbound("3EB0FRESH", Some(&b)))
+            .await
+            .unwrap();
+        assert!(fresh.is_some(), "stored under the current claim");
+        let stored: Vec<String> =
+            sqlx::query_scalar("SELECT wa_message_id FROM messages WHERE account_id = $1")
+                .bind(account)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(stored, vec!["3EB0FRESH".to_string()]);
+
         assert!(apply_fenced(&db, account, lost(), None, 3, Some(&b))
             .await
             .unwrap());

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod channel_data;
 pub mod channel_deletion;
 pub mod cluster;
+pub mod cluster_sends;
 pub mod companies;
 pub mod funnels;
 pub mod inbox;

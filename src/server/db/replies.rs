@@ -44,6 +44,20 @@ pub async fn insert_sending(
     })
 }
 
+/// Takes a reply in Sending for `node` to send. Only one server's take can succeed, so a
+/// reply typed on one server and sent by another still goes out at most once.
+pub async fn take_for_sending(db: &Db, message_id: i64, node: &str) -> Result<bool, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query(
+        "UPDATE messages SET sender_node = $2 \
+         WHERE id = $1 AND status = 'sending' AND sender_node IS NULL",
+    )
+    .bind(message_id)
+    .bind(node)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected() == 1))
+}
+
 pub async fn mark_sent(db: &Db, message_id: i64, wa_message_id: &str) -> Result<(), sqlx::Error> {
     on_pool!(db, pool => sqlx::query(
         "UPDATE messages SET status = 'sent', failure = NULL, wa_message_id = $2 WHERE id = $1",
@@ -98,7 +112,7 @@ pub async fn retry(
     message_id: i64,
 ) -> Result<Option<String>, sqlx::Error> {
     on_pool!(db, pool => sqlx::query_scalar(
-        "UPDATE messages SET status = 'sending', failure = NULL \
+        "UPDATE messages SET status = 'sending', failure = NULL, sender_node = NULL \
          WHERE id = $1 AND conversation_id = $2 AND direction = 'outbound' AND status = 'failed' \
          RETURNING text",
     )
@@ -190,13 +204,14 @@ pub async fn next_due(db: &Db) -> Result<Option<i64>, sqlx::Error> {
 
 /// Takes a due message for sending. Only one claim can succeed, ever: this is what makes
 /// sending at most once.
-pub async fn claim(db: &Db, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn claim(db: &Db, id: i64, now: i64, by: &str) -> Result<bool, sqlx::Error> {
     on_pool!(db, pool => sqlx::query(
-        "UPDATE scheduled_messages SET claimed_at = $2 \
+        "UPDATE scheduled_messages SET claimed_at = $2, claimed_by = $3 \
          WHERE id = $1 AND status = 'pending' AND claimed_at IS NULL",
     )
     .bind(id)
     .bind(now)
+    .bind(by)
     .execute(pool)
     .await
     .map(|r| r.rows_affected() == 1))

@@ -11,14 +11,17 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::server::db::accounts::Fence;
+use super::cluster_sends;
 use crate::server::db::cluster::{self, Claimed, LEASE_SECS};
+use crate::server::db::Db;
 use crate::server::whatsapp::manager::SessionManager;
 
 /// How often the lease is renewed.
 pub const RENEW_EVERY: Duration = Duration::from_secs(2);
-/// A node that has not renewed for this long closes its sessions: strictly less than the
-/// lease, so it is silent before any peer may claim its accounts.
-pub const FENCE_AFTER: Duration = Duration::from_secs(8);
+/// A node that has not renewed for this long closes its sessions: less than the lease by
+/// more than one look (the loop wakes about every second), so it is silent before any
+/// peer may claim its accounts, and within 8 s of losing the database.
+pub const FENCE_AFTER: Duration = Duration::from_secs(7);
 /// How often orphans are looked for (with up to a quarter of jitter).
 pub const CLAIM_EVERY: Duration = Duration::from_secs(1);
 /// Accounts one node claims per look. The share already spreads a crowd of orphans over
@@ -59,10 +62,11 @@ pub fn wanted(total: i64, mine: i64, live_nodes: i64) -> i64 {
     (share(total, live_nodes) - mine).max(0)
 }
 
-/// Whether this node holds more than its share and should hand one account on. A node
-/// one over the rounded share keeps it: shares of 10 and 11 are as fair as it gets.
-pub fn over_share(total: i64, mine: i64, live_nodes: i64) -> bool {
-    mine > share(total, live_nodes)
+/// How many accounts this node hands on now: what it holds over its share, at most one
+/// for each peer (each peer takes at most one per hand-off period). A node one over the
+/// rounded share keeps it: shares of 10 and 11 are as fair as it gets.
+pub fn to_hand_off(total: i64, mine: i64, live_nodes: i64) -> i64 {
+    (mine - share(total, live_nodes)).clamp(0, (live_nodes - 1).max(0))
 }
 
 /// What the lease keeper does after a renewal attempt.
@@ -138,23 +142,43 @@ impl ClusterNode {
         }
     }
 
-    /// Hands one account to the peers when this node holds more than its share: its
-    /// socket is closed first, then ownership let go (epoch-checked); a peer under its
-    /// share claims it at its next look.
-    async fn hand_off(&self, manager: &SessionManager) -> Result<bool, sqlx::Error> {
+    /// Hands accounts to the peers when this node holds more than its share: each socket
+    /// is closed first, then ownership let go (epoch-checked); a peer under its share
+    /// claims it at its next look. Answers how many went.
+    async fn hand_off(&self, manager: &SessionManager) -> Result<usize, sqlx::Error> {
         let node = self.id();
         let (total, mine) = cluster::load(&self.pool, &node).await?;
         let live = cluster::live_nodes(&self.pool).await?;
-        if live < 2 || !over_share(total, mine, live) {
-            return Ok(false);
+        let mut handed = 0;
+        for _ in 0..to_hand_off(total, mine, live) {
+            let Some(account) =
+                cluster::handoff_candidate(&self.pool, &node, HANDOFF_COOL_DOWN_SECS).await?
+            else {
+                break;
+            };
+            manager.let_go(account.account_id).await;
+            if cluster::release(&self.pool, &node, account.account_id, account.epoch).await? {
+                handed += 1;
+            }
         }
-        let Some(account) =
-            cluster::handoff_candidate(&self.pool, &node, HANDOFF_COOL_DOWN_SECS).await?
-        else {
-            return Ok(false);
-        };
-        manager.let_go(account.account_id).await;
-        cluster::release(&self.pool, &node, account.account_id, account.epoch).await
+        Ok(handed)
+    }
+
+    /// Desired against actual, on every heartbeat (a lost notice costs one beat): sessions
+    /// the database no longer wants here are closed, and accounts this node owns that
+    /// should be online but have no session get one.
+    async fn reconcile(&self, manager: &SessionManager) -> Result<(), sqlx::Error> {
+        let node = self.id();
+        let running = manager.running_accounts();
+        if !running.is_empty() {
+            for account in cluster::not_wanted_here(&self.pool, &node, &running).await? {
+                manager.reconcile(account);
+            }
+        }
+        for account in cluster::owned_without_session(&self.pool, &node, &running).await? {
+            manager.resume(account.company_id, account.account_id).await;
+        }
+        Ok(())
     }
 
     async fn claim(&self, manager: &SessionManager) -> Result<Vec<Claimed>, sqlx::Error> {
@@ -195,10 +219,14 @@ impl ClusterNode {
 
     /// Renews the lease and claims orphans until `stop` turns true.
     pub fn spawn(self, manager: SessionManager, mut stop: watch::Receiver<bool>) {
+        let db = Db::Postgres(self.pool.clone());
+        cluster_sends::spawn(self.clone(), db, manager.clone(), stop.clone());
         tokio::spawn(async move {
             let mut last_renewal = Instant::now();
             let mut next_renewal = Instant::now() + RENEW_EVERY;
-            let mut next_claim = Instant::now();
+            // Servers started together see each other's leases before the first claim,
+            // so the first one up does not take every account.
+            let mut next_claim = Instant::now() + CLAIM_EVERY;
             let mut next_cleanup = Instant::now();
             let mut next_handoff = Instant::now() + HANDOFF_EVERY;
             loop {
@@ -218,7 +246,12 @@ impl ClusterNode {
                             .ok()
                             .and_then(Result::ok);
                     match lease_step(renewed, last_renewal.elapsed()) {
-                        LeaseStep::Alive => last_renewal = Instant::now(),
+                        LeaseStep::Alive => {
+                            last_renewal = Instant::now();
+                            if let Err(e) = self.reconcile(&manager).await {
+                                tracing::warn!("could not compare sessions with the database: {e}");
+                            }
+                        }
                         LeaseStep::Waiting => {
                             tracing::warn!("could not renew the cluster lease; retrying")
                         }
@@ -227,6 +260,11 @@ impl ClusterNode {
                             last_renewal = Instant::now();
                         }
                     }
+                }
+                // Between renewals too: the deadline does not wait for the next attempt.
+                if lease_step(None, last_renewal.elapsed()) == LeaseStep::Fence {
+                    self.fence(&manager).await;
+                    last_renewal = Instant::now();
                 }
                 // A node that is not sure of its lease takes nothing new.
                 if now >= next_claim && last_renewal.elapsed() < RENEW_EVERY * 2 {
@@ -249,8 +287,8 @@ impl ClusterNode {
                 if now >= next_handoff && last_renewal.elapsed() < RENEW_EVERY * 2 {
                     next_handoff = now + HANDOFF_EVERY;
                     match self.hand_off(&manager).await {
-                        Ok(true) => tracing::info!("handed one account to a peer"),
-                        Ok(false) => {}
+                        Ok(0) => {}
+                        Ok(handed) => tracing::info!(handed, "handed accounts to peers"),
                         Err(e) => tracing::warn!("could not hand an account on: {e}"),
                     }
                 }
@@ -282,12 +320,14 @@ mod tests {
     }
 
     #[test]
-    fn only_a_node_above_the_rounded_share_hands_on() {
-        assert!(over_share(30, 30, 3));
-        assert!(!over_share(30, 10, 3));
-        assert!(!over_share(31, 11, 3), "11 of 31 on three nodes is fair");
-        assert!(over_share(31, 12, 3));
-        assert!(!over_share(30, 30, 1));
+    fn only_a_node_above_the_rounded_share_hands_on_at_most_one_per_peer() {
+        assert_eq!(to_hand_off(30, 30, 3), 2, "one for each of two peers");
+        assert_eq!(to_hand_off(30, 11, 3), 1);
+        assert_eq!(to_hand_off(30, 10, 3), 0);
+        assert_eq!(to_hand_off(31, 11, 3), 0, "11 of 31 on three nodes is fair");
+        assert_eq!(to_hand_off(31, 12, 3), 1);
+        assert_eq!(to_hand_off(30, 30, 1), 0, "alone: nobody to hand to");
+        assert_eq!(to_hand_off(30, 30, 0), 0);
     }
 
     #[test]
@@ -297,7 +337,7 @@ mod tests {
             LeaseStep::Alive
         );
         assert_eq!(lease_step(Some(false), Duration::ZERO), LeaseStep::Fence);
-        assert_eq!(lease_step(None, Duration::from_secs(7)), LeaseStep::Waiting);
+        assert_eq!(lease_step(None, Duration::from_secs(6)), LeaseStep::Waiting);
         assert_eq!(lease_step(None, FENCE_AFTER), LeaseStep::Fence);
         assert!(FENCE_AFTER < Duration::from_secs(LEASE_SECS as u64));
     }

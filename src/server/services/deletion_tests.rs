@@ -112,7 +112,7 @@ impl Rig {
     }
 
     async fn receive(&self, account: i64, message: &InboundMessage) -> bool {
-        inbound::store(&self.db, &self.media, account, message)
+        inbound::store(&self.db, &self.media, account, message, None)
             .await
             .unwrap()
             .is_some()

@@ -145,7 +145,7 @@ impl Rig {
     /// A customer's message stored as the driver would; returns its conversation.
     async fn receive(&self, from: &str, text: &str, media: Option<InboundMedia>) -> i64 {
         let message = customer_message(None, from, "Cliente", text, media);
-        inbound::store(&self.db, &self.media, self.account, &message)
+        inbound::store(&self.db, &self.media, self.account, &message, None)
             .await
             .unwrap()
             .expect("stored")
@@ -535,7 +535,7 @@ async fn scheduled_messages_go_out_once_even_across_a_restart() {
         )
         .await
         .unwrap();
-        assert!(replies_db::claim(&rig.db, claimed, now_ms()).await.unwrap());
+        assert!(replies_db::claim(&rig.db, claimed, now_ms(), "local").await.unwrap());
         assert_eq!(scheduler::recover(&rig.db, &rig.manager).await.unwrap(), 1);
         assert_eq!(scheduler::run_due(&rig.db, &rig.manager).await.unwrap(), 0);
         assert_eq!(rig.sim.outbox(LINKED).len(), 2);

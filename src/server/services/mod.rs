@@ -4,6 +4,7 @@ pub mod channel_feed;
 pub mod channels;
 pub mod cluster;
 pub mod cluster_events;
+pub mod cluster_sends;
 pub mod deletion;
 pub mod demo;
 pub mod identity;

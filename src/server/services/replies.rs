@@ -17,6 +17,9 @@ use crate::server::db::sessions::SessionUser;
 use crate::server::db::{now_ms, Db};
 use crate::server::whatsapp::manager::{ManagerError, SessionManager};
 
+/// Who takes replies for sending outside a cluster.
+pub const SINGLE_SERVER: &str = "local";
+
 /// An id for a message WhatsApp has not numbered yet; unique per channel like theirs.
 pub fn local_message_id() -> String {
     let mut bytes = [0u8; 12];
@@ -46,13 +49,43 @@ pub struct Outgoing<'a> {
     pub text: &'a str,
 }
 
-/// Sends the message through the channel's session and records how it went: `Ok(Err)`
-/// carries the reason it was not sent.
+/// What became of a reply handed to [`deliver`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// Not sent, with the reason the agent reads.
+    Failed(String),
+    /// Another server holds the channel's session (or took the reply first): it sends it,
+    /// and the conversation's pages hear how it went.
+    Handed,
+}
+
+impl Delivery {
+    pub fn failure(&self) -> Option<&str> {
+        match self {
+            Delivery::Failed(reason) => Some(reason),
+            Delivery::Sent | Delivery::Handed => None,
+        }
+    }
+}
+
+/// Sends the reply through the channel's session and records how it went. In a cluster a
+/// session runs on one server only: a reply typed elsewhere is left in Sending and its
+/// owner is asked to send it. Whoever sends it takes it first, so it goes out at most once.
 pub async fn deliver(
     db: &Db,
     manager: &SessionManager,
     message: &Outgoing<'_>,
-) -> Result<Result<(), String>, sqlx::Error> {
+) -> Result<Delivery, sqlx::Error> {
+    let node = manager.node_id();
+    if node.is_some() && !manager.runs_session(message.account_id) {
+        manager.ask_owner_to_send(message.company_id, message.account_id);
+        return Ok(Delivery::Handed);
+    }
+    let sender = node.as_deref().unwrap_or(SINGLE_SERVER);
+    if !replies::take_for_sending(db, message.message_id, sender).await? {
+        return Ok(Delivery::Handed);
+    }
     let outcome = manager
         .send_text(
             message.company_id,
@@ -61,15 +94,15 @@ pub async fn deliver(
             message.text.to_string(),
         )
         .await;
-    let result = match outcome {
+    let delivery = match outcome {
         Ok(wa_id) => {
             replies::mark_sent(db, message.message_id, &wa_id).await?;
-            Ok(())
+            Delivery::Sent
         }
         Err(error) => {
             let reason = failure_reason(&error);
             replies::mark_failed(db, message.message_id, &reason).await?;
-            Err(reason)
+            Delivery::Failed(reason)
         }
     };
     manager.conversation_changed(
@@ -77,7 +110,7 @@ pub async fn deliver(
         message.account_id,
         message.conversation_id,
     );
-    Ok(result)
+    Ok(delivery)
 }
 
 /// Replies go only through a Connected channel.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-use super::replies::{deliver, local_message_id, Outgoing};
+use super::replies::{deliver, local_message_id, Outgoing, SINGLE_SERVER};
 use crate::server::db::replies::{self, ScheduledRow};
 use crate::server::db::{now_ms, Db};
 use crate::server::whatsapp::manager::SessionManager;
@@ -32,7 +32,12 @@ impl Scheduler {
 }
 
 /// At start: whatever a stopped server was in the middle of sending is failed, not resent.
+/// In a cluster the other servers may be sending right now: there the cluster fails only
+/// what dead servers left (`cluster_sends`).
 pub async fn recover(db: &Db, manager: &SessionManager) -> Result<usize, sqlx::Error> {
+    if manager.node_id().is_some() {
+        return Ok(0);
+    }
     let scheduled = replies::fail_interrupted(db, INTERRUPTED).await?;
     let replies = replies::fail_stuck_sending(db, INTERRUPTED).await?;
     for (company, account, conversation) in &replies {
@@ -50,7 +55,9 @@ pub async fn run_due(db: &Db, manager: &SessionManager) -> Result<usize, sqlx::E
             return Ok(handled);
         }
         for row in due {
-            if replies::claim(db, row.id, now_ms()).await? {
+            let by = manager.node_id();
+            let by = by.as_deref().unwrap_or(SINGLE_SERVER);
+            if replies::claim(db, row.id, now_ms(), by).await? {
                 send_one(db, manager, &row).await?;
                 handled += 1;
             }
@@ -81,8 +88,9 @@ async fn send_one(
         to: &row.contact_phone,
         text: &row.text,
     };
-    let outcome = deliver(db, manager, &outgoing).await?;
-    replies::finish(db, row.id, outcome.err().as_deref()).await
+    // Handed to another server counts as sent here: the message's own row tells the rest.
+    let delivery = deliver(db, manager, &outgoing).await?;
+    replies::finish(db, row.id, delivery.failure()).await
 }
 
 pub fn spawn_scheduler(db: Db, manager: SessionManager) -> Scheduler {

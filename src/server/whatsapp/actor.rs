@@ -428,6 +428,13 @@ impl AccountActor {
             Err(_) => return,
         };
         if wanted {
+            // A peer claimed it meanwhile (this server froze, or missed a notice): close
+            // without a word to WhatsApp, the session lives on there. Unknown (the
+            // database is unreachable) keeps it: the lease decides that.
+            if self.ownership().await == Some(false) {
+                tracing::warn!(account = self.id, "a peer owns this account now; closing here");
+                self.close();
+            }
             return;
         }
         if let Some(connection) = self.connection.take() {
@@ -577,7 +584,13 @@ impl AccountActor {
                 self.inner.inbound_messages.fetch_add(1, Ordering::Relaxed);
                 self.inner
                     .set_live(self.id, |live| live.last_activity_ms = Some(now_ms()));
-                match inbound::store(db, &self.inner.options.media, self.id, &message).await {
+                // In a cluster only the owner under its current claim stores what arrives.
+                if self.inner.options.cluster.is_some() && self.fence.is_none() {
+                    return Ok(());
+                }
+                let fence = self.fence.as_ref();
+                let media = &self.inner.options.media;
+                match inbound::store(db, media, self.id, &message, fence).await {
                     Ok(Some(stored)) => self.inner.conversation_changed(
                         self.company_id,
                         self.id,
@@ -642,11 +655,16 @@ impl AccountActor {
     /// Outside a cluster, always; in one, whether the database says this server owns the
     /// account (a server must not connect what a peer has claimed).
     async fn still_mine(&mut self) -> bool {
+        self.ownership().await.unwrap_or(false)
+    }
+
+    /// The same, None when the database cannot be asked; refreshes the fence when it can.
+    async fn ownership(&mut self) -> Option<bool> {
         let Some(node) = &self.inner.options.cluster else {
-            return true;
+            return Some(true);
         };
-        self.fence = node.ownership(self.id).await.ok().flatten();
-        self.fence.is_some()
+        self.fence = node.ownership(self.id).await.ok()?;
+        Some(self.fence.is_some())
     }
 
     /// Writes what the session itself reported (linked, logged out). In a cluster only the

@@ -29,6 +29,9 @@ pub struct Notice {
     /// Set when a conversation of the account changed (a message), not the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation: Option<i64>,
+    /// Replies wait: the account's owner sends them (typed on another server).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub send: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +187,7 @@ mod tests {
             removed: false,
             live: Some(WireLive::from_live(&live, now)),
             conversation: None,
+            send: false,
         };
         let read: Notice = serde_json::from_str(&notice.payload()).unwrap();
         assert_eq!(read, notice);
@@ -236,6 +240,7 @@ mod tests {
             removed: false,
             live: Some(live),
             conversation: None,
+            send: false,
         };
         let payload = notice.payload();
         assert!(payload.len() < MAX_PAYLOAD);

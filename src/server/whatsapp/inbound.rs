@@ -2,17 +2,19 @@
 //! conversation, and its media file. A message WhatsApp delivers twice is stored once.
 
 use super::driver::InboundMessage;
+use crate::server::db::accounts::Fence;
 use crate::server::db::channel_data::{self, NewInbound, NewMedia, StoredInbound};
 use crate::server::db::{now_ms, Db};
 use crate::server::media::MediaStore;
 use crate::server::phone::parse_international;
 
-/// `Ok(None)`: already stored (a replay), nothing written.
+/// `Ok(None)`: already stored (a replay), or `fence` no longer holds; nothing written.
 pub async fn store(
     db: &Db,
     media: &MediaStore,
     account_id: i64,
     message: &InboundMessage,
+    fence: Option<&Fence>,
 ) -> Result<Option<StoredInbound>, String> {
     let db_error = |e: sqlx::Error| format!("database: {e}");
     if channel_data::message_stored(db, account_id, &message.id)
@@ -55,6 +57,7 @@ pub async fn store(
                 size_bytes: file.bytes.len() as i64,
             }),
         now: now_ms(),
+        fence,
     };
     let stored = channel_data::store_inbound(db, &new).await;
     if !matches!(stored, Ok(Some(_))) {

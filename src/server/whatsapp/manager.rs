@@ -129,6 +129,8 @@ pub(super) struct Inner {
     conversations: broadcast::Sender<ConversationChanged>,
     /// Pages must read everything again (changes may have been missed).
     resyncs: broadcast::Sender<()>,
+    /// Accounts whose replies, typed on another server, wait for this one to send them.
+    send_requests: broadcast::Sender<i64>,
     actors: Mutex<HashMap<i64, mpsc::Sender<ActorCommand>>>,
     live: Mutex<HashMap<i64, LiveState>>,
     pub inbound_messages: AtomicU64,
@@ -151,6 +153,8 @@ pub struct Outgoing {
     pub live: Option<LiveState>,
     /// Set when a conversation changed (a message), not the account.
     pub conversation: Option<i64>,
+    /// Replies wait for the account's owner to send them.
+    pub send: bool,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -183,6 +187,7 @@ impl Inner {
                 removed,
                 live,
                 conversation: None,
+                send: false,
             });
         }
         self.publish_here(company_id, account_id, removed);
@@ -215,6 +220,7 @@ impl Inner {
                 removed: false,
                 live: None,
                 conversation: Some(conversation_id),
+                send: false,
             });
         }
         self.conversation_changed_here(company_id, account_id, conversation_id);
@@ -252,6 +258,7 @@ impl SessionManager {
         let (changes, _) = broadcast::channel(4096);
         let (conversations, _) = broadcast::channel(4096);
         let (resyncs, _) = broadcast::channel(16);
+        let (send_requests, _) = broadcast::channel(1024);
         let cluster = options.cluster.clone();
         let (outbox, outgoing) = match &cluster {
             Some(_) => {
@@ -267,6 +274,7 @@ impl SessionManager {
             changes,
             conversations,
             resyncs,
+            send_requests,
             actors: Mutex::new(HashMap::new()),
             live: Mutex::new(HashMap::new()),
             inbound_messages: AtomicU64::new(0),
@@ -287,6 +295,10 @@ impl SessionManager {
     /// A change another server announced: its live state (when it runs the session) is
     /// taken as this server's view of the account, and this server's pages are told.
     pub fn apply_notice(&self, notice: Notice) {
+        if notice.send {
+            let _ = self.inner.send_requests.send(notice.account);
+            return;
+        }
         if let Some(conversation) = notice.conversation {
             self.inner
                 .conversation_changed_here(notice.company, notice.account, conversation);
@@ -320,6 +332,49 @@ impl SessionManager {
     /// Told when every page must read everything again.
     pub fn subscribe_resyncs(&self) -> broadcast::Receiver<()> {
         self.inner.resyncs.subscribe()
+    }
+
+    /// This server's id in its cluster; None outside one (SQLite).
+    pub fn node_id(&self) -> Option<String> {
+        self.inner.options.cluster.as_ref().map(ClusterNode::id)
+    }
+
+    /// Whether this server runs the account's session (its actor), so sends go through it.
+    pub fn runs_session(&self, account: i64) -> bool {
+        lock(&self.inner.actors).contains_key(&account)
+    }
+
+    /// The accounts whose sessions this server runs.
+    pub fn running_accounts(&self) -> Vec<i64> {
+        lock(&self.inner.actors).keys().copied().collect()
+    }
+
+    /// Asks the server that owns the account to send its waiting replies.
+    pub fn ask_owner_to_send(&self, company_id: i64, account_id: i64) {
+        if let Some(outbox) = &self.inner.outbox {
+            let _ = outbox.send(Outgoing {
+                company_id,
+                account_id,
+                removed: false,
+                live: None,
+                conversation: None,
+                send: true,
+            });
+        }
+    }
+
+    /// Told of accounts whose replies another server asked this one to send.
+    pub fn subscribe_send_requests(&self) -> broadcast::Receiver<i64> {
+        self.inner.send_requests.subscribe()
+    }
+
+    /// Compares the account's session with what the database wants of it now (another
+    /// server's command, or a claim by a peer) and closes what is no longer wanted here.
+    pub fn reconcile(&self, account: i64) {
+        let actor = lock(&self.inner.actors).get(&account).cloned();
+        if let Some(actor) = actor {
+            let _ = actor.try_send(ActorCommand::Reconcile);
+        }
     }
 
     /// Changes may have been missed (this server stopped hearing the others for a while).
