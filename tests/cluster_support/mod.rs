@@ -68,7 +68,7 @@ pub fn spawn_node(address: &str, database: &str, sim: &str) -> Process {
             "AURORA_MEDIA_DIR",
             std::env::temp_dir().join("aurora-cluster-media"),
         )
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "error")
         .stdout(Stdio::null())
         .spawn()
         .expect("the aurora binary starts");
