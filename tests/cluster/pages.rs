@@ -65,6 +65,7 @@ async fn every_server_streams_each_company_its_own_changes() {
             live: None,
             conversation: None,
             send: false,
+            epoch: 0,
         };
         let at = Instant::now();
         sqlx::query("SELECT pg_notify($1, $2)")

@@ -172,6 +172,11 @@ pub struct Fence {
 pub(crate) const FENCE_HOLDS: &str = "SELECT id FROM whatsapp_accounts \
      WHERE id = $1 AND owner_node = $2 AND owner_epoch = $3 FOR UPDATE";
 
+/// The same check for writes that may run side by side (a session's keys): it only
+/// keeps a claim from being taken until the write commits.
+pub(crate) const FENCE_HOLDS_SHARED: &str = "SELECT id FROM whatsapp_accounts \
+     WHERE id = $1 AND owner_node = $2 AND owner_epoch = $3 FOR SHARE";
+
 /// Applies a status change and appends its history entry, atomically.
 pub async fn apply(
     db: &Db,

@@ -277,3 +277,91 @@ async fn a_write_under_a_stale_claim_is_refused() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_session_connected_under_a_stale_claim_cannot_touch_the_keys() {
+    use crate::server::db::accounts::Fence;
+    use crate::server::whatsapp::key_rows::{KeyRow, KeyRows, NOT_OWNER};
+    with_postgres(|pool| async move {
+        let db = Db::Postgres(pool.clone());
+        let account = connected_accounts(&pool, 1).await[0];
+        register(&pool, "a", "x").await.unwrap();
+        let a = Fence {
+            node: "a".into(),
+            epoch: take(&pool, "a", account).await.unwrap(),
+        };
+        let row = |value: &'static [u8]| KeyRow {
+            key: "k",
+            value,
+            ..Default::default()
+        };
+        let keys_of_a = KeyRows::new(db.clone(), account).fenced(Some(a));
+        keys_of_a.put("session", &[row(b"one")]).await.unwrap();
+
+        register(&pool, "b", "y").await.unwrap();
+        let b = Fence {
+            node: "b".into(),
+            epoch: take(&pool, "b", account).await.unwrap(),
+        };
+        let refused = keys_of_a.put("session", &[row(b"stale")]).await;
+        assert!(
+            matches!(&refused, Err(sqlx::Error::Protocol(m)) if m == NOT_OWNER),
+            "{refused:?}"
+        );
+        assert!(keys_of_a.delete("session", &["k"]).await.is_err());
+        assert!(keys_of_a.delete_by_aux("session", None).await.is_err());
+        assert!(keys_of_a.set_flag("session", &["k"], true).await.is_err());
+        let kept = keys_of_a.get("session", "k").await.unwrap().unwrap();
+        assert_eq!(kept.value, b"one", "reads still work; nothing was written");
+
+        let keys_of_b = KeyRows::new(db.clone(), account).fenced(Some(b));
+        keys_of_b.put("session", &[row(b"two")]).await.unwrap();
+        let now = keys_of_b.get("session", "k").await.unwrap().unwrap();
+        assert_eq!(now.value, b"two", "the current owner writes");
+    })
+    .await;
+}
+
+/// The next notice within half a second, if any.
+async fn next(listener: &mut sqlx::postgres::PgListener) -> Option<String> {
+    let wait = tokio::time::timeout(std::time::Duration::from_millis(500), listener.recv());
+    wait.await.ok().map(|n| n.unwrap().payload().to_string())
+}
+
+#[tokio::test]
+async fn a_change_is_announced_by_the_transaction_that_commits_it_and_a_claim_is_not() {
+    use sqlx::postgres::PgListener;
+    with_postgres(|pool| async move {
+        let account = connected_accounts(&pool, 1).await[0];
+        let mut listener = PgListener::connect_with(&pool).await.unwrap();
+        listener.listen("aurora_accounts").await.unwrap();
+
+        register(&pool, "a", "x").await.unwrap();
+        take(&pool, "a", account).await.unwrap();
+        assert_eq!(next(&mut listener).await, None, "a claim alone is not announced");
+
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::query("UPDATE whatsapp_accounts SET status = 'disconnected' WHERE id = $1")
+            .bind(account)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+        assert_eq!(next(&mut listener).await, None, "nothing for a rolled-back change");
+
+        sqlx::query("UPDATE whatsapp_accounts SET status = 'disconnected' WHERE id = $1")
+            .bind(account)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let notice: serde_json::Value =
+            serde_json::from_str(&next(&mut listener).await.expect("announced")).unwrap();
+        assert_eq!(notice["account"], account);
+        assert_eq!(notice["removed"], false);
+        assert_eq!(notice["epoch"], 1);
+        let read: crate::server::whatsapp::cluster_notice::Notice =
+            serde_json::from_value(notice).expect("servers read it as a notice");
+        assert_eq!(read.live, None);
+    })
+    .await;
+}

@@ -62,6 +62,7 @@ async fn send(sender: &ClusterNode, change: Outgoing) {
             .map(|live| WireLive::from_live(&live, Instant::now())),
         conversation: change.conversation,
         send: change.send,
+        epoch: change.epoch,
     };
     let sent = sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)

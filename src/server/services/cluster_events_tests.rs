@@ -118,6 +118,7 @@ fn conversation(id: i64) -> Outgoing {
         live: None,
         conversation: Some(id),
         send: false,
+        epoch: 0,
     }
 }
 
@@ -344,6 +345,49 @@ async fn a_reply_typed_on_another_server_goes_out_once_through_the_owners_sessio
         let log = rig.sim.connection_log();
         assert_eq!((log.connects, log.conflicts), (1, 0));
         let _ = stop.send(true);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_notice_from_an_older_claim_changes_nothing() {
+    use crate::server::whatsapp::cluster_notice::{WireHealth, WireLive};
+    with_postgres(|pool| async move {
+        let rig = two_servers(&pool).await;
+        let notice = |epoch: i64, health: WireHealth| Notice {
+            node: "elsewhere".into(),
+            company: rig.company,
+            account: rig.account,
+            removed: false,
+            live: Some(WireLive {
+                link: None,
+                pair_code: None,
+                health: Some(health),
+                reconnects: 0,
+                last_activity_ms: None,
+            }),
+            conversation: None,
+            send: false,
+            epoch,
+        };
+        let stale = WireHealth::Reconnecting {
+            attempt: 1,
+            retry_in_ms: 1000,
+            reason: Some("replaced".into()),
+        };
+        rig.b.apply_notice(notice(5, WireHealth::Online));
+        assert_eq!(rig.b.live(rig.account).health, Some(Health::Online));
+        rig.b.apply_notice(notice(4, stale.clone()));
+        assert_eq!(
+            rig.b.live(rig.account).health,
+            Some(Health::Online),
+            "the server that lost the account (claim 4) does not speak for it"
+        );
+        rig.b.apply_notice(notice(6, stale));
+        assert!(matches!(
+            rig.b.live(rig.account).health,
+            Some(Health::Reconnecting { .. })
+        ));
     })
     .await;
 }

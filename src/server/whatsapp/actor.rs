@@ -146,8 +146,12 @@ impl AccountActor {
         }
     }
 
+    /// Tells the pages; in a cluster the notice carries the claim this session runs
+    /// under, so a server that lost the account cannot overwrite what its owner shows.
     fn publish(&self) {
-        self.inner.publish(self.company_id, self.id, false);
+        let epoch = self.fence.as_ref().map_or(0, |f| f.epoch);
+        self.inner
+            .publish_claimed(self.company_id, self.id, false, epoch);
     }
 
     fn close(&mut self) {
@@ -232,7 +236,8 @@ impl AccountActor {
     /// Opens a linking attempt; the account is Connecting.
     async fn open_linking(&mut self) {
         let (sender, receiver) = mpsc::channel(64);
-        match self.inner.driver.open(self.id, None, sender).await {
+        let fence = self.fence.clone();
+        match self.inner.driver.open_fenced(self.id, None, sender, fence).await {
             Ok(connection) => {
                 self.connection = Some(connection);
                 self.events = Some(receiver);
@@ -398,7 +403,7 @@ impl AccountActor {
                 if let Ok(connection) = self
                     .inner
                     .driver
-                    .open(self.id, Some(credentials), sender)
+                    .open_fenced(self.id, Some(credentials), sender, self.fence.clone())
                     .await
                 {
                     self.connection = Some(connection);
@@ -719,7 +724,7 @@ impl AccountActor {
         match self
             .inner
             .driver
-            .open(self.id, Some(credentials), sender)
+            .open_fenced(self.id, Some(credentials), sender, self.fence.clone())
             .await
         {
             Ok(connection) => {

@@ -32,6 +32,9 @@ pub struct Notice {
     /// Replies wait: the account's owner sends them (typed on another server).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub send: bool,
+    /// The owner's claim when `live` is set: a lower one than already seen is stale.
+    #[serde(default)]
+    pub epoch: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,6 +191,7 @@ mod tests {
             live: Some(WireLive::from_live(&live, now)),
             conversation: None,
             send: false,
+            epoch: 3,
         };
         let read: Notice = serde_json::from_str(&notice.payload()).unwrap();
         assert_eq!(read, notice);
@@ -241,6 +245,7 @@ mod tests {
             live: Some(live),
             conversation: None,
             send: false,
+            epoch: 3,
         };
         let payload = notice.payload();
         assert!(payload.len() < MAX_PAYLOAD);

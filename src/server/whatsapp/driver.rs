@@ -8,6 +8,7 @@ use futures::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::domain::account::DisconnectReason;
+use crate::server::db::accounts::Fence;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DriverEvent {
@@ -164,4 +165,17 @@ pub trait Driver: Send + Sync + 'static {
         credentials: Option<String>,
         events: mpsc::Sender<DriverEvent>,
     ) -> BoxFuture<'static, Result<Connection, DriverError>>;
+
+    /// The same for a server of a cluster: what the session writes of its own (its keys)
+    /// is written only while `fence` holds. Drivers that keep nothing ignore it.
+    fn open_fenced(
+        &self,
+        account: i64,
+        credentials: Option<String>,
+        events: mpsc::Sender<DriverEvent>,
+        fence: Option<Fence>,
+    ) -> BoxFuture<'static, Result<Connection, DriverError>> {
+        let _ = fence;
+        self.open(account, credentials, events)
+    }
 }

@@ -1,7 +1,29 @@
 //! The key-value rows behind the live driver's key store (`whatsapp_keys`), scoped by
 //! account. Every store of whatsapp-rust maps onto a `kind`; see `key_store.rs`.
 
+use crate::server::db::accounts::{Fence, FENCE_HOLDS_SHARED};
 use crate::server::db::{on_pool, Db};
+
+/// In a transaction: ends the write with an error unless the rows' fence still holds (a
+/// session connected under an older claim must not touch the keys its successor uses).
+macro_rules! check_fence {
+    ($rows:expr, $tx:expr) => {
+        if let Some(fence) = &$rows.fence {
+            let holds: Option<i64> = sqlx::query_scalar(FENCE_HOLDS_SHARED)
+                .bind($rows.account)
+                .bind(&fence.node)
+                .bind(fence.epoch)
+                .fetch_optional(&mut *$tx)
+                .await?;
+            if holds.is_none() {
+                return Err(sqlx::Error::Protocol(NOT_OWNER.into()));
+            }
+        }
+    };
+}
+
+/// Why a fenced write was refused.
+pub const NOT_OWNER: &str = "another server owns this account now";
 
 /// One row as the key store writes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,11 +53,22 @@ const COLUMNS: &str = "key, value, aux, flag, ts, ts2";
 pub struct KeyRows {
     db: Db,
     account: i64,
+    /// In a cluster: the claim the session was connected under; every write checks it.
+    fence: Option<Fence>,
 }
 
 impl KeyRows {
     pub fn new(db: Db, account: i64) -> Self {
-        KeyRows { db, account }
+        KeyRows {
+            db,
+            account,
+            fence: None,
+        }
+    }
+
+    /// Writes only while `fence` holds (PostgreSQL, several servers).
+    pub fn fenced(self, fence: Option<Fence>) -> Self {
+        KeyRows { fence, ..self }
     }
 
     pub async fn put(&self, kind: &str, rows: &[KeyRow<'_>]) -> Result<(), sqlx::Error> {
@@ -44,6 +77,7 @@ impl KeyRows {
         }
         on_pool!(&self.db, pool => {
             let mut tx = pool.begin().await?;
+            check_fence!(self, tx);
             for row in rows {
                 sqlx::query(
                     "INSERT INTO whatsapp_keys (account_id, kind, key, value, aux, flag, ts, ts2) \
@@ -100,6 +134,7 @@ impl KeyRows {
     pub async fn delete(&self, kind: &str, keys: &[&str]) -> Result<(), sqlx::Error> {
         on_pool!(&self.db, pool => {
             let mut tx = pool.begin().await?;
+            check_fence!(self, tx);
             for key in keys {
                 sqlx::query("DELETE FROM whatsapp_keys WHERE account_id = $1 AND kind = $2 AND key = $3")
                     .bind(self.account)
@@ -115,28 +150,40 @@ impl KeyRows {
 
     /// Deletes every row of the kind, or only those whose `aux` is given.
     pub async fn delete_by_aux(&self, kind: &str, aux: Option<&str>) -> Result<u64, sqlx::Error> {
-        on_pool!(&self.db, pool => sqlx::query(
-            "DELETE FROM whatsapp_keys WHERE account_id = $1 AND kind = $2 AND ($3 IS NULL OR aux = $3)",
-        )
-        .bind(self.account)
-        .bind(kind)
-        .bind(aux)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))
+        on_pool!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            check_fence!(self, tx);
+            let deleted = sqlx::query(
+                "DELETE FROM whatsapp_keys WHERE account_id = $1 AND kind = $2 AND ($3 IS NULL OR aux = $3)",
+            )
+            .bind(self.account)
+            .bind(kind)
+            .bind(aux)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            Ok(deleted)
+        })
     }
 
     /// Deletes rows of the kind whose value is exactly `value`.
     pub async fn delete_by_value(&self, kind: &str, value: &[u8]) -> Result<u64, sqlx::Error> {
-        on_pool!(&self.db, pool => sqlx::query(
-            "DELETE FROM whatsapp_keys WHERE account_id = $1 AND kind = $2 AND value = $3",
-        )
-        .bind(self.account)
-        .bind(kind)
-        .bind(value)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))
+        on_pool!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            check_fence!(self, tx);
+            let deleted = sqlx::query(
+                "DELETE FROM whatsapp_keys WHERE account_id = $1 AND kind = $2 AND value = $3",
+            )
+            .bind(self.account)
+            .bind(kind)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            Ok(deleted)
+        })
     }
 
     /// Deletes rows of the kind with `ts` before `cutoff` (0 in `ts` never expires when
@@ -147,16 +194,22 @@ impl KeyRows {
         cutoff: i64,
         zero_never: bool,
     ) -> Result<u64, sqlx::Error> {
-        on_pool!(&self.db, pool => sqlx::query(
-            "DELETE FROM whatsapp_keys WHERE account_id = $1 AND kind = $2 AND ts < $3 AND NOT ($4 AND ts = 0)",
-        )
-        .bind(self.account)
-        .bind(kind)
-        .bind(cutoff)
-        .bind(zero_never)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))
+        on_pool!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            check_fence!(self, tx);
+            let deleted = sqlx::query(
+                "DELETE FROM whatsapp_keys WHERE account_id = $1 AND kind = $2 AND ts < $3 AND NOT ($4 AND ts = 0)",
+            )
+            .bind(self.account)
+            .bind(kind)
+            .bind(cutoff)
+            .bind(zero_never)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            Ok(deleted)
+        })
     }
 
     /// Trusted-contact tokens: a row goes when its received token is empty or older than
@@ -167,22 +220,29 @@ impl KeyRows {
         token_cutoff: i64,
         sender_cutoff: i64,
     ) -> Result<u64, sqlx::Error> {
-        on_pool!(&self.db, pool => sqlx::query(
-            "DELETE FROM whatsapp_keys WHERE account_id = $1 AND kind = $2 \
-             AND (flag OR ts < $3) AND (ts2 IS NULL OR ts2 < $4)",
-        )
-        .bind(self.account)
-        .bind(kind)
-        .bind(token_cutoff)
-        .bind(sender_cutoff)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))
+        on_pool!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            check_fence!(self, tx);
+            let deleted = sqlx::query(
+                "DELETE FROM whatsapp_keys WHERE account_id = $1 AND kind = $2 \
+                 AND (flag OR ts < $3) AND (ts2 IS NULL OR ts2 < $4)",
+            )
+            .bind(self.account)
+            .bind(kind)
+            .bind(token_cutoff)
+            .bind(sender_cutoff)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            Ok(deleted)
+        })
     }
 
     pub async fn set_flag(&self, kind: &str, keys: &[&str], flag: bool) -> Result<(), sqlx::Error> {
         on_pool!(&self.db, pool => {
             let mut tx = pool.begin().await?;
+            check_fence!(self, tx);
             for key in keys {
                 sqlx::query("UPDATE whatsapp_keys SET flag = $4 WHERE account_id = $1 AND kind = $2 AND key = $3")
                     .bind(self.account)

@@ -140,6 +140,9 @@ pub(super) struct Inner {
     /// so it keeps increasing across restarts.
     sequence: AtomicU64,
     revisions: Mutex<HashMap<i64, u64>>,
+    /// The highest claim each account's live state came under from another server: an
+    /// older claim's notice (a server that lost the account) changes nothing.
+    seen_epochs: Mutex<HashMap<i64, i64>>,
     /// In a cluster: every change also goes to the other servers (`cluster_events`).
     outbox: Option<mpsc::UnboundedSender<Outgoing>>,
 }
@@ -155,6 +158,8 @@ pub struct Outgoing {
     pub conversation: Option<i64>,
     /// Replies wait for the account's owner to send them.
     pub send: bool,
+    /// The claim of the session whose live state this is (0: none).
+    pub epoch: i64,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -178,6 +183,11 @@ impl Inner {
     }
 
     pub fn publish(&self, company_id: i64, account_id: i64, removed: bool) {
+        self.publish_claimed(company_id, account_id, removed, 0)
+    }
+
+    /// `epoch`: the claim of the session publishing its live state (0: none).
+    pub fn publish_claimed(&self, company_id: i64, account_id: i64, removed: bool, epoch: i64) {
         if let Some(outbox) = &self.outbox {
             let runs_session = lock(&self.actors).contains_key(&account_id);
             let live = (runs_session && !removed).then(|| self.live(account_id));
@@ -188,6 +198,7 @@ impl Inner {
                 live,
                 conversation: None,
                 send: false,
+                epoch,
             });
         }
         self.publish_here(company_id, account_id, removed);
@@ -221,6 +232,7 @@ impl Inner {
                 live: None,
                 conversation: Some(conversation_id),
                 send: false,
+                epoch: 0,
             });
         }
         self.conversation_changed_here(company_id, account_id, conversation_id);
@@ -281,6 +293,7 @@ impl SessionManager {
             restarts: AtomicU64::new(0),
             sequence: AtomicU64::new(now_ms().max(0) as u64 * 1000),
             revisions: Mutex::new(HashMap::new()),
+            seen_epochs: Mutex::new(HashMap::new()),
             outbox,
         };
         let manager = SessionManager {
@@ -312,6 +325,13 @@ impl SessionManager {
                 let _ = actor.try_send(ActorCommand::Reconcile);
             }
             (None, Some(wire)) => {
+                let mut seen = lock(&self.inner.seen_epochs);
+                let newest = seen.entry(notice.account).or_insert(0);
+                if notice.epoch < *newest {
+                    return;
+                }
+                *newest = notice.epoch;
+                drop(seen);
                 let live = wire.into_live(Instant::now());
                 self.inner.set_live(notice.account, |state| *state = live);
             }
@@ -359,6 +379,7 @@ impl SessionManager {
                 live: None,
                 conversation: None,
                 send: true,
+                epoch: 0,
             });
         }
     }

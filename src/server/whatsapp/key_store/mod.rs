@@ -19,6 +19,7 @@ use whatsapp_rust::wacore::store::traits::{
 use whatsapp_rust::wacore::store::Device;
 
 use super::key_rows::{KeyRow, KeyRows, StoredRow};
+use crate::server::db::accounts::Fence;
 use crate::server::db::Db;
 
 /// Separates the parts of a composite key; it can't occur in JIDs or message ids.
@@ -80,8 +81,13 @@ pub struct KeyStore {
 
 impl KeyStore {
     pub fn new(db: Db, account: i64) -> Self {
+        Self::fenced(db, account, None)
+    }
+
+    /// A store whose every write checks that `fence` still holds (a cluster's owner).
+    pub fn fenced(db: Db, account: i64, fence: Option<Fence>) -> Self {
         KeyStore {
-            rows: KeyRows::new(db, account),
+            rows: KeyRows::new(db, account).fenced(fence),
         }
     }
 

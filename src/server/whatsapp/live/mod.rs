@@ -21,6 +21,7 @@ use self::session::{LiveSession, SessionEvents};
 use super::driver::{Connection, Driver, DriverError, DriverEvent};
 use super::key_rows;
 use super::key_store::KeyStore;
+use crate::server::db::accounts::Fence;
 use crate::server::db::Db;
 
 #[derive(Debug, Clone)]
@@ -61,6 +62,16 @@ impl Driver for LiveDriver {
         credentials: Option<String>,
         events: mpsc::Sender<DriverEvent>,
     ) -> BoxFuture<'static, Result<Connection, DriverError>> {
+        self.open_fenced(account, credentials, events, None)
+    }
+
+    fn open_fenced(
+        &self,
+        account: i64,
+        credentials: Option<String>,
+        events: mpsc::Sender<DriverEvent>,
+        fence: Option<Fence>,
+    ) -> BoxFuture<'static, Result<Connection, DriverError>> {
         let db = self.db.clone();
         let options = self.options.clone();
         Box::pin(async move {
@@ -78,7 +89,7 @@ impl Driver for LiveDriver {
                 transport = transport.with_url(url.clone());
             }
             let mut builder = Bot::builder()
-                .with_backend(KeyStore::new(db, account))
+                .with_backend(KeyStore::fenced(db, account, fence))
                 .with_transport_factory(ProbedTransport {
                     inner: transport,
                     probe: probe.clone(),
