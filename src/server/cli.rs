@@ -1,5 +1,6 @@
 //! The `aurora` binary: serves by default; subcommands manage tenants for real deployments.
 
+use std::future::IntoFuture;
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -296,22 +297,45 @@ async fn serve(config: Config) -> Result<(), String> {
     let purger = tokio::spawn(purge_idle_sessions(db.clone()));
     tracing::info!("serving on http://{addr}");
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let (stop_http, http_stopping) = tokio::sync::watch::channel(false);
+    let mut http_stopping_signal = http_stopping.clone();
+    let server = tokio::spawn(
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = http_stopping_signal.wait_for(|stop| *stop).await;
+            })
+            .into_future(),
+    );
+    shutdown_signal().await;
     purger.abort();
     // A Delete in progress stops between batches and resumes at the next start.
     deletion.stop();
     let _ = stop_cluster.send(true);
-    // Sockets close before ownership goes, so no peer connects while this one still is.
+    // The sessions go first, whatever the open pages do: sockets close before ownership
+    // goes, so no peer connects while this one still is, and peers take over in seconds.
     manager.shutdown(Duration::from_secs(5)).await;
     if let Some(node) = &cluster {
         node.leave().await;
     }
+    // Open pages' live streams never end by themselves (their browsers reconnect to
+    // another server): requests in flight get a moment, then the process goes.
+    let _ = stop_http.send(true);
+    drop(http_stopping);
+    let served = match tokio::time::timeout(HTTP_GRACE, server).await {
+        Ok(Ok(served)) => served.map_err(|e| format!("server error: {e}")),
+        Ok(Err(e)) => Err(format!("server task failed: {e}")),
+        Err(_) => {
+            tracing::info!("open streams closed after {HTTP_GRACE:?}");
+            Ok(())
+        }
+    };
     db.close().await;
     tracing::info!("stopped");
-    served.map_err(|e| format!("server error: {e}"))
+    served
 }
+
+/// How long requests in flight may take to finish once the sessions are closed.
+const HTTP_GRACE: Duration = Duration::from_secs(5);
 
 async fn wa_sim(listen: SocketAddr, timings: SimTimings) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(listen)

@@ -8,10 +8,7 @@ use crate::cluster_support::proxy::Proxy;
 use crate::cluster_support::*;
 
 fn postgres_address() -> String {
-    let url = std::env::var("TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let url = admin_url();
     let after_scheme = url.split_once("://").map(|(_, r)| r).unwrap_or(&url);
     let host = after_scheme.rsplit_once('@').map(|(_, h)| h).unwrap_or(after_scheme);
     host.split('/').next().unwrap().to_string()

@@ -157,6 +157,14 @@ pub fn last_ms(report: &Value) -> i64 {
         .unwrap_or(0)
 }
 
+/// PostgreSQL as the tests reach it: `TEST_POSTGRES_URL`, or the machine's own.
+pub fn admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
 /// A database of its own for one test, dropped when the test ends (even by a panic).
 pub struct TestDatabase {
     admin_url: String,
@@ -166,10 +174,7 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn create(label: &str) -> TestDatabase {
-        let admin_url = std::env::var("TEST_POSTGRES_URL")
-            .ok()
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin_url = admin_url();
         let name = format!("aurora_cluster_{label}_{}", std::process::id());
         let mut admin = PgConnection::connect(&admin_url)
             .await
