@@ -146,7 +146,10 @@ async fn run(database: String, accounts: Vec<i64>, pending: i64) {
     // accounts move within 5 s all the same.
     let (holder, _) = holders(&report);
     let stopping = survivor.clone();
-    assert!(holder.values().any(|n| *n == stopping), "the survivor holds accounts");
+    assert!(
+        holder.values().any(|n| *n == stopping),
+        "the survivor holds accounts"
+    );
     let stopped_at = Instant::now();
     nodes[&stopping].signal("TERM");
     settle(

@@ -123,7 +123,10 @@ fn spawn_probes(
             }
             let message = customer_message(None, &format!("+1666{n:07}"), "Probe", "hello", None);
             let start = Instant::now();
-            if inbound::store(&state.db, &media, b, &message, None).await.is_ok() {
+            if inbound::store(&state.db, &media, b, &message, None)
+                .await
+                .is_ok()
+            {
                 samples.lock().unwrap().1.push(start.elapsed());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;

@@ -10,7 +10,10 @@ use crate::cluster_support::*;
 fn postgres_address() -> String {
     let url = admin_url();
     let after_scheme = url.split_once("://").map(|(_, r)| r).unwrap_or(&url);
-    let host = after_scheme.rsplit_once('@').map(|(_, h)| h).unwrap_or(after_scheme);
+    let host = after_scheme
+        .rsplit_once('@')
+        .map(|(_, h)| h)
+        .unwrap_or(after_scheme);
     host.split('/').next().unwrap().to_string()
 }
 
@@ -37,8 +40,15 @@ async fn a_database_outage_fences_every_server_and_they_recover() {
     proxy.restore();
     tokio::time::sleep(Duration::from_secs(5)).await;
     let report = settle(&sim, &accounts, Duration::from_secs(5), 0, |_| true).await;
-    assert_eq!(since(&report), opened_before, "a session dropped during a 5 s outage");
-    println!("PostgreSQL away 5 s: all {} sessions stayed up", accounts.len());
+    assert_eq!(
+        since(&report),
+        opened_before,
+        "a session dropped during a 5 s outage"
+    );
+    println!(
+        "PostgreSQL away 5 s: all {} sessions stayed up",
+        accounts.len()
+    );
 
     // 20 s without it: every server goes silent before any lease could run out.
     let cut = Instant::now();
@@ -48,14 +58,23 @@ async fn a_database_outage_fences_every_server_and_they_recover() {
         if report["open"].as_array().unwrap().is_empty() {
             break cut.elapsed();
         }
-        assert!(cut.elapsed() < Duration::from_secs(12), "sessions still open 12 s into the outage");
+        assert!(
+            cut.elapsed() < Duration::from_secs(12),
+            "sessions still open 12 s into the outage"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    println!("PostgreSQL away: every server closed its sessions {:.1} s after the cut", fenced.as_secs_f64());
+    println!(
+        "PostgreSQL away: every server closed its sessions {:.1} s after the cut",
+        fenced.as_secs_f64()
+    );
     assert!(fenced <= Duration::from_secs(8), "fenced after {fenced:?}");
     tokio::time::sleep(Duration::from_secs(20).saturating_sub(cut.elapsed())).await;
     let report = connections(&sim).await.unwrap();
-    assert!(report["open"].as_array().unwrap().is_empty(), "nothing reconnected blind");
+    assert!(
+        report["open"].as_array().unwrap().is_empty(),
+        "nothing reconnected blind"
+    );
 
     proxy.restore();
     let restored = Instant::now();
@@ -67,5 +86,8 @@ async fn a_database_outage_fences_every_server_and_they_recover() {
         recovered.as_secs_f64(),
         conflicts(&report)
     );
-    assert!(recovered <= Duration::from_secs(15), "recovered after {recovered:?}");
+    assert!(
+        recovered <= Duration::from_secs(15),
+        "recovered after {recovered:?}"
+    );
 }

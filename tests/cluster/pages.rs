@@ -20,7 +20,11 @@ async fn every_server_streams_each_company_its_own_changes() {
     let (north, north_accounts) = seed_company(&db, "Norte", "admin@norte.test", 30).await;
     let (south, south_accounts) = seed_company(&db, "Sur", "admin@sur.test", 30).await;
     db.close().await;
-    let all: Vec<i64> = north_accounts.iter().chain(&south_accounts).copied().collect();
+    let all: Vec<i64> = north_accounts
+        .iter()
+        .chain(&south_accounts)
+        .copied()
+        .collect();
     let company_of: HashMap<i64, i64> = north_accounts
         .iter()
         .map(|a| (*a, north))
@@ -112,8 +116,14 @@ async fn every_server_streams_each_company_its_own_changes() {
 
     listeners_cut_make_every_page_resync(&mut db, &pages).await;
     let north_admin = (north, cookies[0].1.as_str());
-    disconnect_on_a_server_without_the_session(&sim, &addresses, north_admin, &north_accounts, &pages)
-        .await;
+    disconnect_on_a_server_without_the_session(
+        &sim,
+        &addresses,
+        north_admin,
+        &north_accounts,
+        &pages,
+    )
+    .await;
 }
 
 async fn listeners_cut_make_every_page_resync(
@@ -145,7 +155,10 @@ async fn listeners_cut_make_every_page_resync(
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
-    println!("listeners cut: every page told to resync, {}", summary(resynced, "s", 1.0));
+    println!(
+        "listeners cut: every page told to resync, {}",
+        summary(resynced, "s", 1.0)
+    );
 }
 
 async fn disconnect_on_a_server_without_the_session(
@@ -158,10 +171,7 @@ async fn disconnect_on_a_server_without_the_session(
     let report = connections(sim).await.unwrap();
     let (holder, _) = holders(&report);
     let account = accounts[0];
-    let elsewhere = addresses
-        .iter()
-        .find(|a| **a != holder[&account])
-        .unwrap();
+    let elsewhere = addresses.iter().find(|a| **a != holder[&account]).unwrap();
     let clicked = Instant::now();
     let (status, body) = request(
         elsewhere,
@@ -178,7 +188,10 @@ async fn disconnect_on_a_server_without_the_session(
         if !holders(&report).0.contains_key(&account) {
             break;
         }
-        assert!(clicked.elapsed() < Duration::from_secs(1), "socket still open after 1 s");
+        assert!(
+            clicked.elapsed() < Duration::from_secs(1),
+            "socket still open after 1 s"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let closed = clicked.elapsed();

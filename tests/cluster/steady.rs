@@ -99,7 +99,10 @@ async fn three_servers_hold_each_account_exactly_once_at_every_sample() {
          per account, owner = connected server, 0 conflicts",
         began.elapsed().as_secs_f64()
     );
-    assert!(samples as f64 >= duration.as_secs_f64() * 10.0 * 0.9, "sampled every 100 ms");
+    assert!(
+        samples as f64 >= duration.as_secs_f64() * 10.0 * 0.9,
+        "sampled every 100 ms"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -128,7 +131,10 @@ async fn servers_that_join_take_their_share_within_four_minutes() {
     })
     .await;
     let took = joined.elapsed().as_secs_f64();
-    println!("join: 30 accounts spread {:?} after {took:.0} s", per_node(&report));
+    println!(
+        "join: 30 accounts spread {:?} after {took:.0} s",
+        per_node(&report)
+    );
     assert!(took <= 240.0);
 
     let first = first.keys().next().unwrap().clone();

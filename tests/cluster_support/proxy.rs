@@ -48,11 +48,7 @@ impl Proxy {
                 });
             }
         });
-        Proxy {
-            address,
-            up,
-            task,
-        }
+        Proxy { address, up, task }
     }
 
     pub fn cut(&self) {

@@ -91,9 +91,13 @@ pub async fn sign_in(address: &str, email: &str) -> String {
     head.lines()
         .find_map(|line| {
             let lower = line.to_ascii_lowercase();
-            lower
-                .starts_with("set-cookie: aurora_session=")
-                .then(|| line["set-cookie: ".len()..].split(';').next().unwrap().to_string())
+            lower.starts_with("set-cookie: aurora_session=").then(|| {
+                line["set-cookie: ".len()..]
+                    .split(';')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
         })
         .expect("a session cookie")
 }

@@ -102,14 +102,18 @@ async fn what_a_dead_server_was_sending_fails_and_a_live_ones_is_left_alone() {
     with_postgres(|pool| async move {
         cluster::register(&pool, "alive", "a").await.unwrap();
         cluster::register(&pool, "dead", "d").await.unwrap();
-        sqlx::query("UPDATE cluster_nodes SET lease_until = now() - interval '1 second' WHERE id = 'dead'")
-            .execute(&pool)
-            .await
-            .unwrap();
+        sqlx::query(
+            "UPDATE cluster_nodes SET lease_until = now() - interval '1 second' WHERE id = 'dead'",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
         let db = Db::Postgres(pool.clone());
         let here = conversation(&pool, "alive", "+573000000003").await;
         let in_flight = reply(&pool, &here, "in flight").await;
-        replies::take_for_sending(&db, in_flight, "alive").await.unwrap();
+        replies::take_for_sending(&db, in_flight, "alive")
+            .await
+            .unwrap();
         let waiting = reply(&pool, &here, "waiting").await;
         let lost = reply(&pool, &here, "lost").await;
         replies::take_for_sending(&db, lost, "dead").await.unwrap();

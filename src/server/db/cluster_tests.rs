@@ -338,7 +338,11 @@ async fn a_change_is_announced_by_the_transaction_that_commits_it_and_a_claim_is
 
         register(&pool, "a", "x").await.unwrap();
         take(&pool, "a", account).await.unwrap();
-        assert_eq!(next(&mut listener).await, None, "a claim alone is not announced");
+        assert_eq!(
+            next(&mut listener).await,
+            None,
+            "a claim alone is not announced"
+        );
 
         let mut tx = pool.begin().await.unwrap();
         sqlx::query("UPDATE whatsapp_accounts SET status = 'disconnected' WHERE id = $1")
@@ -347,7 +351,11 @@ async fn a_change_is_announced_by_the_transaction_that_commits_it_and_a_claim_is
             .await
             .unwrap();
         tx.rollback().await.unwrap();
-        assert_eq!(next(&mut listener).await, None, "nothing for a rolled-back change");
+        assert_eq!(
+            next(&mut listener).await,
+            None,
+            "nothing for a rolled-back change"
+        );
 
         sqlx::query("UPDATE whatsapp_accounts SET status = 'disconnected' WHERE id = $1")
             .bind(account)

@@ -10,8 +10,8 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::server::db::accounts::Fence;
 use super::cluster_sends;
+use crate::server::db::accounts::Fence;
 use crate::server::db::cluster::{self, Claimed, LEASE_SECS};
 use crate::server::db::Db;
 use crate::server::whatsapp::manager::SessionManager;

@@ -70,7 +70,10 @@ pub(crate) async fn two_servers(pool: &sqlx::PgPool) -> TwoServers {
 
 /// Links the rig's account through server a (its owner from then on), online.
 async fn link_on_a(rig: &TwoServers, phone: &str) {
-    rig.a.start_linking(rig.company, rig.account, None).await.unwrap();
+    rig.a
+        .start_linking(rig.company, rig.account, None)
+        .await
+        .unwrap();
     let qr = eventually(|| async { showing(&rig.a, rig.account) }).await;
     let linked = rig.sim.scan(&qr, phone, "Ventas").await;
     assert_eq!(linked, ScanOutcome::Linked(rig.account));
@@ -262,8 +265,8 @@ async fn disconnect_on_another_server_closes_the_owners_socket_at_once() {
 #[tokio::test]
 async fn a_reply_typed_on_another_server_goes_out_once_through_the_owners_session() {
     use crate::server::db::{now_ms, replies as stored};
-    use crate::server::services::{cluster, cluster_sends};
     use crate::server::services::replies::{deliver, Delivery, Outgoing as Reply};
+    use crate::server::services::{cluster, cluster_sends};
     use crate::server::whatsapp::simulator::customer_message;
 
     with_postgres(|pool| async move {
@@ -299,9 +302,17 @@ async fn a_reply_typed_on_another_server_goes_out_once_through_the_owners_sessio
 
         // Typed on b, which runs no session: a sends it, at once.
         let text = "¿En qué le ayudo?";
-        let message = stored::insert_sending(&db, conversation, rig.account, text, None, "local-1", now_ms())
-            .await
-            .unwrap();
+        let message = stored::insert_sending(
+            &db,
+            conversation,
+            rig.account,
+            text,
+            None,
+            "local-1",
+            now_ms(),
+        )
+        .await
+        .unwrap();
         let typed = Instant::now();
         let reply = Reply {
             company_id: rig.company,
@@ -311,7 +322,10 @@ async fn a_reply_typed_on_another_server_goes_out_once_through_the_owners_sessio
             to: "+573009998877",
             text,
         };
-        assert_eq!(deliver(&db, &rig.b, &reply).await.unwrap(), Delivery::Handed);
+        assert_eq!(
+            deliver(&db, &rig.b, &reply).await.unwrap(),
+            Delivery::Handed
+        );
         let sent = eventually(|| async {
             let outbox = rig.sim.outbox("+573001112233");
             (outbox.len() == 1).then(|| outbox[0].clone())
@@ -320,7 +334,10 @@ async fn a_reply_typed_on_another_server_goes_out_once_through_the_owners_sessio
         let took = typed.elapsed();
         println!("a reply typed on another server went out after {took:?}");
         assert!(took < Duration::from_secs(1), "{took:?}");
-        assert_eq!((sent.to.as_str(), sent.text.as_str()), ("+573009998877", text));
+        assert_eq!(
+            (sent.to.as_str(), sent.text.as_str()),
+            ("+573009998877", text)
+        );
         eventually(|| async {
             (status(message).await == ("sent".to_string(), sent.id.clone())).then_some(())
         })
@@ -332,9 +349,17 @@ async fn a_reply_typed_on_another_server_goes_out_once_through_the_owners_sessio
         assert_eq!(told.conversation_id, conversation);
 
         // A reply whose notice was lost still goes out, at the owner's next heartbeat.
-        let unheard = stored::insert_sending(&db, conversation, rig.account, "¿Sigue ahí?", None, "local-2", now_ms())
-            .await
-            .unwrap();
+        let unheard = stored::insert_sending(
+            &db,
+            conversation,
+            rig.account,
+            "¿Sigue ahí?",
+            None,
+            "local-2",
+            now_ms(),
+        )
+        .await
+        .unwrap();
         let waited = Instant::now();
         eventually(|| async { (status(unheard).await.0 == "sent").then_some(()) }).await;
         assert!(waited.elapsed() < cluster::RENEW_EVERY + Duration::from_secs(1));

@@ -41,7 +41,11 @@ pub fn spawn(node: ClusterNode, db: Db, manager: SessionManager, mut stop: watch
                 match cluster_sends::fail_abandoned(&node.pool, INTERRUPTED, NOT_CONNECTED).await {
                     Ok(touched) => {
                         for t in touched {
-                            manager.conversation_changed(t.company_id, t.account_id, t.conversation_id);
+                            manager.conversation_changed(
+                                t.company_id,
+                                t.account_id,
+                                t.conversation_id,
+                            );
                         }
                     }
                     Err(e) => tracing::warn!("could not fail abandoned replies: {e}"),
@@ -68,7 +72,11 @@ async fn send_waiting(
         if !manager.runs_session(account) {
             continue;
         }
-        if !sending.lock().unwrap_or_else(|p| p.into_inner()).insert(account) {
+        if !sending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(account)
+        {
             continue;
         }
         let (db, manager, sending) = (db.clone(), manager.clone(), sending.clone());
@@ -86,7 +94,10 @@ async fn send_waiting(
                     tracing::warn!(account, "could not record a reply's outcome: {e}");
                 }
             }
-            sending.lock().unwrap_or_else(|p| p.into_inner()).remove(&account);
+            sending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&account);
         });
     }
     Ok(())

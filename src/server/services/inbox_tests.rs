@@ -535,7 +535,9 @@ async fn scheduled_messages_go_out_once_even_across_a_restart() {
         )
         .await
         .unwrap();
-        assert!(replies_db::claim(&rig.db, claimed, now_ms(), "local").await.unwrap());
+        assert!(replies_db::claim(&rig.db, claimed, now_ms(), "local")
+            .await
+            .unwrap());
         assert_eq!(scheduler::recover(&rig.db, &rig.manager).await.unwrap(), 1);
         assert_eq!(scheduler::run_due(&rig.db, &rig.manager).await.unwrap(), 0);
         assert_eq!(rig.sim.outbox(LINKED).len(), 2);

@@ -237,7 +237,12 @@ impl AccountActor {
     async fn open_linking(&mut self) {
         let (sender, receiver) = mpsc::channel(64);
         let fence = self.fence.clone();
-        match self.inner.driver.open_fenced(self.id, None, sender, fence).await {
+        match self
+            .inner
+            .driver
+            .open_fenced(self.id, None, sender, fence)
+            .await
+        {
             Ok(connection) => {
                 self.connection = Some(connection);
                 self.events = Some(receiver);
@@ -437,7 +442,10 @@ impl AccountActor {
             // without a word to WhatsApp, the session lives on there. Unknown (the
             // database is unreachable) keeps it: the lease decides that.
             if self.ownership().await == Some(false) {
-                tracing::warn!(account = self.id, "a peer owns this account now; closing here");
+                tracing::warn!(
+                    account = self.id,
+                    "a peer owns this account now; closing here"
+                );
                 self.close();
             }
             return;
