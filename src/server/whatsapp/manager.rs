@@ -15,101 +15,16 @@ use tokio::time::Instant;
 use super::actor::{AccountActor, ActorCommand, StatusWrite};
 use super::backoff::Backoff;
 use super::cluster_notice::Notice;
-use super::driver::{Driver, DriverError, SessionStats};
-use crate::domain::account::{AccountEvent, AccountStatus, DisconnectReason, Refused};
+use super::driver::{Driver, SessionStats};
+use crate::domain::account::{AccountEvent, AccountStatus, DisconnectReason};
 use crate::server::db::{account_lifecycle as lifecycle, accounts, now_ms, Db};
 use crate::server::media::MediaStore;
 use crate::server::services::cluster::ClusterNode;
 use crate::server::services::cluster_events;
 
-/// Who asked for an action, for the account's history and the card ("Disconnected by Ana").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub user_id: i64,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Health {
-    Online,
-    /// The session dropped or WhatsApp could not be reached (`reason`); next try at `retry_at`.
-    Reconnecting {
-        attempt: u32,
-        retry_at: Instant,
-        reason: Option<String>,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkState {
-    Showing {
-        qr: String,
-        svg: String,
-        expires_at: Instant,
-    },
-    Expired,
-    Failed {
-        message: String,
-    },
-    /// WhatsApp could not be reached; the attempt starts again at `retry_at`.
-    Unreachable {
-        message: String,
-        retry_at: Instant,
-    },
-}
-
-/// What is true of an account right now but is not stored: the QR on screen, the health line.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LiveState {
-    pub link: Option<LinkState>,
-    pub pair_code: Option<String>,
-    pub health: Option<Health>,
-    /// Reconnects of the session since this server started.
-    pub reconnects: u32,
-    /// When data last arrived from WhatsApp, ms since the epoch.
-    pub last_activity_ms: Option<i64>,
-}
-
-/// Published after every change of an account (status, QR, health), once it is persisted.
-#[derive(Debug, Clone)]
-pub struct AccountChanged {
-    pub company_id: i64,
-    pub account_id: i64,
-    pub removed: bool,
-    pub at: Instant,
-}
-
-/// Published when a conversation gains a message or a message changes state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConversationChanged {
-    pub company_id: i64,
-    pub account_id: i64,
-    pub conversation_id: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ManagerError {
-    #[error(transparent)]
-    Refused(#[from] Refused),
-    #[error("no such account")]
-    NotFound,
-    #[error(transparent)]
-    Driver(#[from] DriverError),
-    #[error("the database failed: {0}")]
-    Database(String),
-    #[error("the session manager is shutting down")]
-    ShuttingDown,
-    #[error("the channel limit is reached")]
-    LimitReached,
-    #[error("the channel is not connected to WhatsApp")]
-    NotConnected,
-}
-
-impl From<sqlx::Error> for ManagerError {
-    fn from(error: sqlx::Error) -> Self {
-        ManagerError::Database(error.to_string())
-    }
-}
+pub use super::session_state::{
+    AccountChanged, Actor, ConversationChanged, Health, LinkState, LiveState, ManagerError,
+};
 
 #[derive(Debug, Clone, Default)]
 pub struct ManagerOptions {
@@ -305,42 +220,6 @@ impl SessionManager {
         manager
     }
 
-    /// A change another server announced: its live state (when it runs the session) is
-    /// taken as this server's view of the account, and this server's pages are told.
-    pub fn apply_notice(&self, notice: Notice) {
-        if notice.send {
-            let _ = self.inner.send_requests.send(notice.account);
-            return;
-        }
-        if let Some(conversation) = notice.conversation {
-            self.inner
-                .conversation_changed_here(notice.company, notice.account, conversation);
-            return;
-        }
-        let session_here = lock(&self.inner.actors).get(&notice.account).cloned();
-        match (session_here, notice.live) {
-            // This server runs the session: its own live state stands, and the change
-            // (a person's action on another server) may mean closing it.
-            (Some(actor), _) => {
-                let _ = actor.try_send(ActorCommand::Reconcile);
-            }
-            (None, Some(wire)) => {
-                let mut seen = lock(&self.inner.seen_epochs);
-                let newest = seen.entry(notice.account).or_insert(0);
-                if notice.epoch < *newest {
-                    return;
-                }
-                *newest = notice.epoch;
-                drop(seen);
-                let live = wire.into_live(Instant::now());
-                self.inner.set_live(notice.account, |state| *state = live);
-            }
-            (None, None) => {}
-        }
-        self.inner
-            .publish_here(notice.company, notice.account, notice.removed);
-    }
-
     pub fn subscribe(&self) -> broadcast::Receiver<AccountChanged> {
         self.inner.changes.subscribe()
     }
@@ -352,50 +231,6 @@ impl SessionManager {
     /// Told when every page must read everything again.
     pub fn subscribe_resyncs(&self) -> broadcast::Receiver<()> {
         self.inner.resyncs.subscribe()
-    }
-
-    /// This server's id in its cluster; None outside one (SQLite).
-    pub fn node_id(&self) -> Option<String> {
-        self.inner.options.cluster.as_ref().map(ClusterNode::id)
-    }
-
-    /// Whether this server runs the account's session (its actor), so sends go through it.
-    pub fn runs_session(&self, account: i64) -> bool {
-        lock(&self.inner.actors).contains_key(&account)
-    }
-
-    /// The accounts whose sessions this server runs.
-    pub fn running_accounts(&self) -> Vec<i64> {
-        lock(&self.inner.actors).keys().copied().collect()
-    }
-
-    /// Asks the server that owns the account to send its waiting replies.
-    pub fn ask_owner_to_send(&self, company_id: i64, account_id: i64) {
-        if let Some(outbox) = &self.inner.outbox {
-            let _ = outbox.send(Outgoing {
-                company_id,
-                account_id,
-                removed: false,
-                live: None,
-                conversation: None,
-                send: true,
-                epoch: 0,
-            });
-        }
-    }
-
-    /// Told of accounts whose replies another server asked this one to send.
-    pub fn subscribe_send_requests(&self) -> broadcast::Receiver<i64> {
-        self.inner.send_requests.subscribe()
-    }
-
-    /// Compares the account's session with what the database wants of it now (another
-    /// server's command, or a claim by a peer) and closes what is no longer wanted here.
-    pub fn reconcile(&self, account: i64) {
-        let actor = lock(&self.inner.actors).get(&account).cloned();
-        if let Some(actor) = actor {
-            let _ = actor.try_send(ActorCommand::Reconcile);
-        }
     }
 
     /// Changes may have been missed (this server stopped hearing the others for a while).
@@ -689,23 +524,6 @@ impl SessionManager {
         Ok((connected.len(), interrupted.len()))
     }
 
-    /// Linking attempts whose QR died with the server showing it: "Linking interrupted by
-    /// a restart", and every open page is told.
-    pub async fn end_interrupted_links(&self, interrupted: &[i64]) -> Result<(), ManagerError> {
-        for id in interrupted {
-            let change = accounts::Change::Disconnected {
-                reason: DisconnectReason::LinkingInterrupted,
-                actor_name: None,
-                until_ms: None,
-            };
-            accounts::apply(&self.inner.db, *id, change, None, now_ms()).await?;
-            if let Some(row) = accounts::get_any(&self.inner.db, *id).await? {
-                self.inner.publish(row.company_id, *id, false);
-            }
-        }
-        Ok(())
-    }
-
     async fn restart_after_crash(&self, account: i64, company_id: i64) {
         self.inner.restarts.fetch_add(1, Ordering::Relaxed);
         tracing::error!(account, "the session actor crashed; restarting it");
@@ -735,23 +553,6 @@ impl SessionManager {
         }
     }
 
-    /// Connects the session of an account this node has just claimed.
-    pub async fn resume(&self, company_id: i64, account: i64) {
-        if let Err(e) = self.send(account, company_id, ActorCommand::Resume).await {
-            tracing::warn!(account, "could not resume a claimed session: {e}");
-        }
-    }
-
-    /// Closes one account's session and changes no status (handed to another server);
-    /// returns once the socket is closed.
-    pub async fn let_go(&self, account: i64) {
-        let sender = lock(&self.inner.actors).get(&account).cloned();
-        if let Some(sender) = sender {
-            let _ = sender.send(ActorCommand::Shutdown).await;
-            let _ = tokio::time::timeout(Duration::from_secs(5), sender.closed()).await;
-        }
-    }
-
     /// Stops every actor (closing its connection) and waits for them, at most `grace`.
     pub async fn shutdown(&self, grace: Duration) {
         let senders: Vec<mpsc::Sender<ActorCommand>> =
@@ -770,6 +571,9 @@ impl SessionManager {
         let _ = self.send(account, company_id, ActorCommand::Crash).await;
     }
 }
+
+#[path = "manager_cluster.rs"]
+mod cluster;
 
 #[cfg(test)]
 #[path = "manager_tests.rs"]

@@ -10,6 +10,7 @@ pub mod key_store;
 pub mod live;
 pub mod manager;
 pub mod qr;
+pub mod session_state;
 pub mod sim_connections;
 pub mod sim_remote;
 pub mod sim_session;
