@@ -68,7 +68,12 @@ async fn a_database_outage_fences_every_server_and_they_recover() {
         "PostgreSQL away: every server closed its sessions {:.1} s after the cut",
         fenced.as_secs_f64()
     );
-    assert!(fenced <= Duration::from_secs(8), "fenced after {fenced:?}");
+    // A server fences 8 s after its last renewal, which came at or before the cut; the
+    // margin is the sockets closing and this loop's 100 ms polling.
+    assert!(
+        fenced <= Duration::from_millis(8500),
+        "fenced after {fenced:?}"
+    );
     tokio::time::sleep(Duration::from_secs(20).saturating_sub(cut.elapsed())).await;
     let report = connections(&sim).await.unwrap();
     assert!(

@@ -18,10 +18,12 @@ use crate::server::whatsapp::manager::SessionManager;
 
 /// How often the lease is renewed.
 pub const RENEW_EVERY: Duration = Duration::from_secs(2);
-/// A node that has not renewed for this long closes its sessions: less than the lease by
-/// more than one look (the loop wakes about every second), so it is silent before any
-/// peer may claim its accounts, and within 8 s of losing the database.
-pub const FENCE_AFTER: Duration = Duration::from_secs(7);
+/// A node that has not renewed for this long closes its sessions: less than the lease, so
+/// it is silent before any peer may claim its accounts.
+pub const FENCE_AFTER: Duration = Duration::from_secs(8);
+/// After a failed renewal the next try comes this soon, so a database back within a few
+/// seconds renews the lease well before the fence deadline.
+const RENEW_RETRY: Duration = Duration::from_millis(500);
 /// How often orphans are looked for (with up to a quarter of jitter).
 pub const CLAIM_EVERY: Duration = Duration::from_secs(1);
 /// Accounts one node claims per look. The share already spreads a crowd of orphans over
@@ -232,7 +234,9 @@ impl ClusterNode {
             loop {
                 tokio::select! {
                     _ = stop.changed() => return,
-                    _ = tokio::time::sleep_until(next_renewal.min(next_claim)) => {}
+                    _ = tokio::time::sleep_until(
+                        next_renewal.min(next_claim).min(last_renewal + FENCE_AFTER)
+                    ) => {}
                 }
                 if *stop.borrow() {
                     return;
@@ -240,20 +244,25 @@ impl ClusterNode {
                 let now = Instant::now();
                 if now >= next_renewal {
                     next_renewal = now + RENEW_EVERY;
+                    // An attempt never runs past the fence deadline.
+                    let give_up = (now + RENEW_EVERY).min(last_renewal + FENCE_AFTER);
                     let renewed =
-                        tokio::time::timeout(RENEW_EVERY, cluster::renew(&self.pool, &self.id()))
+                        tokio::time::timeout_at(give_up, cluster::renew(&self.pool, &self.id()))
                             .await
                             .ok()
                             .and_then(Result::ok);
                     match lease_step(renewed, last_renewal.elapsed()) {
+                        // The lease runs from when the database took the renewal, which
+                        // is after the attempt began: count from the beginning.
                         LeaseStep::Alive => {
-                            last_renewal = Instant::now();
+                            last_renewal = now;
                             if let Err(e) = self.reconcile(&manager).await {
                                 tracing::warn!("could not compare sessions with the database: {e}");
                             }
                         }
                         LeaseStep::Waiting => {
-                            tracing::warn!("could not renew the cluster lease; retrying")
+                            tracing::warn!("could not renew the cluster lease; retrying");
+                            next_renewal = Instant::now() + RENEW_RETRY;
                         }
                         LeaseStep::Fence => {
                             self.fence(&manager).await;
@@ -337,7 +346,7 @@ mod tests {
             LeaseStep::Alive
         );
         assert_eq!(lease_step(Some(false), Duration::ZERO), LeaseStep::Fence);
-        assert_eq!(lease_step(None, Duration::from_secs(6)), LeaseStep::Waiting);
+        assert_eq!(lease_step(None, Duration::from_secs(7)), LeaseStep::Waiting);
         assert_eq!(lease_step(None, FENCE_AFTER), LeaseStep::Fence);
         assert!(FENCE_AFTER < Duration::from_secs(LEASE_SECS as u64));
     }
