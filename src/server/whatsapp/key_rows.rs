@@ -22,6 +22,20 @@ macro_rules! check_fence {
     };
 }
 
+/// One statement in a transaction of its own, behind the fence; answers the rows it touched.
+/// `$query` is written once and built for whichever database the rows live in.
+macro_rules! fenced_statement {
+    ($rows:expr, $query:expr) => {
+        on_pool!(&$rows.db, pool => {
+            let mut tx = pool.begin().await?;
+            check_fence!($rows, tx);
+            let touched = $query.execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            Ok(touched)
+        })
+    };
+}
+
 /// Why a fenced write was refused.
 pub const NOT_OWNER: &str = "another server owns this account now";
 
@@ -150,40 +164,28 @@ impl KeyRows {
 
     /// Deletes every row of the kind, or only those whose `aux` is given.
     pub async fn delete_by_aux(&self, kind: &str, aux: Option<&str>) -> Result<u64, sqlx::Error> {
-        on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
-            check_fence!(self, tx);
-            let deleted = sqlx::query(
+        fenced_statement!(
+            self,
+            sqlx::query(
                 "DELETE FROM whatsapp_keys WHERE account_id = $1 AND kind = $2 AND ($3 IS NULL OR aux = $3)",
             )
             .bind(self.account)
             .bind(kind)
             .bind(aux)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            tx.commit().await?;
-            Ok(deleted)
-        })
+        )
     }
 
     /// Deletes rows of the kind whose value is exactly `value`.
     pub async fn delete_by_value(&self, kind: &str, value: &[u8]) -> Result<u64, sqlx::Error> {
-        on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
-            check_fence!(self, tx);
-            let deleted = sqlx::query(
+        fenced_statement!(
+            self,
+            sqlx::query(
                 "DELETE FROM whatsapp_keys WHERE account_id = $1 AND kind = $2 AND value = $3",
             )
             .bind(self.account)
             .bind(kind)
             .bind(value)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            tx.commit().await?;
-            Ok(deleted)
-        })
+        )
     }
 
     /// Deletes rows of the kind with `ts` before `cutoff` (0 in `ts` never expires when
@@ -194,22 +196,16 @@ impl KeyRows {
         cutoff: i64,
         zero_never: bool,
     ) -> Result<u64, sqlx::Error> {
-        on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
-            check_fence!(self, tx);
-            let deleted = sqlx::query(
+        fenced_statement!(
+            self,
+            sqlx::query(
                 "DELETE FROM whatsapp_keys WHERE account_id = $1 AND kind = $2 AND ts < $3 AND NOT ($4 AND ts = 0)",
             )
             .bind(self.account)
             .bind(kind)
             .bind(cutoff)
             .bind(zero_never)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            tx.commit().await?;
-            Ok(deleted)
-        })
+        )
     }
 
     /// Trusted-contact tokens: a row goes when its received token is empty or older than
@@ -220,10 +216,9 @@ impl KeyRows {
         token_cutoff: i64,
         sender_cutoff: i64,
     ) -> Result<u64, sqlx::Error> {
-        on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
-            check_fence!(self, tx);
-            let deleted = sqlx::query(
+        fenced_statement!(
+            self,
+            sqlx::query(
                 "DELETE FROM whatsapp_keys WHERE account_id = $1 AND kind = $2 \
                  AND (flag OR ts < $3) AND (ts2 IS NULL OR ts2 < $4)",
             )
@@ -231,12 +226,7 @@ impl KeyRows {
             .bind(kind)
             .bind(token_cutoff)
             .bind(sender_cutoff)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            tx.commit().await?;
-            Ok(deleted)
-        })
+        )
     }
 
     pub async fn set_flag(&self, kind: &str, keys: &[&str], flag: bool) -> Result<(), sqlx::Error> {
