@@ -63,6 +63,14 @@ pub async fn load(pool: &PgPool, node: &str) -> Result<(i64, i64), sqlx::Error> 
     .await
 }
 
+/// The account `a` has no owner with a live lease. Written so that PostgreSQL evaluates it
+/// on the row it locks or updates, never as a join: when another node's claim commits
+/// while a statement runs, the statement re-checks the row's new version, and a join to
+/// the leases would be re-checked with the lease row it first found (none), so both
+/// nodes would take the account.
+const NO_LIVE_OWNER: &str = "a.owner_node IS NULL OR NOT EXISTS (SELECT 1 FROM cluster_nodes d \
+     WHERE d.id = a.owner_node AND d.lease_until > now())";
+
 /// Takes accounts that are meant to be connected and have no live owner: up to `share` of
 /// them, plus every one orphaned for over [`OVERDUE_SECS`] (since its owner's lease ran out
 /// or it was let go; one never owned goes by share only), at most `cap` in all. Rows
@@ -73,15 +81,14 @@ pub async fn claim_orphans(
     share: i64,
     cap: i64,
 ) -> Result<Vec<Claimed>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "WITH orphans AS ( \
              SELECT a.id, \
-                    COALESCE(d.lease_until, a.released_at, now()) \
+                    COALESCE((SELECT d.lease_until FROM cluster_nodes d WHERE d.id = a.owner_node), \
+                             a.released_at, now()) \
                         < now() - make_interval(secs => $4) AS overdue \
              FROM whatsapp_accounts a \
-             LEFT JOIN cluster_nodes d ON d.id = a.owner_node \
-             WHERE a.status = 'connected' \
-               AND (a.owner_node IS NULL OR d.id IS NULL OR d.lease_until <= now()) \
+             WHERE a.status = 'connected' AND ({NO_LIVE_OWNER}) \
              ORDER BY 2 DESC, a.id \
              LIMIT $3 \
              FOR UPDATE OF a SKIP LOCKED \
@@ -95,7 +102,7 @@ pub async fn claim_orphans(
              released_at = NULL \
          FROM chosen WHERE a.id = chosen.id \
          RETURNING a.id AS account_id, a.company_id, a.owner_epoch AS epoch",
-    )
+    ))
     .bind(node)
     .bind(share)
     .bind(cap)
@@ -141,13 +148,24 @@ pub async fn owned_without_session(
     .await
 }
 
-/// Linking attempts (Connecting) whose node is gone: the QR died with it.
-pub async fn orphaned_links(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT a.id FROM whatsapp_accounts a \
-         LEFT JOIN cluster_nodes d ON d.id = a.owner_node AND d.lease_until > now() \
-         WHERE a.status = 'connecting' AND d.id IS NULL ORDER BY a.id",
-    )
+/// Ends the linking attempts (Connecting) whose node is gone, since the QR died with it:
+/// each stays Connecting, marked interrupted, with its history entry. One statement, so an
+/// attempt a live node has started again in the meantime is left alone. Answers the
+/// accounts ended.
+pub async fn end_orphaned_links(pool: &PgPool, now_ms: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "WITH ended AS ( \
+             UPDATE whatsapp_accounts a SET disconnect_reason = 'linking_interrupted', updated_at = $1 \
+             WHERE a.status = 'connecting' \
+               AND a.disconnect_reason IS DISTINCT FROM 'linking_interrupted' \
+               AND ({NO_LIVE_OWNER}) \
+             RETURNING a.id, a.company_id, a.owner_epoch), \
+         logged AS ( \
+             INSERT INTO account_events (account_id, at, event, reason_code) \
+             SELECT id, $1, 'linking_interrupted', 'linking_interrupted' FROM ended) \
+         SELECT id AS account_id, company_id, owner_epoch AS epoch FROM ended ORDER BY id",
+    ))
+    .bind(now_ms)
     .fetch_all(pool)
     .await
 }

@@ -72,8 +72,8 @@ pub async fn fail_abandoned(
         "UPDATE scheduled_messages s SET status = 'failed', failure = $1 \
          FROM conversations c \
          WHERE c.id = s.conversation_id AND s.status = 'pending' AND s.claimed_at IS NOT NULL \
-           AND NOT EXISTS (SELECT 1 FROM cluster_nodes d \
-                           WHERE d.id = s.claimed_by AND d.lease_until > now()) \
+           AND (s.claimed_by IS NULL OR NOT EXISTS (SELECT 1 FROM cluster_nodes d \
+                WHERE d.id = s.claimed_by AND d.lease_until > now())) \
          RETURNING c.company_id, c.account_id, c.id AS conversation_id",
     )
     .bind(interrupted)

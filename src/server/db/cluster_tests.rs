@@ -101,28 +101,43 @@ async fn orphans_are_shared_out_and_a_live_owner_keeps_its_accounts() {
     .await;
 }
 
+/// Claims that overlap in time: the second one's snapshot may predate the first one's
+/// commit, so the "no live owner" test must be made again on the row it locks (a join
+/// to the leases would be re-read as it was, and both nodes would take the account).
 #[tokio::test]
 async fn two_nodes_claiming_at_once_never_take_the_same_account() {
     with_postgres(|pool| async move {
-        connected_accounts(&pool, 40).await;
+        connected_accounts(&pool, 1000).await;
         register(&pool, "a", "x").await.unwrap();
         register(&pool, "b", "y").await.unwrap();
-        let (a, b) = tokio::join!(
-            claim_orphans(&pool, "a", 40, 40),
-            claim_orphans(&pool, "b", 40, 40)
-        );
-        let (a, b) = (a.unwrap(), b.unwrap());
-        assert!(ids(&a).is_disjoint(&ids(&b)));
-        let owners: Vec<(i64, Option<String>)> =
-            sqlx::query_as("SELECT id, owner_node FROM whatsapp_accounts ORDER BY id")
-                .fetch_all(&pool)
+        for round in 0..20 {
+            sqlx::query("UPDATE whatsapp_accounts SET owner_node = NULL")
+                .execute(&pool)
                 .await
                 .unwrap();
-        for (id, owner) in owners {
-            let expected = if ids(&a).contains(&id) { "a" } else { "b" };
-            assert_eq!(owner.as_deref(), Some(expected), "account {id}");
+            let (a, b) = tokio::join!(
+                claim_orphans(&pool, "a", 100, 100),
+                claim_orphans(&pool, "b", 100, 100)
+            );
+            let (a, b) = (ids(&a.unwrap()), ids(&b.unwrap()));
+            let both: Vec<_> = a.intersection(&b).collect();
+            assert!(both.is_empty(), "round {round}: both claimed {both:?}");
+            let owners: Vec<(i64, Option<String>)> = sqlx::query_as(
+                "SELECT id, owner_node FROM whatsapp_accounts WHERE owner_node IS NOT NULL",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            for (id, owner) in owners {
+                let expected = if a.contains(&id) { "a" } else { "b" };
+                assert_eq!(
+                    owner.as_deref(),
+                    Some(expected),
+                    "round {round}: account {id}"
+                );
+            }
+            assert_eq!(a.len() + b.len(), 200, "round {round}");
         }
-        assert_eq!(a.len() + b.len(), 40);
     })
     .await;
 }
@@ -173,6 +188,60 @@ async fn long_dead_nodes_are_forgotten_and_their_accounts_stay_claimable() {
             2,
             "orphaned since the dead lease ran out: overdue"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_dead_node_s_linking_attempt_is_ended_once_and_a_live_one_s_is_not() {
+    with_postgres(|pool| async move {
+        let all = connected_accounts(&pool, 3).await;
+        let (dead, live, linked) = (all[0], all[1], all[2]);
+        register(&pool, "dead", "x").await.unwrap();
+        register(&pool, "live", "y").await.unwrap();
+        take(&pool, "dead", dead).await.unwrap();
+        take(&pool, "live", live).await.unwrap();
+        take(&pool, "dead", linked).await.unwrap();
+        sqlx::query("UPDATE whatsapp_accounts SET status = 'connecting' WHERE id = ANY($1)")
+            .bind(vec![dead, live])
+            .execute(&pool)
+            .await
+            .unwrap();
+        expire_lease(&pool, "dead", 1).await;
+
+        let ended = end_orphaned_links(&pool, 42).await.unwrap();
+        assert_eq!(ids(&ended), HashSet::from([dead]), "only the dead node's QR");
+        let (status, reason): (String, Option<String>) = sqlx::query_as(
+            "SELECT status, disconnect_reason FROM whatsapp_accounts WHERE id = $1",
+        )
+        .bind(dead)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            (status.as_str(), reason.as_deref()),
+            ("connecting", Some("linking_interrupted"))
+        );
+        assert!(
+            end_orphaned_links(&pool, 43).await.unwrap().is_empty(),
+            "ended once"
+        );
+        let logged: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM account_events WHERE event = 'linking_interrupted' AND account_id = $1",
+        )
+        .bind(dead)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(logged, 1);
+
+        // Generate new code on a live node: its attempt is its own, never ended for it.
+        take(&pool, "live", dead).await.unwrap();
+        let db = Db::Postgres(pool.clone());
+        accounts::apply(&db, dead, accounts::Change::Linking, None, 44)
+            .await
+            .unwrap();
+        assert!(end_orphaned_links(&pool, 45).await.unwrap().is_empty());
     })
     .await;
 }
