@@ -63,7 +63,8 @@ pub enum DisconnectReason {
     ClientOutdated,
     /// Another connection took over the same device keys (440).
     Replaced,
-    /// The server restarted while a QR code was showing.
+    /// The server showing the QR code stopped. Also kept on a Connecting account whose
+    /// attempt ended that way, until a new attempt starts.
     LinkingInterrupted,
     /// Linking was cancelled on an account that had been linked before.
     LinkingCancelled,
@@ -134,7 +135,8 @@ pub enum AccountEvent {
     LoggedOut(DisconnectReason),
     /// A transient network drop: the session reconnects by itself.
     ConnectionLost,
-    /// The server restarted while a QR code was showing.
+    /// The server showing the QR code stopped (a restart, or a server of the cluster
+    /// died): the attempt is over and the card offers a new code.
     RestartedWhileLinking,
     Disable,
     Enable,
@@ -183,7 +185,7 @@ pub fn transition(from: AccountStatus, event: AccountEvent) -> Result<Transition
         (S::Connecting, E::CancelLinking { ever_linked: false }) => return Ok(Transition::Remove),
         (S::Connecting, E::CancelLinking { ever_linked: true }) => S::Disconnected,
         (S::Connecting, E::LinkingExpired) => S::Connecting,
-        (S::Connecting, E::RestartedWhileLinking) => S::Disconnected,
+        (S::Connecting, E::RestartedWhileLinking) => S::Connecting,
         (S::Connected, E::Disconnect | E::LoggedOut(_)) => S::Disconnected,
         (S::Connected, E::ConnectionLost) => S::Connected,
         (S::Disconnected, E::Disable) => S::Disabled,
@@ -233,7 +235,7 @@ mod tests {
             (S::Connecting, E::CancelLinking { ever_linked: false }) => Some(Transition::Remove),
             (S::Connecting, E::CancelLinking { ever_linked: true }) => to(S::Disconnected),
             (S::Connecting, E::LinkingExpired) => to(S::Connecting),
-            (S::Connecting, E::RestartedWhileLinking) => to(S::Disconnected),
+            (S::Connecting, E::RestartedWhileLinking) => to(S::Connecting),
             (S::Connected, E::Disconnect) => to(S::Disconnected),
             (S::Connected, E::LoggedOut(_)) => to(S::Disconnected),
             (S::Connected, E::ConnectionLost) => to(S::Connected),

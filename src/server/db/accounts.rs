@@ -147,6 +147,8 @@ pub async fn credentials(db: &Db, id: i64) -> Result<Option<String>, sqlx::Error
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change<'a> {
     Linking,
+    /// The attempt died with the server showing it; the account stays Connecting.
+    LinkingInterrupted,
     Connected {
         phone: &'a str,
         business_name: &'a str,
@@ -203,9 +205,16 @@ pub async fn apply_fenced(
 ) -> Result<bool, sqlx::Error> {
     let (sql, event, reason) = match &change {
         Change::Linking => (
-            "UPDATE whatsapp_accounts SET status = 'connecting', updated_at = $2 WHERE id = $1",
+            "UPDATE whatsapp_accounts SET status = 'connecting', disconnect_reason = NULL, \
+             updated_at = $2 WHERE id = $1",
             "linking_started",
             None,
+        ),
+        Change::LinkingInterrupted => (
+            "UPDATE whatsapp_accounts SET disconnect_reason = $3, updated_at = $2 \
+             WHERE id = $1 AND status = 'connecting'",
+            "linking_interrupted",
+            Some(DisconnectReason::LinkingInterrupted.code()),
         ),
         Change::Connected { .. } => (
             "UPDATE whatsapp_accounts SET status = 'connected', phone = COALESCE(phone, $3), \
@@ -240,6 +249,7 @@ pub async fn apply_fenced(
         let update = sqlx::query(sql).bind(id).bind(now);
         let update = match &change {
             Change::Linking => update,
+            Change::LinkingInterrupted => update.bind(DisconnectReason::LinkingInterrupted.code()),
             Change::Connected { phone, business_name, credentials } => {
                 update.bind(*phone).bind(*business_name).bind(*credentials)
             }

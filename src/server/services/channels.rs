@@ -74,7 +74,17 @@ pub fn to_view(
         AccountStatus::Connected => health_view(&live, now),
         _ => None,
     };
+    let interrupted = status == AccountStatus::Connecting
+        && row
+            .disconnect_reason
+            .as_deref()
+            .and_then(DisconnectReason::parse)
+            == Some(DisconnectReason::LinkingInterrupted);
     let link = match (status, live.link) {
+        // The server showing the QR stopped: whatever was heard of its QR is over.
+        _ if interrupted => Some(LinkView::Failed {
+            message: DisconnectReason::LinkingInterrupted.message(None),
+        }),
         (
             AccountStatus::Connecting,
             Some(LinkState::Showing {
@@ -419,6 +429,37 @@ mod tests {
         assert_eq!(
             to_view(row("connecting"), vec![], expired, 2, now).link,
             Some(LinkView::Expired)
+        );
+    }
+
+    #[test]
+    fn an_interrupted_attempt_offers_a_new_code_over_any_qr_heard_before() {
+        let now = Instant::now();
+        let mut interrupted = row("connecting");
+        interrupted.disconnect_reason = Some("linking_interrupted".into());
+        let stale = LiveState {
+            link: Some(LinkState::Showing {
+                qr: "q".into(),
+                svg: "<svg/>".into(),
+                expires_at: now + Duration::from_secs(20),
+            }),
+            ..Default::default()
+        };
+        let view = to_view(interrupted.clone(), vec![], stale, 1, now);
+        assert_eq!(
+            view.link,
+            Some(LinkView::Failed {
+                message: "Linking interrupted by a restart".into()
+            })
+        );
+        assert_eq!(view.status, AccountStatus::Connecting);
+        // The same reason on a Disconnected card (written by older versions) is its message.
+        interrupted.status = "disconnected".into();
+        let view = to_view(interrupted, vec![], LiveState::default(), 2, now);
+        assert_eq!(view.link, None);
+        assert_eq!(
+            view.disconnect_message.as_deref(),
+            Some("Linking interrupted by a restart")
         );
     }
 

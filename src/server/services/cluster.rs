@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use super::cluster_sends;
 use crate::server::db::accounts::Fence;
 use crate::server::db::cluster::{self, Claimed, LEASE_SECS};
-use crate::server::db::Db;
+use crate::server::db::{now_ms, Db};
 use crate::server::whatsapp::manager::SessionManager;
 
 /// How often the lease is renewed.
@@ -192,9 +192,8 @@ impl ClusterNode {
         for account in &claimed {
             manager.resume(account.company_id, account.account_id).await;
         }
-        let dead_links = cluster::orphaned_links(&self.pool).await?;
-        if let Err(e) = manager.end_interrupted_links(&dead_links).await {
-            tracing::warn!("could not end the linking attempts of a dead node: {e}");
+        for link in cluster::end_orphaned_links(&self.pool, now_ms()).await? {
+            manager.link_interrupted(link.company_id, link.account_id);
         }
         Ok(claimed)
     }

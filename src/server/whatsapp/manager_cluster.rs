@@ -6,7 +6,7 @@ use super::*;
 impl SessionManager {
     /// A change another server announced: its live state (when it runs the session) is
     /// taken as this server's view of the account, and this server's pages are told.
-    pub fn apply_notice(&self, notice: Notice) {
+    pub fn apply_notice(&self, mut notice: Notice) {
         if notice.send {
             let _ = self.inner.send_requests.send(notice.account);
             return;
@@ -17,19 +17,18 @@ impl SessionManager {
             return;
         }
         let session_here = lock(&self.inner.actors).get(&notice.account).cloned();
-        match (session_here, notice.live) {
+        match (session_here, notice.live.take()) {
             // This server runs the session: its own live state stands, and the change
             // (a person's action on another server) may mean closing it.
             (Some(actor), _) => {
                 let _ = actor.try_send(ActorCommand::Reconcile);
             }
             (None, Some(wire)) => {
-                let mut seen = lock(&self.inner.seen_epochs);
-                let newest = seen.entry(notice.account).or_insert(0);
-                if notice.epoch < *newest {
+                let mut seen = lock(&self.inner.live_origins);
+                if !supersedes(&notice, seen.get(&notice.account)) {
                     return;
                 }
-                *newest = notice.epoch;
+                seen.insert(notice.account, LiveOrigin::of(&notice));
                 drop(seen);
                 let live = wire.into_live(Instant::now());
                 self.inner.set_live(notice.account, |state| *state = live);
@@ -84,21 +83,30 @@ impl SessionManager {
         }
     }
 
-    /// Linking attempts whose QR died with the server showing it: "Linking interrupted by
-    /// a restart", and every open page is told.
+    /// Linking attempts whose QR died with this server (found at start): each stays
+    /// Connecting, marked "Linking interrupted by a restart", and offers a new code.
     pub async fn end_interrupted_links(&self, interrupted: &[i64]) -> Result<(), ManagerError> {
+        let reason = Some(DisconnectReason::LinkingInterrupted.code());
         for id in interrupted {
-            let change = accounts::Change::Disconnected {
-                reason: DisconnectReason::LinkingInterrupted,
-                actor_name: None,
-                until_ms: None,
+            let Some(row) = accounts::get_any(&self.inner.db, *id).await? else {
+                continue;
             };
-            accounts::apply(&self.inner.db, *id, change, None, now_ms()).await?;
-            if let Some(row) = accounts::get_any(&self.inner.db, *id).await? {
-                self.inner.publish(row.company_id, *id, false);
+            if row.disconnect_reason.as_deref() == reason {
+                continue;
             }
+            let change = accounts::Change::LinkingInterrupted;
+            accounts::apply(&self.inner.db, *id, change, None, now_ms()).await?;
+            self.link_interrupted(row.company_id, *id);
         }
         Ok(())
+    }
+
+    /// An attempt ended as interrupted (here, or by a peer for a dead server): the QR this
+    /// server last heard of is gone, and its pages are told.
+    pub fn link_interrupted(&self, company_id: i64, account: i64) {
+        self.inner
+            .set_live(account, |live| *live = LiveState::default());
+        self.inner.publish(company_id, account, false);
     }
 
     /// Connects the session of an account this node has just claimed.

@@ -405,12 +405,39 @@ async fn a_restart_resumes_connected_sessions_and_ends_pending_qrs() {
             (restarted.live(connected).health == Some(Health::Online)).then_some(())
         })
         .await;
+        // The attempt is over but the card stays where it was, offering a new code.
         let row = accounts::get_any(&rig.db, pending).await.unwrap().unwrap();
-        assert_eq!(row.status(), AccountStatus::Disconnected);
+        assert_eq!(row.status(), AccountStatus::Connecting);
         assert_eq!(
             row.disconnect_reason.as_deref(),
             Some("linking_interrupted")
         );
+        // A second restart finds it already ended and writes nothing more.
+        let again = SessionManager::new(rig.db.clone(), Arc::new(rig.sim.clone()), fast());
+        again.end_interrupted_links(&[pending]).await.unwrap();
+        let interrupted = |events: &[String]| {
+            events
+                .iter()
+                .filter(|e| *e == "linking_interrupted")
+                .count()
+        };
+        assert_eq!(interrupted(&rig.events(pending).await), 1);
+
+        // Generate new code: a fresh attempt, and the mark is gone.
+        restarted
+            .start_linking(rig.company, pending, Some(ana()))
+            .await
+            .unwrap();
+        eventually(|| async {
+            match restarted.live(pending).link {
+                Some(LinkState::Showing { qr, .. }) => Some(qr),
+                _ => None,
+            }
+        })
+        .await;
+        let row = accounts::get_any(&rig.db, pending).await.unwrap().unwrap();
+        assert_eq!(row.disconnect_reason, None);
+        restarted.shutdown(Duration::from_secs(2)).await;
     })
     .await;
 }
