@@ -68,7 +68,11 @@ pub fn spawn_node(address: &str, database: &str, sim: &str) -> Process {
             "AURORA_MEDIA_DIR",
             std::env::temp_dir().join("aurora-cluster-media"),
         )
-        .env("RUST_LOG", "error")
+        // Errors only, unless a run asks for more (AURORA_CLUSTER_NODE_LOG=info).
+        .env(
+            "RUST_LOG",
+            std::env::var("AURORA_CLUSTER_NODE_LOG").unwrap_or_else(|_| "error".into()),
+        )
         .stdout(Stdio::null())
         .spawn()
         .expect("the aurora binary starts");
@@ -284,7 +288,8 @@ pub async fn settle(
             }
             assert!(
                 conflicts(&report) <= conflicts_allowed,
-                "a connection was replaced"
+                "a connection was replaced:\n{}",
+                replaced_history(&report)
             );
             if accounts.iter().all(|a| holder.contains_key(a)) && done(&holder) {
                 return report;
@@ -293,6 +298,32 @@ pub async fn settle(
         assert!(started.elapsed() < limit, "not settled within {limit:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Every open, close and replacement of the accounts that had a connection replaced, for
+/// a failure's message: which nodes connected them, and when.
+pub fn replaced_history(report: &Value) -> String {
+    let history = report["history"].as_array().unwrap();
+    let replaced: std::collections::HashSet<i64> = history
+        .iter()
+        .filter(|r| r["change"] == "replaced")
+        .filter_map(|r| r["account_id"].as_i64())
+        .collect();
+    history
+        .iter()
+        .filter(|r| {
+            r["account_id"]
+                .as_i64()
+                .is_some_and(|a| replaced.contains(&a))
+        })
+        .map(|r| {
+            format!(
+                "  {} {} {} {}",
+                r["at_ms"], r["account_id"], r["node"], r["change"]
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {

@@ -20,9 +20,11 @@ pub fn spawn(
     let sender = node.clone();
     tokio::spawn(async move {
         let mut batch = Vec::new();
+        let mut seq = 0;
         while outgoing.recv_many(&mut batch, 256).await > 0 {
             for change in coalesce(std::mem::take(&mut batch)) {
-                send(&sender, change).await;
+                seq += 1;
+                send(&sender, change, seq).await;
             }
         }
     });
@@ -51,7 +53,7 @@ fn coalesce(batch: Vec<Outgoing>) -> Vec<Outgoing> {
     kept
 }
 
-async fn send(sender: &ClusterNode, change: Outgoing) {
+async fn send(sender: &ClusterNode, change: Outgoing, seq: u64) {
     let notice = Notice {
         node: sender.id(),
         company: change.company_id,
@@ -63,6 +65,7 @@ async fn send(sender: &ClusterNode, change: Outgoing) {
         conversation: change.conversation,
         send: change.send,
         epoch: change.epoch,
+        seq,
     };
     let sent = sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)

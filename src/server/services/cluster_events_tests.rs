@@ -394,6 +394,7 @@ async fn a_notice_from_an_older_claim_changes_nothing() {
             conversation: None,
             send: false,
             epoch,
+            seq: epoch as u64,
         };
         let stale = WireHealth::Reconnecting {
             attempt: 1,

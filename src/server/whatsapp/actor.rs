@@ -125,7 +125,12 @@ impl AccountActor {
         }
     }
 
-    pub async fn run(mut self, mut commands: mpsc::Receiver<ActorCommand>) {
+    /// `me`: this actor's own channel, to retire from the manager's map when idle.
+    pub async fn run(
+        mut self,
+        mut commands: mpsc::Receiver<ActorCommand>,
+        me: mpsc::WeakSender<ActorCommand>,
+    ) {
         loop {
             tokio::select! {
                 command = commands.recv() => match command {
@@ -140,7 +145,10 @@ impl AccountActor {
                 _ = sleep_until(self.next_sample) => self.sample_health().await,
             }
             // Nothing open and nothing scheduled: the actor is not needed until the next command.
-            if self.connection.is_none() && self.reconnect.is_none() && commands.is_empty() {
+            if self.connection.is_none()
+                && self.reconnect.is_none()
+                && self.inner.retire_if_idle(self.id, &me, &commands)
+            {
                 break;
             }
         }
@@ -635,6 +643,10 @@ impl AccountActor {
     }
 
     async fn reconnect(&mut self) {
+        // Already connected (a second Resume): a new socket would replace this one.
+        if self.connection.is_some() {
+            return;
+        }
         let attempt = self.reconnect.map(|(n, _)| n).unwrap_or(1);
         self.reconnect = None;
         if !self.still_mine().await {

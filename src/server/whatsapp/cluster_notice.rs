@@ -35,6 +35,40 @@ pub struct Notice {
     /// The owner's claim when `live` is set: a lower one than already seen is stale.
     #[serde(default)]
     pub epoch: i64,
+    /// The sender's count of its notices: under one claim, a live state numbered lower
+    /// than one already taken from the same server is stale.
+    #[serde(default)]
+    pub seq: u64,
+}
+
+/// Where the live state last taken for an account came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveOrigin {
+    pub epoch: i64,
+    pub node: String,
+    pub seq: u64,
+}
+
+impl LiveOrigin {
+    pub fn of(notice: &Notice) -> Self {
+        LiveOrigin {
+            epoch: notice.epoch,
+            node: notice.node.clone(),
+            seq: notice.seq,
+        }
+    }
+}
+
+/// Whether a notice's live state replaces the one last taken (`last`): a newer claim
+/// always does, an older one never; under the same claim, a later notice of the same
+/// server does (another server under the same claim has no order with it, and is taken).
+pub fn supersedes(notice: &Notice, last: Option<&LiveOrigin>) -> bool {
+    let Some(last) = last else { return true };
+    match notice.epoch.cmp(&last.epoch) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => notice.node != last.node || notice.seq > last.seq,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,6 +226,7 @@ mod tests {
             conversation: None,
             send: false,
             epoch: 3,
+            seq: 9,
         };
         let read: Notice = serde_json::from_str(&notice.payload()).unwrap();
         assert_eq!(read, notice);
@@ -246,11 +281,50 @@ mod tests {
             conversation: None,
             send: false,
             epoch: 3,
+            seq: 9,
         };
         let payload = notice.payload();
         assert!(payload.len() < MAX_PAYLOAD);
         let read: Notice = serde_json::from_str(&payload).unwrap();
         assert_eq!(read.live, None);
         assert_eq!((read.company, read.account), (1, 2));
+    }
+
+    #[test]
+    fn a_live_state_is_taken_only_when_newer_than_the_last_one() {
+        let notice = |node: &str, epoch: i64, seq: u64| Notice {
+            node: node.into(),
+            company: 1,
+            account: 2,
+            removed: false,
+            live: None,
+            conversation: None,
+            send: false,
+            epoch,
+            seq,
+        };
+        let last = LiveOrigin::of(&notice("a", 5, 10));
+        assert!(supersedes(&notice("a", 5, 10), None), "nothing taken yet");
+        assert!(
+            supersedes(&notice("a", 5, 11), Some(&last)),
+            "later, same claim"
+        );
+        assert!(
+            !supersedes(&notice("a", 5, 10), Some(&last)),
+            "the same notice again"
+        );
+        assert!(
+            !supersedes(&notice("a", 5, 9), Some(&last)),
+            "earlier, same claim"
+        );
+        assert!(supersedes(&notice("b", 6, 1), Some(&last)), "a newer claim");
+        assert!(
+            !supersedes(&notice("a", 4, 99), Some(&last)),
+            "an older claim"
+        );
+        assert!(
+            supersedes(&notice("b", 5, 1), Some(&last)),
+            "another server, same claim"
+        );
     }
 }

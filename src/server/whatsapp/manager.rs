@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 use super::actor::{AccountActor, ActorCommand, StatusWrite};
 use super::backoff::Backoff;
-use super::cluster_notice::Notice;
+use super::cluster_notice::{supersedes, LiveOrigin, Notice};
 use super::driver::{Driver, SessionStats};
 use crate::domain::account::{AccountEvent, AccountStatus, DisconnectReason};
 use crate::server::db::{account_lifecycle as lifecycle, accounts, now_ms, Db};
@@ -55,9 +55,10 @@ pub(super) struct Inner {
     /// so it keeps increasing across restarts.
     sequence: AtomicU64,
     revisions: Mutex<HashMap<i64, u64>>,
-    /// The highest claim each account's live state came under from another server: an
-    /// older claim's notice (a server that lost the account) changes nothing.
-    seen_epochs: Mutex<HashMap<i64, i64>>,
+    /// Where each account's live state from another server last came from: an older
+    /// claim's notice (a server that lost the account), or an earlier one of the same
+    /// server, changes nothing.
+    live_origins: Mutex<HashMap<i64, LiveOrigin>>,
     /// In a cluster: every change also goes to the other servers (`cluster_events`).
     outbox: Option<mpsc::UnboundedSender<Outgoing>>,
 }
@@ -173,6 +174,28 @@ impl Inner {
             actors.remove(&account);
         }
     }
+
+    /// An idle actor (nothing open, nothing scheduled) leaves the map, unless a command
+    /// reached it meanwhile; checked under the lock `send` queues commands under.
+    pub fn retire_if_idle(
+        &self,
+        account: i64,
+        me: &mpsc::WeakSender<ActorCommand>,
+        commands: &mpsc::Receiver<ActorCommand>,
+    ) -> bool {
+        let mut actors = lock(&self.actors);
+        if !commands.is_empty() {
+            return false;
+        }
+        let mine = me.upgrade();
+        if actors
+            .get(&account)
+            .is_some_and(|s| mine.as_ref().is_some_and(|m| m.same_channel(s)))
+        {
+            actors.remove(&account);
+        }
+        true
+    }
 }
 
 #[derive(Clone)]
@@ -208,7 +231,7 @@ impl SessionManager {
             restarts: AtomicU64::new(0),
             sequence: AtomicU64::new(now_ms().max(0) as u64 * 1000),
             revisions: Mutex::new(HashMap::new()),
-            seen_epochs: Mutex::new(HashMap::new()),
+            live_origins: Mutex::new(HashMap::new()),
             outbox,
         };
         let manager = SessionManager {
@@ -284,14 +307,21 @@ impl SessionManager {
         lock(&self.inner.actors).len()
     }
 
-    fn spawn_actor(&self, account: i64, company_id: i64) -> mpsc::Sender<ActorCommand> {
+    /// Starts the account's actor and registers it, under the caller's lock of the map so
+    /// that two commands arriving at once never start two actors (two connections).
+    fn spawn_actor(
+        &self,
+        actors: &mut HashMap<i64, mpsc::Sender<ActorCommand>>,
+        account: i64,
+        company_id: i64,
+    ) -> mpsc::Sender<ActorCommand> {
         let (sender, commands) = mpsc::channel(32);
-        lock(&self.inner.actors).insert(account, sender.clone());
+        actors.insert(account, sender.clone());
         let manager = self.clone();
         let own_sender = sender.clone();
         tokio::spawn(async move {
             let actor = AccountActor::new(account, company_id, manager.inner.clone());
-            let crashed = AssertUnwindSafe(actor.run(commands))
+            let crashed = AssertUnwindSafe(actor.run(commands, own_sender.downgrade()))
                 .catch_unwind()
                 .await
                 .is_err();
@@ -303,26 +333,36 @@ impl SessionManager {
         sender
     }
 
-    /// Sends a command to the account's actor, starting one when none runs.
+    /// Sends a command to the account's actor, starting one when none runs. The command is
+    /// queued under the map's lock, which an idle actor takes to retire: it is either
+    /// queued before the actor looks (and the actor stays) or goes to a fresh actor.
     async fn send(
         &self,
         account: i64,
         company_id: i64,
         command: ActorCommand,
     ) -> Result<(), ManagerError> {
-        let existing = lock(&self.inner.actors).get(&account).cloned();
-        let sender = existing.unwrap_or_else(|| self.spawn_actor(account, company_id));
-        match sender.send(command).await {
-            Ok(()) => Ok(()),
-            // The actor was just finishing; a fresh one takes the command.
-            Err(mpsc::error::SendError(command)) => {
-                self.inner.actor_exited(account, &sender);
-                self.spawn_actor(account, company_id)
-                    .send(command)
-                    .await
-                    .map_err(|_| ManagerError::ShuttingDown)
+        let (sender, command) = {
+            let mut actors = lock(&self.inner.actors);
+            let sender = match actors.get(&account) {
+                Some(sender) if !sender.is_closed() => sender.clone(),
+                _ => self.spawn_actor(&mut actors, account, company_id),
+            };
+            match sender.try_send(command) {
+                Ok(()) => return Ok(()),
+                Err(mpsc::error::TrySendError::Full(command)) => (sender, command),
+                // Crashed or stopping: a fresh actor takes the command.
+                Err(mpsc::error::TrySendError::Closed(command)) => {
+                    let fresh = self.spawn_actor(&mut actors, account, company_id);
+                    (fresh, command)
+                }
             }
-        }
+        };
+        // A full queue: the actor is busy and does not retire before taking this one.
+        sender
+            .send(command)
+            .await
+            .map_err(|_| ManagerError::ShuttingDown)
     }
 
     async fn ask<T>(
