@@ -114,7 +114,10 @@ async fn run(database: String, accounts: Vec<i64>, pending: i64) {
         times[times.len() - 1]
     );
     let (ended_after, status, owner_changed) = link_ended.await.unwrap();
-    println!("the QR of the killed node: attempt ended after {ended_after:.1} s ({status})");
+    println!(
+        "the QR of the killed node: attempt marked interrupted after {ended_after:.1} s \
+         (the account still {status})"
+    );
     assert!(
         ended_after <= 12.0,
         "the pending QR ended after {ended_after:.1} s"
