@@ -96,7 +96,7 @@ async fn every_server_streams_each_company_its_own_changes() {
     delays.sort_by(f64::total_cmp);
     assert!(percentile(&delays, 0.99) < 0.2, "p99 delivery over 200 ms");
 
-    listeners_cut_make_every_page_resync(&mut db, &pages).await;
+    listeners_cut_make_every_page_resync(&mut db, &pages, &cookies).await;
     let north_admin = (north, cookies[0].1.as_str());
     disconnect_on_a_server_without_the_session(
         &sim,
@@ -108,9 +108,13 @@ async fn every_server_streams_each_company_its_own_changes() {
     .await;
 }
 
+/// The listeners' connections are killed and every account renamed at once, so their
+/// notices go to no one: every page is told to resync, and a page that then reads the
+/// list, as the browser does, shows what the database has.
 async fn listeners_cut_make_every_page_resync(
     db: &mut sqlx::PgConnection,
     pages: &[(i64, String, Page)],
+    cookies: &[(i64, String)],
 ) {
     let before: Vec<usize> = pages.iter().map(|(_, _, p)| p.updates().len()).collect();
     let cut = Instant::now();
@@ -122,6 +126,10 @@ async fn listeners_cut_make_every_page_resync(
     .await
     .unwrap();
     assert_eq!(killed.len(), 3, "one listener per server");
+    sqlx::query("UPDATE whatsapp_accounts SET name = 'while unheard ' || id")
+        .execute(&mut *db)
+        .await
+        .unwrap();
     let mut resynced = Vec::new();
     for ((_, address, page), seen) in pages.iter().zip(before) {
         loop {
@@ -140,6 +148,40 @@ async fn listeners_cut_make_every_page_resync(
     println!(
         "listeners cut: every page told to resync, {}",
         summary(resynced, "s", 1.0)
+    );
+
+    let names: Vec<(i64, i64, String)> =
+        sqlx::query_as("SELECT id, company_id, name FROM whatsapp_accounts ORDER BY id")
+            .fetch_all(&mut *db)
+            .await
+            .unwrap();
+    for (company, address, _) in pages {
+        let cookie = &cookies.iter().find(|(c, _)| c == company).unwrap().1;
+        let (status, body) = request(address, "POST", "/api/channels_page", "", Some(cookie))
+            .await
+            .unwrap();
+        assert_eq!(status, 200, "{body}");
+        let overview: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let mut shown: Vec<(i64, String)> = overview["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|card| {
+                let id = card["id"].as_i64().unwrap();
+                (id, card["name"].as_str().unwrap().to_string())
+            })
+            .collect();
+        shown.sort();
+        let expected: Vec<(i64, String)> = names
+            .iter()
+            .filter(|(_, of, _)| of == company)
+            .map(|(id, _, name)| (*id, name.clone()))
+            .collect();
+        assert_eq!(shown, expected, "the page on {address} after its resync");
+    }
+    println!(
+        "listeners cut, {} accounts renamed unheard: every page's list after its resync equals the database",
+        names.len()
     );
 }
 
