@@ -129,7 +129,7 @@ impl AccountActor {
     pub async fn run(
         mut self,
         mut commands: mpsc::Receiver<ActorCommand>,
-        me: mpsc::WeakSender<ActorCommand>,
+        me: mpsc::Sender<ActorCommand>,
     ) {
         loop {
             tokio::select! {

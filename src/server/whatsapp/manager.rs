@@ -78,6 +78,17 @@ pub struct Outgoing {
     pub epoch: i64,
 }
 
+/// Removes the account's entry when it is still this actor's (not a fresh one's).
+fn forget_actor(
+    actors: &mut HashMap<i64, mpsc::Sender<ActorCommand>>,
+    account: i64,
+    sender: &mpsc::Sender<ActorCommand>,
+) {
+    if actors.get(&account).is_some_and(|s| s.same_channel(sender)) {
+        actors.remove(&account);
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
@@ -169,10 +180,7 @@ impl Inner {
     }
 
     fn actor_exited(&self, account: i64, sender: &mpsc::Sender<ActorCommand>) {
-        let mut actors = lock(&self.actors);
-        if actors.get(&account).is_some_and(|s| s.same_channel(sender)) {
-            actors.remove(&account);
-        }
+        forget_actor(&mut lock(&self.actors), account, sender);
     }
 
     /// An idle actor (nothing open, nothing scheduled) leaves the map, unless a command
@@ -180,20 +188,14 @@ impl Inner {
     pub fn retire_if_idle(
         &self,
         account: i64,
-        me: &mpsc::WeakSender<ActorCommand>,
+        me: &mpsc::Sender<ActorCommand>,
         commands: &mpsc::Receiver<ActorCommand>,
     ) -> bool {
         let mut actors = lock(&self.actors);
         if !commands.is_empty() {
             return false;
         }
-        let mine = me.upgrade();
-        if actors
-            .get(&account)
-            .is_some_and(|s| mine.as_ref().is_some_and(|m| m.same_channel(s)))
-        {
-            actors.remove(&account);
-        }
+        forget_actor(&mut actors, account, me);
         true
     }
 }
@@ -321,7 +323,7 @@ impl SessionManager {
         let own_sender = sender.clone();
         tokio::spawn(async move {
             let actor = AccountActor::new(account, company_id, manager.inner.clone());
-            let crashed = AssertUnwindSafe(actor.run(commands, own_sender.downgrade()))
+            let crashed = AssertUnwindSafe(actor.run(commands, own_sender.clone()))
                 .catch_unwind()
                 .await
                 .is_err();
@@ -345,20 +347,20 @@ impl SessionManager {
         let (sender, command) = {
             let mut actors = lock(&self.inner.actors);
             let sender = match actors.get(&account) {
-                Some(sender) if !sender.is_closed() => sender.clone(),
-                _ => self.spawn_actor(&mut actors, account, company_id),
+                Some(sender) => sender.clone(),
+                None => self.spawn_actor(&mut actors, account, company_id),
             };
             match sender.try_send(command) {
                 Ok(()) => return Ok(()),
                 Err(mpsc::error::TrySendError::Full(command)) => (sender, command),
-                // Crashed or stopping: a fresh actor takes the command.
+                // Crashed or stopping: a fresh actor takes it.
                 Err(mpsc::error::TrySendError::Closed(command)) => {
-                    let fresh = self.spawn_actor(&mut actors, account, company_id);
-                    (fresh, command)
+                    (self.spawn_actor(&mut actors, account, company_id), command)
                 }
             }
         };
-        // A full queue: the actor is busy and does not retire before taking this one.
+        // A full queue (the actor is busy, so it does not retire before taking this one),
+        // or a fresh actor's empty one.
         sender
             .send(command)
             .await
