@@ -574,3 +574,32 @@ async fn scheduled_messages_go_out_once_even_across_a_restart() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn open_pages_hear_of_a_scheduled_message_after_it_is_marked_sent() {
+    with_db(|db| async move {
+        let rig = Rig::new(db).await;
+        let id = rig.receive(CUSTOMER, "Hola", None).await;
+        rig.link().await;
+        let due = now_ms() - 1_000;
+        replies_db::schedule(&rig.db, id, rig.account, "Ya", due, rig.carlos.user_id, due)
+            .await
+            .unwrap();
+        let mut changes = rig.manager.subscribe_conversations();
+        assert_eq!(scheduler::run_due(&rig.db, &rig.manager).await.unwrap(), 1);
+        // A page reloads on each notice. The message's own notice comes before the scheduled
+        // row is finished, so only a later one lets the page show the row as Sent.
+        let mut notices = 0;
+        while let Ok(change) = changes.try_recv() {
+            assert_eq!(change.conversation_id, id);
+            notices += 1;
+        }
+        assert_eq!(
+            notices, 2,
+            "one when the message is sent, one when its row is"
+        );
+        let page = inbox::conversation(&rig.db, &rig.carlos, id).await.unwrap();
+        assert_eq!(page.scheduled[0].status, ScheduleStatus::Sent);
+    })
+    .await;
+}

@@ -90,7 +90,11 @@ async fn send_one(
     };
     // Handed to another server counts as sent here: the message's own row tells the rest.
     let delivery = deliver(db, manager, &outgoing).await?;
-    replies::finish(db, row.id, delivery.failure()).await
+    replies::finish(db, row.id, delivery.failure()).await?;
+    // `deliver` told the pages when the message's row changed, before this row was
+    // finished: a page that read on that notice may still show it as Scheduled.
+    manager.conversation_changed(row.company_id, row.account_id, row.conversation_id);
+    Ok(())
 }
 
 pub fn spawn_scheduler(db: Db, manager: SessionManager) -> Scheduler {
