@@ -94,7 +94,10 @@ test('the inbox: live messages, restricted access, a reply delivered, a schedule
   const delivered = await outbox(admin.request, linked.e164);
   expect(delivered.map((m) => [m.to, m.text])).toContainEqual([customer, '¡Claro! Enviamos a toda Colombia.']);
 
-  // A message scheduled a few seconds ahead goes out by itself.
+  // A message scheduled a few seconds ahead goes out by itself; Carla, on the same
+  // conversation, sees it scheduled and sent without a reload.
+  await carla.page.goto(href!);
+  await expect(carla.page.getByRole('heading', { name: 'Valentina' })).toBeVisible();
   await bruno.page.getByLabel('Reply').fill('Le recordamos su pedido.');
   await bruno.page.getByRole('button', { name: 'Schedule a message' }).click();
   await bruno.page.getByLabel('Send at').fill(await localTimeFromNow(bruno.page, 4));
@@ -103,7 +106,10 @@ test('the inbox: live messages, restricted access, a reply delivered, a schedule
   const scheduled = bruno.page.getByRole('region', { name: 'Scheduled messages' }).getByRole('listitem').filter({ hasText: 'Le recordamos su pedido.' });
   await expect(scheduled).toContainText('Scheduled');
   await expect(bruno.page.getByLabel('Reply')).toHaveValue('');
+  const seenByCarla = carla.page.getByRole('region', { name: 'Scheduled messages' }).getByRole('listitem').filter({ hasText: 'Le recordamos su pedido.' });
+  await expect(seenByCarla).toContainText('Scheduled');
   await expect(scheduled).toContainText('Sent', { timeout: 15_000 });
+  await expect(seenByCarla).toContainText('Sent');
   await expect(thread.getByRole('listitem').filter({ hasText: 'Le recordamos su pedido.' })).toContainText('Sent');
   expect((await outbox(admin.request, linked.e164)).filter((m) => m.text === 'Le recordamos su pedido.')).toHaveLength(1);
 

@@ -166,6 +166,7 @@ pub async fn schedule_message(
             let state = app_state();
             replies::schedule(
                 &state.db,
+                &state.manager,
                 &state.scheduler,
                 &user,
                 conversation,
@@ -189,7 +190,8 @@ pub async fn cancel_scheduled(
     respond(
         async {
             let user = require_inbox_user().await?;
-            replies::cancel(&app_state().db, &user, conversation, scheduled).await
+            let state = app_state();
+            replies::cancel(&state.db, &state.manager, &user, conversation, scheduled).await
         }
         .await,
     )

@@ -547,7 +547,7 @@ async fn scheduled_messages_go_out_once_even_across_a_restart() {
         assert!(interrupted.failure.as_deref().unwrap().contains("stopped"));
 
         // Cancel works before it goes, and not after.
-        let page = replies::cancel(&rig.db, &rig.carlos, id, later)
+        let page = replies::cancel(&rig.db, &rig.manager, &rig.carlos, id, later)
             .await
             .unwrap();
         assert_eq!(
@@ -559,47 +559,92 @@ async fn scheduled_messages_go_out_once_even_across_a_restart() {
             ScheduleStatus::Cancelled
         );
         assert!(matches!(
-            replies::cancel(&rig.db, &rig.carlos, id, later).await,
+            replies::cancel(&rig.db, &rig.manager, &rig.carlos, id, later).await,
             Err(AppError::Conflict(_))
         ));
 
         // Scheduling checks the time and who asks.
         let sched = scheduler::Scheduler::default();
-        let past_time =
-            replies::schedule(&rig.db, &sched, &rig.carlos, id, "x", now_ms() - 1).await;
+        let past_time = replies::schedule(
+            &rig.db,
+            &rig.manager,
+            &sched,
+            &rig.carlos,
+            id,
+            "x",
+            now_ms() - 1,
+        )
+        .await;
         assert!(matches!(past_time, Err(AppError::Invalid(_))));
-        let stranger =
-            replies::schedule(&rig.db, &sched, &rig.omar, id, "x", now_ms() + 60_000).await;
+        let stranger = replies::schedule(
+            &rig.db,
+            &rig.manager,
+            &sched,
+            &rig.omar,
+            id,
+            "x",
+            now_ms() + 60_000,
+        )
+        .await;
         assert_eq!(stranger.unwrap_err(), AppError::NotFound);
     })
     .await;
 }
 
 #[tokio::test]
-async fn open_pages_hear_of_a_scheduled_message_after_it_is_marked_sent() {
+async fn open_pages_hear_of_each_change_to_a_scheduled_message() {
     with_db(|db| async move {
         let rig = Rig::new(db).await;
         let id = rig.receive(CUSTOMER, "Hola", None).await;
         rig.link().await;
+        let mut changes = rig.manager.subscribe_conversations();
+        let mut notices = move || {
+            let mut heard = 0;
+            while let Ok(change) = changes.try_recv() {
+                assert_eq!(change.conversation_id, id);
+                heard += 1;
+            }
+            heard
+        };
+        // Another agent with the conversation open sees it scheduled and cancelled.
+        let sched = scheduler::Scheduler::default();
+        let later = now_ms() + 3_600_000;
+        let page = replies::schedule(
+            &rig.db,
+            &rig.manager,
+            &sched,
+            &rig.carlos,
+            id,
+            "Luego",
+            later,
+        )
+        .await
+        .unwrap();
+        assert_eq!(notices(), 1, "scheduled");
+        replies::cancel(&rig.db, &rig.manager, &rig.carlos, id, page.scheduled[0].id)
+            .await
+            .unwrap();
+        assert_eq!(notices(), 1, "cancelled");
+
         let due = now_ms() - 1_000;
         replies_db::schedule(&rig.db, id, rig.account, "Ya", due, rig.carlos.user_id, due)
             .await
             .unwrap();
-        let mut changes = rig.manager.subscribe_conversations();
         assert_eq!(scheduler::run_due(&rig.db, &rig.manager).await.unwrap(), 1);
         // A page reloads on each notice. The message's own notice comes before the scheduled
         // row is finished, so only a later one lets the page show the row as Sent.
-        let mut notices = 0;
-        while let Ok(change) = changes.try_recv() {
-            assert_eq!(change.conversation_id, id);
-            notices += 1;
-        }
         assert_eq!(
-            notices, 2,
+            notices(),
+            2,
             "one when the message is sent, one when its row is"
         );
         let page = inbox::conversation(&rig.db, &rig.carlos, id).await.unwrap();
-        assert_eq!(page.scheduled[0].status, ScheduleStatus::Sent);
+        let states: Vec<_> = page.scheduled.iter().map(|s| s.status).collect();
+        assert_eq!(
+            states,
+            [ScheduleStatus::Sent, ScheduleStatus::Cancelled],
+            "by when they are due"
+        );
     })
     .await;
 }

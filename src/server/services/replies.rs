@@ -189,6 +189,7 @@ pub async fn retry(
 
 pub async fn schedule(
     db: &Db,
+    manager: &SessionManager,
     scheduler: &Scheduler,
     user: &SessionUser,
     conversation_id: i64,
@@ -210,16 +211,18 @@ pub async fn schedule(
     .await
     .map_err(|e| internal("schedule message", e))?;
     scheduler.wake();
+    manager.conversation_changed(user.company_id, row.account_id, conversation_id);
     conversation(db, user, conversation_id).await
 }
 
 pub async fn cancel(
     db: &Db,
+    manager: &SessionManager,
     user: &SessionUser,
     conversation_id: i64,
     scheduled_id: i64,
 ) -> Result<ConversationPage, AppError> {
-    visible(db, user.viewer(), conversation_id).await?;
+    let row = visible(db, user.viewer(), conversation_id).await?;
     let cancelled = replies::cancel(db, conversation_id, scheduled_id)
         .await
         .map_err(|e| internal("cancel scheduled message", e))?;
@@ -228,5 +231,6 @@ pub async fn cancel(
             "That message has already gone out or was cancelled".into(),
         ));
     }
+    manager.conversation_changed(user.company_id, row.account_id, conversation_id);
     conversation(db, user, conversation_id).await
 }
