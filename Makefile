@@ -16,11 +16,12 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # value here, leptos and everything above it would be rebuilt on every switch between the two.
 CARGO_TEST := LEPTOS_OUTPUT_NAME=aurora cargo test --release --no-default-features --features ssr
 
-.PHONY: help tools e2e-deps build run demo test test-rust test-postgres test-e2e fmt wasm-size
+.PHONY: help tools e2e-deps build run demo check test test-rust test-postgres test-e2e fmt wasm-size
 
 help:
 	@echo "make run    build and serve http://127.0.0.1:3000 with demo data (installs what is missing)"
 	@echo "make demo   the same with the WhatsApp simulator (no phone needed)"
+	@echo "make check  the fast loop: rustfmt, clippy (warnings are errors), the Rust tests on SQLite"
 	@echo "make test   Rust tests on SQLite and PostgreSQL, then the Playwright suite"
 	@echo "make build  release build of the server and the browser bundle"
 	@echo "make wasm-size  the browser bundle's release size (raw and gzip), without the server build"
@@ -52,11 +53,19 @@ test: tools e2e-deps
 	$(MAKE) test-postgres
 	$(MAKE) test-e2e
 
-# The SQLite run leaves out what exists only on PostgreSQL (the cluster's queries and the
-# multi-process test in tests/); the PostgreSQL run has everything.
+# The SQLite run: tests that need PostgreSQL (the cluster) say they are skipped; the
+# PostgreSQL run has everything, the multi-process tests in tests/ included.
 test-rust:
 	@echo "== Rust tests on SQLite"
-	env -u TEST_POSTGRES_URL $(CARGO_TEST) --lib --bins -- --skip server::db::cluster
+	env -u TEST_POSTGRES_URL $(CARGO_TEST) --lib --bins
+
+# The fast loop while working: formatting, lints (warnings are errors) on the server and the
+# browser code, and the Rust tests on SQLite (which share the release build's crates).
+check:
+	cargo fmt --all -- --check
+	LEPTOS_OUTPUT_NAME=aurora cargo clippy --no-default-features --features ssr --lib --bins --tests -- -D warnings
+	cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown --target-dir $(TARGET_DIR)/front -- -D warnings
+	$(MAKE) test-rust
 
 test-postgres:
 	@if command -v pg_isready >/dev/null && pg_isready -q -d "$(TEST_POSTGRES_URL)"; then \

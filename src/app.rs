@@ -3,7 +3,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::components::settings_shell::SettingsShell;
+use crate::components::common::settings_shell::SettingsShell;
 use crate::pages::conversation::ConversationPage;
 use crate::pages::inbox::InboxPage;
 use crate::pages::login::LoginPage;

@@ -11,6 +11,7 @@ pub mod pages;
 pub mod paths;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod views;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

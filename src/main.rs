@@ -1,7 +1,7 @@
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    aurora::server::cli::main().await
+    aurora::server::boot::cli::main().await
 }
 
 #[cfg(not(feature = "ssr"))]

@@ -1,27 +1,20 @@
 //! Sign-in, sign-out, who am I, and first-run set-up.
 
-use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
 use crate::error::AppError;
-
-/// The signed-in user as the page header shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Me {
-    pub display_name: String,
-    pub email: String,
-    pub company_name: String,
-}
+use crate::views::auth::Me;
+use leptos::prelude::*;
 
 #[server(endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use crate::server::db::now_ms;
-    use crate::server::fn_context::{app_state, client_address, respond, session, set_cookie};
-    use crate::server::gate::{home, session_cookie};
-    use crate::server::services::identity::{resume_session, sign_in, SignIn};
+    use crate::server::services::identity::{resume_sign_in, sign_in, SignIn};
+    use crate::server::web::fn_context::{
+        app_state, client_address, current_sign_in, respond, set_cookie,
+    };
+    use crate::server::web::gate::{home, sign_in_cookie};
 
     let state = app_state();
-    let previous = session().await.token;
+    let previous = current_sign_in().await.token;
     let client = client_address().await;
     let attempt = SignIn {
         email: &email,
@@ -30,8 +23,8 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         previous_token: previous.as_deref(),
     };
     let token = respond(sign_in(&state.db, &state.login_limiter, attempt, now_ms()).await)?;
-    set_cookie(session_cookie(&token, state.config.cookie_secure));
-    let user = resume_session(&state.db, &token, now_ms())
+    set_cookie(sign_in_cookie(&token, state.config.cookie_secure));
+    let user = resume_sign_in(&state.db, &token, now_ms())
         .await
         .ok()
         .flatten();
@@ -41,22 +34,22 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
 
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::server::fn_context::{app_state, respond, session, set_cookie};
-    use crate::server::gate::cleared_session_cookie;
     use crate::server::services::identity::sign_out;
+    use crate::server::web::fn_context::{app_state, current_sign_in, respond, set_cookie};
+    use crate::server::web::gate::cleared_sign_in_cookie;
 
     let state = app_state();
-    if let Some(token) = session().await.token {
+    if let Some(token) = current_sign_in().await.token {
         respond(sign_out(&state.db, &token).await)?;
     }
-    set_cookie(cleared_session_cookie(state.config.cookie_secure));
+    set_cookie(cleared_sign_in_cookie(state.config.cookie_secure));
     leptos_axum::redirect(crate::paths::LOGIN);
     Ok(())
 }
 
 #[server(endpoint = "signed_in_user")]
 pub async fn signed_in_user() -> Result<Me, AppError> {
-    use crate::server::fn_context::{require_user, respond};
+    use crate::server::web::fn_context::{require_user, respond};
 
     let user = respond(require_user().await)?;
     Ok(Me {
@@ -75,9 +68,9 @@ pub async fn setup(
     password: String,
 ) -> Result<(), AppError> {
     use crate::server::db::now_ms;
-    use crate::server::fn_context::{app_state, client_address, respond, set_cookie};
-    use crate::server::gate::session_cookie;
     use crate::server::services::identity::{set_up_first_company, sign_in, FirstCompany, SignIn};
+    use crate::server::web::fn_context::{app_state, client_address, respond, set_cookie};
+    use crate::server::web::gate::sign_in_cookie;
 
     let state = app_state();
     let _only_one_at_a_time = state.setup_lock.lock().await;
@@ -97,7 +90,7 @@ pub async fn setup(
         previous_token: None,
     };
     let token = respond(sign_in(&state.db, &state.login_limiter, attempt, now_ms()).await)?;
-    set_cookie(session_cookie(&token, state.config.cookie_secure));
+    set_cookie(sign_in_cookie(&token, state.config.cookie_secure));
     leptos_axum::redirect(crate::paths::CHANNELS);
     Ok(())
 }

@@ -1,89 +1,21 @@
 //! The setup wizard of a WhatsApp Web account: what it offers, the live phone check, and
 //! the one call that stores the whole result.
 
+use crate::domain::wizard::SetupAction;
+use crate::error::AppError;
+use crate::views::setup::{PhoneCheck, SetupForm, SetupOptions, SetupOutcome};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use serde::{Deserialize, Serialize};
-
-use super::channels::AccountView;
-use crate::domain::wizard::{Country, FieldError, SetupAction};
-use crate::error::AppError;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Choice {
-    pub id: i64,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FunnelChoice {
-    pub id: i64,
-    pub name: String,
-    pub member_ids: Vec<i64>,
-}
-
-/// Everything the wizard collects.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SetupForm {
-    /// ISO 3166-1 alpha-2 code of the selected country.
-    pub country: String,
-    pub national_number: String,
-    pub name: String,
-    pub cellphone_user_id: Option<i64>,
-    pub funnel_id: Option<i64>,
-    pub owner_user_id: Option<i64>,
-    pub restricted_user_ids: Vec<i64>,
-    /// The user confirmed using a number another account of the company already has.
-    pub duplicate_acknowledged: bool,
-}
-
-/// The wizard's starting point: the account's settings and the choices it may make.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SetupOptions {
-    pub account_id: i64,
-    /// The account's version when the wizard opened; saving on an older one is refused.
-    pub version: i64,
-    pub action: SetupAction,
-    pub form: SetupForm,
-    pub countries: Vec<Country>,
-    pub users: Vec<Choice>,
-    pub funnels: Vec<FunnelChoice>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PhoneCheck {
-    Valid {
-        e164: String,
-        international: String,
-        /// The number's own country, when it differs from the selected one.
-        country: Option<String>,
-        /// Another account of the company with this number.
-        used_by: Option<String>,
-    },
-    Invalid {
-        message: String,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SetupOutcome {
-    Saved(AccountView),
-    /// Nothing was stored; each error names the field (and so the step) it belongs to.
-    Rejected(Vec<FieldError>),
-}
 
 #[server(endpoint = "load_setup")]
 pub async fn load_setup(id: i64) -> Result<SetupOptions, AppError> {
-    use crate::server::fn_context::{app_state, require_channels_admin, respond};
     use crate::server::services::setup;
+    use crate::server::web::fn_context::{serve, Role};
 
-    respond(
-        async {
-            let user = require_channels_admin().await?;
-            setup::options(&app_state().db, &user, id).await
-        }
-        .await,
-    )
+    serve(Role::ChannelsAdmin, |user, state| async move {
+        setup::options(&state.db, &user, id).await
+    })
+    .await
 }
 
 /// Answers as the user types the number (the browser debounces): valid or not, and
@@ -94,16 +26,13 @@ pub async fn check_setup_phone(
     country: String,
     national_number: String,
 ) -> Result<PhoneCheck, AppError> {
-    use crate::server::fn_context::{app_state, require_channels_admin, respond};
     use crate::server::services::setup;
+    use crate::server::web::fn_context::{serve, Role};
 
-    respond(
-        async {
-            let user = require_channels_admin().await?;
-            setup::check_phone(&app_state().db, &user, id, &country, &national_number).await
-        }
-        .await,
-    )
+    serve(Role::ChannelsAdmin, |user, state| async move {
+        setup::check_phone(&state.db, &user, id, &country, &national_number).await
+    })
+    .await
 }
 
 #[server(endpoint = "save_setup", input = Json)]
@@ -113,15 +42,11 @@ pub async fn save_setup(
     action: SetupAction,
     form: SetupForm,
 ) -> Result<SetupOutcome, AppError> {
-    use crate::server::fn_context::{app_state, require_channels_admin, respond};
     use crate::server::services::setup;
+    use crate::server::web::fn_context::{serve, Role};
 
-    respond(
-        async {
-            let user = require_channels_admin().await?;
-            let state = app_state();
-            setup::save(&state.db, &state.manager, &user, id, version, action, form).await
-        }
-        .await,
-    )
+    serve(Role::ChannelsAdmin, |user, state| async move {
+        setup::save(&state.db, &state.manager, &user, id, version, action, form).await
+    })
+    .await
 }

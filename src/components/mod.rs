@@ -1,16 +1,7 @@
-pub mod account_card;
-pub mod cards;
-pub mod country_picker;
-pub mod delete_dialog;
-pub mod dom;
-pub mod form_error;
-pub mod inbox_live;
-pub mod latest;
-pub mod linking_panel;
-pub mod schedule_box;
-pub mod session_health;
-pub mod settings_shell;
-pub mod setup_wizard;
-pub mod thread;
-pub mod top_bar;
-pub mod wizard_steps;
+//! Components, one folder per part of the app: the Channels page's cards, the setup wizard,
+//! the inbox, and what every page shares.
+
+pub mod channels;
+pub mod common;
+pub mod inbox;
+pub mod setup;

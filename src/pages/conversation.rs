@@ -6,13 +6,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::inbox::{load_conversation, set_conversation_owner, ConversationPage as Page};
-use crate::components::form_error::Alert;
-use crate::components::inbox_live::follow_inbox_changes;
-use crate::components::latest::Latest;
-use crate::components::thread::{Composer, Thread};
-use crate::components::top_bar::TopBar;
+use crate::api::inbox::{load_conversation, set_conversation_owner};
+use crate::components::common::form_error::Alert;
+use crate::components::common::top_bar::TopBar;
+use crate::components::inbox::inbox_live::follow_inbox_changes;
+use crate::components::inbox::latest::Latest;
+use crate::components::inbox::thread::{Composer, Thread};
 use crate::paths::INBOX;
+use crate::views::inbox::ConversationPage as Page;
 
 #[component]
 pub fn ConversationPage() -> impl IntoView {

@@ -5,11 +5,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::inbox::{load_inbox, Choice, InboxPage as Page, InboxRow};
-use crate::components::form_error::Alert;
-use crate::components::inbox_live::{follow_inbox_changes, LocalTime};
-use crate::components::top_bar::TopBar;
+use crate::api::inbox::load_inbox;
+use crate::components::common::form_error::Alert;
+use crate::components::common::top_bar::TopBar;
+use crate::components::inbox::inbox_live::{follow_inbox_changes, LocalTime};
 use crate::paths::{conversation, INBOX};
+use crate::views::inbox::{Choice, InboxPage as Page, InboxRow};
 
 #[component]
 pub fn InboxPage() -> impl IntoView {

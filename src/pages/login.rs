@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::auth::Login;
-use crate::components::form_error::FormError;
+use crate::components::common::form_error::FormError;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::auth::Setup;
-use crate::components::form_error::FormError;
+use crate::components::common::form_error::FormError;
 use crate::domain::identity::{MAX_CHANNEL_LIMIT, MIN_PASSWORD_CHARS};
 
 /// First run: the first visitor creates the company and its first administrator.

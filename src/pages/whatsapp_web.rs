@@ -2,11 +2,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::channels::{add_account, channels_page, ChannelUpdate, ChannelsOverview};
-use crate::components::account_card::{AccountCard, CardAction, MayDelete};
-use crate::components::cards::{follow_live_updates, Cards};
+use crate::api::channels::{add_account, channels_page};
+use crate::components::channels::account_card::{AccountCard, CardAction, MayDelete};
+use crate::components::channels::cards::{follow_live_updates, Cards};
 use crate::domain::account::AccountStatus;
 use crate::paths::CHANNELS;
+use crate::views::channels::{ChannelUpdate, ChannelsOverview};
 
 /// Settings > Company > Channels > WhatsApp Web.
 #[component]

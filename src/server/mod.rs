@@ -1,27 +1,24 @@
-//! Everything that only runs on the server.
+//! Everything that only runs on the server, one folder per subsystem:
+//!
+//! - `boot/`: configuration, the command line, start-up and ordered shutdown.
+//! - `web/`: the HTTP edge (router, sign-in gate, security headers, live streams).
+//! - `services/`: the use cases a request runs.
+//! - `workers/`: background work (deletions, scheduled messages, the Channels feed).
+//! - `db/`: every SQL statement, on SQLite and PostgreSQL.
+//! - `sessions/`: one actor per WhatsApp session, reached through the session manager.
+//! - `drivers/`: the seam to WhatsApp: the live client and the simulator.
+//! - `cluster/`: several servers on one PostgreSQL database.
+//! - `bench/`: the benchmarks the binary runs.
 
 pub mod bench;
-pub mod bench_delete;
-pub mod bench_inbox;
-pub mod bench_support;
-pub mod cli;
-pub mod config;
-pub mod country_names;
+pub mod boot;
+pub mod cluster;
 pub mod db;
-pub mod fn_context;
-pub mod gate;
-pub mod http;
-pub mod inbox_http;
+pub mod drivers;
 pub mod media;
-pub mod password;
-pub mod phone;
-pub mod rate_limit;
-pub mod security;
 pub mod services;
-pub mod sim_wire_http;
-pub mod simulator_http;
-pub mod state;
-pub mod stream;
+pub mod sessions;
 #[cfg(test)]
 pub mod testing;
-pub mod whatsapp;
+pub mod web;
+pub mod workers;

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use aurora::server::config::DatabaseUrl;
+use aurora::server::boot::config::DatabaseUrl;
 use aurora::server::db::{accounts, companies, Db};
 use aurora::server::services::identity::{create_user, NewAccount};
 use serde_json::Value;

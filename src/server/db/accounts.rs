@@ -318,5 +318,4 @@ pub async fn remove(db: &Db, id: i64) -> Result<(), sqlx::Error> {
 }
 
 #[cfg(test)]
-#[path = "accounts_tests.rs"]
 mod tests;

@@ -288,5 +288,4 @@ pub async fn forget_dead(pool: &PgPool, older_than_secs: i64) -> Result<u64, sql
 }
 
 #[cfg(test)]
-#[path = "cluster_tests.rs"]
 mod tests;

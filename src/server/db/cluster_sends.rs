@@ -87,5 +87,4 @@ pub async fn fail_abandoned(
 }
 
 #[cfg(test)]
-#[path = "cluster_sends_tests.rs"]
 mod tests;

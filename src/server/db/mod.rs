@@ -13,8 +13,9 @@ pub mod cluster_sends;
 pub mod companies;
 pub mod funnels;
 pub mod inbox;
+pub mod key_rows;
 pub mod replies;
-pub mod sessions;
+pub mod sign_ins;
 pub mod users;
 
 #[cfg(test)]
@@ -26,7 +27,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
-use super::config::DatabaseUrl;
+use crate::server::boot::config::DatabaseUrl;
 
 #[derive(Clone, Debug)]
 pub enum Db {

@@ -8,20 +8,20 @@ use std::future::Future;
 use tokio::time::Instant;
 
 use super::internal;
-use crate::api::channels::{AccountView, ChannelsOverview, HealthView, LinkView, SessionDetails};
 use crate::domain::account::{AccountStatus, DisconnectReason};
 use crate::domain::time::format_utc;
 use crate::error::AppError;
 use crate::server::db::accounts::{self, AccountRow};
-use crate::server::db::sessions::SessionUser;
+use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{companies, now_ms, Db};
-use crate::server::phone::{format_international, parse_international};
-use crate::server::whatsapp::manager::{
-    Actor, Health, LinkState, LiveState, ManagerError, SessionManager,
+use crate::server::services::phone::{format_international, parse_international};
+use crate::server::sessions::manager::{
+    Health, Initiator, LinkState, LiveState, ManagerError, SessionManager,
 };
+use crate::views::channels::{AccountView, ChannelsOverview, HealthView, LinkView, SessionDetails};
 
-pub fn actor(user: &SessionUser) -> Actor {
-    Actor {
+pub fn initiator(user: &SignedInUser) -> Initiator {
+    Initiator {
         user_id: user.user_id,
         name: user.display_name.clone(),
     }
@@ -158,11 +158,14 @@ pub fn to_view(
     }
 }
 
+/// The Channels page as `user` sees it: every card of their company, and whether they may
+/// delete (global admins).
 pub async fn overview(
     db: &Db,
     manager: &SessionManager,
-    company_id: i64,
+    user: &SignedInUser,
 ) -> Result<ChannelsOverview, AppError> {
+    let company_id = user.company_id;
     let company = companies::get(db, company_id)
         .await
         .map_err(|e| internal("load company", e))?
@@ -192,7 +195,7 @@ pub async fn overview(
     Ok(ChannelsOverview {
         channel_limit: company.channel_limit,
         accounts,
-        may_delete: false,
+        may_delete: user.global_admin,
     })
 }
 
@@ -229,7 +232,7 @@ pub async fn account_view(
 async fn owned(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
 ) -> Result<AccountView, AppError> {
     account_view(db, manager, user.company_id, id)
@@ -240,7 +243,7 @@ async fn owned(
 pub async fn add(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
 ) -> Result<AccountView, AppError> {
     let company = companies::get(db, user.company_id)
         .await
@@ -265,7 +268,7 @@ pub async fn add(
         )));
     };
     manager
-        .start_linking(company.id, id, Some(actor(user)))
+        .start_linking(company.id, id, Some(initiator(user)))
         .await
         .map_err(manager_error)?;
     owned(db, manager, user, id).await
@@ -276,28 +279,28 @@ pub async fn add(
 pub(super) async fn act_on<Fut>(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
-    action: impl FnOnce(Actor) -> Fut,
+    action: impl FnOnce(Initiator) -> Fut,
 ) -> Result<Option<AccountView>, AppError>
 where
     Fut: Future<Output = Result<(), AppError>>,
 {
     owned(db, manager, user, id).await?;
-    action(actor(user)).await?;
+    action(initiator(user)).await?;
     account_view(db, manager, user.company_id, id).await
 }
 
 pub async fn start_linking(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
 ) -> Result<AccountView, AppError> {
     let company = user.company_id;
-    act_on(db, manager, user, id, |actor| async move {
+    act_on(db, manager, user, id, |initiator| async move {
         manager
-            .start_linking(company, id, Some(actor))
+            .start_linking(company, id, Some(initiator))
             .await
             .map_err(manager_error)
     })
@@ -308,13 +311,13 @@ pub async fn start_linking(
 pub async fn cancel_linking(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
 ) -> Result<Option<AccountView>, AppError> {
     let company = user.company_id;
-    act_on(db, manager, user, id, |actor| async move {
+    act_on(db, manager, user, id, |initiator| async move {
         manager
-            .cancel_linking(company, id, actor)
+            .cancel_linking(company, id, initiator)
             .await
             .map_err(manager_error)
     })
@@ -324,7 +327,7 @@ pub async fn cancel_linking(
 pub async fn request_pair_code(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
     phone: &str,
 ) -> Result<AccountView, AppError> {
@@ -344,13 +347,13 @@ pub async fn request_pair_code(
 pub async fn disconnect(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
 ) -> Result<AccountView, AppError> {
     let company = user.company_id;
-    act_on(db, manager, user, id, |actor| async move {
+    act_on(db, manager, user, id, |initiator| async move {
         manager
-            .disconnect(company, id, actor)
+            .disconnect(company, id, initiator)
             .await
             .map_err(manager_error)
     })
@@ -362,7 +365,7 @@ pub async fn disconnect(
 pub async fn session_details(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
 ) -> Result<SessionDetails, AppError> {
     let view = owned(db, manager, user, id).await?;

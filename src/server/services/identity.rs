@@ -10,10 +10,10 @@ use crate::domain::identity::{
     check_new_password, clean_name, normalize_email, parse_channel_limit,
 };
 use crate::error::AppError;
-use crate::server::db::sessions::SessionUser;
-use crate::server::db::{companies, funnels, is_unique_violation, sessions, users, Db};
-use crate::server::password;
-use crate::server::rate_limit::{too_many_attempts_message, LoginLimiter};
+use crate::server::db::sign_ins::SignedInUser;
+use crate::server::db::{companies, funnels, is_unique_violation, sign_ins, users, Db};
+use crate::server::services::password;
+use crate::server::web::rate_limit::{too_many_attempts_message, LoginLimiter};
 
 pub const IDLE_TIMEOUT_MS: i64 = 12 * 60 * 60 * 1000;
 /// Writing `last_seen_at` on every request would turn reads into writes; a minute is precise enough.
@@ -33,21 +33,21 @@ pub fn token_hash(token: &str) -> String {
 
 /// The user behind a session token, or `None` when it is unknown or idle for too long
 /// (an expired session is deleted on sight).
-pub async fn resume_session(
+pub async fn resume_sign_in(
     db: &Db,
     token: &str,
     now: i64,
-) -> Result<Option<SessionUser>, sqlx::Error> {
+) -> Result<Option<SignedInUser>, sqlx::Error> {
     let hash = token_hash(token);
-    let Some(session) = sessions::find(db, &hash).await? else {
+    let Some(session) = sign_ins::find(db, &hash).await? else {
         return Ok(None);
     };
     if now - session.last_seen_at > IDLE_TIMEOUT_MS {
-        sessions::delete(db, &hash).await?;
+        sign_ins::delete(db, &hash).await?;
         return Ok(None);
     }
     if now - session.last_seen_at > TOUCH_AFTER_MS {
-        sessions::touch(db, &hash, now).await?;
+        sign_ins::touch(db, &hash, now).await?;
     }
     Ok(Some(session))
 }
@@ -106,19 +106,19 @@ pub async fn sign_in(
         return Err(AppError::Invalid(INVALID_CREDENTIALS.into()));
     };
     if let Some(previous) = attempt.previous_token {
-        sessions::delete(db, &token_hash(previous))
+        sign_ins::delete(db, &token_hash(previous))
             .await
             .map_err(|e| internal("drop old session", e))?;
     }
     let token = new_session_token();
-    sessions::insert(db, &token_hash(&token), user_id, now)
+    sign_ins::insert(db, &token_hash(&token), user_id, now)
         .await
         .map_err(|e| internal("create session", e))?;
     Ok(token)
 }
 
 pub async fn sign_out(db: &Db, token: &str) -> Result<(), AppError> {
-    sessions::delete(db, &token_hash(token))
+    sign_ins::delete(db, &token_hash(token))
         .await
         .map_err(|e| internal("delete session", e))
 }
@@ -256,5 +256,4 @@ pub async fn set_up_first_company(db: &Db, input: FirstCompany<'_>) -> Result<St
 }
 
 #[cfg(test)]
-#[path = "identity_tests.rs"]
 mod tests;

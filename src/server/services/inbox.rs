@@ -3,19 +3,19 @@
 //! is not revealed.
 
 use super::internal;
-use crate::api::inbox::{
-    Choice, ConversationPage, InboxPage, InboxRow, MediaView, MessageView, ScheduledView,
-};
 use crate::domain::account::AccountStatus;
 use crate::domain::inbox::{MessageStatus, ScheduleStatus, INBOX_PAGE};
 use crate::domain::size::format_bytes;
 use crate::error::AppError;
 use crate::server::db::inbox::{self, ConversationRow, Cursor, InboxFilter, MessageRow, Viewer};
 use crate::server::db::replies::{self, ScheduledRow};
-use crate::server::db::sessions::SessionUser;
+use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{funnels, Db};
-use crate::server::phone::format_international;
-use crate::server::whatsapp::manager::SessionManager;
+use crate::server::services::phone::format_international;
+use crate::server::sessions::manager::SessionManager;
+use crate::views::inbox::{
+    Choice, ConversationPage, InboxPage, InboxRow, MediaView, MessageView, ScheduledView,
+};
 
 /// A thread shows its latest messages.
 const THREAD_LENGTH: i64 = 200;
@@ -64,7 +64,7 @@ fn row_view(row: ConversationRow) -> InboxRow {
 
 pub async fn page(
     db: &Db,
-    user: &SessionUser,
+    user: &SignedInUser,
     funnel: Option<i64>,
     channel: Option<i64>,
     after: Option<&str>,
@@ -139,7 +139,7 @@ fn message_view(row: MessageRow) -> MessageView {
     let media = row.media_id.map(|id| {
         let content_type = row.media_content_type.clone().unwrap_or_default();
         MediaView {
-            url: format!("/media/{id}"),
+            url: crate::paths::media(id),
             filename: row.media_filename.clone().unwrap_or_default(),
             inline_image: inline_image(&content_type),
             content_type,
@@ -185,7 +185,7 @@ fn scheduled_view(row: ScheduledRow) -> ScheduledView {
 
 pub async fn conversation(
     db: &Db,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
 ) -> Result<ConversationPage, AppError> {
     let row = visible(db, user.viewer(), id).await?;
@@ -227,7 +227,7 @@ pub async fn conversation(
 pub async fn set_owner(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
     owner: Option<i64>,
 ) -> Result<ConversationPage, AppError> {
@@ -253,42 +253,4 @@ pub async fn set_owner(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_junk_is_refused() {
-        let cursor = Cursor {
-            last_message_at: 1_795_569_600_000,
-            id: 42,
-        };
-        assert_eq!(decode_cursor(&encode_cursor(cursor)).unwrap(), cursor);
-        assert!(decode_cursor("abc").is_err());
-        assert!(decode_cursor("1.x").is_err());
-    }
-
-    #[test]
-    fn only_raster_images_are_inline() {
-        assert!(inline_image("image/jpeg"));
-        assert!(inline_image("IMAGE/PNG; q=1"));
-        assert!(!inline_image("image/svg+xml"));
-        assert!(!inline_image("application/pdf"));
-    }
-
-    #[test]
-    fn only_connected_channels_take_replies() {
-        assert_eq!(reply_blocked(AccountStatus::Connected), None);
-        for status in [
-            AccountStatus::Connecting,
-            AccountStatus::Disconnected,
-            AccountStatus::Disabled,
-            AccountStatus::Deleting,
-        ] {
-            assert!(reply_blocked(status).is_some(), "{status:?}");
-        }
-    }
-}
-
-#[cfg(test)]
-#[path = "inbox_tests.rs"]
-mod service_tests;
+mod tests;

@@ -3,26 +3,26 @@
 //! hands the account to the deletion worker.
 
 use super::channels::{account_view, act_on, manager_error};
-use super::deletion::DeletionWorker;
 use super::internal;
-use crate::api::channels::{AccountView, DeletionPreview};
 use crate::domain::account::AccountStatus;
 use crate::error::AppError;
 use crate::server::db::account_lifecycle::DeletionJob;
-use crate::server::db::sessions::SessionUser;
+use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{accounts, channel_data, companies, now_ms, Db};
-use crate::server::whatsapp::manager::{ManagerError, SessionManager};
+use crate::server::sessions::manager::{ManagerError, SessionManager};
+use crate::server::workers::deletion::DeletionWorker;
+use crate::views::channels::{AccountView, DeletionPreview};
 
 pub async fn disable(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
 ) -> Result<AccountView, AppError> {
     let company = user.company_id;
-    act_on(db, manager, user, id, |actor| async move {
+    act_on(db, manager, user, id, |initiator| async move {
         manager
-            .disable(company, id, actor)
+            .disable(company, id, initiator)
             .await
             .map_err(manager_error)
     })
@@ -33,16 +33,16 @@ pub async fn disable(
 pub async fn enable(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
 ) -> Result<AccountView, AppError> {
     let company = companies::get(db, user.company_id)
         .await
         .map_err(|e| internal("load company", e))?
         .ok_or(AppError::NotFound)?;
-    act_on(db, manager, user, id, |actor| async move {
+    act_on(db, manager, user, id, |initiator| async move {
         match manager
-            .enable(company.id, id, actor, company.channel_limit)
+            .enable(company.id, id, initiator, company.channel_limit)
             .await
         {
             Err(ManagerError::LimitReached) => {
@@ -61,7 +61,7 @@ pub async fn enable(
     .ok_or(AppError::NotFound)
 }
 
-fn require_global_admin(user: &SessionUser) -> Result<(), AppError> {
+fn require_global_admin(user: &SignedInUser) -> Result<(), AppError> {
     if user.global_admin {
         Ok(())
     } else {
@@ -75,7 +75,7 @@ fn require_global_admin(user: &SessionUser) -> Result<(), AppError> {
 async fn deletable(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
 ) -> Result<AccountView, AppError> {
     require_global_admin(user)?;
@@ -95,7 +95,7 @@ async fn deletable(
 pub async fn deletion_preview(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
 ) -> Result<DeletionPreview, AppError> {
     let view = deletable(db, manager, user, id).await?;
@@ -114,7 +114,7 @@ pub async fn delete(
     db: &Db,
     manager: &SessionManager,
     worker: &DeletionWorker,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
     typed_name: &str,
 ) -> Result<AccountView, AppError> {

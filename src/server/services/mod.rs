@@ -1,17 +1,13 @@
 //! Use cases. Each takes the database and plain inputs, returns values or an `AppError`.
 
-pub mod channel_feed;
 pub mod channels;
-pub mod cluster;
-pub mod cluster_events;
-pub mod cluster_sends;
-pub mod deletion;
-pub mod demo;
+pub mod country_names;
 pub mod identity;
 pub mod inbox;
 pub mod lifecycle;
+pub mod password;
+pub mod phone;
 pub mod replies;
-pub mod scheduler;
 pub mod setup;
 
 use crate::error::AppError;

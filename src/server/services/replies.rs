@@ -6,16 +6,16 @@ use rand::RngCore;
 
 use super::inbox::{conversation, reply_blocked, visible};
 use super::internal;
-use super::scheduler::Scheduler;
-use crate::api::inbox::ConversationPage;
 use crate::domain::account::AccountStatus;
 use crate::domain::inbox::{reply_text, schedule_time};
 use crate::error::AppError;
 use crate::server::db::inbox::ConversationRow;
 use crate::server::db::replies;
-use crate::server::db::sessions::SessionUser;
+use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{now_ms, Db};
-use crate::server::whatsapp::manager::{ManagerError, SessionManager};
+use crate::server::sessions::manager::{ManagerError, SessionManager};
+use crate::server::workers::scheduler::Scheduler;
+use crate::views::inbox::ConversationPage;
 
 /// Who takes replies for sending outside a cluster.
 pub const SINGLE_SERVER: &str = "local";
@@ -127,7 +127,7 @@ fn refuse_unless_connected(row: &ConversationRow) -> Result<(), AppError> {
 async fn send_stored(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     row: &ConversationRow,
     message_id: i64,
     text: &str,
@@ -150,7 +150,7 @@ async fn send_stored(
 pub async fn send(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     conversation_id: i64,
     raw_text: &str,
 ) -> Result<ConversationPage, AppError> {
@@ -174,7 +174,7 @@ pub async fn send(
 pub async fn retry(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     conversation_id: i64,
     message_id: i64,
 ) -> Result<ConversationPage, AppError> {
@@ -191,7 +191,7 @@ pub async fn schedule(
     db: &Db,
     manager: &SessionManager,
     scheduler: &Scheduler,
-    user: &SessionUser,
+    user: &SignedInUser,
     conversation_id: i64,
     raw_text: &str,
     send_at_ms: i64,
@@ -218,7 +218,7 @@ pub async fn schedule(
 pub async fn cancel(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     conversation_id: i64,
     scheduled_id: i64,
 ) -> Result<ConversationPage, AppError> {

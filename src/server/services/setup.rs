@@ -1,10 +1,8 @@
 //! The setup wizard's use cases. Every rule is checked here again, whatever the browser
 //! checked: the wizard's checks are for comfort, these are the ones that count.
 
-use super::channels::{account_view, actor, manager_error};
+use super::channels::{account_view, initiator, manager_error};
 use super::internal;
-use crate::api::channels::AccountView;
-use crate::api::setup::{Choice, FunnelChoice, PhoneCheck, SetupForm, SetupOptions, SetupOutcome};
 use crate::domain::identity::clean_name;
 use crate::domain::wizard::{
     duplicate_phone_warning, FieldError, SetupAction, SetupField, CELLPHONE_USER_REQUIRED,
@@ -12,12 +10,16 @@ use crate::domain::wizard::{
 };
 use crate::error::AppError;
 use crate::server::db::account_setup::{self, Saved, Settings, SetupRow};
-use crate::server::db::sessions::SessionUser;
+use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{funnels, now_ms, users, Db};
-use crate::server::phone::{countries, parse_national, split_for_selector};
-use crate::server::whatsapp::manager::SessionManager;
+use crate::server::services::phone::{countries, parse_national, split_for_selector};
+use crate::server::sessions::manager::SessionManager;
+use crate::views::channels::AccountView;
+use crate::views::setup::{
+    Choice, FunnelChoice, PhoneCheck, SetupForm, SetupOptions, SetupOutcome,
+};
 
-async fn owned_row(db: &Db, user: &SessionUser, id: i64) -> Result<SetupRow, AppError> {
+async fn owned_row(db: &Db, user: &SignedInUser, id: i64) -> Result<SetupRow, AppError> {
     account_setup::setup_of(db, user.company_id, id)
         .await
         .map_err(|e| internal("load account settings", e))?
@@ -28,7 +30,7 @@ fn not_now(row: &SetupRow) -> String {
     format!("This account is now {}; reload", row.status().label())
 }
 
-pub async fn options(db: &Db, user: &SessionUser, id: i64) -> Result<SetupOptions, AppError> {
+pub async fn options(db: &Db, user: &SignedInUser, id: i64) -> Result<SetupOptions, AppError> {
     let row = owned_row(db, user, id).await?;
     let action = SetupAction::for_status(row.status()).ok_or_else(|| {
         AppError::Conflict(format!(
@@ -109,7 +111,7 @@ async fn used_by(
 
 pub async fn check_phone(
     db: &Db,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
     country: &str,
     national_number: &str,
@@ -130,7 +132,7 @@ pub async fn check_phone(
 /// or every problem found.
 async fn validate(
     db: &Db,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
     form: &SetupForm,
 ) -> Result<Result<(String, String), Vec<FieldError>>, AppError> {
@@ -217,7 +219,7 @@ fn rejected(field: SetupField, message: String) -> Result<SetupOutcome, AppError
 pub async fn save(
     db: &Db,
     manager: &SessionManager,
-    user: &SessionUser,
+    user: &SignedInUser,
     id: i64,
     version: i64,
     action: SetupAction,
@@ -263,7 +265,7 @@ pub async fn save(
     manager.settings_changed(user.company_id, id);
     if action == SetupAction::Connect {
         manager
-            .start_linking(user.company_id, id, Some(actor(user)))
+            .start_linking(user.company_id, id, Some(initiator(user)))
             .await
             .map_err(manager_error)?;
     }
@@ -274,5 +276,4 @@ pub async fn save(
 }
 
 #[cfg(test)]
-#[path = "setup_tests.rs"]
 mod tests;

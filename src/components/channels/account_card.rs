@@ -1,0 +1,285 @@
+//! One WhatsApp Web account on the Channels page; what it shows depends on its status.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+
+use super::cards::Cards;
+use super::delete_dialog::DeleteDialog;
+use super::linking_panel::LinkingPanel;
+use super::session_health::{HealthLine, SessionDetailsPanel};
+use crate::api::channels::{disable_account, disconnect_account, enable_account};
+use crate::components::common::dom::focus_id;
+use crate::components::setup::setup_wizard::SetupWizard;
+use crate::domain::account::AccountStatus;
+use crate::domain::time::format_utc;
+use crate::error::AppError;
+use crate::views::channels::{AccountView, ChannelUpdate};
+
+/// A card action in progress: its button is disabled meanwhile, and its error shown after.
+#[derive(Clone, Copy)]
+pub struct CardAction {
+    pub pending: RwSignal<bool>,
+    pub error: RwSignal<Option<String>>,
+}
+
+impl Default for CardAction {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CardAction {
+    pub fn new() -> Self {
+        CardAction {
+            pending: RwSignal::new(false),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// Calls the server and applies the card it answers with; the live stream would bring
+    /// the same change, this only makes the acting page feel instant.
+    pub fn run<Fut>(self, cards: Cards, call: impl FnOnce() -> Fut + 'static)
+    where
+        Fut: Future<Output = Result<ChannelUpdate, AppError>> + 'static,
+    {
+        self.pending.set(true);
+        self.error.set(None);
+        leptos::task::spawn_local(async move {
+            match call().await {
+                Ok(update) => cards.apply(update),
+                Err(error) => self.error.set(Some(error.to_string())),
+            }
+            self.pending.set(false);
+        });
+    }
+
+    pub fn error_view(self) -> impl IntoView {
+        move || {
+            self.error
+                .get()
+                .map(|message| view! { <p class="form-error" role="alert">{message}</p> })
+        }
+    }
+}
+
+fn or_not_set(value: Option<String>) -> String {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "Not set".into())
+}
+
+#[component]
+pub fn AccountCard(account: RwSignal<AccountView>) -> impl IntoView {
+    let status = Memo::new(move |_| account.with(|a| a.status));
+    let heading = move || account.with(AccountView::title);
+    view! {
+        <article class="card" aria-label=move || format!("WhatsApp account {}", heading())>
+            {move || {
+                let status = status.get();
+                view! {
+                    <header class="card-head">
+                        <h2>{heading()}</h2>
+                        <span class=format!("badge status-{}", status.as_str())>{status.label()}</span>
+                    </header>
+                }
+            }}
+            {move || match status.get() {
+                AccountStatus::Connecting => view! { <LinkingPanel account/> }.into_any(),
+                AccountStatus::Connected => view! { <ConnectedBody account/> }.into_any(),
+                AccountStatus::Disconnected => view! { <DisconnectedBody account/> }.into_any(),
+                AccountStatus::Disabled => view! { <DisabledBody account/> }.into_any(),
+                AccountStatus::Deleting => view! { <DeletingBody account/> }.into_any(),
+            }}
+        </article>
+    }
+}
+
+/// The card's fields, redrawn whole when the account changes: one reactive closure for
+/// the list is far cheaper in the browser bundle than one per field.
+#[component]
+fn Fields(account: RwSignal<AccountView>, #[prop(optional)] full: bool) -> impl IntoView {
+    move || {
+        account.with(|a| {
+            let mut rows = vec![
+                ("Phone number", or_not_set(a.phone.clone())),
+                ("Business name", or_not_set(a.business_name.clone())),
+            ];
+            if full {
+                let restricted = if a.restricted_users.is_empty() {
+                    "All users".to_string()
+                } else {
+                    a.restricted_users.join(", ")
+                };
+                rows.extend([
+                    ("Cellphone user", or_not_set(a.cellphone_user.clone())),
+                    ("Funnel", or_not_set(a.funnel.clone())),
+                    ("Owner", or_not_set(a.owner.clone())),
+                    ("Restricted access", restricted),
+                ]);
+            }
+            let rows = rows
+                .into_iter()
+                .map(|(term, value)| view! { <dt>{term}</dt><dd>{value}</dd> })
+                .collect_view();
+            let mismatch = a.phone_mismatch.clone().filter(|_| full);
+            view! {
+                <dl class="fields">{rows}</dl>
+                <p class="warning" hidden=mismatch.is_none()>{mismatch.clone().unwrap_or_default()}</p>
+            }
+        })
+    }
+}
+
+/// The button that opens the setup wizard, and the wizard while it is open. Focus goes
+/// back to the button when the wizard closes.
+#[component]
+fn SetupButton(
+    account_id: i64,
+    label: &'static str,
+    #[prop(optional)] primary: bool,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let button_id = format!("setup-open-{account_id}");
+    let close = {
+        let button_id = button_id.clone();
+        Callback::new(move |_| {
+            open.set(false);
+            focus_id(&button_id);
+        })
+    };
+    view! {
+        <button type="button" id=button_id class:primary=primary on:click=move |_| open.set(true)>{label}</button>
+        <Show when=move || open.get()>
+            <SetupWizard account_id on_close=close/>
+        </Show>
+    }
+}
+
+#[component]
+fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
+    let cards = expect_context::<Cards>();
+    let confirming = RwSignal::new(false);
+    let action = CardAction::new();
+    let id = account.get_untracked().id;
+    let disconnect = move |_| {
+        confirming.set(false);
+        action.run(cards, move || async move {
+            disconnect_account(id).await.map(ChannelUpdate::Upsert)
+        });
+    };
+    view! {
+        <Fields account full=true/>
+        <HealthLine account/>
+        <SessionDetailsPanel id/>
+        {action.error_view()}
+        <div class="card-actions">
+            <SetupButton account_id=id label="Setup"/>
+            <button type="button" on:click=move |_| confirming.set(true) disabled=move || action.pending.get()>
+                "Disconnect"
+            </button>
+        </div>
+        <Show when=move || confirming.get()>
+            <div class="dialog-backdrop">
+                <div
+                    class="dialog"
+                    role="dialog"
+                    aria-modal="true"
+                    aria-labelledby=format!("disconnect-title-{id}")
+                    on:keydown=move |ev| if ev.key() == "Escape" { confirming.set(false) }
+                >
+                    <h3 id=format!("disconnect-title-{id}")>"Disconnect this WhatsApp account?"</h3>
+                    <p>"The phone will show this device as removed. Conversations stay in Aurora; you can link the number again later."</p>
+                    <div class="card-actions">
+                        <button type="button" autofocus on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        <button type="button" class="danger" on:click=disconnect>"Disconnect"</button>
+                    </div>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
+    let cards = expect_context::<Cards>();
+    let id = account.get_untracked().id;
+    let disable = CardAction::new();
+    let on_disable = move |_| {
+        disable.run(cards, move || async move {
+            disable_account(id).await.map(ChannelUpdate::Upsert)
+        })
+    };
+    view! {
+        <Fields account/>
+        <p class="reason">
+            {move || account.with(|a| {
+                let reason = a.disconnect_message.clone().unwrap_or_else(|| "Disconnected".into());
+                match a.disconnected_at_ms {
+                    Some(ms) => format!("{reason} · {}", format_utc(ms)),
+                    None => reason,
+                }
+            })}
+        </p>
+        {disable.error_view()}
+        <div class="card-actions">
+            <SetupButton account_id=id label="Connect" primary=true/>
+            <button type="button" on:click=on_disable disabled=move || disable.pending.get()>"Disable"</button>
+        </div>
+    }
+}
+
+/// Whether the viewer may delete channels (global admins); the server checks it again.
+#[derive(Clone, Copy)]
+pub struct MayDelete(pub bool);
+
+#[component]
+fn DisabledBody(account: RwSignal<AccountView>) -> impl IntoView {
+    let cards = expect_context::<Cards>();
+    let may_delete = use_context::<MayDelete>().is_some_and(|m| m.0);
+    let id = account.get_untracked().id;
+    let enable = CardAction::new();
+    let on_enable = move |_| {
+        enable.run(cards, move || async move {
+            enable_account(id).await.map(ChannelUpdate::Upsert)
+        })
+    };
+    let deleting = RwSignal::new(false);
+    let delete_button_id = format!("delete-open-{id}");
+    let close = {
+        let delete_button_id = delete_button_id.clone();
+        Callback::new(move |_| {
+            deleting.set(false);
+            focus_id(&delete_button_id);
+        })
+    };
+    view! {
+        <Fields account/>
+        <p class="muted">"Disabled: hidden while Active is on. Its conversations are kept."</p>
+        {enable.error_view()}
+        <div class="card-actions">
+            <button type="button" on:click=on_enable disabled=move || enable.pending.get()>"Enable"</button>
+            <Show when=move || may_delete>
+                <button type="button" id=delete_button_id.clone() class="danger" on:click=move |_| deleting.set(true)>"Delete"</button>
+            </Show>
+        </div>
+        <Show when=move || deleting.get()>
+            <DeleteDialog account_id=id on_close=close/>
+        </Show>
+    }
+}
+
+#[component]
+fn DeletingBody(account: RwSignal<AccountView>) -> impl IntoView {
+    let percent = move || account.with(|a| a.deleting_percent.unwrap_or(0));
+    view! {
+        {move || {
+            let percent = percent();
+            view! {
+                <p class="deleting" aria-live="polite">{format!("Deleting… {percent}%")}</p>
+                <progress max="100" value=percent.to_string() aria-label="Deletion progress"></progress>
+            }
+        }}
+        <p class="hint">"Conversations, contacts only this channel had, scheduled messages and media files are being removed."</p>
+    }
+}

@@ -1,0 +1,151 @@
+//! A Connecting card: the QR code that refreshes by itself, its countdown, the linking
+//! steps, the pairing-code alternative, and Cancel.
+
+use leptos::prelude::*;
+
+use super::account_card::CardAction;
+use super::cards::Cards;
+use super::session_health::SecondsLeft;
+use crate::api::channels::{cancel_linking, request_pair_code, start_linking};
+use crate::views::channels::{AccountView, ChannelUpdate, LinkView};
+
+#[component]
+pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
+    let cards = expect_context::<Cards>();
+    let id = account.get_untracked().id;
+    let link = Memo::new(move |_| account.with(|a| a.link.clone()));
+    let cancel = CardAction::new();
+    let renew = CardAction::new();
+    let on_cancel = move |_| {
+        cancel.run(cards, move || async move {
+            cancel_linking(id).await.map(|view| {
+                view.map(ChannelUpdate::Upsert)
+                    .unwrap_or(ChannelUpdate::Removed { id })
+            })
+        })
+    };
+    let on_renew = move |_| {
+        renew.run(cards, move || async move {
+            start_linking(id).await.map(ChannelUpdate::Upsert)
+        })
+    };
+    let renew_button = move || {
+        view! {
+            <button type="button" class="primary" on:click=on_renew disabled=move || renew.pending.get()>
+                "Generate new code"
+            </button>
+        }
+    };
+    view! {
+        <div class="linking">
+            <div class="qr-side">
+                {move || match link.get() {
+                    Some(LinkView::Qr { svg, expires_in_ms, .. }) => view! {
+                        <div class="qr" role="img" aria-label="WhatsApp QR code" inner_html=svg></div>
+                        <Countdown expires_in_ms/>
+                    }.into_any(),
+                    Some(LinkView::Failed { message }) => view! {
+                        <p class="qr-placeholder" role="alert">{message}</p>
+                        {renew_button()}
+                    }.into_any(),
+                    Some(LinkView::Unreachable { message, retry_in_ms }) => view! {
+                        // One inline run of text: the placeholder lays out its children as a column.
+                        <p class="qr-placeholder unreachable" role="status">
+                            <span>"Can't reach WhatsApp — retrying in " <SecondsLeft ms=retry_in_ms/> " s"</span>
+                        </p>
+                        <p class="hint">{message}</p>
+                    }.into_any(),
+                    Some(LinkView::Waiting) => view! {
+                        <p class="qr-placeholder" aria-live="polite">"Generating QR code…"</p>
+                    }.into_any(),
+                    Some(LinkView::Expired) | None => view! {
+                        <p class="qr-placeholder">"QR code expired"</p>
+                        {renew_button()}
+                    }.into_any(),
+                }}
+                {renew.error_view()}
+            </div>
+            <div class="steps-side">
+                <ol class="steps">
+                    <li>"Open WhatsApp on your phone"</li>
+                    <li>"Go to Linked Devices (Settings on iPhone, the ⋮ menu on Android)"</li>
+                    <li>"Tap Link a Device"</li>
+                    <li>"Point your phone at this screen to scan the QR code"</li>
+                </ol>
+                <PairByPhone account/>
+                {cancel.error_view()}
+                <div class="card-actions">
+                    <button type="button" on:click=on_cancel disabled=move || cancel.pending.get()>"Cancel"</button>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// Seconds left for the current QR ref.
+#[component]
+fn Countdown(expires_in_ms: u64) -> impl IntoView {
+    view! { <p class="countdown">"New code in " <SecondsLeft ms=expires_in_ms/> " s"</p> }
+}
+
+/// "Link with phone number instead": an 8-character code to type on the phone.
+#[component]
+fn PairByPhone(account: RwSignal<AccountView>) -> impl IntoView {
+    let cards = expect_context::<Cards>();
+    let id = account.get_untracked().id;
+    let open = RwSignal::new(false);
+    let phone = RwSignal::new(String::new());
+    let action = CardAction::new();
+    let pair_code = move || match account.with(|a| a.link.clone()) {
+        Some(LinkView::Qr {
+            pair_code: Some(code),
+            ..
+        }) => Some(code),
+        _ => None,
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let number = phone.get_untracked();
+        action.run(cards, move || async move {
+            request_pair_code(id, number)
+                .await
+                .map(ChannelUpdate::Upsert)
+        });
+    };
+    view! {
+        <Show
+            when=move || open.get() || pair_code().is_some()
+            fallback=move || view! {
+                <button type="button" class="link-button" on:click=move |_| open.set(true)>
+                    "Link with phone number instead"
+                </button>
+            }
+        >
+            {move || match pair_code() {
+                Some(code) => view! {
+                    <div class="pair-code">
+                        <p>"Enter this code on your phone:"</p>
+                        <p class="code" aria-label="Pairing code">{format!("{}-{}", &code[..4.min(code.len())], &code[4.min(code.len())..])}</p>
+                        <p class="hint">"WhatsApp > Linked Devices > Link a Device > Link with phone number instead."</p>
+                    </div>
+                }.into_any(),
+                None => view! {
+                    <form class="pair-form" on:submit=submit>
+                        <label for=format!("pair-phone-{id}")>"Phone number"</label>
+                        <input
+                            id=format!("pair-phone-{id}")
+                            type="tel"
+                            placeholder="+52 55 1234 5678"
+                            autocomplete="tel"
+                            required
+                            prop:value=move || phone.get()
+                            on:input=move |ev| phone.set(event_target_value(&ev))
+                        />
+                        <button type="submit" disabled=move || action.pending.get()>"Get pairing code"</button>
+                        {action.error_view()}
+                    </form>
+                }.into_any(),
+            }}
+        </Show>
+    }
+}

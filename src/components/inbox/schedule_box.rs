@@ -1,0 +1,62 @@
+//! The conversation's scheduled messages, with Cancel while they have not gone out.
+
+use leptos::prelude::*;
+
+use super::inbox_live::LocalTime;
+use super::latest::Latest;
+use crate::api::inbox::cancel_scheduled;
+use crate::domain::inbox::ScheduleStatus;
+use crate::views::inbox::{ConversationPage, ScheduledView};
+
+/// The scheduled messages of `page`, soonest first; nothing when there are none.
+pub fn scheduled_list(
+    page: &ConversationPage,
+    current: Latest,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let rows = page
+        .scheduled
+        .iter()
+        .cloned()
+        .map(|item| scheduled_item(item, page.id, current, error))
+        .collect_view();
+    view! {
+        <section class="scheduled" aria-label="Scheduled messages" hidden=page.scheduled.is_empty()>
+            <h2>"Scheduled"</h2>
+            <ul>{rows}</ul>
+        </section>
+    }
+}
+
+fn scheduled_item(
+    item: ScheduledView,
+    conversation: i64,
+    current: Latest,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let id = item.id;
+    let cancel = move |_| {
+        let ticket = current.ticket();
+        leptos::task::spawn_local(async move {
+            match cancel_scheduled(conversation, id).await {
+                Ok(page) => current.apply(ticket, page),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let state = match item.status {
+        ScheduleStatus::Pending => "Scheduled",
+        ScheduleStatus::Sent => "Sent",
+        ScheduleStatus::Failed => "Not sent",
+        ScheduleStatus::Cancelled => "Cancelled",
+    };
+    let pending = item.status == ScheduleStatus::Pending;
+    view! {
+        <li class="scheduled-item" data-status=item.status.code()>
+            <span class="text">{item.text}</span>
+            <span class="muted">" · " <LocalTime ms=item.send_at_ms/> " · " {state}</span>
+            <span class="failure" hidden=item.failure.is_none()>{item.failure.clone().unwrap_or_default()}</span>
+            <button type="button" class="link-button" hidden=!pending on:click=cancel>"Cancel"</button>
+        </li>
+    }
+}

@@ -1,0 +1,189 @@
+//! A conversation's messages and the reply box. Replies show their state (Sending…,
+//! Sent, Not sent with the reason and Retry). Parts that a message may lack are hidden
+//! rather than left out: one shape per message keeps the browser bundle small.
+
+use leptos::prelude::*;
+
+use super::inbox_live::{browser_time_zone, local_input_to_ms, LocalTime};
+use super::latest::Latest;
+use super::schedule_box::scheduled_list;
+use crate::api::inbox::{retry_reply, schedule_message, send_reply};
+use crate::components::common::form_error::Alert;
+use crate::domain::inbox::MessageStatus;
+use crate::views::inbox::{ConversationPage, MessageView};
+
+#[component]
+pub fn Thread(page: ConversationPage, current: Latest) -> impl IntoView {
+    let conversation = page.id;
+    let error = RwSignal::new(None::<String>);
+    let scheduled = scheduled_list(&page, current, error);
+    let messages = page
+        .messages
+        .into_iter()
+        .map(|message| message_view(message, conversation, current, error))
+        .collect_view();
+    view! {
+        <ol class="thread" aria-label="Messages">{messages}</ol>
+        <Alert message=error/>
+        {scheduled}
+    }
+}
+
+fn message_view(
+    message: MessageView,
+    conversation: i64,
+    current: Latest,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let id = message.id;
+    let retry = move |_| {
+        let ticket = current.ticket();
+        leptos::task::spawn_local(async move {
+            match retry_reply(conversation, id).await {
+                Ok(page) => {
+                    current.apply(ticket, page);
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let failed = message.status == MessageStatus::Failed;
+    let (url, filename, size, inline) = match &message.media {
+        Some(m) => (
+            Some(m.url.clone()),
+            m.filename.clone(),
+            m.size.clone(),
+            m.inline_image,
+        ),
+        None => (None, String::new(), String::new(), false),
+    };
+    let download = (!inline).then(|| filename.clone());
+    let author = message
+        .author
+        .map(|a| format!("{a} · "))
+        .unwrap_or_default();
+    let status = if message.outbound {
+        message.status.label()
+    } else {
+        ""
+    };
+    let no_text = message.text.is_empty();
+    view! {
+        <li class="message" class:outbound=message.outbound class:inbound=!message.outbound data-status=message.status.code()>
+            <a class="attachment-link" hidden=url.is_none() href=url.clone() target="_blank" rel="noopener" download=download>
+                <img class="attachment" hidden=!inline src=inline.then(|| url.clone()).flatten() alt=filename.clone()/>
+                <span hidden=inline>{format!("📎 {filename} ({size})")}</span>
+            </a>
+            <p class="text" hidden=no_text>{message.text}</p>
+            <p class="message-meta">
+                {author}<LocalTime ms=message.at_ms/>" "
+                <span class="status" class:failed=failed>{status}</span>
+                <span class="failure" hidden=!failed>{message.failure.unwrap_or_default()}</span>
+                <button type="button" class="link-button" hidden=!failed on:click=retry>"Retry"</button>
+            </p>
+        </li>
+    }
+}
+
+/// One box for both: **Send** replies now; **Schedule a message** shows a time (in the
+/// viewer's time zone) and sends the same text then.
+#[component]
+pub fn Composer(current: Latest) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let when = RwSignal::new(String::new());
+    let later = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let zone = RwSignal::new(String::new());
+    Effect::new(move |_| zone.set(browser_time_zone()));
+    let blocked = Memo::new(move |_| {
+        current
+            .page
+            .with(|p| p.as_ref().and_then(|p| p.reply_blocked.clone()))
+    });
+    let submit = move |schedule: bool| {
+        let Some(id) = current.page.with_untracked(|p| p.as_ref().map(|p| p.id)) else {
+            return;
+        };
+        let body = text.get_untracked();
+        if body.trim().is_empty() || busy.get_untracked() {
+            return;
+        }
+        let send_at = if schedule {
+            match local_input_to_ms(&when.get_untracked()) {
+                Some(at) => Some(at),
+                None => return error.set(Some("Choose when to send it".into())),
+            }
+        } else {
+            None
+        };
+        busy.set(true);
+        let ticket = current.ticket();
+        leptos::task::spawn_local(async move {
+            let answer = match send_at {
+                Some(at) => schedule_message(id, body.clone(), at).await,
+                None => send_reply(id, body.clone()).await,
+            };
+            match answer {
+                Ok(page) => {
+                    current.apply(ticket, page);
+                    // Only what went is cleared; anything typed meanwhile stays.
+                    text.update(|t| {
+                        if *t == body {
+                            t.clear()
+                        }
+                    });
+                    if send_at.is_some() {
+                        when.set(String::new());
+                        later.set(false);
+                    }
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submit(later.get_untracked());
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+            ev.prevent_default();
+            submit(later.get_untracked());
+        }
+    };
+    let is_blocked = move || blocked.with(Option::is_some);
+    view! {
+        <form class="reply" on:submit=on_submit>
+            <p class="notice" role="status" hidden=move || !is_blocked()>{move || blocked.get().unwrap_or_default()}</p>
+            <label for="reply-text">"Reply"</label>
+            <textarea
+                id="reply-text"
+                rows="3"
+                placeholder="Write a reply… (Ctrl+Enter sends)"
+                prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))
+                on:keydown=on_keydown
+            ></textarea>
+            <div class="schedule-fields" hidden=move || !later.get()>
+                <label for="schedule-at">"Send at"</label>
+                <input id="schedule-at" type="datetime-local" step="1"
+                    prop:value=move || when.get()
+                    on:input=move |ev| when.set(event_target_value(&ev))/>
+                <p class="hint">"Your time zone: " {move || zone.get()}</p>
+            </div>
+            <Alert message=error/>
+            <div class="card-actions">
+                <button type="button" class="link-button" on:click=move |_| later.update(|l| *l = !*l)>
+                    {move || if later.get() { "Send now instead" } else { "Schedule a message" }}
+                </button>
+                <button type="submit" class="primary" disabled=move || busy.get() || (is_blocked() && !later.get())>
+                    {move || if later.get() { "Schedule" } else if busy.get() { "Sending…" } else { "Send" }}
+                </button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,307 @@
+//! The "Set up WhatsApp Web account" dialog: loads the account's settings, walks the five
+//! steps, checks the number with the server as it is typed, and saves everything at once.
+
+use leptos::prelude::*;
+
+use super::wizard_steps::{StepBody, WizardContext};
+use crate::api::setup::{check_setup_phone, load_setup, save_setup};
+use crate::components::channels::cards::Cards;
+use crate::components::common::dom::focus_first_in;
+use crate::domain::identity::clean_name;
+use crate::domain::wizard::{first_step_with_error, SetupField, WizardStep};
+use crate::views::setup::{PhoneCheck, SetupForm, SetupOptions, SetupOutcome};
+
+/// Every field of the wizard, kept while the user moves between steps.
+#[derive(Clone, Copy)]
+pub struct Draft {
+    pub country: RwSignal<String>,
+    pub national_number: RwSignal<String>,
+    pub name: RwSignal<String>,
+    pub cellphone_user: RwSignal<Option<i64>>,
+    pub funnel: RwSignal<Option<i64>>,
+    pub owner: RwSignal<Option<i64>>,
+    pub restricted: RwSignal<Vec<i64>>,
+    pub duplicate_acknowledged: RwSignal<bool>,
+}
+
+impl Draft {
+    fn new(form: SetupForm) -> Self {
+        Draft {
+            country: RwSignal::new(form.country),
+            national_number: RwSignal::new(form.national_number),
+            name: RwSignal::new(form.name),
+            cellphone_user: RwSignal::new(form.cellphone_user_id),
+            funnel: RwSignal::new(form.funnel_id),
+            owner: RwSignal::new(form.owner_user_id),
+            restricted: RwSignal::new(form.restricted_user_ids),
+            duplicate_acknowledged: RwSignal::new(form.duplicate_acknowledged),
+        }
+    }
+
+    fn form(&self) -> SetupForm {
+        SetupForm {
+            country: self.country.get_untracked(),
+            national_number: self.national_number.get_untracked(),
+            name: self.name.get_untracked(),
+            cellphone_user_id: self.cellphone_user.get_untracked(),
+            funnel_id: self.funnel.get_untracked(),
+            owner_user_id: self.owner.get_untracked(),
+            restricted_user_ids: self.restricted.get_untracked(),
+            duplicate_acknowledged: self.duplicate_acknowledged.get_untracked(),
+        }
+    }
+}
+
+/// What the server last said about the number being typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhoneStatus {
+    Empty,
+    Checking,
+    Valid {
+        international: String,
+        used_by: Option<String>,
+    },
+    Invalid(String),
+}
+
+/// The server is asked once typing pauses this long.
+const PHONE_CHECK_DELAY_MS: u64 = 250;
+
+/// Asks the server about the number whenever it changes, once typing pauses; an answer
+/// to an older number is ignored.
+fn check_phone_as_typed(account_id: i64, draft: Draft, phone: RwSignal<PhoneStatus>) {
+    let generation = StoredValue::new(0u64);
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        let country = draft.country.get();
+        let national = draft.national_number.get();
+        draft.duplicate_acknowledged.set(false);
+        generation.update_value(|g| *g += 1);
+        let this_check = generation.get_value();
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        if national.trim().is_empty() {
+            phone.set(PhoneStatus::Empty);
+            return;
+        }
+        phone.set(PhoneStatus::Checking);
+        let ask = move || {
+            leptos::task::spawn_local(async move {
+                let answer = check_setup_phone(account_id, country, national).await;
+                if generation.try_get_value() != Some(this_check) {
+                    return;
+                }
+                let status = match answer {
+                    Ok(PhoneCheck::Valid {
+                        international,
+                        used_by,
+                        country,
+                        ..
+                    }) => {
+                        if let Some(country) = country {
+                            draft.country.set(country);
+                        }
+                        PhoneStatus::Valid {
+                            international,
+                            used_by,
+                        }
+                    }
+                    Ok(PhoneCheck::Invalid { message }) => PhoneStatus::Invalid(message),
+                    Err(error) => PhoneStatus::Invalid(error.to_string()),
+                };
+                phone.try_set(status);
+            });
+        };
+        let delay = std::time::Duration::from_millis(PHONE_CHECK_DELAY_MS);
+        pending.set_value(set_timeout_with_handle(ask, delay).ok());
+    });
+}
+
+/// Whether the step's fields allow moving on (the server checks them all again on save).
+fn step_ready(step: WizardStep, draft: Draft, phone: &PhoneStatus) -> bool {
+    match step {
+        WizardStep::PhoneNumber => match phone {
+            PhoneStatus::Valid { used_by, .. } => {
+                used_by.is_none() || draft.duplicate_acknowledged.get()
+            }
+            _ => false,
+        },
+        WizardStep::Name => draft.name.with(|n| clean_name(n, "Name").is_ok()),
+        WizardStep::CellphoneUser => draft.cellphone_user.get().is_some(),
+        WizardStep::AssignNewContacts => draft.funnel.get().is_some(),
+        WizardStep::RestrictedAccess => true,
+    }
+}
+
+#[component]
+pub fn SetupWizard(account_id: i64, on_close: Callback<()>) -> impl IntoView {
+    let loaded = RwSignal::new(None::<Result<SetupOptions, String>>);
+    let load = move || {
+        loaded.set(None);
+        leptos::task::spawn_local(async move {
+            let options = load_setup(account_id).await.map_err(|e| e.to_string());
+            loaded.try_set(Some(options));
+        });
+    };
+    load();
+    let title_id = format!("setup-title-{account_id}");
+    let labelled_by = title_id.clone();
+    view! {
+        <div class="dialog-backdrop">
+            <div
+                class="dialog wizard"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby=labelled_by
+                on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(()) }
+            >
+                <h3 id=title_id>"Set up WhatsApp Web account"</h3>
+                {move || match loaded.get() {
+                    None => view! { <p class="muted" aria-live="polite">"Loading…"</p> }.into_any(),
+                    Some(Err(message)) => view! {
+                        <p class="form-error" role="alert">{message}</p>
+                        <div class="card-actions">
+                            <button type="button" data-focus-first="" on:click=move |_| on_close.run(())>"Close"</button>
+                        </div>
+                    }.into_any(),
+                    Some(Ok(options)) => view! { <WizardForm options on_close reload=Callback::new(move |_| load())/> }.into_any(),
+                }}
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn WizardForm(
+    options: SetupOptions,
+    on_close: Callback<()>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let cards = expect_context::<Cards>();
+    let SetupOptions {
+        account_id,
+        version,
+        action,
+        form,
+        countries,
+        users,
+        funnels,
+    } = options;
+    let draft = Draft::new(form);
+    let phone = RwSignal::new(PhoneStatus::Empty);
+    check_phone_as_typed(account_id, draft, phone);
+    let context = WizardContext {
+        account_id,
+        draft,
+        phone,
+        errors: RwSignal::new(Vec::new()),
+        countries: StoredValue::new(countries),
+        users: StoredValue::new(users),
+        funnels: StoredValue::new(funnels),
+    };
+    let step = RwSignal::new(WizardStep::PhoneNumber);
+    let saving = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+    let body_id = format!("setup-step-{account_id}");
+    {
+        let body_id = body_id.clone();
+        Effect::new(move |_| {
+            step.track();
+            focus_first_in(&body_id);
+        });
+    }
+    let ready = Memo::new(move |_| phone.with(|p| step_ready(step.get(), draft, p)));
+
+    let save = move || {
+        saving.set(true);
+        failure.set(None);
+        let form = draft.form();
+        leptos::task::spawn_local(async move {
+            match save_setup(account_id, version, action, form).await {
+                Ok(SetupOutcome::Saved(view)) => {
+                    // Close first: the new card may replace the body this wizard lives in.
+                    on_close.run(());
+                    cards.upsert(view);
+                    return;
+                }
+                Ok(SetupOutcome::Rejected(errors)) => {
+                    if let Some(first) = first_step_with_error(&errors) {
+                        step.set(first);
+                    }
+                    let form_wide = errors
+                        .iter()
+                        .find(|e| e.field == SetupField::Form)
+                        .map(|e| e.message.clone());
+                    failure.set(form_wide);
+                    context.errors.set(errors);
+                }
+                Err(error) => failure.set(Some(error.to_string())),
+            }
+            saving.try_set(false);
+        });
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if !ready.get_untracked() || saving.get_untracked() {
+            return;
+        }
+        match step.get_untracked().next() {
+            Some(next) => step.set(next),
+            None => save(),
+        }
+    };
+    let back = move |_| {
+        if let Some(previous) = step.get_untracked().previous() {
+            step.set(previous);
+        }
+    };
+    let stale = move || failure.get().is_some() && context.error_for(SetupField::Form).is_some();
+
+    view! {
+        <form on:submit=on_submit novalidate>
+            <ol class="wizard-steps">
+                {WizardStep::ALL.iter().map(|s| {
+                    let s = *s;
+                    let done = move || step.get().number() > s.number();
+                    view! {
+                        <li
+                            class:done=done
+                            aria-current=move || (step.get() == s).then_some("step")
+                        >
+                            <span class="step-number">{s.number()}</span>
+                            {s.title()}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            <p class="step-count" aria-live="polite">
+                {move || format!("Step {} of {}", step.get().number(), WizardStep::ALL.len())}
+            </p>
+            <div id=body_id class="wizard-body">
+                {move || view! { <StepBody step=step.get() context/> }}
+            </div>
+            {move || failure.get().map(|message| view! {
+                <div class="form-error" role="alert">
+                    <p>{message}</p>
+                    <Show when=stale>
+                        <button type="button" on:click=move |_| reload.run(())>"Reload"</button>
+                    </Show>
+                </div>
+            })}
+            <div class="card-actions wizard-actions">
+                <button type="button" class="ghost" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <Show when=move || step.get().previous().is_some()>
+                    <button type="button" on:click=back>"Back"</button>
+                </Show>
+                <button type="submit" class="primary" disabled=move || !ready.get() || saving.get()>
+                    {move || match (step.get().is_last(), saving.get()) {
+                        (false, _) => "Next",
+                        (true, false) => action.label(),
+                        (true, true) => "Saving…",
+                    }}
+                </button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,120 @@
+//! What the benchmarks share: a throwaway database (SQLite file, or a PostgreSQL database
+//! created for the run and dropped after), bulk SQL, and percentile summaries.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use sqlx::{Connection, PgConnection};
+
+use crate::server::boot::config::DatabaseUrl;
+use crate::server::db::{on_pool, Db};
+
+/// `n` from 1 to `$1`, for bulk inserts on both engines.
+pub const SERIES: &str =
+    "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < $1) ";
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The sample at quantile `p` of sorted samples.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+pub fn summary(label: &str, mut samples: Vec<Duration>) -> String {
+    samples.sort();
+    format!(
+        "{label}: n={} p50={:.2} ms p99={:.2} ms max={:.2} ms",
+        samples.len(),
+        ms(percentile(&samples, 0.50)),
+        ms(percentile(&samples, 0.99)),
+        ms(samples.last().copied().unwrap_or_default())
+    )
+}
+
+pub async fn exec(db: &Db, sql: &str, binds: &[i64]) -> Result<(), String> {
+    on_pool!(db, pool => {
+        let mut query = sqlx::query(sql);
+        for b in binds {
+            query = query.bind(*b);
+        }
+        query.execute(pool).await.map(|_| ())
+    })
+    .map_err(|e| format!("{e}: {sql}"))
+}
+
+pub async fn scalar(db: &Db, sql: &str, binds: &[i64]) -> Result<i64, String> {
+    on_pool!(db, pool => {
+        let mut query = sqlx::query_scalar(sql);
+        for b in binds {
+            query = query.bind(*b);
+        }
+        query.fetch_one(pool).await
+    })
+    .map_err(|e| format!("{e}: {sql}"))
+}
+
+/// A database for one benchmark run.
+pub struct BenchDatabase {
+    pub db: Db,
+    /// A scratch folder (the SQLite file, media), removed at the end.
+    pub folder: PathBuf,
+    name: String,
+    admin: Option<PgConnection>,
+}
+
+impl BenchDatabase {
+    /// `postgres`: a server URL; a database is created on it for the run. SQLite otherwise.
+    pub async fn open(label: &str, postgres: Option<&str>) -> Result<BenchDatabase, String> {
+        let folder = std::env::temp_dir().join(format!("aurora-{label}-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).map_err(|e| e.to_string())?;
+        let name = format!("aurora_{}_{}", label.replace('-', "_"), std::process::id());
+        let (database, admin) = match postgres {
+            Some(url) => {
+                let mut admin = PgConnection::connect(url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
+                (DatabaseUrl::Postgres(format!("{base}/{name}")), Some(admin))
+            }
+            None => {
+                let path = folder.join("bench.db");
+                let url = format!("sqlite://{}", path.display());
+                (DatabaseUrl::Sqlite { url, path }, None)
+            }
+        };
+        let db = Db::connect(&database).await.map_err(|e| e.to_string())?;
+        Ok(BenchDatabase {
+            db,
+            folder,
+            name,
+            admin,
+        })
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.admin.is_some()
+    }
+
+    pub async fn close(self) {
+        self.db.close().await;
+        if let Some(mut admin) = self.admin {
+            let _ = sqlx::query(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin)
+            .await;
+        }
+        let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}

@@ -1,0 +1,168 @@
+//! Demo data (`AURORA_DEMO=1`): three companies whose users show every access case.
+
+use crate::error::AppError;
+use crate::server::db::{companies, Db};
+use crate::server::services::identity::{create_company, create_funnel, create_user, NewAccount};
+use crate::server::services::internal;
+
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+struct DemoUser {
+    email: &'static str,
+    name: &'static str,
+    global_admin: bool,
+    channels_admin: bool,
+}
+
+struct DemoCompany {
+    name: &'static str,
+    active: bool,
+    channel_limit: i64,
+    users: &'static [DemoUser],
+    funnels: &'static [(&'static str, &'static [&'static str])],
+}
+
+const fn admin(email: &'static str, name: &'static str) -> DemoUser {
+    DemoUser {
+        email,
+        name,
+        global_admin: true,
+        channels_admin: true,
+    }
+}
+
+const DEMO: &[DemoCompany] = &[
+    DemoCompany {
+        name: "Demo Company",
+        active: true,
+        channel_limit: 3,
+        users: &[
+            admin("ana@demo.test", "Ana Torres"),
+            DemoUser {
+                email: "carlos@demo.test",
+                name: "Carlos Ruiz",
+                global_admin: false,
+                channels_admin: true,
+            },
+            DemoUser {
+                email: "lucia@demo.test",
+                name: "Lucía Gómez",
+                global_admin: false,
+                channels_admin: false,
+            },
+        ],
+        funnels: &[
+            (
+                "Sales",
+                &["ana@demo.test", "carlos@demo.test", "lucia@demo.test"],
+            ),
+            ("Support", &["carlos@demo.test", "lucia@demo.test"]),
+        ],
+    },
+    DemoCompany {
+        name: "Other Company",
+        active: true,
+        channel_limit: 3,
+        users: &[admin("omar@other.test", "Omar Haddad")],
+        funnels: &[("General", &["omar@other.test"])],
+    },
+    DemoCompany {
+        name: "Lapsed Company",
+        active: false,
+        channel_limit: 3,
+        users: &[admin("ines@lapsed.test", "Inés Mora")],
+        funnels: &[],
+    },
+];
+
+/// Creates the demo data when the database has no company yet. Returns whether it did.
+pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
+    if companies::any_exists(db)
+        .await
+        .map_err(|e| internal("check companies", e))?
+    {
+        return Ok(false);
+    }
+    for company in DEMO {
+        let company_id =
+            create_company(db, company.name, company.active, company.channel_limit).await?;
+        for user in company.users {
+            let account = NewAccount {
+                company_id,
+                email: user.email,
+                display_name: user.name,
+                password: DEMO_PASSWORD,
+                global_admin: user.global_admin,
+                channels_admin: user.channels_admin,
+            };
+            create_user(db, account).await?;
+        }
+        for (funnel, members) in company.funnels {
+            let members: Vec<String> = members.iter().map(|m| m.to_string()).collect();
+            create_funnel(db, company_id, funnel, &members).await?;
+        }
+    }
+    Ok(true)
+}
+
+/// The sign-in lines logged at start, so a newcomer can sign in at once.
+pub fn sign_in_summary() -> Vec<String> {
+    DEMO.iter()
+        .flat_map(|c| {
+            c.users
+                .iter()
+                .map(move |u| format!("{} ({}, {})", u.email, u.name, c.name))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::db::{funnels, testing::with_db, users};
+
+    #[tokio::test]
+    async fn demo_data_is_created_once() {
+        with_db(|db| async move {
+            assert!(seed_if_empty(&db).await.unwrap());
+            assert!(
+                !seed_if_empty(&db).await.unwrap(),
+                "second start keeps the data as it is"
+            );
+
+            let demo = companies::find_by_name(&db, "Demo Company")
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(demo.subscription_active);
+            assert_eq!(demo.channel_limit, 3);
+            let people = users::list_by_company(&db, demo.id).await.unwrap();
+            let names: Vec<&str> = people.iter().map(|u| u.display_name.as_str()).collect();
+            assert_eq!(names, ["Ana Torres", "Carlos Ruiz", "Lucía Gómez"]);
+            let flags: Vec<(bool, bool)> = people
+                .iter()
+                .map(|u| (u.global_admin, u.channels_admin))
+                .collect();
+            assert_eq!(flags, [(true, true), (false, true), (false, false)]);
+
+            let demo_funnels = funnels::list_by_company(&db, demo.id).await.unwrap();
+            let id_of = |email: &str| people.iter().find(|u| u.email == email).unwrap().id;
+            assert_eq!(demo_funnels[0].name, "Sales");
+            assert_eq!(demo_funnels[0].member_ids.len(), 3);
+            assert_eq!(demo_funnels[1].name, "Support");
+            let mut support = demo_funnels[1].member_ids.clone();
+            support.sort();
+            let mut expected = vec![id_of("carlos@demo.test"), id_of("lucia@demo.test")];
+            expected.sort();
+            assert_eq!(support, expected);
+
+            let lapsed = companies::find_by_name(&db, "Lapsed Company")
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(!lapsed.subscription_active);
+            assert_eq!(sign_in_summary().len(), 5);
+        })
+        .await;
+    }
+}

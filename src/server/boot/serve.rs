@@ -1,0 +1,142 @@
+//! `aurora` without a subcommand: start everything, serve until SIGTERM or Ctrl-C, then
+//! stop everything in this order:
+//!
+//! 1. workers (Deletes stop between batches, scheduled sends between messages, replies for
+//!    peers, the sign-in purge, the cluster's lease keeper), so no new work begins;
+//! 2. the WhatsApp sessions: sockets close before ownership goes, so no peer connects an
+//!    account while this server still does;
+//! 3. the notices between servers, then this server leaves the cluster (its lease and
+//!    accounts go, and peers claim them at once);
+//! 4. HTTP: requests in flight get [`HTTP_GRACE`] (open live streams never end by
+//!    themselves; their browsers reconnect to another server);
+//! 5. the Channels feed, then the database.
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use super::cli::connect;
+use super::config::Config;
+use super::demo::{seed_if_empty, sign_in_summary, DEMO_PASSWORD};
+use super::state::AppState;
+use super::supervisor::{Phase, Supervisor};
+use crate::server::cluster::node::ClusterNode;
+use crate::server::db::Db;
+use crate::server::web::router::{leptos_options, router};
+use crate::server::workers::sign_in_purge;
+
+/// How long requests in flight may take to finish once the sessions are closed.
+const HTTP_GRACE: Duration = Duration::from_secs(5);
+/// How long each phase's tasks may take to stop before they are aborted.
+const TASK_GRACE: Duration = Duration::from_secs(3);
+/// How long the sessions may take to close.
+const SESSION_GRACE: Duration = Duration::from_secs(5);
+
+pub async fn serve(config: Config) -> Result<(), String> {
+    let db = connect(&config).await?;
+    if config.demo {
+        match seed_if_empty(&db).await {
+            Ok(true) => tracing::info!("demo data created"),
+            Ok(false) => {
+                tracing::info!("demo: the database already has companies; nothing created")
+            }
+            Err(e) => return Err(format!("AURORA_DEMO: could not create demo data: {e}")),
+        }
+        tracing::info!(
+            "demo sign-in (password \"{DEMO_PASSWORD}\"): {}",
+            sign_in_summary().join("; ")
+        );
+    }
+    let addr = config.site_addr;
+    let whatsapp = config.whatsapp.clone();
+    // On PostgreSQL every server is a cluster node (possibly the only one): sessions are
+    // connected by whichever node claims them, never by all at start.
+    let cluster = match &db {
+        Db::Postgres(pool) => Some(
+            ClusterNode::join(pool.clone(), addr.to_string())
+                .await
+                .map_err(|e| format!("could not join the cluster: {e}"))?,
+        ),
+        Db::Sqlite(_) => None,
+    };
+    let supervisor = Supervisor::new();
+    let options = leptos_options(&config);
+    let state = AppState::start(options, db.clone(), config, cluster.as_ref(), &supervisor);
+    match &cluster {
+        Some(node) => node.clone().start(&supervisor, state.manager.clone()),
+        None => match state.manager.recover().await {
+            Ok((resumed, interrupted)) => tracing::info!(
+                ?whatsapp,
+                "sessions: {resumed} reconnecting from stored credentials, {interrupted} linking attempts ended by the restart"
+            ),
+            Err(e) => return Err(format!("could not recover WhatsApp sessions: {e}")),
+        },
+    }
+    let purge_db = db.clone();
+    supervisor.spawn(Phase::Workers, "sign-in purge", move |stop| {
+        sign_in_purge::run(purge_db, stop)
+    });
+    if state.simulator.is_some() {
+        tracing::warn!(
+            "AURORA_WHATSAPP=simulator: a fake WhatsApp network; /simulator and its API are open to anyone who can reach this server"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("LEPTOS_SITE_ADDR: cannot listen on {addr}: {e}"))?;
+    tracing::info!("serving on http://{addr}");
+    let manager = state.manager.clone();
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let http_stop = CancellationToken::new();
+    let http_stopping = http_stop.clone();
+    let server = tokio::spawn(
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move { http_stopping.cancelled().await })
+            .into_future(),
+    );
+
+    shutdown_signal().await;
+    let mut stuck = supervisor.stop(Phase::Workers, TASK_GRACE).await;
+    manager.shutdown(SESSION_GRACE).await;
+    stuck.extend(supervisor.stop(Phase::Notices, TASK_GRACE).await);
+    if let Some(node) = &cluster {
+        node.leave().await;
+    }
+    http_stop.cancel();
+    let served = match tokio::time::timeout(HTTP_GRACE, server).await {
+        Ok(Ok(served)) => served.map_err(|e| format!("server error: {e}")),
+        Ok(Err(e)) => Err(format!("server task failed: {e}")),
+        Err(_) => {
+            tracing::info!("open streams closed after {HTTP_GRACE:?}");
+            Ok(())
+        }
+    };
+    stuck.extend(supervisor.stop(Phase::Feeds, TASK_GRACE).await);
+    db.close().await;
+    match stuck.is_empty() {
+        true => tracing::info!("stopped: every background task ended"),
+        false => tracing::warn!(?stuck, "stopped: these background tasks had to be aborted"),
+    }
+    served
+}
+
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,139 @@
+//! Web sign-ins (the `sessions` table), keyed by the SHA-256 of the cookie token.
+
+use super::{on_pool, Db};
+
+/// The signed-in user as every request sees them, loaded in one query with their company.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SignedInUser {
+    pub user_id: i64,
+    pub company_id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub global_admin: bool,
+    pub channels_admin: bool,
+    pub company_name: String,
+    pub subscription_active: bool,
+    pub last_seen_at: i64,
+}
+
+impl SignedInUser {
+    pub fn roles(&self) -> crate::domain::access::Roles {
+        crate::domain::access::Roles {
+            global_admin: self.global_admin,
+            channels_admin: self.channels_admin,
+            subscription_active: self.subscription_active,
+        }
+    }
+
+    /// Who is looking, for the inbox's visibility rule.
+    pub fn viewer(&self) -> super::inbox::Viewer {
+        super::inbox::Viewer {
+            company_id: self.company_id,
+            user_id: self.user_id,
+            global_admin: self.global_admin,
+        }
+    }
+}
+
+pub async fn insert(db: &Db, token_hash: &str, user_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    on_pool!(db, pool => sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn find(db: &Db, token_hash: &str) -> Result<Option<SignedInUser>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_as(
+        "SELECT u.id AS user_id, u.company_id, u.email, u.display_name, u.global_admin, \
+         u.channels_admin, c.name AS company_name, \
+         c.subscription_status = 'active' AS subscription_active, s.last_seen_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id JOIN companies c ON c.id = u.company_id \
+         WHERE s.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await)
+}
+
+pub async fn touch(db: &Db, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    on_pool!(db, pool => sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+        .bind(token_hash)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn delete(db: &Db, token_hash: &str) -> Result<(), sqlx::Error> {
+    on_pool!(db, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Removes every session idle since before `cutoff`; returns how many.
+pub async fn delete_idle(db: &Db, cutoff: i64) -> Result<u64, sqlx::Error> {
+    let done = on_pool!(db, pool => sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
+        .bind(cutoff)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::db::{companies, testing::with_db, users};
+
+    #[tokio::test]
+    async fn sessions_load_user_and_company_and_expire() {
+        with_db(|db| async move {
+            let company = companies::insert(&db, "Lapsed", false, 1).await.unwrap();
+            let new = users::NewUser {
+                company_id: company,
+                email: "ines@lapsed.test",
+                display_name: "Inés Mora",
+                password_hash: "h",
+                global_admin: true,
+                channels_admin: true,
+            };
+            let user = users::insert(&db, &new).await.unwrap();
+            insert(&db, "old", user, 1_000).await.unwrap();
+            insert(&db, "fresh", user, 5_000).await.unwrap();
+
+            let found = find(&db, "old").await.unwrap().unwrap();
+            assert_eq!(
+                found,
+                SignedInUser {
+                    user_id: user,
+                    company_id: company,
+                    email: "ines@lapsed.test".into(),
+                    display_name: "Inés Mora".into(),
+                    global_admin: true,
+                    channels_admin: true,
+                    company_name: "Lapsed".into(),
+                    subscription_active: false,
+                    last_seen_at: 1_000,
+                }
+            );
+            touch(&db, "old", 2_000).await.unwrap();
+            assert_eq!(find(&db, "old").await.unwrap().unwrap().last_seen_at, 2_000);
+
+            assert_eq!(delete_idle(&db, 3_000).await.unwrap(), 1);
+            assert!(find(&db, "old").await.unwrap().is_none());
+            delete(&db, "fresh").await.unwrap();
+            assert!(find(&db, "fresh").await.unwrap().is_none());
+        })
+        .await;
+    }
+}

@@ -1,0 +1,109 @@
+//! whatsapp-rust's events, one to one onto ours. Pure: the session acts on the answer.
+
+use whatsapp_rust::types::events::Event;
+use whatsapp_rust::wacore::types::events::ConnectFailureReason;
+use whatsapp_rust::{Jid, Server};
+
+use crate::domain::account::DisconnectReason;
+use crate::server::drivers::driver::DriverEvent;
+
+/// What the session does with one library event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mapped {
+    /// Pass it on; the session goes on.
+    Emit(DriverEvent),
+    /// Pass it on; the session is over (logged out, replaced, expired, dropped).
+    EmitAndStop(DriverEvent),
+    /// The phone accepted the device: its number (E.164) and the name it reported.
+    Paired {
+        phone: String,
+        business_name: String,
+    },
+    /// Chat messages: the session converts them (it may download media).
+    Messages,
+    /// Nothing Aurora shows.
+    Ignore,
+}
+
+/// Maps one event. `resuming`: the session was opened from stored keys, so a QR code
+/// means WhatsApp no longer accepts them. `now_ms` dates a temporary ban's end.
+pub fn map_event(event: &Event, resuming: bool, now_ms: i64) -> Mapped {
+    match event {
+        Event::PairingQrCode(_) if resuming => {
+            Mapped::EmitAndStop(DriverEvent::LoggedOut(DisconnectReason::UnlinkedFromPhone))
+        }
+        Event::PairingQrCode(qr) => Mapped::Emit(DriverEvent::Qr {
+            code: qr.code.clone(),
+            valid_for: qr.timeout,
+        }),
+        Event::PairingQrCodesExhausted(_) => Mapped::EmitAndStop(DriverEvent::LinkingExpired),
+        Event::PairSuccess(success) => match e164_of(&success.id) {
+            Some(phone) => Mapped::Paired {
+                phone,
+                business_name: success.business_name.clone(),
+            },
+            None => Mapped::EmitAndStop(DriverEvent::LinkFailed(
+                "The phone linked with an identity Aurora can't read".into(),
+            )),
+        },
+        Event::PairError(error) => Mapped::EmitAndStop(DriverEvent::LinkFailed(format!(
+            "The phone could not be linked: {}",
+            error.error
+        ))),
+        Event::Connected(_) => Mapped::Emit(DriverEvent::Connected),
+        Event::LoggedOut(logged_out) => {
+            Mapped::EmitAndStop(DriverEvent::LoggedOut(reason_of(&logged_out.reason)))
+        }
+        Event::TemporaryBan(ban) => Mapped::EmitAndStop(DriverEvent::TemporarilyBanned {
+            until_ms: now_ms.saturating_add(ban.expire.num_milliseconds()),
+        }),
+        Event::ClientOutdated(_) => {
+            Mapped::EmitAndStop(DriverEvent::LoggedOut(DisconnectReason::ClientOutdated))
+        }
+        Event::StreamReplaced(_) => {
+            Mapped::EmitAndStop(DriverEvent::LoggedOut(DisconnectReason::Replaced))
+        }
+        Event::ConnectFailure(failure) => {
+            let detail = failure
+                .message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default();
+            Mapped::EmitAndStop(DriverEvent::Unreachable(format!(
+                "WhatsApp refused the connection ({:?}){detail}",
+                failure.reason
+            )))
+        }
+        Event::Disconnected(_) => Mapped::EmitAndStop(DriverEvent::ConnectionLost),
+        Event::Messages(_) => Mapped::Messages,
+        _ => Mapped::Ignore,
+    }
+}
+
+/// The reason a logout gives, as the card words it.
+pub fn reason_of(reason: &ConnectFailureReason) -> DisconnectReason {
+    match reason {
+        ConnectFailureReason::TempBanned | ConnectFailureReason::AccountLocked => {
+            DisconnectReason::Banned
+        }
+        ConnectFailureReason::ClientOutdated => DisconnectReason::ClientOutdated,
+        _ => DisconnectReason::UnlinkedFromPhone,
+    }
+}
+
+/// A phone-number JID (`5215512345678@s.whatsapp.net`, any device) as E.164.
+pub fn e164_of(jid: &Jid) -> Option<String> {
+    let digits = jid.user.as_str();
+    let plausible = (6..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    (jid.server == Server::Pn && plausible).then(|| format!("+{digits}"))
+}
+
+/// The JID to send to for an E.164 number.
+pub fn jid_of(e164: &str) -> Option<Jid> {
+    let digits = e164.strip_prefix('+')?;
+    let plausible = (6..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    plausible.then(|| Jid::pn(digits))
+}
+
+#[cfg(test)]
+mod tests;

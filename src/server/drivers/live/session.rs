@@ -1,0 +1,249 @@
+//! One live connection: forwards the library's events (in order) as ours, answers the
+//! actor's commands, and shuts the library client down when either side is done.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use whatsapp_rust::bot::BotHandle;
+use whatsapp_rust::pair_code::PairCodeOptions;
+use whatsapp_rust::types::events::{Event, EventHandler};
+use whatsapp_rust::Client;
+
+use super::events::{jid_of, map_event, Mapped};
+use super::messages::incoming;
+use super::probe::Probe;
+use crate::server::db::now_ms;
+use crate::server::drivers::driver::{
+    DriverCommand, DriverError, DriverEvent, InboundMedia, SessionStats,
+};
+
+/// A media file larger than this is not downloaded (the message is kept without it).
+const MEDIA_LIMIT: u64 = 64 * 1024 * 1024;
+const MEDIA_TIMEOUT: Duration = Duration::from_secs(60);
+/// A graceful shutdown flushes keys; past this the client is aborted.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The library calls this synchronously and in order; the channel keeps that order.
+pub struct Forward(pub mpsc::UnboundedSender<Arc<Event>>);
+
+impl EventHandler for Forward {
+    fn handle_event(&self, event: Arc<Event>) {
+        let _ = self.0.send(event);
+    }
+}
+
+pub struct SessionEvents {
+    pub commands: mpsc::Receiver<DriverCommand>,
+    pub library: mpsc::UnboundedReceiver<Arc<Event>>,
+    pub failures: mpsc::UnboundedReceiver<String>,
+}
+
+pub struct LiveSession {
+    handle: BotHandle,
+    client: Arc<Client>,
+    probe: Arc<Probe>,
+    resuming: bool,
+    events: mpsc::Sender<DriverEvent>,
+}
+
+enum Flow {
+    Continue,
+    Stop,
+    /// Stop, then tell the actor: the client's keys are flushed before the actor acts on
+    /// the event (a logout wipes them, and a late flush must not bring them back).
+    StopWith(DriverEvent),
+}
+
+impl LiveSession {
+    pub fn new(
+        handle: BotHandle,
+        probe: Arc<Probe>,
+        resuming: bool,
+        events: mpsc::Sender<DriverEvent>,
+    ) -> Self {
+        LiveSession {
+            client: handle.client(),
+            handle,
+            probe,
+            resuming,
+            events,
+        }
+    }
+
+    pub async fn run(mut self, mut inputs: SessionEvents) {
+        let last_word = loop {
+            let flow = tokio::select! {
+                command = inputs.commands.recv() => match command {
+                    Some(command) => self.on_command(command).await,
+                    None => Flow::Stop, // the actor closed the connection
+                },
+                event = inputs.library.recv() => match event {
+                    Some(event) => self.on_event(&event).await,
+                    None => Flow::Stop,
+                },
+                Some(failure) = inputs.failures.recv() => {
+                    Flow::StopWith(DriverEvent::Unreachable(failure))
+                }
+            };
+            match flow {
+                Flow::Continue => {}
+                Flow::Stop => break None,
+                Flow::StopWith(event) => break Some(event),
+            }
+        };
+        // A graceful disconnect flushes the keys; a stuck one is cut off (dropping the
+        // handle aborts the client).
+        let stopped = tokio::time::timeout(SHUTDOWN_TIMEOUT, async {
+            self.client.disconnect().await;
+            (&mut self.handle).await;
+        })
+        .await;
+        if stopped.is_err() {
+            tracing::warn!("the WhatsApp client did not stop in time; aborted");
+        }
+        if let Some(event) = last_word {
+            self.emit(event).await;
+        }
+    }
+
+    async fn emit(&self, event: DriverEvent) {
+        let _ = self.events.send(event).await;
+    }
+
+    async fn on_event(&mut self, event: &Event) -> Flow {
+        let mapped = map_event(event, self.resuming, now_ms());
+        if !matches!(mapped, Mapped::Ignore) {
+            self.probe.got_through();
+        }
+        match mapped {
+            Mapped::Ignore => Flow::Continue,
+            Mapped::Emit(ours) => {
+                self.emit(ours).await;
+                Flow::Continue
+            }
+            Mapped::EmitAndStop(ours) => Flow::StopWith(ours),
+            Mapped::Paired {
+                phone,
+                business_name,
+            } => {
+                // The keys must be stored before the account says Connected: a restart
+                // right after would otherwise resume a device that doesn't exist.
+                if let Err(e) = self.client.persistence_manager().flush().await {
+                    tracing::error!("the new device's keys could not be stored: {e}");
+                }
+                let business_name = if business_name.trim().is_empty() {
+                    self.client.push_name()
+                } else {
+                    business_name
+                };
+                self.resuming = true;
+                let credentials = format!("wa1|{phone}");
+                self.emit(DriverEvent::Paired {
+                    phone,
+                    business_name,
+                    credentials,
+                })
+                .await;
+                Flow::Continue
+            }
+            Mapped::Messages => {
+                if let Event::Messages(batch) = event {
+                    for item in batch.messages.iter() {
+                        self.forward_message(&item.message, &item.info).await;
+                    }
+                }
+                Flow::Continue
+            }
+        }
+    }
+
+    async fn forward_message(
+        &self,
+        message: &whatsapp_rust::waproto::whatsapp::Message,
+        info: &whatsapp_rust::types::message::MessageInfo,
+    ) {
+        let Some((mut inbound, media)) = incoming(message, info) else {
+            return;
+        };
+        if let Some(part) = media {
+            let too_big = part.source.file_length().is_some_and(|n| n > MEDIA_LIMIT);
+            let bytes = if too_big {
+                Err("larger than 64 MB".to_string())
+            } else {
+                match tokio::time::timeout(MEDIA_TIMEOUT, self.client.download(part.source)).await {
+                    Ok(Ok(bytes)) => Ok(bytes),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(_) => Err("the download timed out".into()),
+                }
+            };
+            match bytes {
+                Ok(bytes) => {
+                    inbound.media = Some(InboundMedia {
+                        filename: part.filename,
+                        content_type: part.content_type,
+                        bytes,
+                    })
+                }
+                Err(reason) => {
+                    tracing::warn!(id = %inbound.id, "media not downloaded: {reason}");
+                    if inbound.text.is_empty() {
+                        inbound.text = format!("[{} could not be downloaded]", part.filename);
+                    }
+                }
+            }
+        }
+        self.emit(DriverEvent::Message(inbound)).await;
+    }
+
+    async fn on_command(&mut self, command: DriverCommand) -> Flow {
+        match command {
+            DriverCommand::RequestPairCode { phone, reply } => {
+                let digits = phone.trim_start_matches('+').to_string();
+                let options = PairCodeOptions {
+                    phone_number: digits,
+                    ..Default::default()
+                };
+                let answer = self.client.pair_with_code(options).await.map_err(|e| {
+                    DriverError::Rejected(format!("WhatsApp refused a pairing code: {e}"))
+                });
+                let _ = reply.send(answer);
+                Flow::Continue
+            }
+            DriverCommand::Logout { reply } => {
+                self.client.logout().await;
+                let _ = reply.send(Ok(()));
+                Flow::Stop
+            }
+            DriverCommand::SendText { to, text, reply } => {
+                let answer = match jid_of(&to) {
+                    None => Err(DriverError::Rejected(format!("{to} is not a phone number"))),
+                    Some(jid) => self
+                        .client
+                        .send_text(jid, text)
+                        .await
+                        .map(|sent| sent.message_id)
+                        .map_err(|e| DriverError::Rejected(e.to_string())),
+                };
+                let _ = reply.send(answer);
+                Flow::Continue
+            }
+            DriverCommand::Stats { reply } => {
+                let stats = self.client.stats();
+                let memory = self.client.memory_report().await;
+                let _ = reply.send(SessionStats {
+                    frames_received: stats.frames_received,
+                    frames_sent: stats.frames_sent,
+                    bytes_received: stats.bytes_received,
+                    bytes_sent: stats.bytes_sent,
+                    messages_received: stats.messages_received,
+                    messages_sent: stats.messages_sent,
+                    reconnects: stats.reconnects,
+                    last_activity_ms: stats.last_data_received_ms as i64,
+                    retained_bytes: Some(memory.total_estimated_bytes()),
+                });
+                Flow::Continue
+            }
+        }
+    }
+}

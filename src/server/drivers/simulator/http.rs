@@ -1,0 +1,280 @@
+//! The simulator's control API and its demo page, mounted only when
+//! `AURORA_WHATSAPP=simulator` (404 otherwise) and served by `aurora wa-sim`. JSON in and
+//! out; numbers in E.164.
+
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::paths;
+
+use crate::server::drivers::driver::InboundMedia;
+use crate::server::drivers::simulator::wire_http as sim_wire_http;
+use crate::server::drivers::simulator::{customer_message, ScanOutcome, Simulator};
+
+/// The control API and demo page over `sim`, for the app (`AURORA_WHATSAPP=simulator`) or
+/// the `wa-sim` process, plus the wire nodes connect through (`simulator+http://…`).
+pub fn routes<S: Clone + Send + Sync + 'static>(sim: Simulator) -> Router<S> {
+    Router::new()
+        .route(paths::SIMULATOR, get(page))
+        .route(paths::SIMULATOR_UI, post(page_action))
+        .route(paths::SIMULATOR_LINKING, get(linking))
+        .route(paths::SIMULATOR_SCAN, post(scan))
+        .route(paths::SIMULATOR_PAIR_CODE, post(pair_code))
+        .route(paths::SIMULATOR_UNLINK, post(unlink))
+        .route(paths::SIMULATOR_MESSAGES, post(message))
+        .route(paths::SIMULATOR_OUTBOX, get(outbox))
+        .route(paths::SIMULATOR_NETWORK, post(network))
+        .route(paths::SIMULATOR_CONNECTIONS, get(connections))
+        .route(paths::SIMULATOR_WIRE_ROUTE, get(sim_wire_http::wire))
+        .with_state(sim)
+}
+
+fn outcome(result: ScanOutcome) -> Response {
+    match result {
+        ScanOutcome::Linked(account_id) => {
+            Json(json!({ "account_id": account_id })).into_response()
+        }
+        ScanOutcome::Expired => (
+            StatusCode::GONE,
+            Json(json!({ "error": "that code has expired" })),
+        )
+            .into_response(),
+        ScanOutcome::Unknown => (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "no such code" })),
+        )
+            .into_response(),
+    }
+}
+
+async fn linking(State(sim): State<Simulator>) -> Response {
+    Json(sim.linking()).into_response()
+}
+
+#[derive(Deserialize)]
+struct Scan {
+    qr: String,
+    phone: String,
+    business_name: String,
+}
+
+async fn scan(State(sim): State<Simulator>, Json(body): Json<Scan>) -> Response {
+    outcome(sim.scan(&body.qr, &body.phone, &body.business_name).await)
+}
+
+#[derive(Deserialize)]
+struct PairCode {
+    phone: String,
+    code: String,
+    business_name: String,
+}
+
+async fn pair_code(State(sim): State<Simulator>, Json(body): Json<PairCode>) -> Response {
+    outcome(
+        sim.enter_pair_code(&body.phone, &body.code, &body.business_name)
+            .await,
+    )
+}
+
+/// Every connection the simulator saw open and close, and how many were replaced.
+async fn connections(State(sim): State<Simulator>) -> Response {
+    Json(sim.connection_log()).into_response()
+}
+
+/// What the linked number `phone` sent, oldest first: delivered to the phone.
+async fn outbox(State(sim): State<Simulator>, Path(phone): Path<String>) -> Response {
+    Json(sim.outbox(&phone)).into_response()
+}
+
+async fn unlink(State(sim): State<Simulator>, Path(phone): Path<String>) -> Response {
+    match sim.unlink(&phone).await {
+        0 => (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "no device is linked to that phone" })),
+        )
+            .into_response(),
+        unlinked => Json(json!({ "unlinked": unlinked })).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Message {
+    /// WhatsApp's message id; a fresh one when missing. Sending the same id twice is a replay.
+    id: Option<String>,
+    from: String,
+    name: String,
+    #[serde(default)]
+    text: String,
+    media: Option<Media>,
+}
+
+#[derive(Deserialize)]
+struct Media {
+    filename: String,
+    content_type: String,
+    base64: String,
+}
+
+/// WhatsApp's own limit for documents is 2 GB; the simulator keeps tests small.
+const MAX_MEDIA_BYTES: usize = 16 * 1024 * 1024;
+
+// The error is the answer itself (an axum Response); boxing it buys nothing here.
+#[allow(clippy::result_large_err)]
+fn decode_media(media: Option<Media>) -> Result<Option<InboundMedia>, Response> {
+    let Some(media) = media else { return Ok(None) };
+    let refuse =
+        |status: StatusCode, error: &str| (status, Json(json!({ "error": error }))).into_response();
+    let bytes = STANDARD
+        .decode(media.base64.trim())
+        .map_err(|_| refuse(StatusCode::BAD_REQUEST, "media.base64 is not valid base64"))?;
+    if bytes.len() > MAX_MEDIA_BYTES {
+        return Err(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "media is larger than 16 MB",
+        ));
+    }
+    if media.filename.trim().is_empty() || media.content_type.trim().is_empty() {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "media needs a filename and a content_type",
+        ));
+    }
+    Ok(Some(InboundMedia {
+        filename: media.filename,
+        content_type: media.content_type,
+        bytes,
+    }))
+}
+
+async fn message(
+    State(sim): State<Simulator>,
+    Path(phone): Path<String>,
+    Json(body): Json<Message>,
+) -> Response {
+    let media = match decode_media(body.media) {
+        Ok(media) => media,
+        Err(response) => return response,
+    };
+    let message = customer_message(body.id, &body.from, &body.name, &body.text, media);
+    if sim.deliver(&phone, message).await {
+        (StatusCode::ACCEPTED, Json(json!({ "delivered": true }))).into_response()
+    } else {
+        (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "no linked device of that phone is online" })),
+        )
+            .into_response()
+    }
+}
+
+#[derive(Deserialize)]
+struct Network {
+    up: bool,
+}
+
+async fn network(State(sim): State<Simulator>, Json(body): Json<Network>) -> Response {
+    sim.set_network(body.up).await;
+    Json(json!({ "up": body.up })).into_response()
+}
+
+/// One form for every button of the demo page; `action` says which.
+#[derive(Deserialize)]
+struct PageAction {
+    action: String,
+    #[serde(default)]
+    qr: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    business_name: String,
+    #[serde(default)]
+    text: String,
+}
+
+async fn page_action(State(sim): State<Simulator>, Form(form): Form<PageAction>) -> Response {
+    let business = if form.business_name.trim().is_empty() {
+        "Demo Business"
+    } else {
+        form.business_name.trim()
+    };
+    match form.action.as_str() {
+        "scan" => drop(sim.scan(&form.qr, form.phone.trim(), business).await),
+        "pair" => drop(
+            sim.enter_pair_code(form.phone.trim(), &form.code, business)
+                .await,
+        ),
+        "unlink" => drop(sim.unlink(form.phone.trim()).await),
+        "message" => drop(
+            sim.deliver(
+                form.phone.trim(),
+                customer_message(None, "+525500000000", "Demo Customer", &form.text, None),
+            )
+            .await,
+        ),
+        "network-down" => sim.set_network(false).await,
+        "network-up" => sim.set_network(true).await,
+        _ => return StatusCode::BAD_REQUEST.into_response(),
+    }
+    Redirect::to(paths::SIMULATOR).into_response()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+async fn page(State(sim): State<Simulator>) -> Response {
+    let mut pending = String::new();
+    for link in sim.linking() {
+        pending.push_str(&format!(
+            "<li><form method=post action=/simulator/ui><input type=hidden name=action value=scan>\
+             <input type=hidden name=qr value=\"{qr}\">Account {id}: QR valid {secs} s{code} \
+             <label>Phone <input name=phone value=\"+5215512345678\" required></label> \
+             <label>Business name <input name=business_name value=\"Demo Business\"></label> \
+             <button>Scan this QR</button></form></li>",
+            qr = escape(&link.qr),
+            id = link.account_id,
+            secs = link.expires_in_ms / 1000,
+            code = link
+                .pair_code
+                .map(|c| format!(" (pairing code {c})"))
+                .unwrap_or_default(),
+        ));
+    }
+    let mut phones = String::new();
+    for (phone, account) in sim.phones() {
+        phones.push_str(&format!(
+            "<li>{phone} → account {account} \
+             <form method=post action=/simulator/ui style=display:inline><input type=hidden name=action value=unlink>\
+             <input type=hidden name=phone value=\"{phone}\"><button>Unlink device</button></form> \
+             <form method=post action=/simulator/ui style=display:inline><input type=hidden name=action value=message>\
+             <input type=hidden name=phone value=\"{phone}\"><label>Message <input name=text value=\"Hola\"></label> \
+             <button>Send to this number</button></form></li>",
+            phone = escape(&phone),
+        ));
+    }
+    let network = if sim.network_up() { "up" } else { "down" };
+    Html(format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>WhatsApp simulator · Aurora</title>\
+         <meta http-equiv=refresh content=5></head><body style=\"font-family:system-ui;max-width:60rem;margin:2rem auto\">\
+         <h1>WhatsApp simulator</h1><p>A fake WhatsApp network for demos and tests. This page refreshes every 5 s.</p>\
+         <h2>QR codes waiting for a scan</h2><ul>{pending}</ul>\
+         <h2>Linked phones</h2><ul>{phones}</ul>\
+         <h2>Network: {network}</h2>\
+         <form method=post action=/simulator/ui style=display:inline><input type=hidden name=action value=network-down><button>Drop the network</button></form> \
+         <form method=post action=/simulator/ui style=display:inline><input type=hidden name=action value=network-up><button>Restore the network</button></form>\
+         </body></html>"
+    ))
+    .into_response()
+}

@@ -1,0 +1,673 @@
+//! An in-process fake WhatsApp network (`AURORA_WHATSAPP=simulator`) that behaves like the
+//! protocol in DESIGN.md §5: batches of QR refs on the real timings, pairing codes, pair
+//! success, logout by the phone, network drops, inbound messages. Tests and demos use it.
+
+pub mod connections;
+pub mod http;
+pub mod remote;
+pub mod session;
+pub mod wire;
+pub mod wire_http;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use futures::future::BoxFuture;
+use rand::{Rng, RngCore};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::driver::{
+    Connection, Driver, DriverCommand, DriverError, DriverEvent, InboundMedia, InboundMessage,
+};
+use crate::domain::account::DisconnectReason;
+use crate::server::boot::config::SimTimings;
+use crate::server::drivers::simulator::connections::{ConnectionLog, ConnectionReport};
+use crate::server::drivers::simulator::session::{SentMessage, SimCounters, OUTBOX_LIMIT};
+
+const PAIR_CODE_ALPHABET: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTVWXYZ";
+/// Expired refs are remembered (to answer 410 rather than 404) up to this many.
+const REMEMBERED_EXPIRED_REFS: usize = 10_000;
+
+#[derive(Debug)]
+enum Signal {
+    Paired {
+        phone: String,
+        business_name: String,
+        device: String,
+    },
+    Unlinked,
+    NetworkDown,
+    /// Another connection came online with this device's keys.
+    Replaced,
+    Message(InboundMessage),
+}
+
+struct Attempt {
+    qr: String,
+    expires_at: Instant,
+    /// (phone, code) once a pairing code was requested.
+    pair_code: Option<(String, String)>,
+    signals: mpsc::Sender<Signal>,
+    node: Option<String>,
+}
+
+struct Session {
+    phone: String,
+    device: String,
+    signals: mpsc::Sender<Signal>,
+    serial: u64,
+}
+
+struct SimState {
+    network_up: bool,
+    attempts: HashMap<i64, Attempt>,
+    expired_refs: HashSet<String>,
+    sessions: HashMap<i64, Session>,
+    revoked_devices: HashSet<String>,
+    outbox: Vec<SentMessage>,
+    connections: ConnectionLog,
+    next_serial: u64,
+}
+
+impl SimState {
+    /// Records a session going online; one with the same device keys is kicked off.
+    fn go_online(
+        &mut self,
+        account: i64,
+        phone: String,
+        device: String,
+        signals: mpsc::Sender<Signal>,
+        node: Option<String>,
+    ) -> Vec<mpsc::Sender<Signal>> {
+        self.next_serial += 1;
+        let serial = self.next_serial;
+        let replaced = self.connections.opened(serial, account, &device, node);
+        let kicked = self
+            .sessions
+            .values()
+            .filter(|s| replaced.contains(&s.serial))
+            .map(|s| s.signals.clone())
+            .collect();
+        self.sessions.retain(|_, s| !replaced.contains(&s.serial));
+        let session = Session {
+            phone,
+            device,
+            signals,
+            serial,
+        };
+        self.sessions.insert(account, session);
+        kicked
+    }
+}
+
+async fn kick(replaced: Vec<mpsc::Sender<Signal>>) {
+    for signals in replaced {
+        let _ = signals.send(Signal::Replaced).await;
+    }
+}
+
+/// What `GET /simulator/api/linking` reports for one account showing a QR.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LinkingInfo {
+    pub account_id: i64,
+    pub qr: String,
+    pub expires_in_ms: u64,
+    pub pair_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanOutcome {
+    Linked(i64),
+    Expired,
+    Unknown,
+}
+
+#[derive(Clone)]
+pub struct Simulator {
+    state: Arc<Mutex<SimState>>,
+    timings: SimTimings,
+}
+
+fn random_b64(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    STANDARD.encode(buf)
+}
+
+/// `ref,noiseKeyB64,identityKeyB64,advSecretB64,clientType` as whatsapp-rust 0.7 emits it
+/// (client type 1: Chrome).
+pub fn new_qr_text() -> String {
+    let reference = format!("2@{}", random_b64(33));
+    format!(
+        "{reference},{},{},{},1",
+        random_b64(32),
+        random_b64(32),
+        random_b64(32)
+    )
+}
+
+/// A message as a customer's phone would send it; a fresh WhatsApp id unless one is given
+/// (a replay test gives the same id twice).
+pub fn customer_message(
+    id: Option<String>,
+    from: &str,
+    name: &str,
+    text: &str,
+    media: Option<InboundMedia>,
+) -> InboundMessage {
+    let id = id.unwrap_or_else(|| {
+        let mut bytes = [0u8; 10];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        format!("3EB0{}", hex::encode_upper(bytes))
+    });
+    InboundMessage {
+        id,
+        from: from.into(),
+        name: name.into(),
+        text: text.into(),
+        sent_at_ms: crate::server::db::now_ms(),
+        media,
+    }
+}
+
+pub fn new_pair_code() -> String {
+    let mut rng = rand::thread_rng();
+    (0..8)
+        .map(|_| PAIR_CODE_ALPHABET[rng.gen_range(0..PAIR_CODE_ALPHABET.len())] as char)
+        .collect()
+}
+
+fn credentials_for(phone: &str, device: &str) -> String {
+    format!("sim1|{phone}|{device}")
+}
+
+fn parse_credentials(credentials: &str) -> Option<(String, String)> {
+    let mut parts = credentials.split('|');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("sim1"), Some(phone), Some(device), None) => {
+            Some((phone.to_string(), device.to_string()))
+        }
+        _ => None,
+    }
+}
+
+impl Simulator {
+    pub fn new(timings: SimTimings) -> Self {
+        let state = SimState {
+            network_up: true,
+            attempts: HashMap::new(),
+            expired_refs: HashSet::new(),
+            sessions: HashMap::new(),
+            revoked_devices: HashSet::new(),
+            outbox: Vec::new(),
+            connections: ConnectionLog::default(),
+            next_serial: 0,
+        };
+        Simulator {
+            state: Arc::new(Mutex::new(state)),
+            timings,
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, SimState> {
+        // A panic while holding the lock leaves plain data behind; keep serving it.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn linking(&self) -> Vec<LinkingInfo> {
+        let now = Instant::now();
+        let mut list: Vec<LinkingInfo> = self
+            .state()
+            .attempts
+            .iter()
+            .filter(|(_, a)| a.expires_at > now)
+            .map(|(id, a)| LinkingInfo {
+                account_id: *id,
+                qr: a.qr.clone(),
+                expires_in_ms: (a.expires_at - now).as_millis() as u64,
+                pair_code: a.pair_code.as_ref().map(|(_, code)| code.clone()),
+            })
+            .collect();
+        list.sort_by_key(|l| l.account_id);
+        list
+    }
+
+    /// The phones with a linked device, and the account each one is linked to.
+    pub fn phones(&self) -> Vec<(String, i64)> {
+        let mut phones: Vec<(String, i64)> = self
+            .state()
+            .sessions
+            .iter()
+            .map(|(id, s)| (s.phone.clone(), *id))
+            .collect();
+        phones.sort();
+        phones
+    }
+
+    /// What the number `phone` sent, oldest first.
+    pub fn outbox(&self, phone: &str) -> Vec<SentMessage> {
+        self.state()
+            .outbox
+            .iter()
+            .filter(|m| m.from == phone)
+            .cloned()
+            .collect()
+    }
+
+    fn record_sent(&self, account: i64, to: String, text: String) -> Result<String, DriverError> {
+        let mut state = self.state();
+        let from = state
+            .sessions
+            .get(&account)
+            .map(|s| s.phone.clone())
+            .ok_or(DriverError::Closed)?;
+        if state.outbox.len() >= OUTBOX_LIMIT {
+            state.outbox.remove(0);
+        }
+        let mut bytes = [0u8; 10];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        let id = format!("3EB0{}", hex::encode_upper(bytes));
+        state.outbox.push(SentMessage {
+            from,
+            to,
+            text,
+            id: id.clone(),
+            at_ms: crate::server::db::now_ms(),
+        });
+        Ok(id)
+    }
+
+    /// Every connection open now, and every open and close so far.
+    pub fn connection_log(&self) -> ConnectionReport {
+        self.state().connections.report()
+    }
+
+    pub fn network_up(&self) -> bool {
+        self.state().network_up
+    }
+
+    async fn pair(
+        &self,
+        find: impl Fn(&Attempt) -> bool,
+        qr: Option<&str>,
+        phone: &str,
+        business_name: &str,
+    ) -> ScanOutcome {
+        let now = Instant::now();
+        let found = {
+            let mut state = self.state();
+            let account = state
+                .attempts
+                .iter()
+                .find(|(_, a)| a.expires_at > now && find(a))
+                .map(|(id, _)| *id);
+            match account {
+                Some(id) => state.attempts.remove(&id).map(|a| {
+                    // A ref links once; scanning it again is answered as expired.
+                    remember_expired(&mut state, a.qr);
+                    (id, a.signals, a.node)
+                }),
+                None => {
+                    let stale = qr.is_some_and(|qr| {
+                        state.expired_refs.contains(qr)
+                            || state.attempts.values().any(|a| a.qr == qr)
+                    });
+                    return if stale {
+                        ScanOutcome::Expired
+                    } else {
+                        ScanOutcome::Unknown
+                    };
+                }
+            }
+        };
+        let Some((account, signals, node)) = found else {
+            return ScanOutcome::Unknown;
+        };
+        // The device is linked the moment the phone accepts it, before the connection task
+        // hears of it, so messages and unlinks right after a scan find it.
+        let device = random_b64(12);
+        let replaced = self.state().go_online(
+            account,
+            phone.to_string(),
+            device.clone(),
+            signals.clone(),
+            node,
+        );
+        kick(replaced).await;
+        let paired = Signal::Paired {
+            phone: phone.to_string(),
+            business_name: business_name.to_string(),
+            device,
+        };
+        match signals.send(paired).await {
+            Ok(()) => ScanOutcome::Linked(account),
+            Err(_) => ScanOutcome::Unknown,
+        }
+    }
+
+    pub async fn scan(&self, qr: &str, phone: &str, business_name: &str) -> ScanOutcome {
+        self.pair(|a| a.qr == qr, Some(qr), phone, business_name)
+            .await
+    }
+
+    pub async fn enter_pair_code(
+        &self,
+        phone: &str,
+        code: &str,
+        business_name: &str,
+    ) -> ScanOutcome {
+        let code = code.trim().to_ascii_uppercase();
+        self.pair(
+            |a| {
+                a.pair_code
+                    .as_ref()
+                    .is_some_and(|(p, c)| p == phone && *c == code)
+            },
+            None,
+            phone,
+            business_name,
+        )
+        .await
+    }
+
+    /// The phone removes every device linked to it. Returns how many it removed.
+    pub async fn unlink(&self, phone: &str) -> usize {
+        let targets: Vec<mpsc::Sender<Signal>> = {
+            let state = self.state();
+            state
+                .sessions
+                .values()
+                .filter(|s| s.phone == phone)
+                .map(|s| s.signals.clone())
+                .collect()
+        };
+        for signals in &targets {
+            let _ = signals.send(Signal::Unlinked).await;
+        }
+        targets.len()
+    }
+
+    /// Delivers a chat message to the device linked to `phone`. False when none is online.
+    pub async fn deliver(&self, phone: &str, message: InboundMessage) -> bool {
+        let target = self
+            .state()
+            .sessions
+            .values()
+            .find(|s| s.phone == phone)
+            .map(|s| s.signals.clone());
+        match target {
+            Some(signals) => signals.send(Signal::Message(message)).await.is_ok(),
+            None => false,
+        }
+    }
+
+    pub async fn set_network(&self, up: bool) {
+        let dropped: Vec<mpsc::Sender<Signal>> = {
+            let mut state = self.state();
+            state.network_up = up;
+            if up {
+                Vec::new()
+            } else {
+                state.sessions.values().map(|s| s.signals.clone()).collect()
+            }
+        };
+        for signals in dropped {
+            let _ = signals.send(Signal::NetworkDown).await;
+        }
+    }
+
+    fn end_attempt(&self, account: i64, mine: &mpsc::Sender<Signal>) {
+        let mut state = self.state();
+        if state
+            .attempts
+            .get(&account)
+            .is_some_and(|a| a.signals.same_channel(mine))
+        {
+            if let Some(old) = state.attempts.remove(&account) {
+                remember_expired(&mut state, old.qr);
+            }
+        }
+    }
+
+    fn end_session(&self, account: i64, mine: &mpsc::Sender<Signal>, revoke: bool) {
+        let mut state = self.state();
+        if state
+            .sessions
+            .get(&account)
+            .is_some_and(|s| s.signals.same_channel(mine))
+        {
+            if let Some(session) = state.sessions.remove(&account) {
+                state.connections.closed(session.serial);
+                if revoke {
+                    state.revoked_devices.insert(session.device);
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn run_linking(
+        self,
+        account: i64,
+        node: Option<String>,
+        events: mpsc::Sender<DriverEvent>,
+        mut commands: mpsc::Receiver<DriverCommand>,
+        signals_tx: mpsc::Sender<Signal>,
+        mut signals: mpsc::Receiver<Signal>,
+    ) {
+        for index in 0..self.timings.count {
+            let ms = if index == 0 {
+                self.timings.first_ms
+            } else {
+                self.timings.next_ms
+            };
+            let valid_for = Duration::from_millis(ms);
+            let qr = new_qr_text();
+            {
+                let mut state = self.state();
+                let pair_code = state
+                    .attempts
+                    .get(&account)
+                    .and_then(|a| a.pair_code.clone());
+                let attempt = Attempt {
+                    qr: qr.clone(),
+                    expires_at: Instant::now() + valid_for,
+                    pair_code,
+                    signals: signals_tx.clone(),
+                    node: node.clone(),
+                };
+                if let Some(old) = state.attempts.insert(account, attempt) {
+                    remember_expired(&mut state, old.qr);
+                }
+            }
+            if events
+                .send(DriverEvent::Qr {
+                    code: qr,
+                    valid_for,
+                })
+                .await
+                .is_err()
+            {
+                return self.end_attempt(account, &signals_tx);
+            }
+            let deadline = tokio::time::sleep(valid_for);
+            tokio::pin!(deadline);
+            loop {
+                tokio::select! {
+                    _ = &mut deadline => break,
+                    command = commands.recv() => match command {
+                        None => return self.end_attempt(account, &signals_tx),
+                        Some(DriverCommand::Logout { reply }) => {
+                            self.end_attempt(account, &signals_tx);
+                            let _ = reply.send(Ok(()));
+                            return;
+                        }
+                        Some(DriverCommand::RequestPairCode { phone, reply }) => {
+                            let code = new_pair_code();
+                            if let Some(attempt) = self.state().attempts.get_mut(&account) {
+                                attempt.pair_code = Some((phone, code.clone()));
+                            }
+                            let _ = reply.send(Ok(code));
+                        }
+                        Some(DriverCommand::SendText { reply, .. }) => {
+                            let _ = reply.send(Err(DriverError::Rejected("the number is not linked yet".into())));
+                        }
+                        Some(DriverCommand::Stats { reply }) => {
+                            let _ = reply.send(Default::default());
+                        }
+                    },
+                    signal = signals.recv() => {
+                        if let Some(Signal::Paired { phone, business_name, device }) = signal {
+                            let credentials = credentials_for(&phone, &device);
+                            let _ = events.send(DriverEvent::Paired { phone, business_name, credentials }).await;
+                            let _ = events.send(DriverEvent::Connected).await;
+                            return self.run_session(account, events, commands, signals_tx, signals).await;
+                        }
+                    }
+                }
+            }
+        }
+        self.end_attempt(account, &signals_tx);
+        let _ = events.send(DriverEvent::LinkingExpired).await;
+    }
+
+    async fn run_session(
+        self,
+        account: i64,
+        events: mpsc::Sender<DriverEvent>,
+        mut commands: mpsc::Receiver<DriverCommand>,
+        signals_tx: mpsc::Sender<Signal>,
+        mut signals: mpsc::Receiver<Signal>,
+    ) {
+        let mut counters = SimCounters::default();
+        counters.received(0, false);
+        loop {
+            tokio::select! {
+                command = commands.recv() => match command {
+                    None => return self.end_session(account, &signals_tx, false),
+                    Some(DriverCommand::Logout { reply }) => {
+                        self.end_session(account, &signals_tx, true);
+                        let _ = reply.send(Ok(()));
+                        return;
+                    }
+                    Some(DriverCommand::RequestPairCode { reply, .. }) => {
+                        let _ = reply.send(Err(DriverError::Rejected("this device is already linked".into())));
+                    }
+                    Some(DriverCommand::SendText { to, text, reply }) => {
+                        let size = text.len();
+                        let sent = self.record_sent(account, to, text);
+                        if sent.is_ok() {
+                            counters.sent(size, true);
+                        }
+                        let _ = reply.send(sent);
+                    }
+                    Some(DriverCommand::Stats { reply }) => {
+                        let _ = reply.send(counters.snapshot());
+                    }
+                },
+                signal = signals.recv() => match signal {
+                    Some(Signal::Unlinked) => {
+                        self.end_session(account, &signals_tx, true);
+                        let _ = events.send(DriverEvent::LoggedOut(DisconnectReason::UnlinkedFromPhone)).await;
+                        return;
+                    }
+                    Some(Signal::NetworkDown) => {
+                        self.end_session(account, &signals_tx, false);
+                        let _ = events.send(DriverEvent::ConnectionLost).await;
+                        return;
+                    }
+                    Some(Signal::Replaced) => {
+                        self.end_session(account, &signals_tx, false);
+                        let _ = events.send(DriverEvent::LoggedOut(DisconnectReason::Replaced)).await;
+                        return;
+                    }
+                    Some(Signal::Message(message)) => {
+                        let size = message.text.len() + message.media.as_ref().map_or(0, |m| m.bytes.len());
+                        counters.received(size, true);
+                        let _ = events.send(DriverEvent::Message(message)).await;
+                    }
+                    Some(Signal::Paired { .. }) | None => {}
+                },
+            }
+        }
+    }
+}
+
+fn remember_expired(state: &mut SimState, qr: String) {
+    if state.expired_refs.len() >= REMEMBERED_EXPIRED_REFS {
+        state.expired_refs.clear();
+    }
+    state.expired_refs.insert(qr);
+}
+
+impl Simulator {
+    /// Opens a connection as `node` (a process of a cluster, when it says which).
+    pub fn open_as(
+        &self,
+        account: i64,
+        credentials: Option<String>,
+        events: mpsc::Sender<DriverEvent>,
+        node: Option<String>,
+    ) -> BoxFuture<'static, Result<Connection, DriverError>> {
+        let sim = self.clone();
+        Box::pin(async move {
+            if !sim.network_up() {
+                return Err(DriverError::Unreachable(
+                    "the simulated network is down".into(),
+                ));
+            }
+            let (commands_tx, commands) = mpsc::channel(8);
+            let (signals_tx, signals) = mpsc::channel(64);
+            match credentials {
+                None => {
+                    tokio::spawn(
+                        sim.clone()
+                            .run_linking(account, node, events, commands, signals_tx, signals),
+                    );
+                }
+                Some(credentials) => {
+                    let (phone, device) = parse_credentials(&credentials)
+                        .ok_or_else(|| DriverError::Rejected("unreadable credentials".into()))?;
+                    let replaced = {
+                        let mut state = sim.state();
+                        if state.revoked_devices.contains(&device) {
+                            return Err(DriverError::LoggedOut(
+                                DisconnectReason::UnlinkedFromPhone,
+                            ));
+                        }
+                        state.go_online(account, phone, device, signals_tx.clone(), node)
+                    };
+                    kick(replaced).await;
+                    let _ = events.send(DriverEvent::Connected).await;
+                    tokio::spawn(
+                        sim.clone()
+                            .run_session(account, events, commands, signals_tx, signals),
+                    );
+                }
+            }
+            Ok(Connection {
+                commands: commands_tx,
+            })
+        })
+    }
+}
+
+impl Driver for Simulator {
+    fn open(
+        &self,
+        account: i64,
+        credentials: Option<String>,
+        events: mpsc::Sender<DriverEvent>,
+    ) -> BoxFuture<'static, Result<Connection, DriverError>> {
+        self.open_as(account, credentials, events, None)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,70 @@
+//! Stores what customers send to a linked number: the message, its contact and
+//! conversation, and its media file. A message WhatsApp delivers twice is stored once.
+
+use crate::server::db::accounts::Fence;
+use crate::server::db::channel_data::{self, NewInbound, NewMedia, StoredInbound};
+use crate::server::db::{now_ms, Db};
+use crate::server::drivers::driver::InboundMessage;
+use crate::server::media::MediaStore;
+use crate::server::services::phone::parse_international;
+
+/// `Ok(None)`: already stored (a replay), or `fence` no longer holds; nothing written.
+pub async fn store(
+    db: &Db,
+    media: &MediaStore,
+    account_id: i64,
+    message: &InboundMessage,
+    fence: Option<&Fence>,
+) -> Result<Option<StoredInbound>, String> {
+    let db_error = |e: sqlx::Error| format!("database: {e}");
+    if channel_data::message_stored(db, account_id, &message.id)
+        .await
+        .map_err(db_error)?
+    {
+        return Ok(None);
+    }
+    let routing = channel_data::routing(db, account_id)
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| format!("account {account_id} is gone"))?;
+    // WhatsApp gives the sender's number; keep it as sent if our metadata doesn't know it.
+    let from = parse_international(&message.from).unwrap_or_else(|_| message.from.clone());
+    let written = match &message.media {
+        Some(file) => Some(
+            media
+                .write(routing.company_id, account_id, &file.filename, &file.bytes)
+                .await
+                .map_err(|e| format!("media file: {e}"))?,
+        ),
+        None => None,
+    };
+    let new = NewInbound {
+        account_id,
+        routing: &routing,
+        from: &from,
+        name: message.name.trim(),
+        text: &message.text,
+        wa_message_id: &message.id,
+        sent_at: message.sent_at_ms,
+        media: message
+            .media
+            .as_ref()
+            .zip(written.as_deref())
+            .map(|(file, path)| NewMedia {
+                path,
+                filename: &file.filename,
+                content_type: &file.content_type,
+                size_bytes: file.bytes.len() as i64,
+            }),
+        now: now_ms(),
+        fence,
+    };
+    let stored = channel_data::store_inbound(db, &new).await;
+    if !matches!(stored, Ok(Some(_))) {
+        // Nothing refers to the file: don't leave it behind.
+        if let Some(path) = &written {
+            let _ = media.remove(path).await;
+        }
+    }
+    stored.map_err(db_error)
+}

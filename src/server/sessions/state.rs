@@ -1,0 +1,96 @@
+//! What the session manager tells and answers: the live state of an account (QR, health),
+//! the changes it publishes, who asked for an action, and its errors.
+
+use tokio::time::Instant;
+
+use crate::domain::account::Refused;
+use crate::server::drivers::driver::DriverError;
+
+/// Who asked for an action, for the account's history and the card ("Disconnected by Ana").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Initiator {
+    pub user_id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    Online,
+    /// The session dropped or WhatsApp could not be reached (`reason`); next try at `retry_at`.
+    Reconnecting {
+        attempt: u32,
+        retry_at: Instant,
+        reason: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkState {
+    Showing {
+        qr: String,
+        svg: String,
+        expires_at: Instant,
+    },
+    Expired,
+    Failed {
+        message: String,
+    },
+    /// WhatsApp could not be reached; the attempt starts again at `retry_at`.
+    Unreachable {
+        message: String,
+        retry_at: Instant,
+    },
+}
+
+/// What is true of an account right now but is not stored: the QR on screen, the health line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveState {
+    pub link: Option<LinkState>,
+    pub pair_code: Option<String>,
+    pub health: Option<Health>,
+    /// Reconnects of the session since this server started.
+    pub reconnects: u32,
+    /// When data last arrived from WhatsApp, ms since the epoch.
+    pub last_activity_ms: Option<i64>,
+}
+
+/// Published after every change of an account (status, QR, health), once it is persisted.
+#[derive(Debug, Clone)]
+pub struct AccountChanged {
+    pub company_id: i64,
+    pub account_id: i64,
+    pub removed: bool,
+    pub at: Instant,
+}
+
+/// Published when a conversation gains a message or a message changes state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConversationChanged {
+    pub company_id: i64,
+    pub account_id: i64,
+    pub conversation_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ManagerError {
+    #[error(transparent)]
+    Refused(#[from] Refused),
+    #[error("no such account")]
+    NotFound,
+    #[error(transparent)]
+    Driver(#[from] DriverError),
+    #[error("the database failed: {0}")]
+    Database(String),
+    #[error("the session manager is shutting down")]
+    ShuttingDown,
+    #[error("the channel limit is reached")]
+    LimitReached,
+    #[error("the channel is not connected to WhatsApp")]
+    NotConnected,
+}
+
+impl From<sqlx::Error> for ManagerError {
+    fn from(error: sqlx::Error) -> Self {
+        ManagerError::Database(error.to_string())
+    }
+}

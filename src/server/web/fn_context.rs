@@ -1,0 +1,102 @@
+//! What a server function may ask of the request it is serving.
+
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::Extension;
+use leptos::prelude::{expect_context, use_context};
+use leptos_axum::ResponseOptions;
+
+use super::gate::SignInContext;
+use crate::domain::access::{may_manage_channels, may_use_inbox};
+use crate::error::AppError;
+use crate::server::boot::state::AppState;
+use crate::server::db::sign_ins::SignedInUser;
+
+pub fn app_state() -> AppState {
+    expect_context::<AppState>()
+}
+
+pub async fn current_sign_in() -> SignInContext {
+    leptos_axum::extract::<Extension<SignInContext>>()
+        .await
+        .map(|e| e.0)
+        .unwrap_or_default()
+}
+
+pub async fn require_user() -> Result<SignedInUser, AppError> {
+    current_sign_in()
+        .await
+        .user
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// The client's address; "unknown" when the server was not started with connection info.
+pub async fn client_address() -> String {
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+pub fn set_cookie(value: HeaderValue) {
+    if let Some(options) = use_context::<ResponseOptions>() {
+        options.append_header(header::SET_COOKIE, value);
+    }
+}
+
+/// Gives the HTTP response the status that matches the error, so clients and logs see
+/// 401/403/404/409/422/429 rather than a generic 500.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        if let (Some(options), Ok(status)) = (
+            use_context::<ResponseOptions>(),
+            StatusCode::from_u16(error.status_code()),
+        ) {
+            options.set_status(status);
+        }
+    }
+    result
+}
+
+/// Signed in, Channels Admin, and the company's subscription is active.
+pub async fn require_channels_admin() -> Result<SignedInUser, AppError> {
+    let user = require_user().await?;
+    may_manage_channels(user.roles()).map_err(|message| AppError::Forbidden(message.into()))?;
+    Ok(user)
+}
+
+/// Signed in, and the company's subscription is active.
+pub async fn require_inbox_user() -> Result<SignedInUser, AppError> {
+    let user = require_user().await?;
+    may_use_inbox(user.roles()).map_err(|message| AppError::Forbidden(message.into()))?;
+    Ok(user)
+}
+
+/// Who may call a server function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Signed in, Channels Admin, and the company's subscription is active.
+    ChannelsAdmin,
+    /// Signed in, and the company's subscription is active.
+    InboxUser,
+}
+
+/// The body of a server function: checks that the caller has `role` (401 without a
+/// sign-in, 403 without the role), runs `call` with the signed-in user and the state, and
+/// gives the response the status of the error.
+pub async fn serve<T, F, Fut>(role: Role, call: F) -> Result<T, AppError>
+where
+    F: FnOnce(SignedInUser, AppState) -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let outcome = async {
+        let user = match role {
+            Role::ChannelsAdmin => require_channels_admin().await?,
+            Role::InboxUser => require_inbox_user().await?,
+        };
+        call(user, app_state()).await
+    };
+    respond(outcome.await)
+}

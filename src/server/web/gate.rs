@@ -1,0 +1,219 @@
+//! Who is asking, and may they come in: resolves the session cookie on every request,
+//! sends anonymous visitors to /login (pages) or answers 401 (server functions), and
+//! routes a fresh install to /setup.
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::security::error_response;
+use crate::error::AppError;
+use crate::paths;
+use crate::server::boot::state::AppState;
+use crate::server::db::now_ms;
+use crate::server::db::sign_ins::SignedInUser;
+use crate::server::services::identity::{resume_sign_in, IDLE_TIMEOUT_MS};
+
+pub const SESSION_COOKIE: &str = "aurora_session";
+
+/// The request's session, placed in its extensions for server functions to read.
+#[derive(Debug, Clone, Default)]
+pub struct SignInContext {
+    pub user: Option<SignedInUser>,
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// Built files and public assets: served to anyone, no session lookup.
+    Asset,
+    /// Server functions that work without a session (sign-in, first-run set-up).
+    PublicApi,
+    Api,
+    Login,
+    Setup,
+    Root,
+    Page,
+}
+
+pub fn classify(path: &str) -> Area {
+    let last_segment = path.rsplit('/').next().unwrap_or_default();
+    match path {
+        paths::ROOT => Area::Root,
+        paths::LOGIN => Area::Login,
+        paths::SETUP => Area::Setup,
+        paths::API_LOGIN | paths::API_SETUP => Area::PublicApi,
+        _ if path.starts_with(paths::API) => Area::Api,
+        // The fake WhatsApp network: mounted only in simulator mode, and not ours to guard.
+        paths::SIMULATOR => Area::Asset,
+        _ if path
+            .strip_prefix(paths::SIMULATOR)
+            .is_some_and(|rest| rest.starts_with('/')) =>
+        {
+            Area::Asset
+        }
+        _ if path.starts_with(paths::PKG) || last_segment.contains('.') => Area::Asset,
+        _ => Area::Page,
+    }
+}
+
+/// Where a signed-in user starts: channels admins on the Channels page, everyone else
+/// in the inbox.
+pub fn home(user: Option<&SignedInUser>) -> &'static str {
+    match user {
+        Some(user) if user.channels_admin => paths::CHANNELS,
+        _ => paths::INBOX,
+    }
+}
+
+pub fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
+}
+
+pub fn sign_in_cookie(token: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let max_age = IDLE_TIMEOUT_MS / 1000;
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .expect("hex token is a valid header value")
+}
+
+pub fn cleared_sign_in_cookie(secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+    ))
+    .expect("static cookie is a valid header value")
+}
+
+fn server_error(context: &str, error: sqlx::Error) -> Response {
+    tracing::error!("{context}: {error}");
+    error_response(StatusCode::INTERNAL_SERVER_ERROR, &AppError::Internal)
+}
+
+pub async fn sign_in_gate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let area = classify(request.uri().path());
+    if area == Area::Asset {
+        return next.run(request).await;
+    }
+    let company_exists = match state.company_exists().await {
+        Ok(exists) => exists,
+        Err(e) => return server_error("check first-run state", e),
+    };
+    match (area, company_exists) {
+        (Area::Setup, true) => return (StatusCode::NOT_FOUND, "Not found").into_response(),
+        (Area::Setup | Area::PublicApi, false) => return next.run(request).await,
+        (Area::Api, false) => {
+            return error_response(StatusCode::UNAUTHORIZED, &AppError::Unauthenticated)
+        }
+        (_, false) => return Redirect::to(paths::SETUP).into_response(),
+        _ => {}
+    }
+
+    let token = read_cookie(request.headers(), SESSION_COOKIE).map(str::to_owned);
+    let user = match &token {
+        Some(token) => match resume_sign_in(&state.db, token, now_ms()).await {
+            Ok(user) => user,
+            Err(e) => return server_error("resume session", e),
+        },
+        None => None,
+    };
+    let stale_cookie = token.is_some() && user.is_none();
+    let early = match (area, user.is_some()) {
+        (Area::Api, false) => Some(error_response(
+            StatusCode::UNAUTHORIZED,
+            &AppError::Unauthenticated,
+        )),
+        (Area::Page | Area::Root, false) => Some(Redirect::to(paths::LOGIN).into_response()),
+        (Area::Login | Area::Root, true) => Some(Redirect::to(home(user.as_ref())).into_response()),
+        _ => None,
+    };
+    let mut response = match early {
+        Some(response) => response,
+        None => {
+            request
+                .extensions_mut()
+                .insert(SignInContext { user, token });
+            next.run(request).await
+        }
+    };
+    // Only page loads clear a stale cookie. A request already in flight when the session
+    // was rotated (a live stream reconnecting just after signing in again) carries the old
+    // id; clearing it then would delete the new cookie the browser just received.
+    if stale_cookie && matches!(area, Area::Page | Area::Root | Area::Login) {
+        let clear = cleared_sign_in_cookie(state.config.cookie_secure);
+        response.headers_mut().append(header::SET_COOKIE, clear);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_classified() {
+        assert_eq!(classify("/"), Area::Root);
+        assert_eq!(classify("/login"), Area::Login);
+        assert_eq!(classify("/setup"), Area::Setup);
+        assert_eq!(classify("/api/login"), Area::PublicApi);
+        assert_eq!(classify("/api/logout"), Area::Api);
+        assert_eq!(classify("/api/whatever123"), Area::Api);
+        assert_eq!(classify("/pkg/aurora.wasm"), Area::Asset);
+        assert_eq!(classify("/favicon.svg"), Area::Asset);
+        assert_eq!(classify("/simulator/api/scan"), Area::Asset);
+        assert_eq!(
+            classify("/settings/company/channels/whatsapp-web"),
+            Area::Page
+        );
+        assert_eq!(
+            classify("/api/../settings"),
+            Area::Api,
+            "no path tricks out of the api area"
+        );
+    }
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; aurora_session=abc; b=2"),
+        );
+        assert_eq!(read_cookie(&headers, SESSION_COOKIE), Some("abc"));
+        headers.insert(header::COOKIE, HeaderValue::from_static("aurora_session="));
+        assert_eq!(read_cookie(&headers, SESSION_COOKIE), None);
+    }
+
+    #[test]
+    fn session_cookie_is_http_only_and_lax() {
+        let cookie = sign_in_cookie("abc", false);
+        let text = cookie.to_str().unwrap();
+        assert!(text.starts_with("aurora_session=abc;"));
+        assert!(
+            text.contains("HttpOnly") && text.contains("SameSite=Lax") && !text.contains("Secure")
+        );
+        assert!(sign_in_cookie("abc", true)
+            .to_str()
+            .unwrap()
+            .ends_with("; Secure"));
+        assert!(cleared_sign_in_cookie(false)
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0"));
+    }
+}

@@ -1,0 +1,138 @@
+//! The inbox's HTTP endpoints beside its server functions: media downloads (only for
+//! users who may see the conversation) and the live stream of conversation changes.
+
+use std::convert::Infallible;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use futures::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use super::gate::SignInContext;
+use super::security::error_response;
+use crate::domain::access::may_use_inbox;
+use crate::error::AppError;
+use crate::server::boot::state::AppState;
+use crate::server::db::inbox;
+use crate::server::db::sign_ins::SignedInUser;
+use crate::server::media::MediaStore;
+use crate::server::services::inbox::inline_image;
+
+// The error is the answer itself (an axum Response); boxing it buys nothing here.
+#[allow(clippy::result_large_err)]
+fn inbox_user(session: Option<Extension<SignInContext>>) -> Result<SignedInUser, Response> {
+    let user = session
+        .and_then(|Extension(s)| s.user)
+        .ok_or_else(|| error_response(StatusCode::UNAUTHORIZED, &AppError::Unauthenticated))?;
+    may_use_inbox(user.roles()).map_err(|message| {
+        error_response(StatusCode::FORBIDDEN, &AppError::Forbidden(message.into()))
+    })?;
+    Ok(user)
+}
+
+/// `Content-Disposition` with the file's own name, safe for the header.
+fn disposition(inline: bool, filename: &str) -> HeaderValue {
+    let ascii: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let kind = if inline { "inline" } else { "attachment" };
+    HeaderValue::from_str(&format!("{kind}; filename=\"{ascii}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+pub async fn media_file(
+    State(state): State<AppState>,
+    session: Option<Extension<SignInContext>>,
+    Path(id): Path<i64>,
+) -> Response {
+    let user = match inbox_user(session) {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let row = match inbox::media(&state.db, user.viewer(), id).await {
+        Ok(Some(row)) => row,
+        // Not visible and not existing look the same.
+        Ok(None) => return error_response(StatusCode::NOT_FOUND, &AppError::NotFound),
+        Err(e) => {
+            tracing::error!("media lookup: {e}");
+            return error_response(StatusCode::INTERNAL_SERVER_ERROR, &AppError::Internal);
+        }
+    };
+    let store = MediaStore::new(state.config.media_dir.clone());
+    let bytes = match store.resolve(&row.path) {
+        Some(path) => tokio::fs::read(path).await,
+        None => Err(std::io::Error::other("outside the media folder")),
+    };
+    let Ok(bytes) = bytes else {
+        return error_response(StatusCode::NOT_FOUND, &AppError::NotFound);
+    };
+    let inline = inline_image(&row.content_type);
+    let content_type = if inline {
+        row.content_type.as_str()
+    } else {
+        "application/octet-stream"
+    };
+    let mut response = Body::from(bytes).into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        disposition(inline, &row.filename),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=300"),
+    );
+    response
+}
+
+/// One line per change of a conversation the user may see: `{"conversation_id": N}`,
+/// or `{"resync": true}` after missed changes. Pages refetch what they show.
+pub async fn inbox_events(
+    State(state): State<AppState>,
+    session: Option<Extension<SignInContext>>,
+) -> Response {
+    let user = match inbox_user(session) {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let viewer = user.viewer();
+    let db = state.db.clone();
+    let changes =
+        BroadcastStream::new(state.manager.subscribe_conversations()).filter_map(move |item| {
+            let db = db.clone();
+            async move {
+                let data = match item {
+                    Ok(change) if change.company_id == viewer.company_id => {
+                        // The rule is checked for every change: a restriction added while the
+                        // page is open takes effect at once.
+                        match inbox::may_see_account(&db, viewer, change.account_id).await {
+                            Ok(true) => {
+                                serde_json::json!({ "conversation_id": change.conversation_id })
+                            }
+                            _ => return None,
+                        }
+                    }
+                    Ok(_) => return None,
+                    Err(_) => serde_json::json!({ "resync": true }),
+                };
+                Some(Ok::<_, Infallible>(Event::default().data(data.to_string())))
+            }
+        });
+    Sse::new(changes)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}

@@ -1,0 +1,10 @@
+//! The HTTP edge: the router, the sign-in gate, security headers and origin checks, what a
+//! server function may ask of its request, the live streams and media downloads.
+
+pub mod channel_stream;
+pub mod fn_context;
+pub mod gate;
+pub mod inbox_http;
+pub mod rate_limit;
+pub mod router;
+pub mod security;

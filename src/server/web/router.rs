@@ -1,0 +1,50 @@
+//! The axum application: Leptos pages and server functions behind the security layers.
+
+use axum::middleware;
+use axum::routing::get;
+use axum::Router;
+use leptos::config::{Env, LeptosOptions};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+use super::gate::sign_in_gate;
+use super::inbox_http::{inbox_events, media_file};
+use super::security::{same_origin_only, security_headers};
+use crate::app::{shell, App};
+use crate::paths;
+use crate::server::boot::config::Config;
+use crate::server::boot::state::AppState;
+use crate::server::drivers::simulator::http as simulator_http;
+use crate::server::web::channel_stream::channel_events;
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let simulator = state.simulator.clone();
+    Router::new()
+        .route(paths::CHANNEL_EVENTS, get(channel_events))
+        .route(paths::INBOX_EVENTS, get(inbox_events))
+        .route(paths::MEDIA_ROUTE, get(media_file))
+        .merge(match simulator {
+            Some(sim) => simulator_http::routes(sim),
+            None => Router::new(),
+        })
+        .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), sign_in_gate))
+        .layer(middleware::from_fn(same_origin_only))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("aurora")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .env(Env::PROD)
+        .build()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,532 @@
+//! The whole HTTP stack (security layers, session gate, server functions) driven in-process.
+
+use axum::body::Body;
+use axum::http::{header, Request, Response, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use super::*;
+use crate::error::AppError;
+use crate::paths;
+use crate::server::boot::demo::seed_if_empty;
+use crate::server::db::{testing::with_db, Db};
+
+const HOST: &str = "aurora.test:3000";
+
+fn app(db: Db) -> Router {
+    let config = Config::from_lookup(|_| None).unwrap();
+    router(AppState::new(leptos_options(&config), db, config))
+}
+
+async fn seeded_app(db: Db) -> Router {
+    seed_if_empty(&db).await.unwrap();
+    app(db)
+}
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(path).header(header::HOST, HOST);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+fn post_form(path: &str, body: &str, origin: Option<&str>, cookie: Option<&str>) -> Request<Body> {
+    let mut request = Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(origin) = origin {
+        request = request.header(header::ORIGIN, origin);
+    }
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::from(body.to_string())).unwrap()
+}
+
+async fn send(app: &Router, request: Request<Body>) -> Response<Body> {
+    app.clone().oneshot(request).await.unwrap()
+}
+
+async fn body_text(response: Response<Body>) -> String {
+    String::from_utf8(
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap()
+}
+
+fn location(response: &Response<Body>) -> &str {
+    response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+/// Signs in through the real server function and returns the `Cookie` header to send back.
+async fn sign_in(app: &Router, email: &str) -> String {
+    let body = format!("email={}&password=demo-password", email.replace('@', "%40"));
+    let response = send(
+        app,
+        post_form("/api/login", &body, Some(&format!("http://{HOST}")), None),
+    )
+    .await;
+    assert!(
+        response.status().is_success() || response.status().is_redirection(),
+        "{}",
+        response.status()
+    );
+    let set_cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .expect("session cookie set");
+    set_cookie
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    with_db(|db| async move {
+        let app = seeded_app(db).await;
+        for request in [
+            get("/login", None),
+            get(paths::CHANNELS, None),
+            post_form("/api/me", "", Some("https://evil.test"), None),
+        ] {
+            let response = send(&app, request).await;
+            let headers = response.headers();
+            assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+            assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
+            assert_eq!(
+                headers[header::CONTENT_SECURITY_POLICY],
+                "frame-ancestors 'none'"
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cross_origin_posts_to_server_functions_are_refused() {
+    with_db(|db| async move {
+        let app = seeded_app(db).await;
+        let cookie = sign_in(&app, "ana@demo.test").await;
+        let evil = send(
+            &app,
+            post_form(
+                "/api/channels_page",
+                "",
+                Some("https://evil.test"),
+                Some(&cookie),
+            ),
+        )
+        .await;
+        assert_eq!(evil.status(), StatusCode::FORBIDDEN);
+        let error: AppError = serde_json::from_str(&body_text(evil).await).unwrap();
+        assert!(matches!(error, AppError::Forbidden(_)));
+
+        let same = send(
+            &app,
+            post_form(
+                "/api/channels_page",
+                "",
+                Some(&format!("http://{HOST}")),
+                Some(&cookie),
+            ),
+        )
+        .await;
+        assert_eq!(same.status(), StatusCode::OK);
+
+        let mut fetch_metadata = post_form("/api/logout", "", None, Some(&cookie));
+        fetch_metadata
+            .headers_mut()
+            .insert("sec-fetch-site", "cross-site".parse().unwrap());
+        assert_eq!(
+            send(&app, fetch_metadata).await.status(),
+            StatusCode::FORBIDDEN
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn anonymous_requests_are_sent_to_sign_in_or_refused() {
+    with_db(|db| async move {
+        let app = seeded_app(db).await;
+        let page = send(&app, get(paths::CHANNELS, None)).await;
+        assert!(page.status().is_redirection());
+        assert_eq!(location(&page), paths::LOGIN);
+
+        let api = send(&app, post_form("/api/channels_page", "", None, None)).await;
+        assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+        let error: AppError = serde_json::from_str(&body_text(api).await).unwrap();
+        assert_eq!(error, AppError::Unauthenticated);
+
+        let forged = send(
+            &app,
+            post_form(
+                "/api/channels_page",
+                "",
+                None,
+                Some("aurora_session=forged"),
+            ),
+        )
+        .await;
+        assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+        assert!(
+            forged.headers().get(header::SET_COOKIE).is_none(),
+            "an API call doesn't clear it: it may be a request from before a new sign-in"
+        );
+        let page = send(&app, get(paths::CHANNELS, Some("aurora_session=forged"))).await;
+        assert_eq!(location(&page), paths::LOGIN);
+        let cleared = page
+            .headers()
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            cleared.contains("Max-Age=0"),
+            "a page load clears an unknown cookie: {cleared}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn channels_page_data_follows_roles_and_subscription() {
+    with_db(|db| async move {
+        let app = seeded_app(db).await;
+        let cases = [
+            ("ana@demo.test", StatusCode::OK, ""),
+            (
+                "lucia@demo.test",
+                StatusCode::FORBIDDEN,
+                "Channels Admin role",
+            ),
+            (
+                "ines@lapsed.test",
+                StatusCode::FORBIDDEN,
+                "active subscription",
+            ),
+        ];
+        for (email, status, message) in cases {
+            let cookie = sign_in(&app, email).await;
+            let response = send(
+                &app,
+                post_form("/api/channels_page", "", None, Some(&cookie)),
+            )
+            .await;
+            assert_eq!(response.status(), status, "{email}");
+            assert!(body_text(response).await.contains(message), "{email}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_header_shows_only_the_users_own_company() {
+    with_db(|db| async move {
+        let app = seeded_app(db).await;
+        let cookie = sign_in(&app, "omar@other.test").await;
+        let response = send(
+            &app,
+            post_form("/api/signed_in_user", "", None, Some(&cookie)),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let me: crate::views::auth::Me = serde_json::from_str(&body_text(response).await).unwrap();
+        assert_eq!(me.company_name, "Other Company");
+        assert_eq!(me.display_name, "Omar Haddad");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signed_in_users_skip_the_login_page_and_sign_out_ends_the_session() {
+    with_db(|db| async move {
+        let app = seeded_app(db).await;
+        let cookie = sign_in(&app, "carlos@demo.test").await;
+        let login = send(&app, get(paths::LOGIN, Some(&cookie))).await;
+        assert_eq!(location(&login), paths::CHANNELS);
+        let page = send(&app, get(paths::CHANNELS, Some(&cookie))).await;
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(body_text(page).await.contains("WhatsApp Web"));
+
+        send(&app, post_form("/api/logout", "", None, Some(&cookie))).await;
+        let after = send(&app, get(paths::CHANNELS, Some(&cookie))).await;
+        assert_eq!(location(&after), paths::LOGIN);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_fresh_install_is_set_up_once_through_setup() {
+    with_db(|db| async move {
+        let app = app(db);
+        let page = send(&app, get(paths::CHANNELS, None)).await;
+        assert_eq!(location(&page), paths::SETUP);
+        assert_eq!(location(&send(&app, get(paths::LOGIN, None)).await), paths::SETUP);
+        assert_eq!(send(&app, get(paths::SETUP, None)).await.status(), StatusCode::OK);
+
+        let form = "company_name=Acme&channel_limit=2&display_name=Founder&email=founder%40acme.test&password=a+long+password";
+        let created = send(&app, post_form("/api/setup", form, None, None)).await;
+        assert!(created.status().is_success() || created.status().is_redirection(), "{}", created.status());
+        let cookie = created.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_string();
+
+        assert_eq!(send(&app, get(paths::SETUP, None)).await.status(), StatusCode::NOT_FOUND);
+        let again = send(&app, post_form("/api/setup", form, None, None)).await;
+        assert_ne!(again.status(), StatusCode::OK, "set-up cannot run twice");
+        let page = send(&app, get(paths::CHANNELS, Some(&cookie))).await;
+        assert_eq!(page.status(), StatusCode::OK);
+    })
+    .await;
+}
+
+async fn simulator_app(db: Db) -> Router {
+    seed_if_empty(&db).await.unwrap();
+    let config =
+        Config::from_lookup(|name| (name == "AURORA_WHATSAPP").then(|| "simulator".to_string()))
+            .unwrap();
+    router(AppState::new(leptos_options(&config), db, config))
+}
+
+/// The id of a fresh account of Ana's company (Demo Company).
+async fn add_demo_account(app: &Router) -> i64 {
+    let cookie = sign_in(app, "ana@demo.test").await;
+    let response = send(app, post_form("/api/add_account", "", None, Some(&cookie))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let view: crate::views::channels::AccountView =
+        serde_json::from_str(&body_text(response).await).unwrap();
+    view.id
+}
+
+#[tokio::test]
+async fn every_channel_function_refuses_outsiders() {
+    with_db(|db| async move {
+        let app = simulator_app(db).await;
+        let id = add_demo_account(&app).await;
+        let lucia = sign_in(&app, "lucia@demo.test").await;
+        let omar = sign_in(&app, "omar@other.test").await;
+        let calls = [
+            ("/api/channels_page", String::new()),
+            ("/api/add_account", String::new()),
+            ("/api/start_linking", format!("id={id}")),
+            ("/api/cancel_linking", format!("id={id}")),
+            (
+                "/api/request_pair_code",
+                format!("id={id}&phone=%2B525512345678"),
+            ),
+            ("/api/disconnect_account", format!("id={id}")),
+        ];
+        for (path, form) in &calls {
+            let anonymous = send(&app, post_form(path, form, None, None)).await;
+            assert_eq!(
+                anonymous.status(),
+                StatusCode::UNAUTHORIZED,
+                "{path} anonymous"
+            );
+            let member = send(&app, post_form(path, form, None, Some(&lucia))).await;
+            assert_eq!(
+                member.status(),
+                StatusCode::FORBIDDEN,
+                "{path} member without the role"
+            );
+            if !form.is_empty() {
+                let stranger = send(&app, post_form(path, form, None, Some(&omar))).await;
+                assert_eq!(
+                    stranger.status(),
+                    StatusCode::NOT_FOUND,
+                    "{path} other company's admin"
+                );
+            }
+        }
+        let ana = sign_in(&app, "ana@demo.test").await;
+        let page = send(&app, post_form("/api/channels_page", "", None, Some(&ana))).await;
+        assert!(
+            body_text(page).await.contains(&format!("\"id\":{id}")),
+            "the account is still there, untouched"
+        );
+    })
+    .await;
+}
+
+/// Reads the next SSE `data:` line of a stream, or `None` after `wait`.
+async fn next_sse_data(
+    body: &mut axum::body::BodyDataStream,
+    wait: std::time::Duration,
+) -> Option<String> {
+    use futures::StreamExt;
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut buffer = String::new();
+    loop {
+        let chunk = tokio::time::timeout_at(deadline, body.next())
+            .await
+            .ok()??
+            .ok()?;
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        if let Some(line) = buffer.lines().find(|l| l.starts_with("data:")) {
+            return Some(line.trim_start_matches("data:").trim().to_string());
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_live_stream_carries_only_the_companys_own_accounts() {
+    with_db(|db| async move {
+        let app = simulator_app(db).await;
+        let ana = sign_in(&app, "ana@demo.test").await;
+        let omar = sign_in(&app, "omar@other.test").await;
+        let lucia = sign_in(&app, "lucia@demo.test").await;
+        assert_eq!(
+            send(&app, get("/api/channels/events", None)).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            send(&app, get("/api/channels/events", Some(&lucia)))
+                .await
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+
+        let ana_stream = send(&app, get("/api/channels/events", Some(&ana))).await;
+        assert_eq!(ana_stream.status(), StatusCode::OK);
+        let mut ana_stream = ana_stream.into_body().into_data_stream();
+        let mut omar_stream = send(&app, get("/api/channels/events", Some(&omar)))
+            .await
+            .into_body()
+            .into_data_stream();
+
+        let id = add_demo_account(&app).await;
+        let update = next_sse_data(&mut ana_stream, std::time::Duration::from_secs(5))
+            .await
+            .expect("Ana hears of it");
+        let update: crate::views::channels::ChannelUpdate = serde_json::from_str(&update).unwrap();
+        assert!(
+            matches!(update, crate::views::channels::ChannelUpdate::Upsert(ref v) if v.id == id),
+            "{update:?}"
+        );
+        let leaked = next_sse_data(&mut omar_stream, std::time::Duration::from_millis(700)).await;
+        assert_eq!(leaked, None, "another company's change never reaches Omar");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_simulator_exists_only_in_simulator_mode() {
+    with_db(|db| async move {
+        let live = seeded_app(db.clone()).await;
+        assert_eq!(
+            send(&live, get("/simulator/api/linking", None))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            send(&live, get("/simulator", None)).await.status(),
+            StatusCode::NOT_FOUND
+        );
+
+        let sim = simulator_app(db).await;
+        let linking = send(&sim, get("/simulator/api/linking", None)).await;
+        assert_eq!(linking.status(), StatusCode::OK);
+        assert_eq!(body_text(linking).await, "[]");
+        assert_eq!(
+            send(&sim, get("/simulator", None)).await.status(),
+            StatusCode::OK
+        );
+    })
+    .await;
+}
+
+fn post_json(path: &str, json: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json.to_string()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_simulator_api_scans_unlinks_and_drops_the_network() {
+    with_db(|db| async move {
+        let app = simulator_app(db).await;
+        let id = add_demo_account(&app).await;
+        let qr = loop {
+            let linking = body_text(send(&app, get("/simulator/api/linking", None)).await).await;
+            let list: Vec<serde_json::Value> = serde_json::from_str(&linking).unwrap();
+            if let Some(entry) = list.iter().find(|e| e["account_id"] == id) {
+                break entry["qr"].as_str().unwrap().to_string();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
+        let scan = format!(r#"{{"qr":"{qr}","phone":"+525512345678","business_name":"Tacos"}}"#);
+        let linked = send(&app, post_json("/simulator/api/scan", &scan)).await;
+        assert_eq!(linked.status(), StatusCode::OK);
+        assert_eq!(body_text(linked).await, format!(r#"{{"account_id":{id}}}"#));
+        assert_eq!(
+            send(&app, post_json("/simulator/api/scan", &scan))
+                .await
+                .status(),
+            StatusCode::GONE
+        );
+        let unknown = r#"{"qr":"2@nope,a,b,c,1","phone":"+1","business_name":"x"}"#;
+        assert_eq!(
+            send(&app, post_json("/simulator/api/scan", unknown))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+
+        let message = r#"{"from":"+5215500000000","name":"Cliente","text":"hola"}"#;
+        let delivered = send(
+            &app,
+            post_json("/simulator/api/phones/%2B525512345678/messages", message),
+        )
+        .await;
+        assert_eq!(delivered.status(), StatusCode::ACCEPTED);
+        let nobody = send(
+            &app,
+            post_json("/simulator/api/phones/%2B19999999999/messages", message),
+        )
+        .await;
+        assert_eq!(nobody.status(), StatusCode::NOT_FOUND);
+
+        assert_eq!(
+            send(&app, post_json("/simulator/api/network", r#"{"up":false}"#))
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            send(&app, post_json("/simulator/api/network", r#"{"up":true}"#))
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        let unlinked = send(
+            &app,
+            post_json("/simulator/api/phones/%2B525512345678/unlink", ""),
+        )
+        .await;
+        // The drop made the session reconnect; once back, the phone can unlink it.
+        assert!(
+            matches!(unlinked.status(), StatusCode::OK | StatusCode::NOT_FOUND),
+            "{}",
+            unlinked.status()
+        );
+    })
+    .await;
+}

@@ -1,0 +1,11 @@
+//! Sign-in, sign-out, who am I, and first-run set-up.
+
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user as the page header shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub display_name: String,
+    pub email: String,
+    pub company_name: String,
+}

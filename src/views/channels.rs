@@ -1,0 +1,129 @@
+//! The Settings > Company > Channels > WhatsApp Web page: its data and its actions.
+
+use crate::domain::account::AccountStatus;
+use serde::{Deserialize, Serialize};
+
+/// One card of the page, as the server renders it and the live stream updates it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub id: i64,
+    /// Higher is newer: the page keeps the newest card it has seen.
+    pub revision: u64,
+    pub status: AccountStatus,
+    pub name: String,
+    /// International format, e.g. "+52 1 55 1234 5678".
+    pub phone: Option<String>,
+    /// "Linked phone +X differs from the configured number +Y", on a Connected card.
+    pub phone_mismatch: Option<String>,
+    pub business_name: Option<String>,
+    pub cellphone_user: Option<String>,
+    pub funnel: Option<String>,
+    pub owner: Option<String>,
+    /// Empty means every team member may see the conversations.
+    pub restricted_users: Vec<String>,
+    pub disconnect_message: Option<String>,
+    pub disconnected_at_ms: Option<i64>,
+    /// How the session of a Connected card is doing.
+    pub health: Option<HealthView>,
+    pub link: Option<LinkView>,
+    /// How far a Delete has got, 0 to 100, while the account is Deleting.
+    pub deleting_percent: Option<u8>,
+}
+
+impl AccountView {
+    /// The card's title: the name, else what the phone reported, else the number.
+    pub fn title(&self) -> String {
+        [
+            Some(self.name.as_str()),
+            self.business_name.as_deref(),
+            self.phone.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or("New WhatsApp account")
+        .trim()
+        .to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkView {
+    /// A QR code to scan, valid for `expires_in_ms` from when this view was made.
+    Qr {
+        svg: String,
+        expires_in_ms: u64,
+        pair_code: Option<String>,
+    },
+    /// The attempt is starting: the first QR code is on its way.
+    Waiting,
+    Expired,
+    Failed {
+        message: String,
+    },
+    /// WhatsApp could not be reached; a new attempt starts in `retry_in_ms`.
+    Unreachable {
+        message: String,
+        retry_in_ms: u64,
+    },
+}
+
+/// The health line of a Connected card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HealthView {
+    Online {
+        /// When data last arrived from WhatsApp, ms since the epoch.
+        last_activity_ms: Option<i64>,
+        /// Reconnects since the server started.
+        reconnects: u32,
+    },
+    /// The session dropped (`reason` None) or WhatsApp can't be reached (`reason`).
+    Reconnecting {
+        attempt: u32,
+        retry_in_ms: u64,
+        reason: Option<String>,
+    },
+}
+
+/// The figures of an account's details view: the session's own counters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionDetails {
+    pub frames_received: u64,
+    pub frames_sent: u64,
+    pub bytes_received: u64,
+    pub bytes_sent: u64,
+    pub messages_received: u64,
+    pub messages_sent: u64,
+    /// Reconnects since the server started, the manager's and the connection's own.
+    pub reconnects: u64,
+    pub last_activity_ms: Option<i64>,
+    pub retained_bytes: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelsOverview {
+    pub channel_limit: i64,
+    pub accounts: Vec<AccountView>,
+    /// The viewer is a global admin: Disabled cards offer Delete.
+    pub may_delete: bool,
+}
+
+/// What the live stream sends: one card changed or appeared, one card is gone,
+/// or the client must reload the whole list (it missed events).
+// Built, sent and dropped at once: boxing the card would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChannelUpdate {
+    Upsert(AccountView),
+    Removed { id: i64 },
+    Resync,
+}
+
+/// What deleting an account would remove, for the Delete dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionPreview {
+    pub account_name: String,
+    pub counts: ChannelCounts,
+}
+
+pub use crate::domain::channel::ChannelCounts;
