@@ -1,4 +1,5 @@
-//! The WhatsApp Web account lifecycle (DESIGN.md §4) as a pure function.
+//! The WhatsApp Web account lifecycle (docs/ARCHITECTURE.md, "The account lifecycle") as a
+//! pure function.
 
 use serde::{Deserialize, Serialize};
 
@@ -225,7 +226,8 @@ mod tests {
         events
     }
 
-    /// The table of DESIGN.md §4, written out; every pair not in it must be refused.
+    /// The lifecycle table of docs/ARCHITECTURE.md, written out; every pair not in it must be
+    /// refused.
     fn allowed(from: AccountStatus, event: AccountEvent) -> Option<Transition> {
         let to = |s| Some(Transition::To(s));
         match (from, event) {

@@ -2,7 +2,7 @@
 
 pub mod access;
 pub mod account;
-pub mod channel;
+pub mod account_data;
 pub mod identity;
 pub mod inbox;
 pub mod size;

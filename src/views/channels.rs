@@ -123,7 +123,7 @@ pub enum ChannelUpdate {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeletionPreview {
     pub account_name: String,
-    pub counts: ChannelCounts,
+    pub counts: AccountDataCounts,
 }
 
-pub use crate::domain::channel::ChannelCounts;
+pub use crate::domain::account_data::AccountDataCounts;

@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::cluster_support::proxy::Proxy;
-use crate::cluster_support::*;
+use crate::support::proxy::Proxy;
+use crate::support::*;
 
 fn postgres_address() -> String {
     let url = admin_url();

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::cluster_support::web::{card, is_resync, request, sign_in, Page};
-use crate::cluster_support::*;
+use crate::support::web::{card, is_resync, request, sign_in, Page};
+use crate::support::*;
 
 const EVENTS: usize = 1000;
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::PgConnection;
 
-use crate::cluster_support::*;
+use crate::support::*;
 
 /// How long the steady test samples: ten minutes unless `AURORA_CLUSTER_STEADY_SECS` says
 /// otherwise (a shorter run while working on the cluster).

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::cards::Cards;
 use crate::api::channels::{delete_account, preview_deletion};
 use crate::domain::size::format_bytes;
-use crate::views::channels::{ChannelCounts, DeletionPreview};
+use crate::views::channels::{AccountDataCounts, DeletionPreview};
 
 fn plural(n: i64, one: &str, many: &str) -> String {
     if n == 1 {
@@ -16,7 +16,7 @@ fn plural(n: i64, one: &str, many: &str) -> String {
     }
 }
 
-fn consequences(c: &ChannelCounts) -> Vec<String> {
+fn consequences(c: &AccountDataCounts) -> Vec<String> {
     vec![
         format!(
             "{} will be deleted",
@@ -134,7 +134,7 @@ mod tests {
 
     #[test]
     fn the_warning_lists_every_consequence_with_its_count() {
-        let counts = ChannelCounts {
+        let counts = AccountDataCounts {
             conversations: 12,
             contacts: 1,
             scheduled_messages: 0,

@@ -14,11 +14,11 @@ use tokio::time::Instant;
 use crate::server::bench::support::{exec, scalar, summary, BenchDatabase, SERIES};
 use crate::server::boot::config::{Config, WhatsAppMode};
 use crate::server::boot::state::AppState;
-use crate::server::db::{channel_deletion, now_ms, Db};
+use crate::server::db::{account_deletion, now_ms, Db};
 use crate::server::drivers::simulator::customer_message;
 use crate::server::media::MediaStore;
 use crate::server::services::identity::{
-    create_company, create_user, resume_sign_in, sign_in, NewAccount, SignIn,
+    create_company, create_user, resume_sign_in, sign_in, NewUser, SignIn,
 };
 use crate::server::services::lifecycle;
 use crate::server::sessions::inbound;
@@ -146,7 +146,7 @@ async fn bench(
     let company = create_company(db, "Bench", true, 10)
         .await
         .map_err(|e| e.to_string())?;
-    let admin = NewAccount {
+    let admin = NewUser {
         company_id: company,
         email: "bench@bench.test",
         display_name: "Bench",
@@ -234,7 +234,7 @@ async fn bench(
         .map_err(|e| e.to_string())?;
     loop {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        if channel_deletion::pending(db)
+        if account_deletion::pending(db)
             .await
             .map_err(|e| e.to_string())?
             .is_empty()

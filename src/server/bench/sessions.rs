@@ -17,7 +17,7 @@ use crate::server::boot::config::{Config, DatabaseUrl, SimTimings, WhatsAppMode}
 use crate::server::boot::state::AppState;
 use crate::server::db::{now_ms, Db};
 use crate::server::services::channels;
-use crate::server::services::identity::{create_company, create_user, sign_in, NewAccount, SignIn};
+use crate::server::services::identity::{create_company, create_user, sign_in, NewUser, SignIn};
 use crate::server::web::router::{leptos_options, router};
 use crate::views::channels::ChannelUpdate;
 
@@ -141,7 +141,7 @@ async fn bench(db: &Db, accounts: usize, clients: usize, probes: usize) -> Resul
     let company = create_company(db, "Bench", true, accounts as i64)
         .await
         .map_err(|e| e.to_string())?;
-    let admin = NewAccount {
+    let admin = NewUser {
         company_id: company,
         email: "bench@bench.test",
         display_name: "Bench",

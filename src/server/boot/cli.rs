@@ -11,7 +11,7 @@ use crate::server::db::Db;
 use crate::server::drivers::simulator::http as simulator_http;
 use crate::server::drivers::simulator::Simulator;
 use crate::server::services::identity::{
-    company_id_by_name, create_company, create_funnel, create_user, NewAccount,
+    company_id_by_name, create_company, create_funnel, create_user, NewUser,
 };
 
 #[derive(Parser)]
@@ -209,7 +209,7 @@ async fn run_command(config: Config, command: Command) -> Result<(), String> {
             let password = read_password()?;
             match company_id_by_name(&db, &company).await {
                 Ok(company_id) => {
-                    let account = NewAccount {
+                    let new_user = NewUser {
                         company_id,
                         email: &email,
                         display_name: &name,
@@ -217,7 +217,7 @@ async fn run_command(config: Config, command: Command) -> Result<(), String> {
                         global_admin,
                         channels_admin,
                     };
-                    create_user(&db, account)
+                    create_user(&db, new_user)
                         .await
                         .map(|id| println!("created user {id}: {}", email.trim().to_lowercase()))
                 }

@@ -18,7 +18,8 @@ pub enum WhatsAppMode {
     RemoteSimulator(String),
 }
 
-/// How the simulator times its QR refs (DESIGN.md §5: 60 s, then 20 s each, 6 in all).
+/// How the simulator times its QR refs (WhatsApp's own: 60 s, then 20 s each, 6 in all;
+/// docs/ARCHITECTURE.md, "WhatsApp facts").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SimTimings {
     pub first_ms: u64,

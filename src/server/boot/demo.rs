@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::server::db::{companies, Db};
-use crate::server::services::identity::{create_company, create_funnel, create_user, NewAccount};
+use crate::server::services::identity::{create_company, create_funnel, create_user, NewUser};
 use crate::server::services::internal;
 
 pub const DEMO_PASSWORD: &str = "demo-password";
@@ -87,7 +87,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
         let company_id =
             create_company(db, company.name, company.active, company.channel_limit).await?;
         for user in company.users {
-            let account = NewAccount {
+            let new_user = NewUser {
                 company_id,
                 email: user.email,
                 display_name: user.name,
@@ -95,7 +95,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
                 global_admin: user.global_admin,
                 channels_admin: user.channels_admin,
             };
-            create_user(db, account).await?;
+            create_user(db, new_user).await?;
         }
         for (funnel, members) in company.funnels {
             let members: Vec<String> = members.iter().map(|m| m.to_string()).collect();

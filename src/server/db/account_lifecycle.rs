@@ -2,7 +2,7 @@
 //! Each is one conditional write with its history entry; a write that finds the account
 //! in another status (or the company at its limit) changes nothing and answers false.
 
-use super::channel_data::ChannelCounts;
+use super::account_data::AccountDataCounts;
 use super::{on_pool, Db};
 
 async fn change(
@@ -11,7 +11,7 @@ async fn change(
     id: i64,
     more_binds: &[i64],
     event: &str,
-    actor: i64,
+    initiator: i64,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     on_pool!(db, pool => {
@@ -27,7 +27,7 @@ async fn change(
             .bind(id)
             .bind(now)
             .bind(event)
-            .bind(actor)
+            .bind(initiator)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -35,7 +35,7 @@ async fn change(
     })
 }
 
-pub async fn disable(db: &Db, id: i64, actor: i64, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn disable(db: &Db, id: i64, initiator: i64, now: i64) -> Result<bool, sqlx::Error> {
     change(
         db,
         "UPDATE whatsapp_accounts SET status = 'disabled', updated_at = $2, version = version + 1 \
@@ -43,7 +43,7 @@ pub async fn disable(db: &Db, id: i64, actor: i64, now: i64) -> Result<bool, sql
         id,
         &[],
         "disabled",
-        actor,
+        initiator,
         now,
     )
     .await
@@ -55,7 +55,7 @@ pub async fn enable_within_limit(
     company_id: i64,
     id: i64,
     limit: i64,
-    actor: i64,
+    initiator: i64,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     change(
@@ -66,7 +66,7 @@ pub async fn enable_within_limit(
         id,
         &[company_id, limit],
         "enabled",
-        actor,
+        initiator,
         now,
     )
     .await
@@ -81,7 +81,7 @@ pub struct DeletionJob {
     pub requested_by: i64,
     pub requested_by_name: String,
     pub requested_at: i64,
-    pub counts: ChannelCounts,
+    pub counts: AccountDataCounts,
 }
 
 impl DeletionJob {

@@ -93,7 +93,7 @@ pub async fn save(
     version: i64,
     status: AccountStatus,
     settings: &Settings<'_>,
-    actor: i64,
+    initiator: i64,
     now: i64,
 ) -> Result<Saved, sqlx::Error> {
     on_pool!(db, pool => {
@@ -133,7 +133,7 @@ pub async fn save(
         sqlx::query("INSERT INTO account_events (account_id, at, event, actor_user_id) VALUES ($1, $2, 'settings_saved', $3)")
             .bind(id)
             .bind(now)
-            .bind(actor)
+            .bind(initiator)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

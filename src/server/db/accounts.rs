@@ -53,7 +53,7 @@ pub async fn insert_within_limit(
     db: &Db,
     company_id: i64,
     limit: i64,
-    actor: Option<i64>,
+    initiator: Option<i64>,
     now: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
     on_pool!(db, pool => {
@@ -74,7 +74,7 @@ pub async fn insert_within_limit(
             sqlx::query("INSERT INTO account_events (account_id, at, event, actor_user_id) VALUES ($1, $2, 'added', $3)")
                 .bind(id)
                 .bind(now)
-                .bind(actor)
+                .bind(initiator)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -156,7 +156,7 @@ pub enum Change<'a> {
     },
     Disconnected {
         reason: DisconnectReason,
-        actor_name: Option<&'a str>,
+        initiator_name: Option<&'a str>,
         /// When a temporary ban ends.
         until_ms: Option<i64>,
     },
@@ -184,10 +184,10 @@ pub async fn apply(
     db: &Db,
     id: i64,
     change: Change<'_>,
-    actor: Option<i64>,
+    initiator: Option<i64>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    apply_fenced(db, id, change, actor, now, None)
+    apply_fenced(db, id, change, initiator, now, None)
         .await
         .map(|_| ())
 }
@@ -199,7 +199,7 @@ pub async fn apply_fenced(
     db: &Db,
     id: i64,
     change: Change<'_>,
-    actor: Option<i64>,
+    initiator: Option<i64>,
     now: i64,
     fence: Option<&Fence>,
 ) -> Result<bool, sqlx::Error> {
@@ -253,8 +253,8 @@ pub async fn apply_fenced(
             Change::Connected { phone, business_name, credentials } => {
                 update.bind(*phone).bind(*business_name).bind(*credentials)
             }
-            Change::Disconnected { reason, actor_name, until_ms } => {
-                update.bind(reason.code()).bind(*actor_name).bind(*until_ms)
+            Change::Disconnected { reason, initiator_name, until_ms } => {
+                update.bind(reason.code()).bind(*initiator_name).bind(*until_ms)
             }
         };
         update.execute(&mut *tx).await?;
@@ -272,7 +272,7 @@ pub async fn apply_fenced(
         .bind(now)
         .bind(event)
         .bind(reason)
-        .bind(actor)
+        .bind(initiator)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -280,19 +280,19 @@ pub async fn apply_fenced(
     })
 }
 
-/// A history entry that changes no status (QR expired, reconnecting, reconnected, actor restarted).
+/// A history entry that changes no status (QR expired, reconnecting, reconnected, initiator restarted).
 pub async fn record_event(
     db: &Db,
     id: i64,
     event: &str,
-    actor: Option<i64>,
+    initiator: Option<i64>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     on_pool!(db, pool => sqlx::query("INSERT INTO account_events (account_id, at, event, actor_user_id) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(now)
         .bind(event)
-        .bind(actor)
+        .bind(initiator)
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;

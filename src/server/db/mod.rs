@@ -3,11 +3,11 @@
 //! accept them) and run it on whichever pool is in use through [`on_pool!`].
 //! This layer knows nothing of Leptos or HTTP.
 
+pub mod account_data;
+pub mod account_deletion;
 pub mod account_lifecycle;
 pub mod account_setup;
 pub mod accounts;
-pub mod channel_data;
-pub mod channel_deletion;
 pub mod cluster;
 pub mod cluster_sends;
 pub mod companies;

@@ -144,7 +144,7 @@ pub async fn create_company(
         })
 }
 
-pub struct NewAccount<'a> {
+pub struct NewUser<'a> {
     pub company_id: i64,
     pub email: &'a str,
     pub display_name: &'a str,
@@ -153,22 +153,22 @@ pub struct NewAccount<'a> {
     pub channels_admin: bool,
 }
 
-pub async fn create_user(db: &Db, account: NewAccount<'_>) -> Result<i64, AppError> {
-    let email = normalize_email(account.email).map_err(AppError::Invalid)?;
-    let display_name = clean_name(account.display_name, "Name").map_err(AppError::Invalid)?;
-    check_new_password(account.password).map_err(AppError::Invalid)?;
-    let password = account.password.to_string();
+pub async fn create_user(db: &Db, user: NewUser<'_>) -> Result<i64, AppError> {
+    let email = normalize_email(user.email).map_err(AppError::Invalid)?;
+    let display_name = clean_name(user.display_name, "Name").map_err(AppError::Invalid)?;
+    check_new_password(user.password).map_err(AppError::Invalid)?;
+    let password = user.password.to_string();
     let password_hash = tokio::task::spawn_blocking(move || password::hash(&password))
         .await
         .map_err(|e| internal("password hashing task", e))?
         .map_err(|e| internal("hash password", e))?;
     let new = users::NewUser {
-        company_id: account.company_id,
+        company_id: user.company_id,
         email: &email,
         display_name: &display_name,
         password_hash: &password_hash,
-        global_admin: account.global_admin,
-        channels_admin: account.channels_admin,
+        global_admin: user.global_admin,
+        channels_admin: user.channels_admin,
     };
     users::insert(db, &new).await.map_err(|e| {
         if is_unique_violation(&e) {
@@ -243,7 +243,7 @@ pub async fn set_up_first_company(db: &Db, input: FirstCompany<'_>) -> Result<St
         return Err(AppError::NotFound);
     }
     let company_id = create_company(db, input.company_name, true, channel_limit).await?;
-    let account = NewAccount {
+    let new_user = NewUser {
         company_id,
         email: &email,
         display_name: input.display_name,
@@ -251,7 +251,7 @@ pub async fn set_up_first_company(db: &Db, input: FirstCompany<'_>) -> Result<St
         global_admin: true,
         channels_admin: true,
     };
-    create_user(db, account).await?;
+    create_user(db, new_user).await?;
     Ok(email)
 }
 

@@ -8,7 +8,7 @@ use crate::domain::account::AccountStatus;
 use crate::error::AppError;
 use crate::server::db::account_lifecycle::DeletionJob;
 use crate::server::db::sign_ins::SignedInUser;
-use crate::server::db::{accounts, channel_data, companies, now_ms, Db};
+use crate::server::db::{account_data, accounts, companies, now_ms, Db};
 use crate::server::sessions::manager::{ManagerError, SessionManager};
 use crate::server::workers::deletion::DeletionWorker;
 use crate::views::channels::{AccountView, DeletionPreview};
@@ -99,7 +99,7 @@ pub async fn deletion_preview(
     id: i64,
 ) -> Result<DeletionPreview, AppError> {
     let view = deletable(db, manager, user, id).await?;
-    let counts = channel_data::counts(db, id)
+    let counts = account_data::counts(db, id)
         .await
         .map_err(|e| internal("count channel data", e))?;
     Ok(DeletionPreview {
@@ -125,7 +125,7 @@ pub async fn delete(
             "Type the account's name, {name}, to confirm"
         )));
     }
-    let counts = channel_data::counts(db, id)
+    let counts = account_data::counts(db, id)
         .await
         .map_err(|e| internal("count channel data", e))?;
     let job = DeletionJob {

@@ -1,8 +1,8 @@
 //! Stores what customers send to a linked number: the message, its contact and
 //! conversation, and its media file. A message WhatsApp delivers twice is stored once.
 
+use crate::server::db::account_data::{self, NewInbound, NewMedia, StoredInbound};
 use crate::server::db::accounts::Fence;
-use crate::server::db::channel_data::{self, NewInbound, NewMedia, StoredInbound};
 use crate::server::db::{now_ms, Db};
 use crate::server::drivers::driver::InboundMessage;
 use crate::server::media::MediaStore;
@@ -17,13 +17,13 @@ pub async fn store(
     fence: Option<&Fence>,
 ) -> Result<Option<StoredInbound>, String> {
     let db_error = |e: sqlx::Error| format!("database: {e}");
-    if channel_data::message_stored(db, account_id, &message.id)
+    if account_data::message_stored(db, account_id, &message.id)
         .await
         .map_err(db_error)?
     {
         return Ok(None);
     }
-    let routing = channel_data::routing(db, account_id)
+    let routing = account_data::routing(db, account_id)
         .await
         .map_err(db_error)?
         .ok_or_else(|| format!("account {account_id} is gone"))?;
@@ -59,7 +59,7 @@ pub async fn store(
         now: now_ms(),
         fence,
     };
-    let stored = channel_data::store_inbound(db, &new).await;
+    let stored = account_data::store_inbound(db, &new).await;
     if !matches!(stored, Ok(Some(_))) {
         // Nothing refers to the file: don't leave it behind.
         if let Some(path) = &written {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::server::db::channel_deletion::{self, PendingDeletion, Stage};
+use crate::server::db::account_deletion::{self, PendingDeletion, Stage};
 use crate::server::db::{now_ms, Db};
 use crate::server::media::MediaStore;
 use crate::server::sessions::manager::SessionManager;
@@ -59,7 +59,7 @@ impl Deleter {
                 if stopped() {
                     return Ok(Outcome::Stopped);
                 }
-                let deleted = channel_deletion::delete_batch(
+                let deleted = account_deletion::delete_batch(
                     &self.db,
                     job.account_id,
                     stage,
@@ -79,7 +79,7 @@ impl Deleter {
                 return Ok(Outcome::Stopped);
             }
             let files =
-                channel_deletion::media_batch(&self.db, job.account_id, MEDIA_BATCH).await?;
+                account_deletion::media_batch(&self.db, job.account_id, MEDIA_BATCH).await?;
             if files.is_empty() {
                 break;
             }
@@ -100,7 +100,7 @@ impl Deleter {
                     "media files could not be removed".into(),
                 ));
             }
-            channel_deletion::forget_media(&self.db, job.account_id, &removed).await?;
+            account_deletion::forget_media(&self.db, job.account_id, &removed).await?;
             self.manager
                 .settings_changed(job.company_id, job.account_id);
             tokio::time::sleep(BREATHER).await;
@@ -114,7 +114,7 @@ impl Deleter {
             "messages": job.messages,
         })
         .to_string();
-        channel_deletion::finish(&self.db, job, &details, now_ms()).await?;
+        account_deletion::finish(&self.db, job, &details, now_ms()).await?;
         self.media
             .remove_account_dir(job.company_id, job.account_id)
             .await;
@@ -130,7 +130,7 @@ pub async fn run(deleter: Deleter, worker: DeletionWorker, stop: CancellationTok
     let wake = worker.wake;
     let is_stopped = || stop.is_cancelled();
     while !is_stopped() {
-        let jobs = match channel_deletion::pending(&deleter.db).await {
+        let jobs = match account_deletion::pending(&deleter.db).await {
             Ok(jobs) => jobs,
             Err(e) => {
                 tracing::error!("deletion jobs could not be read: {e}");

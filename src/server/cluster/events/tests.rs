@@ -7,7 +7,7 @@ use crate::server::boot::config::SimTimings;
 use crate::server::db::testing::with_postgres;
 use crate::server::db::{accounts, companies, Db};
 use crate::server::drivers::simulator::{ScanOutcome, Simulator};
-use crate::server::services::identity::{create_user, NewAccount};
+use crate::server::services::identity::{create_user, NewUser};
 use crate::server::sessions::manager::{Health, Initiator, LinkState, ManagerOptions};
 use crate::server::testing::eventually;
 
@@ -218,7 +218,7 @@ async fn disconnect_on_another_server_closes_the_owners_socket_at_once() {
             ..
         } = two_servers(&pool).await;
         let db = Db::Postgres(pool.clone());
-        let new_user = NewAccount {
+        let new_user = NewUser {
             company_id: company,
             email: "ana@cluster.test",
             display_name: "Ana",

@@ -54,7 +54,7 @@ async fn status_changes_write_the_account_and_its_history_together() {
 
         let by_ana = Change::Disconnected {
             reason: DisconnectReason::ByUser,
-            actor_name: Some("Ana Torres"),
+            initiator_name: Some("Ana Torres"),
             until_ms: None,
         };
         apply(&db, id, by_ana, None, 20).await.unwrap();

@@ -249,8 +249,8 @@ async fn a_dead_node_s_linking_attempt_is_ended_once_and_a_live_one_s_is_not() {
 #[tokio::test]
 async fn a_write_under_a_stale_claim_is_refused() {
     use crate::domain::account::DisconnectReason;
+    use crate::server::db::account_data::{self, NewInbound};
     use crate::server::db::accounts::{apply_fenced, Change, Fence};
-    use crate::server::db::channel_data::{self, NewInbound};
     with_postgres(|pool| async move {
         let db = Db::Postgres(pool.clone());
         let account = connected_accounts(&pool, 1).await[0];
@@ -262,7 +262,7 @@ async fn a_write_under_a_stale_claim_is_refused() {
         };
         let lost = || Change::Disconnected {
             reason: DisconnectReason::UnlinkedFromPhone,
-            actor_name: None,
+            initiator_name: None,
             until_ms: None,
         };
         let relinked = Change::Connected {
@@ -305,7 +305,7 @@ async fn a_write_under_a_stale_claim_is_refused() {
             node: "b".into(),
             epoch: taken[0].epoch,
         };
-        let routing = channel_data::routing(&db, account).await.unwrap().unwrap();
+        let routing = account_data::routing(&db, account).await.unwrap().unwrap();
         let inbound = |wa_id: &'static str, fence| NewInbound {
             account_id: account,
             routing: &routing,
@@ -318,11 +318,11 @@ async fn a_write_under_a_stale_claim_is_refused() {
             now: 5,
             fence,
         };
-        let stale = channel_data::store_inbound(&db, &inbound("3EB0STALE", Some(&a)))
+        let stale = account_data::store_inbound(&db, &inbound("3EB0STALE", Some(&a)))
             .await
             .unwrap();
         assert_eq!(stale, None, "refused under the old claim");
-        let fresh = channel_data::store_inbound(&db, &inbound("3EB0FRESH", Some(&b)))
+        let fresh = account_data::store_inbound(&db, &inbound("3EB0FRESH", Some(&b)))
             .await
             .unwrap();
         assert!(fresh.is_some(), "stored under the current claim");

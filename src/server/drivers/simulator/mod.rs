@@ -1,6 +1,9 @@
 //! An in-process fake WhatsApp network (`AURORA_WHATSAPP=simulator`) that behaves like the
-//! protocol in DESIGN.md §5: batches of QR refs on the real timings, pairing codes, pair
-//! success, logout by the phone, network drops, inbound messages. Tests and demos use it.
+//! protocol (docs/ARCHITECTURE.md, "WhatsApp facts"): batches of QR refs on the real
+//! timings, pairing codes, pair success, logout by the phone, network drops, inbound
+//! messages. Tests and demos use it. Its parts: `connections` (one per device, with a log),
+//! `session` (what a connected device counts and sends), `wire` and `remote` (the same
+//! network shared by several servers over HTTP), `http` and `wire_http` (its HTTP API).
 
 pub mod connections;
 pub mod http;

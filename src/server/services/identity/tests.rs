@@ -6,7 +6,7 @@ use crate::server::web::rate_limit::FAILURES_PER_EMAIL;
 
 async fn company_with_ana(db: &Db) -> i64 {
     let company = create_company(db, "Demo Company", true, 3).await.unwrap();
-    let account = NewAccount {
+    let new_user = NewUser {
         company_id: company,
         email: "Ana@Demo.test",
         display_name: "Ana Torres",
@@ -14,7 +14,7 @@ async fn company_with_ana(db: &Db) -> i64 {
         global_admin: true,
         channels_admin: true,
     };
-    create_user(db, account).await.unwrap();
+    create_user(db, new_user).await.unwrap();
     company
 }
 
@@ -210,7 +210,7 @@ async fn creation_errors_are_values() {
             create_company(&db, "Demo Company", true, 3).await,
             Err(AppError::Conflict(_))
         ));
-        let dup = NewAccount {
+        let dup = NewUser {
             email: "ana@demo.test",
             ..member_account(company)
         };
@@ -218,7 +218,7 @@ async fn creation_errors_are_values() {
             create_user(&db, dup).await,
             Err(AppError::Conflict(_))
         ));
-        let weak = NewAccount {
+        let weak = NewUser {
             email: "new@demo.test",
             password: "short",
             ..member_account(company)
@@ -240,8 +240,8 @@ async fn creation_errors_are_values() {
     .await;
 }
 
-fn member_account(company_id: i64) -> NewAccount<'static> {
-    NewAccount {
+fn member_account(company_id: i64) -> NewUser<'static> {
+    NewUser {
         company_id,
         email: "x@demo.test",
         display_name: "X",

@@ -438,7 +438,7 @@ async fn replies_go_out_through_the_session_and_record_their_state() {
         // Disconnected: refused with a reason; the thread is still there.
         let gone = Change::Disconnected {
             reason: crate::domain::account::DisconnectReason::ByUser,
-            actor_name: Some("Ana"),
+            initiator_name: Some("Ana"),
             until_ms: None,
         };
         rig.manager.shutdown(Duration::from_secs(1)).await;
@@ -646,6 +646,77 @@ async fn open_pages_hear_of_each_change_to_a_scheduled_message() {
             [ScheduleStatus::Sent, ScheduleStatus::Cancelled],
             "by when they are due"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_scheduler_stopped_mid_run_sends_each_message_once_after_the_restart() {
+    use crate::server::boot::supervisor::{Phase, Supervisor};
+
+    with_db(|db| async move {
+        let rig = Rig::new(db).await;
+        let id = rig.receive(CUSTOMER, "Hola", None).await;
+        rig.link().await;
+        let past = now_ms() - 60_000;
+        let texts: Vec<String> = (1..=20).map(|n| format!("Aviso {n}")).collect();
+        for text in &texts {
+            replies_db::schedule(
+                &rig.db,
+                id,
+                rig.account,
+                text,
+                past,
+                rig.carlos.user_id,
+                past,
+            )
+            .await
+            .unwrap();
+        }
+        let run = |supervisor: &Supervisor| {
+            let (db, manager) = (rig.db.clone(), rig.manager.clone());
+            supervisor.spawn(Phase::Workers, "scheduler", move |stop| {
+                scheduler::run(db, manager, scheduler::Scheduler::default(), stop)
+            });
+        };
+
+        // Stopped as soon as it has sent something: it ends between two sends, in time.
+        let first = Supervisor::new();
+        run(&first);
+        eventually(|| async { (!rig.sim.outbox(LINKED).is_empty()).then_some(()) }).await;
+        let stopping = std::time::Instant::now();
+        assert!(first
+            .stop(Phase::Workers, Duration::from_secs(5))
+            .await
+            .is_empty());
+        assert!(stopping.elapsed() < Duration::from_secs(5));
+        let page = inbox::conversation(&rig.db, &rig.carlos, id).await.unwrap();
+        assert!(
+            page.scheduled
+                .iter()
+                .all(|s| matches!(s.status, ScheduleStatus::Sent | ScheduleStatus::Pending)),
+            "nothing left half-sent: {:?}",
+            page.scheduled
+        );
+
+        // The next start sends the rest, and nothing twice.
+        let second = Supervisor::new();
+        run(&second);
+        eventually(|| async { (rig.sim.outbox(LINKED).len() >= texts.len()).then_some(()) }).await;
+        assert!(second
+            .stop(Phase::Workers, Duration::from_secs(5))
+            .await
+            .is_empty());
+        let mut sent: Vec<String> = rig.sim.outbox(LINKED).into_iter().map(|m| m.text).collect();
+        sent.sort();
+        let mut expected = texts.clone();
+        expected.sort();
+        assert_eq!(sent, expected, "each message exactly once");
+        let page = inbox::conversation(&rig.db, &rig.carlos, id).await.unwrap();
+        assert!(page
+            .scheduled
+            .iter()
+            .all(|s| s.status == ScheduleStatus::Sent));
     })
     .await;
 }

@@ -124,7 +124,7 @@ impl Team {
             .await;
         let gone = Change::Disconnected {
             reason: DisconnectReason::UnlinkedFromPhone,
-            actor_name: None,
+            initiator_name: None,
             until_ms: None,
         };
         accounts::apply(&self.db, id, gone, None, 3).await.unwrap();

@@ -6,8 +6,8 @@ use std::cell::Cell;
 use super::*;
 use crate::domain::account::{AccountStatus, DisconnectReason};
 use crate::error::AppError;
+use crate::server::db::account_data;
 use crate::server::db::accounts::{self, Change};
-use crate::server::db::channel_data;
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{companies, funnels, on_pool, testing::with_db, users};
 use crate::server::drivers::driver::{Driver, InboundMedia, InboundMessage};
@@ -104,7 +104,7 @@ impl Rig {
         .unwrap();
         let gone = Change::Disconnected {
             reason: DisconnectReason::UnlinkedFromPhone,
-            actor_name: None,
+            initiator_name: None,
             until_ms: None,
         };
         accounts::apply(&self.db, id, gone, None, 3).await.unwrap();
@@ -252,11 +252,11 @@ impl Rig {
             .join(self.company.to_string())
             .join(a.to_string());
         assert!(!folder.exists(), "A's media folder is gone");
-        assert!(channel_deletion::pending(&self.db)
+        assert!(account_deletion::pending(&self.db)
             .await
             .unwrap()
             .is_empty());
-        let log = channel_deletion::audit_log(&self.db, self.company)
+        let log = account_deletion::audit_log(&self.db, self.company)
             .await
             .unwrap();
         assert_eq!(log.len(), 1);
@@ -351,7 +351,7 @@ async fn inbound_messages_are_stored_once_with_contact_conversation_and_media() 
         .unwrap()
         .count();
         assert_eq!(files, 1, "the replay left no file behind");
-        let counts = channel_data::counts(&rig.db, a).await.unwrap();
+        let counts = account_data::counts(&rig.db, a).await.unwrap();
         assert_eq!(
             (
                 counts.conversations,
@@ -489,7 +489,7 @@ async fn delete_removes_exactly_the_channels_data_files_and_nothing_of_another()
             (2, 1, 2, 1, 1500, 6)
         );
         rig.disable_and_delete(a).await;
-        let job = channel_deletion::pending(&rig.db).await.unwrap().remove(0);
+        let job = account_deletion::pending(&rig.db).await.unwrap().remove(0);
         assert_eq!(job.total_items, 6 + 2 + 2 + 1 + 1 + 1);
         let outcome = rig.deleter(2).run(&job, || false).await.unwrap();
         assert_eq!(outcome, Outcome::Finished);
@@ -505,7 +505,7 @@ async fn an_interrupted_delete_resumes_and_ends_the_same_and_running_again_delet
         let rig = Rig::new(db, 10).await;
         let (a, b) = rig.two_channels_sharing_a_contact().await;
         rig.disable_and_delete(a).await;
-        let job = channel_deletion::pending(&rig.db).await.unwrap().remove(0);
+        let job = account_deletion::pending(&rig.db).await.unwrap().remove(0);
         let checks = Cell::new(0);
         let stop_after_three = || {
             checks.set(checks.get() + 1);
@@ -537,7 +537,7 @@ async fn an_interrupted_delete_resumes_and_ends_the_same_and_running_again_delet
         );
 
         // The next start finds the job where it stopped.
-        let resumed = channel_deletion::pending(&rig.db).await.unwrap();
+        let resumed = account_deletion::pending(&rig.db).await.unwrap();
         assert_eq!(resumed.len(), 1);
         let outcome = rig.deleter(2).run(&resumed[0], || false).await.unwrap();
         assert_eq!(outcome, Outcome::Finished);
@@ -551,7 +551,7 @@ async fn an_interrupted_delete_resumes_and_ends_the_same_and_running_again_delet
             1
         );
         assert_eq!(
-            channel_deletion::audit_log(&rig.db, rig.company)
+            account_deletion::audit_log(&rig.db, rig.company)
                 .await
                 .unwrap()
                 .len(),

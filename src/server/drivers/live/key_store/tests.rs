@@ -534,7 +534,7 @@ async fn accounts_keep_their_own_keys_and_disconnect_and_delete_wipe_them() {
         accounts::apply(&db, b, linked, None, 2).await.unwrap();
         let gone = Change::Disconnected {
             reason: DisconnectReason::ByUser,
-            actor_name: Some("Ana"),
+            initiator_name: Some("Ana"),
             until_ms: None,
         };
         accounts::apply(&db, b, gone, None, 3).await.unwrap();

@@ -5,22 +5,19 @@
 //! `make test-postgres` (PostgreSQL from `TEST_POSTGRES_URL`, a database per test). Prints
 //! the times it measures.
 
-mod cluster_support;
+mod support;
 
-#[path = "cluster/outage.rs"]
 mod outage;
-#[path = "cluster/pages.rs"]
 mod pages;
-#[path = "cluster/steady.rs"]
 mod steady;
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use cluster_support::web::{card, sign_in, Page};
-use cluster_support::*;
 use serde_json::Value;
 use sqlx::{Connection, PgConnection};
+use support::web::{card, sign_in, Page};
+use support::*;
 
 const ACCOUNTS: usize = 60;
 

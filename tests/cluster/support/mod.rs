@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use aurora::server::boot::config::DatabaseUrl;
 use aurora::server::db::{accounts, companies, Db};
-use aurora::server::services::identity::{create_user, NewAccount};
+use aurora::server::services::identity::{create_user, NewUser};
 use serde_json::Value;
 use sqlx::{Connection, PgConnection};
 
@@ -236,7 +236,7 @@ impl Drop for TestDatabase {
 /// Connected with simulator credentials. Answers the company and its account ids.
 pub async fn seed_company(db: &Db, name: &str, email: &str, linked: usize) -> (i64, Vec<i64>) {
     let company = companies::insert(db, name, true, 1000).await.unwrap();
-    let admin = NewAccount {
+    let admin = NewUser {
         company_id: company,
         email,
         display_name: name,

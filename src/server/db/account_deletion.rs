@@ -184,7 +184,7 @@ pub async fn finish(
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO company_audit_log (company_id, at, actor_user_id, actor_name, action, subject, details) \
+            "INSERT INTO company_audit_log (company_id, at, actor_user_id, initiator_name, action, subject, details) \
              VALUES ($1, $2, $3, $4, 'whatsapp_account_deleted', $5, $6)",
         )
         .bind(job.company_id)
@@ -200,13 +200,13 @@ pub async fn finish(
     })
 }
 
-/// The company's audit log, newest first: (at, actor name, action, subject, details).
+/// The company's audit log, newest first: (at, initiator name, action, subject, details).
 pub async fn audit_log(
     db: &Db,
     company_id: i64,
 ) -> Result<Vec<(i64, String, String, String, String)>, sqlx::Error> {
     on_pool!(db, pool => sqlx::query_as(
-        "SELECT at, actor_name, action, subject, details FROM company_audit_log \
+        "SELECT at, initiator_name, action, subject, details FROM company_audit_log \
          WHERE company_id = $1 ORDER BY at DESC, id DESC",
     )
     .bind(company_id)

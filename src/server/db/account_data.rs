@@ -171,9 +171,9 @@ pub async fn store_inbound(
     })
 }
 
-pub use crate::domain::channel::ChannelCounts;
+pub use crate::domain::account_data::AccountDataCounts;
 
-pub async fn counts(db: &Db, account_id: i64) -> Result<ChannelCounts, sqlx::Error> {
+pub async fn counts(db: &Db, account_id: i64) -> Result<AccountDataCounts, sqlx::Error> {
     let (conversations, contacts, scheduled_messages, media_files, media_bytes, messages): (
         i64,
         i64,
@@ -194,7 +194,7 @@ pub async fn counts(db: &Db, account_id: i64) -> Result<ChannelCounts, sqlx::Err
     .bind(account_id)
     .fetch_one(pool)
     .await)?;
-    Ok(ChannelCounts {
+    Ok(AccountDataCounts {
         conversations,
         contacts,
         scheduled_messages,

@@ -1,0 +1,177 @@
+//! The commands the manager's handle takes: each goes to the account's actor, which checks
+//! the transition, acts on its connection, writes the change and publishes it.
+
+use super::*;
+
+impl SessionManager {
+    /// Starts a linking attempt (Add, Connect, Generate new code): the card shows a QR.
+    pub async fn start_linking(
+        &self,
+        company_id: i64,
+        account: i64,
+        initiator: Option<Initiator>,
+    ) -> Result<(), ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::StartLinking {
+            initiator,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn cancel_linking(
+        &self,
+        company_id: i64,
+        account: i64,
+        initiator: Initiator,
+    ) -> Result<(), ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::CancelLinking {
+            initiator,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn request_pair_code(
+        &self,
+        company_id: i64,
+        account: i64,
+        phone: String,
+    ) -> Result<String, ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::RequestPairCode {
+            phone,
+            reply,
+        })
+        .await
+    }
+
+    /// Sends a text from the account's number to `to` (E.164); answers WhatsApp's message id.
+    pub async fn send_text(
+        &self,
+        company_id: i64,
+        account: i64,
+        to: String,
+        text: String,
+    ) -> Result<String, ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::SendText {
+            to,
+            text,
+            reply,
+        })
+        .await
+    }
+
+    /// The open session's own counters; refused when the account has no open session.
+    pub async fn session_stats(
+        &self,
+        company_id: i64,
+        account: i64,
+    ) -> Result<SessionStats, ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::SessionStats {
+            reply,
+        })
+        .await
+    }
+
+    /// Logs the device out (the phone shows it removed), wipes its keys, keeps conversations.
+    pub async fn disconnect(
+        &self,
+        company_id: i64,
+        account: i64,
+        initiator: Initiator,
+    ) -> Result<(), ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::Disconnect {
+            initiator,
+            reply,
+        })
+        .await
+    }
+
+    /// Disconnected → Disabled: hidden while the Active filter is on; its data is kept.
+    pub async fn disable(
+        &self,
+        company_id: i64,
+        account: i64,
+        initiator: Initiator,
+    ) -> Result<(), ManagerError> {
+        let write: StatusWrite = Box::new(move |db| {
+            Box::pin(
+                async move { lifecycle::disable(&db, account, initiator.user_id, now_ms()).await },
+            )
+        });
+        self.change_status(
+            company_id,
+            account,
+            AccountEvent::Disable,
+            write,
+            ManagerError::NotFound,
+        )
+        .await
+    }
+
+    /// Disabled → Disconnected, unless the company already uses `limit` channels.
+    pub async fn enable(
+        &self,
+        company_id: i64,
+        account: i64,
+        initiator: Initiator,
+        limit: i64,
+    ) -> Result<(), ManagerError> {
+        let write: StatusWrite = Box::new(move |db| {
+            Box::pin(async move {
+                lifecycle::enable_within_limit(
+                    &db,
+                    company_id,
+                    account,
+                    limit,
+                    initiator.user_id,
+                    now_ms(),
+                )
+                .await
+            })
+        });
+        self.change_status(
+            company_id,
+            account,
+            AccountEvent::Enable,
+            write,
+            ManagerError::LimitReached,
+        )
+        .await
+    }
+
+    /// Disabled → Deleting, recording the job the deletion worker carries out.
+    pub async fn begin_deletion(
+        &self,
+        company_id: i64,
+        account: i64,
+        job: lifecycle::DeletionJob,
+    ) -> Result<(), ManagerError> {
+        let write: StatusWrite =
+            Box::new(move |db| Box::pin(async move { lifecycle::begin_deletion(&db, &job).await }));
+        self.change_status(
+            company_id,
+            account,
+            AccountEvent::Delete,
+            write,
+            ManagerError::NotFound,
+        )
+        .await
+    }
+
+    async fn change_status(
+        &self,
+        company_id: i64,
+        account: i64,
+        event: AccountEvent,
+        write: StatusWrite,
+        refused: ManagerError,
+    ) -> Result<(), ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::ChangeStatus {
+            event,
+            write,
+            refused,
+            reply,
+        })
+        .await
+    }
+}
