@@ -71,7 +71,7 @@ test-postgres:
 	@if command -v pg_isready >/dev/null && pg_isready -q -d "$(TEST_POSTGRES_URL)"; then \
 		echo "== Rust tests on PostgreSQL ($(TEST_POSTGRES_URL))"; \
 		TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(CARGO_TEST) --lib --bins && \
-		echo "== Several servers as processes (tests/cluster.rs; prints what it measures)" && \
+		echo "== Several servers as processes (tests/cluster/; prints what it measures)" && \
 		TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(CARGO_TEST) --test cluster -- --nocapture; \
 	elif [ "$$CI" = true ]; then \
 		echo "PostgreSQL at $(TEST_POSTGRES_URL) is not reachable, and CI requires it." >&2; exit 1; \

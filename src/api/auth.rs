@@ -7,28 +7,23 @@ use leptos::prelude::*;
 #[server(endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use crate::server::db::now_ms;
-    use crate::server::services::identity::{resume_sign_in, sign_in, SignIn};
+    use crate::server::services::identity::{log_in, SignIn};
     use crate::server::web::fn_context::{
         app_state, client_address, current_sign_in, respond, set_cookie,
     };
-    use crate::server::web::gate::{home, sign_in_cookie};
+    use crate::server::web::gate::sign_in_cookie;
 
-    let state = app_state();
+    let (state, client) = (app_state(), client_address().await);
     let previous = current_sign_in().await.token;
-    let client = client_address().await;
     let attempt = SignIn {
         email: &email,
         password: &password,
         client: &client,
         previous_token: previous.as_deref(),
     };
-    let token = respond(sign_in(&state.db, &state.login_limiter, attempt, now_ms()).await)?;
+    let (token, home) = respond(log_in(&state.db, &state.login_limiter, attempt, now_ms()).await)?;
     set_cookie(sign_in_cookie(&token, state.config.cookie_secure));
-    let user = resume_sign_in(&state.db, &token, now_ms())
-        .await
-        .ok()
-        .flatten();
-    leptos_axum::redirect(home(user.as_ref()));
+    leptos_axum::redirect(home);
     Ok(())
 }
 
@@ -68,12 +63,11 @@ pub async fn setup(
     password: String,
 ) -> Result<(), AppError> {
     use crate::server::db::now_ms;
-    use crate::server::services::identity::{set_up_first_company, sign_in, FirstCompany, SignIn};
+    use crate::server::services::identity::{set_up_and_sign_in, FirstCompany};
     use crate::server::web::fn_context::{app_state, client_address, respond, set_cookie};
     use crate::server::web::gate::sign_in_cookie;
 
-    let state = app_state();
-    let _only_one_at_a_time = state.setup_lock.lock().await;
+    let (state, client) = (app_state(), client_address().await);
     let input = FirstCompany {
         company_name: &company_name,
         channel_limit: &channel_limit,
@@ -81,15 +75,15 @@ pub async fn setup(
         email: &email,
         password: &password,
     };
-    let email = respond(set_up_first_company(&state.db, input).await)?;
-    let client = client_address().await;
-    let attempt = SignIn {
-        email: &email,
-        password: &password,
-        client: &client,
-        previous_token: None,
-    };
-    let token = respond(sign_in(&state.db, &state.login_limiter, attempt, now_ms()).await)?;
+    let signing_in = set_up_and_sign_in(
+        &state.db,
+        &state.login_limiter,
+        &state.setup_lock,
+        input,
+        &client,
+        now_ms(),
+    );
+    let token = respond(signing_in.await)?;
     set_cookie(sign_in_cookie(&token, state.config.cookie_secure));
     leptos_axum::redirect(crate::paths::CHANNELS);
     Ok(())

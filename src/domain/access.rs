@@ -15,6 +15,15 @@ pub const NEED_SUBSCRIPTION: &str = "An active subscription is required to manag
 
 pub const INBOX_NEEDS_SUBSCRIPTION: &str = "An active subscription is required to use the inbox";
 
+/// Where a signed-in user starts: channels admins on the Channels page, everyone else in
+/// the inbox.
+pub fn home_page(channels_admin: bool) -> &'static str {
+    match channels_admin {
+        true => crate::paths::CHANNELS,
+        false => crate::paths::INBOX,
+    }
+}
+
 /// Every member of a company with an active subscription may use the inbox; what they
 /// see in it is decided per channel (`inbox::may_see`).
 pub fn may_use_inbox(roles: Roles) -> Result<(), &'static str> {

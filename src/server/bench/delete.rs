@@ -11,15 +11,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use crate::server::bench::support::{exec, scalar, summary, BenchDatabase, SERIES};
+use crate::server::bench::support::{bench_company, exec, scalar, summary, BenchDatabase, SERIES};
 use crate::server::boot::config::{Config, WhatsAppMode};
 use crate::server::boot::state::AppState;
 use crate::server::db::{account_deletion, now_ms, Db};
 use crate::server::drivers::simulator::customer_message;
 use crate::server::media::MediaStore;
-use crate::server::services::identity::{
-    create_company, create_user, resume_sign_in, sign_in, NewUser, SignIn,
-};
+use crate::server::services::identity::{resume_sign_in, sign_in, SignIn};
 use crate::server::services::lifecycle;
 use crate::server::sessions::inbound;
 use crate::server::web::router::{leptos_options, router};
@@ -143,18 +141,7 @@ async fn bench(
     let mut config = Config::from_lookup(|_| None).map_err(|e| e.to_string())?;
     config.whatsapp = WhatsAppMode::Simulator;
     config.media_dir = folder.join("media");
-    let company = create_company(db, "Bench", true, 10)
-        .await
-        .map_err(|e| e.to_string())?;
-    let admin = NewUser {
-        company_id: company,
-        email: "bench@bench.test",
-        display_name: "Bench",
-        password: "bench password",
-        global_admin: true,
-        channels_admin: true,
-    };
-    create_user(db, admin).await.map_err(|e| e.to_string())?;
+    let company = bench_company(db, 10).await?;
     let mut ids = Vec::new();
     for _ in 0..2 {
         exec(db, "INSERT INTO whatsapp_accounts (company_id, status, name, created_at, updated_at) VALUES ($1, 'disconnected', 'x', 1, 1)", &[company]).await?;

@@ -12,12 +12,12 @@ use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use crate::domain::account::AccountStatus;
-use crate::server::bench::support::summary;
+use crate::server::bench::support::{bench_company, summary};
 use crate::server::boot::config::{Config, DatabaseUrl, SimTimings, WhatsAppMode};
 use crate::server::boot::state::AppState;
 use crate::server::db::{now_ms, Db};
 use crate::server::services::channels;
-use crate::server::services::identity::{create_company, create_user, sign_in, NewUser, SignIn};
+use crate::server::services::identity::{sign_in, SignIn};
 use crate::server::web::router::{leptos_options, router};
 use crate::views::channels::ChannelUpdate;
 
@@ -138,18 +138,7 @@ async fn bench(db: &Db, accounts: usize, clients: usize, probes: usize) -> Resul
         next_ms: 600_000,
         count: 1,
     };
-    let company = create_company(db, "Bench", true, accounts as i64)
-        .await
-        .map_err(|e| e.to_string())?;
-    let admin = NewUser {
-        company_id: company,
-        email: "bench@bench.test",
-        display_name: "Bench",
-        password: "bench password",
-        global_admin: true,
-        channels_admin: true,
-    };
-    create_user(db, admin).await.map_err(|e| e.to_string())?;
+    bench_company(db, accounts as i64).await?;
     let state = AppState::new(leptos_options(&config), db.clone(), config);
     let limiter = state.login_limiter.clone();
     let attempt = SignIn {

@@ -8,6 +8,7 @@ use sqlx::{Connection, PgConnection};
 
 use crate::server::boot::config::DatabaseUrl;
 use crate::server::db::{on_pool, Db};
+use crate::server::services::identity::{create_company, create_user, NewUser};
 
 /// `n` from 1 to `$1`, for bulk inserts on both engines.
 pub const SERIES: &str =
@@ -117,4 +118,22 @@ impl BenchDatabase {
         }
         let _ = std::fs::remove_dir_all(&self.folder);
     }
+}
+
+/// The company every benchmark works in, with its admin `bench@bench.test` (global and
+/// channels admin, password "bench password").
+pub async fn bench_company(db: &Db, channel_limit: i64) -> Result<i64, String> {
+    let company = create_company(db, "Bench", true, channel_limit)
+        .await
+        .map_err(|e| e.to_string())?;
+    let admin = NewUser {
+        company_id: company,
+        email: "bench@bench.test",
+        display_name: "Bench",
+        password: "bench password",
+        global_admin: true,
+        channels_admin: true,
+    };
+    create_user(db, admin).await.map_err(|e| e.to_string())?;
+    Ok(company)
 }

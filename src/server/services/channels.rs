@@ -259,19 +259,21 @@ pub async fn add(
     .await
     .map_err(|e| internal("add account", e))?;
     let Some(id) = inserted else {
-        let used = accounts::count_toward_limit(db, company.id)
-            .await
-            .map_err(|e| internal("count accounts", e))?;
-        return Err(AppError::Conflict(format!(
-            "Channel limit reached ({used} of {})",
-            company.channel_limit
-        )));
+        return Err(limit_reached(db, company.id, company.channel_limit).await);
     };
     manager
         .start_linking(company.id, id, Some(initiator(user)))
         .await
         .map_err(manager_error)?;
     owned(db, manager, user, id).await
+}
+
+/// "Channel limit reached (3 of 3)": what Add and Enable answer at the plan's limit.
+pub(super) async fn limit_reached(db: &Db, company_id: i64, limit: i64) -> AppError {
+    match accounts::count_toward_limit(db, company_id).await {
+        Ok(used) => AppError::Conflict(format!("Channel limit reached ({used} of {limit})")),
+        Err(e) => internal("count accounts", e),
+    }
 }
 
 /// Checks that the account is the user's company's (404 otherwise), lets the session

@@ -6,6 +6,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::internal;
+use crate::domain::access::home_page;
 use crate::domain::identity::{
     check_new_password, clean_name, normalize_email, parse_channel_limit,
 };
@@ -117,6 +118,43 @@ pub async fn sign_in(
     Ok(token)
 }
 
+/// The login form: checks the credentials, opens a sign-in, and answers its token with the
+/// page the user starts on (channels admins on the Channels page, everyone else the inbox).
+pub async fn log_in(
+    db: &Db,
+    limiter: &Mutex<LoginLimiter>,
+    attempt: SignIn<'_>,
+    now: i64,
+) -> Result<(String, &'static str), AppError> {
+    let token = sign_in(db, limiter, attempt, now).await?;
+    let user = resume_sign_in(db, &token, now)
+        .await
+        .map_err(|e| internal("load the new sign-in", e))?;
+    let home = home_page(user.is_some_and(|user| user.channels_admin));
+    Ok((token, home))
+}
+
+/// The first-run form: the company and its first administrator, then their sign-in;
+/// answers its token. Two visitors at once cannot both create "the first" company.
+pub async fn set_up_and_sign_in(
+    db: &Db,
+    limiter: &Mutex<LoginLimiter>,
+    setup_lock: &tokio::sync::Mutex<()>,
+    input: FirstCompany<'_>,
+    client: &str,
+    now: i64,
+) -> Result<String, AppError> {
+    let _only_one_at_a_time = setup_lock.lock().await;
+    let email = set_up_first_company(db, input).await?;
+    let attempt = SignIn {
+        email: &email,
+        password: input.password,
+        client,
+        previous_token: None,
+    };
+    sign_in(db, limiter, attempt, now).await
+}
+
 pub async fn sign_out(db: &Db, token: &str) -> Result<(), AppError> {
     sign_ins::delete(db, &token_hash(token))
         .await
@@ -219,6 +257,7 @@ pub async fn create_funnel(
         })
 }
 
+#[derive(Clone, Copy)]
 pub struct FirstCompany<'a> {
     pub company_name: &'a str,
     pub channel_limit: &'a str,

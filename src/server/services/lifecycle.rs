@@ -2,13 +2,13 @@
 //! Enable brings it back within the plan's limit; Delete (global admins, Disabled accounts)
 //! hands the account to the deletion worker.
 
-use super::channels::{account_view, act_on, manager_error};
+use super::channels::{account_view, act_on, limit_reached, manager_error};
 use super::internal;
 use crate::domain::account::AccountStatus;
 use crate::error::AppError;
 use crate::server::db::account_lifecycle::DeletionJob;
 use crate::server::db::sign_ins::SignedInUser;
-use crate::server::db::{account_data, accounts, companies, now_ms, Db};
+use crate::server::db::{account_data, companies, now_ms, Db};
 use crate::server::sessions::manager::{ManagerError, SessionManager};
 use crate::server::workers::deletion::DeletionWorker;
 use crate::views::channels::{AccountView, DeletionPreview};
@@ -46,13 +46,7 @@ pub async fn enable(
             .await
         {
             Err(ManagerError::LimitReached) => {
-                let used = accounts::count_toward_limit(db, company.id)
-                    .await
-                    .map_err(|e| internal("count accounts", e))?;
-                Err(AppError::Conflict(format!(
-                    "Channel limit reached ({used} of {})",
-                    company.channel_limit
-                )))
+                Err(limit_reached(db, company.id, company.channel_limit).await)
             }
             other => other.map_err(manager_error),
         }

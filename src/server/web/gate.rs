@@ -8,6 +8,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::security::error_response;
+use crate::domain::access::home_page;
 use crate::error::AppError;
 use crate::paths;
 use crate::server::boot::state::AppState;
@@ -61,10 +62,7 @@ pub fn classify(path: &str) -> Area {
 /// Where a signed-in user starts: channels admins on the Channels page, everyone else
 /// in the inbox.
 pub fn home(user: Option<&SignedInUser>) -> &'static str {
-    match user {
-        Some(user) if user.channels_admin => paths::CHANNELS,
-        _ => paths::INBOX,
-    }
+    home_page(user.is_some_and(|user| user.channels_admin))
 }
 
 pub fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
