@@ -1,4 +1,4 @@
-//! Sign-in, sign-out, who am I, and first-run set-up.
+//! Who is signed in, as the top bar shows them.
 
 use serde::{Deserialize, Serialize};
 

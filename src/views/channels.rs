@@ -1,4 +1,5 @@
-//! The Settings > Company > Channels > WhatsApp Web page: its data and its actions.
+//! What the Channels page shows: one card per account, the page as a whole, its live
+//! stream's updates, a session's details, and what a Delete would remove.
 
 use crate::domain::account::AccountStatus;
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
-//! The inbox: conversations from linked numbers, their threads, replies and scheduled
-//! messages. Every function checks on the server that the viewer may see the conversation.
+//! What the inbox shows: the list of conversations, one conversation with its messages,
+//! media and scheduled messages.
 
 use crate::domain::account::AccountStatus;
 use crate::domain::inbox::{MessageStatus, ScheduleStatus};

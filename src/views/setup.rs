@@ -1,5 +1,5 @@
-//! The setup wizard of a WhatsApp Web account: what it offers, the live phone check, and
-//! the one call that stores the whole result.
+//! What the setup wizard shows and sends: its choices, the live phone check, the form as a
+//! whole and the outcome of saving it.
 
 use crate::domain::wizard::{Country, FieldError, SetupAction};
 use crate::views::channels::AccountView;

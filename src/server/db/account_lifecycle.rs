@@ -3,8 +3,12 @@
 //! in another status (or the company at its limit) changes nothing and answers false.
 
 use super::account_data::AccountDataCounts;
+use super::accounts::LOCK_COMPANY;
 use super::{on_pool, Db};
 
+/// `lock_company`: a company whose row lock the write takes first (a limit check that
+/// must see every change committed before it).
+#[allow(clippy::too_many_arguments)]
 async fn change(
     db: &Db,
     update: &str,
@@ -13,9 +17,13 @@ async fn change(
     event: &str,
     initiator: i64,
     now: i64,
+    lock_company: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
+        if let Some(company) = lock_company {
+            sqlx::query(LOCK_COMPANY).bind(company).execute(&mut *tx).await?;
+        }
         let mut query = sqlx::query(update).bind(id).bind(now);
         for value in more_binds {
             query = query.bind(*value);
@@ -45,11 +53,13 @@ pub async fn disable(db: &Db, id: i64, initiator: i64, now: i64) -> Result<bool,
         "disabled",
         initiator,
         now,
+        None,
     )
     .await
 }
 
-/// The count and the change are one statement, so two Enables cannot both slip under the limit.
+/// Under the company's row lock, so concurrent Enables (and Adds) cannot both slip under
+/// the limit.
 pub async fn enable_within_limit(
     db: &Db,
     company_id: i64,
@@ -68,6 +78,7 @@ pub async fn enable_within_limit(
         "enabled",
         initiator,
         now,
+        Some(company_id),
     )
     .await
 }

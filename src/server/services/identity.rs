@@ -1,4 +1,4 @@
-//! Sign-in, sessions, and creating companies, users and funnels.
+//! Sign-ins, and creating companies, users and funnels.
 
 use std::sync::{Mutex, OnceLock};
 
@@ -20,9 +20,13 @@ pub const IDLE_TIMEOUT_MS: i64 = 12 * 60 * 60 * 1000;
 /// Writing `last_seen_at` on every request would turn reads into writes; a minute is precise enough.
 const TOUCH_AFTER_MS: i64 = 60 * 1000;
 pub const INVALID_CREDENTIALS: &str = "Invalid email or password";
+/// The longest email address there is (RFC 5321's path limit).
+pub const MAX_EMAIL_BYTES: usize = 254;
+/// Longer passwords are refused before hashing (nobody types 1 KiB).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
 
-/// A fresh random 256-bit session token, hex-encoded for the cookie.
-pub fn new_session_token() -> String {
+/// A fresh random 256-bit sign-in token, hex-encoded for the cookie.
+pub fn new_sign_in_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
@@ -32,25 +36,25 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// The user behind a session token, or `None` when it is unknown or idle for too long
-/// (an expired session is deleted on sight).
+/// The user behind a sign-in token, or `None` when it is unknown or idle for too long
+/// (an expired sign-in is deleted on sight).
 pub async fn resume_sign_in(
     db: &Db,
     token: &str,
     now: i64,
 ) -> Result<Option<SignedInUser>, sqlx::Error> {
     let hash = token_hash(token);
-    let Some(session) = sign_ins::find(db, &hash).await? else {
+    let Some(signed_in) = sign_ins::find(db, &hash).await? else {
         return Ok(None);
     };
-    if now - session.last_seen_at > IDLE_TIMEOUT_MS {
+    if now - signed_in.last_seen_at > IDLE_TIMEOUT_MS {
         sign_ins::delete(db, &hash).await?;
         return Ok(None);
     }
-    if now - session.last_seen_at > TOUCH_AFTER_MS {
+    if now - signed_in.last_seen_at > TOUCH_AFTER_MS {
         sign_ins::touch(db, &hash, now).await?;
     }
-    Ok(Some(session))
+    Ok(Some(signed_in))
 }
 
 pub struct SignIn<'a> {
@@ -58,11 +62,15 @@ pub struct SignIn<'a> {
     pub password: &'a str,
     /// The client's address, for the per-address limit.
     pub client: &'a str,
-    /// The session cookie the browser already had, if any: it is replaced, never reused.
+    /// The sign-in cookie the browser already had, if any: it is replaced, never reused.
     pub previous_token: Option<&'a str>,
 }
 
 async fn verify_off_thread(password: String, hash: String) -> Result<bool, AppError> {
+    let _turn = password::checks()
+        .acquire()
+        .await
+        .map_err(|e| internal("password checks", e))?;
     tokio::task::spawn_blocking(move || password::verify(&password, &hash))
         .await
         .map_err(|e| internal("password verification task", e))
@@ -75,20 +83,24 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| password::hash("decoy password that matches nothing").unwrap_or_default())
 }
 
-/// Checks the credentials and opens a new session; returns its token for the cookie.
+/// Checks the credentials and opens a new sign-in; returns its token for the cookie.
 pub async fn sign_in(
     db: &Db,
     limiter: &Mutex<LoginLimiter>,
     attempt: SignIn<'_>,
     now: i64,
 ) -> Result<String, AppError> {
+    // Refused before any work: an oversized field never costs a hash or becomes a key.
+    if attempt.email.len() > MAX_EMAIL_BYTES || attempt.password.len() > MAX_PASSWORD_BYTES {
+        return Err(AppError::Invalid(INVALID_CREDENTIALS.into()));
+    }
     let email =
         normalize_email(attempt.email).unwrap_or_else(|_| attempt.email.trim().to_lowercase());
-    let wait = limiter
+    let reserved = limiter
         .lock()
         .map_err(|e| internal("login limiter", e))?
-        .retry_after(&email, attempt.client, now);
-    if let Some(wait) = wait {
+        .reserve(&email, attempt.client, now);
+    if let Err(wait) = reserved {
         return Err(AppError::RateLimited(too_many_attempts_message(wait)));
     }
     let credentials = users::credentials_by_email(db, &email)
@@ -100,21 +112,22 @@ pub async fn sign_in(
     };
     let valid = verify_off_thread(attempt.password.to_string(), hash).await?;
     let Some(user_id) = user_id.filter(|_| valid) else {
-        limiter
-            .lock()
-            .map_err(|e| internal("login limiter", e))?
-            .record_failure(&email, attempt.client, now);
+        // The reservation stays: it was a failure.
         return Err(AppError::Invalid(INVALID_CREDENTIALS.into()));
     };
+    limiter
+        .lock()
+        .map_err(|e| internal("login limiter", e))?
+        .release(&email, attempt.client, now);
     if let Some(previous) = attempt.previous_token {
         sign_ins::delete(db, &token_hash(previous))
             .await
-            .map_err(|e| internal("drop old session", e))?;
+            .map_err(|e| internal("drop the old sign-in", e))?;
     }
-    let token = new_session_token();
+    let token = new_sign_in_token();
     sign_ins::insert(db, &token_hash(&token), user_id, now)
         .await
-        .map_err(|e| internal("create session", e))?;
+        .map_err(|e| internal("create a sign-in", e))?;
     Ok(token)
 }
 
@@ -158,7 +171,7 @@ pub async fn set_up_and_sign_in(
 pub async fn sign_out(db: &Db, token: &str) -> Result<(), AppError> {
     sign_ins::delete(db, &token_hash(token))
         .await
-        .map_err(|e| internal("delete session", e))
+        .map_err(|e| internal("delete a sign-in", e))
 }
 
 pub async fn create_company(

@@ -4,6 +4,15 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
+use tokio::sync::Semaphore;
+
+/// Argon2 costs 19 MiB and tens of milliseconds a check: at most one check per core runs
+/// at once, the rest wait their turn instead of piling onto the blocking pool.
+pub fn checks() -> &'static Semaphore {
+    static CHECKS: std::sync::OnceLock<Semaphore> = std::sync::OnceLock::new();
+    CHECKS
+        .get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
 
 pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);

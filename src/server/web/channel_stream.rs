@@ -21,9 +21,9 @@ use crate::server::workers::channel_feed::resync_json;
 
 pub async fn channel_events(
     State(state): State<AppState>,
-    session: Option<Extension<SignInContext>>,
+    sign_in: Option<Extension<SignInContext>>,
 ) -> Response {
-    let Some(user) = session.and_then(|Extension(s)| s.user) else {
+    let Some(user) = sign_in.and_then(|Extension(s)| s.user) else {
         return error_response(StatusCode::UNAUTHORIZED, &AppError::Unauthenticated);
     };
     let roles = Roles {

@@ -1,4 +1,4 @@
-//! Who is asking, and may they come in: resolves the session cookie on every request,
+//! Who is asking, and may they come in: resolves the sign-in cookie on every request,
 //! sends anonymous visitors to /login (pages) or answers 401 (server functions), and
 //! routes a fresh install to /setup.
 
@@ -16,9 +16,9 @@ use crate::server::db::now_ms;
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::services::identity::{resume_sign_in, IDLE_TIMEOUT_MS};
 
-pub const SESSION_COOKIE: &str = "aurora_session";
+pub const SIGN_IN_COOKIE: &str = "aurora_session";
 
-/// The request's session, placed in its extensions for server functions to read.
+/// The request's sign-in, placed in its extensions for server functions to read.
 #[derive(Debug, Clone, Default)]
 pub struct SignInContext {
     pub user: Option<SignedInUser>,
@@ -27,9 +27,9 @@ pub struct SignInContext {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Area {
-    /// Built files and public assets: served to anyone, no session lookup.
+    /// Built files and public assets: served to anyone, no sign-in lookup.
     Asset,
-    /// Server functions that work without a session (sign-in, first-run set-up).
+    /// Server functions that work without a sign-in (the login form, first-run set-up).
     PublicApi,
     Api,
     Login,
@@ -81,7 +81,7 @@ pub fn sign_in_cookie(token: &str, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     let max_age = IDLE_TIMEOUT_MS / 1000;
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        "{SIGN_IN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
     ))
     .expect("hex token is a valid header value")
 }
@@ -89,7 +89,7 @@ pub fn sign_in_cookie(token: &str, secure: bool) -> HeaderValue {
 pub fn cleared_sign_in_cookie(secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+        "{SIGN_IN_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
     ))
     .expect("static cookie is a valid header value")
 }
@@ -122,11 +122,11 @@ pub async fn sign_in_gate(
         _ => {}
     }
 
-    let token = read_cookie(request.headers(), SESSION_COOKIE).map(str::to_owned);
+    let token = read_cookie(request.headers(), SIGN_IN_COOKIE).map(str::to_owned);
     let user = match &token {
         Some(token) => match resume_sign_in(&state.db, token, now_ms()).await {
             Ok(user) => user,
-            Err(e) => return server_error("resume session", e),
+            Err(e) => return server_error("resume sign-in", e),
         },
         None => None,
     };
@@ -149,7 +149,7 @@ pub async fn sign_in_gate(
             next.run(request).await
         }
     };
-    // Only page loads clear a stale cookie. A request already in flight when the session
+    // Only page loads clear a stale cookie. A request already in flight when the sign-in
     // was rotated (a live stream reconnecting just after signing in again) carries the old
     // id; clearing it then would delete the new cookie the browser just received.
     if stale_cookie && matches!(area, Area::Page | Area::Root | Area::Login) {
@@ -192,13 +192,13 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("a=1; aurora_session=abc; b=2"),
         );
-        assert_eq!(read_cookie(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(read_cookie(&headers, SIGN_IN_COOKIE), Some("abc"));
         headers.insert(header::COOKIE, HeaderValue::from_static("aurora_session="));
-        assert_eq!(read_cookie(&headers, SESSION_COOKIE), None);
+        assert_eq!(read_cookie(&headers, SIGN_IN_COOKIE), None);
     }
 
     #[test]
-    fn session_cookie_is_http_only_and_lax() {
+    fn sign_in_cookie_is_http_only_and_lax() {
         let cookie = sign_in_cookie("abc", false);
         let text = cookie.to_str().unwrap();
         assert!(text.starts_with("aurora_session=abc;"));

@@ -24,8 +24,8 @@ use crate::server::services::inbox::inline_image;
 
 // The error is the answer itself (an axum Response); boxing it buys nothing here.
 #[allow(clippy::result_large_err)]
-fn inbox_user(session: Option<Extension<SignInContext>>) -> Result<SignedInUser, Response> {
-    let user = session
+fn inbox_user(sign_in: Option<Extension<SignInContext>>) -> Result<SignedInUser, Response> {
+    let user = sign_in
         .and_then(|Extension(s)| s.user)
         .ok_or_else(|| error_response(StatusCode::UNAUTHORIZED, &AppError::Unauthenticated))?;
     may_use_inbox(user.roles()).map_err(|message| {
@@ -53,10 +53,10 @@ fn disposition(inline: bool, filename: &str) -> HeaderValue {
 
 pub async fn media_file(
     State(state): State<AppState>,
-    session: Option<Extension<SignInContext>>,
+    sign_in: Option<Extension<SignInContext>>,
     Path(id): Path<i64>,
 ) -> Response {
-    let user = match inbox_user(session) {
+    let user = match inbox_user(sign_in) {
         Ok(user) => user,
         Err(response) => return response,
     };
@@ -103,9 +103,9 @@ pub async fn media_file(
 /// or `{"resync": true}` after missed changes. Pages refetch what they show.
 pub async fn inbox_events(
     State(state): State<AppState>,
-    session: Option<Extension<SignInContext>>,
+    sign_in: Option<Extension<SignInContext>>,
 ) -> Response {
-    let user = match inbox_user(session) {
+    let user = match inbox_user(sign_in) {
         Ok(user) => user,
         Err(response) => return response,
     };

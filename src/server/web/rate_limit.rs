@@ -11,6 +11,8 @@ pub struct SlidingWindow {
 
 /// Beyond this many keys, stale ones are dropped so an attacker cannot grow memory forever.
 const PRUNE_ABOVE_KEYS: usize = 10_000;
+/// Never more keys than this: past it, the least recently hit go first.
+pub const MAX_KEYS: usize = 50_000;
 
 impl SlidingWindow {
     pub fn new(limit: usize, window_ms: i64) -> Self {
@@ -47,6 +49,34 @@ impl SlidingWindow {
             self.hits
                 .retain(|_, hits| hits.back().is_some_and(|t| now - t < window));
         }
+        if self.hits.len() > MAX_KEYS {
+            // Down to nine tenths, so the sort runs once per thousands of new keys.
+            let mut last_hits: Vec<i64> = self
+                .hits
+                .values()
+                .filter_map(|h| h.back().copied())
+                .collect();
+            last_hits.sort_unstable();
+            let cut = last_hits[last_hits.len() - MAX_KEYS * 9 / 10];
+            self.hits
+                .retain(|_, hits| hits.back().is_some_and(|t| *t >= cut));
+        }
+    }
+
+    /// Takes back one hit counted at `at` (the attempt turned out to be a success).
+    pub fn forget(&mut self, key: &str, at: i64) {
+        if let Some(hits) = self.hits.get_mut(key) {
+            if let Some(i) = hits.iter().rposition(|t| *t == at) {
+                hits.remove(i);
+            }
+            if hits.is_empty() {
+                self.hits.remove(key);
+            }
+        }
+    }
+
+    pub fn keys(&self) -> usize {
+        self.hits.len()
     }
 }
 
@@ -81,6 +111,28 @@ impl LoginLimiter {
     pub fn record_failure(&mut self, email: &str, ip: &str, now: i64) {
         self.by_email.record(email, now);
         self.by_ip.record(ip, now);
+    }
+
+    /// Counts an attempt before its password is checked, in one step with the check of the
+    /// limits, so parallel guesses cannot all pass a check none of them has counted yet.
+    /// `Err(ms to wait)` at the limit. A success is taken back with [`Self::release`].
+    pub fn reserve(&mut self, email: &str, ip: &str, now: i64) -> Result<(), i64> {
+        if let Some(wait) = self.retry_after(email, ip, now) {
+            return Err(wait);
+        }
+        self.record_failure(email, ip, now);
+        Ok(())
+    }
+
+    /// How many emails and addresses are being counted.
+    pub fn keys(&self) -> usize {
+        self.by_email.keys() + self.by_ip.keys()
+    }
+
+    /// The attempt reserved at `at` succeeded: it does not count against the limits.
+    pub fn release(&mut self, email: &str, ip: &str, at: i64) {
+        self.by_email.forget(email, at);
+        self.by_ip.forget(ip, at);
     }
 }
 
@@ -164,6 +216,36 @@ mod tests {
         assert_eq!(
             too_many_attempts_message(60_001),
             "Too many sign-in attempts. Try again in 2 minutes."
+        );
+    }
+
+    #[test]
+    fn a_reservation_counts_at_once_and_a_success_is_taken_back() {
+        let mut limiter = LoginLimiter::default();
+        for i in 0..FAILURES_PER_EMAIL as i64 {
+            assert!(limiter.reserve("ana@demo.test", "10.0.0.1", i).is_ok());
+        }
+        assert!(
+            limiter.reserve("ana@demo.test", "10.0.0.1", 20).is_err(),
+            "reserved, not yet checked, still counts"
+        );
+        limiter.release("ana@demo.test", "10.0.0.1", 3);
+        assert!(
+            limiter.reserve("ana@demo.test", "10.0.0.1", 21).is_ok(),
+            "a success frees its place"
+        );
+    }
+
+    #[test]
+    fn keys_stay_bounded_however_many_are_tried() {
+        let mut w = SlidingWindow::new(3, 1_000_000);
+        for i in 0..(MAX_KEYS as i64 + 5_000) {
+            w.record(&format!("key{i}"), i);
+        }
+        assert!(w.keys() <= MAX_KEYS, "{}", w.keys());
+        assert!(
+            w.retry_after("key0", 1).is_none(),
+            "the oldest keys went first"
         );
     }
 }

@@ -5,6 +5,7 @@ use axum::routing::get;
 use axum::Router;
 use leptos::config::{Env, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::limit::RequestBodyLimitLayer;
 
 use super::gate::sign_in_gate;
 use super::inbox_http::{inbox_events, media_file};
@@ -16,6 +17,10 @@ use crate::server::boot::state::AppState;
 use crate::server::drivers::simulator::http as simulator_http;
 use crate::server::web::channel_stream::channel_events;
 
+/// The largest request body of a page or server function: the biggest form (the setup
+/// wizard's) is a few kilobytes.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
@@ -24,12 +29,16 @@ pub fn router(state: AppState) -> Router {
         .route(paths::CHANNEL_EVENTS, get(channel_events))
         .route(paths::INBOX_EVENTS, get(inbox_events))
         .route(paths::MEDIA_ROUTE, get(media_file))
+        .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Pages and server functions: a declared length over the limit is answered 413
+        // before a byte of the body is read.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // The simulator keeps axum's own limit (2 MB of JSON, media included).
         .merge(match simulator {
             Some(sim) => simulator_http::routes(sim),
             None => Router::new(),
         })
-        .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), sign_in_gate))
         .layer(middleware::from_fn(same_origin_only))
         .layer(middleware::from_fn(security_headers))

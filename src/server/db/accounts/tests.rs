@@ -120,3 +120,60 @@ async fn accounts_are_only_visible_within_their_company() {
     })
     .await;
 }
+
+/// Ten Adds and ten Enables at once at 0 of 3: exactly three of each get through, on both
+/// databases (on PostgreSQL the count used to see no concurrent insert: 8 Adds of 3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_adds_and_enables_stop_at_the_limit() {
+    use crate::server::db::account_lifecycle::enable_within_limit;
+
+    with_db(|db| async move {
+        let company = companies::insert(&db, "Demo", true, 3).await.unwrap();
+        let adds = (0..10).map(|n| {
+            let db = db.clone();
+            tokio::spawn(async move { insert_within_limit(&db, company, 3, None, n).await })
+        });
+        let made = futures::future::join_all(adds)
+            .await
+            .into_iter()
+            .map(|joined| joined.unwrap().unwrap())
+            .filter(Option::is_some)
+            .count();
+        assert_eq!(made, 3);
+        assert_eq!(count_toward_limit(&db, company).await.unwrap(), 3);
+
+        let other = companies::insert(&db, "Other", true, 3).await.unwrap();
+        let admin = crate::server::db::users::NewUser {
+            company_id: other,
+            email: "admin@other.test",
+            display_name: "Admin",
+            password_hash: "x",
+            global_admin: true,
+            channels_admin: true,
+        };
+        let admin = crate::server::db::users::insert(&db, &admin).await.unwrap();
+        let mut disabled = Vec::new();
+        for n in 0..10 {
+            let id = insert_within_limit(&db, other, 100, None, n).await.unwrap().unwrap();
+            disabled.push(id);
+        }
+        on_pool!(&db, pool => sqlx::query("UPDATE whatsapp_accounts SET status = 'disabled' WHERE company_id = $1")
+            .bind(other)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        let enables = disabled.into_iter().map(|id| {
+            let db = db.clone();
+            tokio::spawn(async move { enable_within_limit(&db, other, id, 3, admin, 5).await })
+        });
+        let enabled = futures::future::join_all(enables)
+            .await
+            .into_iter()
+            .filter(|joined| matches!(joined, Ok(Ok(true))))
+            .count();
+        assert_eq!(enabled, 3);
+        assert_eq!(count_toward_limit(&db, other).await.unwrap(), 3);
+    })
+    .await;
+}

@@ -250,3 +250,78 @@ fn member_account(company_id: i64) -> NewUser<'static> {
         channels_admin: false,
     }
 }
+
+/// Forty wrong guesses at once for one email (from forty addresses): the limit is counted
+/// before the passwords are checked, so only ten are checked and the rest are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_guesses_for_one_email_check_at_most_the_limit() {
+    with_db(|db| async move {
+        company_with_ana(&db).await;
+        let limiter = std::sync::Arc::new(Mutex::new(LoginLimiter::default()));
+        let guesses = (0..40).map(|i| {
+            let (db, limiter) = (db.clone(), limiter.clone());
+            tokio::spawn(async move {
+                let client = format!("10.0.0.{i}");
+                let guess = SignIn {
+                    email: "ana@demo.test",
+                    password: "a wrong guess",
+                    client: &client,
+                    previous_token: None,
+                };
+                sign_in(&db, &limiter, guess, 1_000).await
+            })
+        });
+        let outcomes: Vec<_> = futures::future::join_all(guesses)
+            .await
+            .into_iter()
+            .map(|joined| joined.unwrap().unwrap_err())
+            .collect();
+        let checked = outcomes
+            .iter()
+            .filter(|e| matches!(e, AppError::Invalid(_)))
+            .count();
+        let refused = outcomes
+            .iter()
+            .filter(|e| matches!(e, AppError::RateLimited(_)))
+            .count();
+        assert_eq!(
+            (checked, refused),
+            (FAILURES_PER_EMAIL, 40 - FAILURES_PER_EMAIL)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_oversized_email_is_refused_at_once_and_never_counted() {
+    with_db(|db| async move {
+        company_with_ana(&db).await;
+        let limiter = Mutex::new(LoginLimiter::default());
+        let huge = format!("{}@demo.test", "a".repeat(1024 * 1024));
+        let started = std::time::Instant::now();
+        let refused = sign_in(&db, &limiter, attempt(&huge, "demo-password"), 1_000).await;
+        assert_eq!(
+            refused.unwrap_err(),
+            AppError::Invalid(INVALID_CREDENTIALS.into())
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_millis(50),
+            "no hash was computed"
+        );
+        assert_eq!(limiter.lock().unwrap().keys(), 0, "it never became a key");
+        let long_password = "p".repeat(MAX_PASSWORD_BYTES + 1);
+        let refused = sign_in(
+            &db,
+            &limiter,
+            attempt("ana@demo.test", &long_password),
+            1_000,
+        )
+        .await;
+        assert_eq!(
+            refused.unwrap_err(),
+            AppError::Invalid(INVALID_CREDENTIALS.into())
+        );
+        assert_eq!(limiter.lock().unwrap().keys(), 0);
+    })
+    .await;
+}

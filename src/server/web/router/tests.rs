@@ -34,7 +34,8 @@ fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
 fn post_form(path: &str, body: &str, origin: Option<&str>, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::post(path)
         .header(header::HOST, HOST)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::CONTENT_LENGTH, body.len());
     if let Some(origin) = origin {
         request = request.header(header::ORIGIN, origin);
     }
@@ -527,6 +528,94 @@ async fn the_simulator_api_scans_unlinks_and_drops_the_network() {
             "{}",
             unlinked.status()
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_attachment_link_in_a_conversation_opens_the_file() {
+    with_db(|db| async move {
+        seed_if_empty(&db).await.unwrap();
+        let media = std::env::temp_dir().join(format!("aurora-links-{}", rand::random::<u32>()));
+        let media_dir = media.display().to_string();
+        let config = Config::from_lookup(|name| match name {
+            "AURORA_WHATSAPP" => Some("simulator".to_string()),
+            "AURORA_MEDIA_DIR" => Some(media_dir.clone()),
+            _ => None,
+        })
+        .unwrap();
+        let app = router(AppState::new(leptos_options(&config), db, config));
+        let id = add_demo_account(&app).await;
+        let qr = loop {
+            let linking = body_text(send(&app, get(paths::SIMULATOR_LINKING, None)).await).await;
+            let list: Vec<serde_json::Value> = serde_json::from_str(&linking).unwrap();
+            if let Some(entry) = list.iter().find(|e| e["account_id"] == id) {
+                break entry["qr"].as_str().unwrap().to_string();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
+        let scan = format!(r#"{{"qr":"{qr}","phone":"+525512345678","business_name":"Tacos"}}"#);
+        let linked = send(&app, post_json(paths::SIMULATOR_SCAN, &scan)).await;
+        assert_eq!(linked.status(), StatusCode::OK);
+        // "%PDF-1.4" in base64.
+        let message = r#"{"from":"+5215500000000","name":"Cliente","text":"la factura",
+            "media":{"filename":"factura.pdf","content_type":"application/pdf","base64":"JVBERi0xLjQ="}}"#;
+        let path = "/simulator/api/phones/%2B525512345678/messages";
+        assert_eq!(
+            send(&app, post_json(path, message)).await.status(),
+            StatusCode::ACCEPTED
+        );
+
+        let ana = sign_in(&app, "ana@demo.test").await;
+        let conversation = loop {
+            let inbox = send(&app, post_form("/api/load_inbox", "", None, Some(&ana))).await;
+            let inbox: crate::views::inbox::InboxPage =
+                serde_json::from_str(&body_text(inbox).await).unwrap();
+            if let Some(row) = inbox.rows.first() {
+                break row.id;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
+        let body = format!("id={conversation}");
+        let page = send(&app, post_form("/api/load_conversation", &body, None, Some(&ana))).await;
+        let page: crate::views::inbox::ConversationPage =
+            serde_json::from_str(&body_text(page).await).unwrap();
+        let link = page.messages[0].media.as_ref().expect("an attachment").url.clone();
+
+        // The link as the page renders it, followed as the browser would.
+        let file = send(&app, get(&link, Some(&ana))).await;
+        assert_eq!(file.status(), StatusCode::OK, "{link}");
+        assert_eq!(body_text(file).await, "%PDF-1.4");
+        let anonymous = send(&app, get(&link, None)).await;
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+        let omar = sign_in(&app, "omar@other.test").await;
+        let stranger = send(&app, get(&link, Some(&omar))).await;
+        assert_eq!(stranger.status(), StatusCode::NOT_FOUND);
+        let _ = std::fs::remove_dir_all(&media);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413_before_it_is_read() {
+    with_db(|db| async move {
+        let app = seeded_app(db).await;
+        let huge = format!("email={}&password=x", "a".repeat(3 * 1024 * 1024));
+        let origin = format!("http://{HOST}");
+        let response = send(&app, post_form("/api/login", &huge, Some(&origin), None)).await;
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let cookie = sign_in(&app, "ana@demo.test").await;
+        let big = format!("id=1&name={}", "a".repeat(BODY_LIMIT));
+        let response = send(
+            &app,
+            post_form("/api/delete_account", &big, None, Some(&cookie)),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        // Under the limit, the same call is answered on its merits.
+        let small = "email=ana%40demo.test&password=wrong";
+        let response = send(&app, post_form("/api/login", small, Some(&origin), None)).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     })
     .await;
 }
