@@ -35,7 +35,7 @@ pub async fn logout() -> Result<(), AppError> {
 
     let state = app_state();
     if let Some(token) = current_sign_in().await.token {
-        respond(sign_out(&state.db, &token).await)?;
+        respond(sign_out(&state.db, &state.sign_outs, &token).await)?;
     }
     set_cookie(cleared_sign_in_cookie(state.config.cookie_secure));
     leptos_axum::redirect(crate::paths::LOGIN);

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -24,6 +25,9 @@ use crate::server::workers::channel_feed::{ChannelFeed, FeedItem};
 use crate::server::workers::deletion::{self, Deleter, DeletionWorker, BATCH_ROWS};
 use crate::server::workers::scheduler::{self, Scheduler};
 
+/// How often a live stream checks its sign-in again (at most this late after an expiry).
+pub const STREAM_RECHECK: Duration = Duration::from_secs(30);
+
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
@@ -42,6 +46,11 @@ pub struct AppState {
     pub scheduler: Scheduler,
     /// The fake WhatsApp network, only when `AURORA_WHATSAPP=simulator`.
     pub simulator: Option<Simulator>,
+    /// Sign-outs on this server (the token's hash), for the live streams they opened.
+    pub sign_outs: broadcast::Sender<String>,
+    /// How often a live stream asks again whether its sign-in may still see what it carries
+    /// (expiry, a lost role, a lapsed subscription).
+    pub stream_recheck: Duration,
 }
 
 impl AppState {
@@ -119,6 +128,8 @@ impl AppState {
             deletion,
             scheduler,
             simulator,
+            sign_outs: broadcast::channel(256).0,
+            stream_recheck: STREAM_RECHECK,
         }
     }
 

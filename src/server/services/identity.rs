@@ -4,6 +4,7 @@ use std::sync::{Mutex, OnceLock};
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use tokio::sync::broadcast;
 
 use super::internal;
 use crate::domain::access::home_page;
@@ -168,10 +169,30 @@ pub async fn set_up_and_sign_in(
     sign_in(db, limiter, attempt, now).await
 }
 
-pub async fn sign_out(db: &Db, token: &str) -> Result<(), AppError> {
-    sign_ins::delete(db, &token_hash(token))
+/// Ends a sign-in; the live streams it opened on this server hear of it on `sign_outs`
+/// (the token's hash) and end at once.
+pub async fn sign_out(
+    db: &Db,
+    sign_outs: &broadcast::Sender<String>,
+    token: &str,
+) -> Result<(), AppError> {
+    let hash = token_hash(token);
+    sign_ins::delete(db, &hash)
         .await
-        .map_err(|e| internal("delete a sign-in", e))
+        .map_err(|e| internal("delete a sign-in", e))?;
+    let _ = sign_outs.send(hash);
+    Ok(())
+}
+
+/// The user behind a sign-in token as of `now`, without counting the question as activity:
+/// a live stream asks it, and must not keep an idle sign-in alive.
+pub async fn still_signed_in(
+    db: &Db,
+    token: &str,
+    now: i64,
+) -> Result<Option<SignedInUser>, sqlx::Error> {
+    let user = sign_ins::find(db, &token_hash(token)).await?;
+    Ok(user.filter(|user| now - user.last_seen_at <= IDLE_TIMEOUT_MS))
 }
 
 pub async fn create_company(

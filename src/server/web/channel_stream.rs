@@ -14,7 +14,8 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use super::gate::SignInContext;
 use super::security::error_response;
-use crate::domain::access::{may_manage_channels, Roles};
+use super::stream_guard::while_allowed;
+use crate::domain::access::may_manage_channels;
 use crate::error::AppError;
 use crate::server::boot::state::AppState;
 use crate::server::workers::channel_feed::resync_json;
@@ -23,15 +24,14 @@ pub async fn channel_events(
     State(state): State<AppState>,
     sign_in: Option<Extension<SignInContext>>,
 ) -> Response {
-    let Some(user) = sign_in.and_then(|Extension(s)| s.user) else {
+    let Some(SignInContext {
+        user: Some(user),
+        token,
+    }) = sign_in.map(|Extension(s)| s)
+    else {
         return error_response(StatusCode::UNAUTHORIZED, &AppError::Unauthenticated);
     };
-    let roles = Roles {
-        global_admin: user.global_admin,
-        channels_admin: user.channels_admin,
-        subscription_active: user.subscription_active,
-    };
-    if let Err(message) = may_manage_channels(roles) {
+    if let Err(message) = may_manage_channels(user.roles()) {
         return error_response(StatusCode::FORBIDDEN, &AppError::Forbidden(message.into()));
     }
     let company = user.company_id;
@@ -43,6 +43,9 @@ pub async fn channel_events(
             Err(_) => resync_json(),
         };
         Some(Ok::<_, Infallible>(Event::default().data(data)))
+    });
+    let updates = while_allowed(updates, &state, token, |user| {
+        may_manage_channels(user.roles()).is_ok()
     });
     Sse::new(updates)
         .keep_alive(KeepAlive::default())

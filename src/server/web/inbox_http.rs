@@ -14,6 +14,7 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use super::gate::SignInContext;
 use super::security::error_response;
+use super::stream_guard::while_allowed;
 use crate::domain::access::may_use_inbox;
 use crate::error::AppError;
 use crate::server::boot::state::AppState;
@@ -105,6 +106,7 @@ pub async fn inbox_events(
     State(state): State<AppState>,
     sign_in: Option<Extension<SignInContext>>,
 ) -> Response {
+    let token = sign_in.as_ref().and_then(|Extension(s)| s.token.clone());
     let user = match inbox_user(sign_in) {
         Ok(user) => user,
         Err(response) => return response,
@@ -132,6 +134,9 @@ pub async fn inbox_events(
                 Some(Ok::<_, Infallible>(Event::default().data(data.to_string())))
             }
         });
+    let changes = while_allowed(changes, &state, token, |user| {
+        may_use_inbox(user.roles()).is_ok()
+    });
     Sse::new(changes)
         .keep_alive(KeepAlive::default())
         .into_response()

@@ -8,3 +8,4 @@ pub mod inbox_http;
 pub mod rate_limit;
 pub mod router;
 pub mod security;
+pub mod stream_guard;

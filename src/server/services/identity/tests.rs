@@ -121,7 +121,13 @@ async fn signing_in_rotates_the_session_and_signing_out_ends_it() {
             "old id no longer valid"
         );
         assert!(resume_sign_in(&db, &second, 20).await.unwrap().is_some());
-        sign_out(&db, &second).await.unwrap();
+        let (sign_outs, mut heard) = tokio::sync::broadcast::channel(4);
+        sign_out(&db, &sign_outs, &second).await.unwrap();
+        assert_eq!(
+            heard.try_recv().unwrap(),
+            token_hash(&second),
+            "open streams are told"
+        );
         assert!(resume_sign_in(&db, &second, 30).await.unwrap().is_none());
     })
     .await;

@@ -619,3 +619,75 @@ async fn an_oversized_body_is_refused_with_413_before_it_is_read() {
     })
     .await;
 }
+
+/// Reads `body` until it ends; false when it is still open after `within`.
+async fn ends_within(body: &mut Body, within: std::time::Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(None) | Ok(Some(Err(_))) => return true,
+            Ok(Some(Ok(_))) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test]
+async fn live_streams_end_with_the_sign_in_that_opened_them() {
+    use crate::server::bench::support::exec;
+    use std::time::Duration;
+
+    with_db(|db| async move {
+        seed_if_empty(&db).await.unwrap();
+        let config = Config::from_lookup(|_| None).unwrap();
+        let mut state = AppState::new(leptos_options(&config), db.clone(), config);
+        state.stream_recheck = Duration::from_millis(200);
+        let app = router(state);
+        let open = |path: &'static str, cookie: String| {
+            let app = app.clone();
+            async move {
+                let response = send(&app, get(path, Some(&cookie))).await;
+                assert_eq!(response.status(), StatusCode::OK, "{path}");
+                response.into_body()
+            }
+        };
+
+        // Signing out ends both of the user's streams at once, and nobody else's.
+        let ana = sign_in(&app, "ana@demo.test").await;
+        let carlos = sign_in(&app, "carlos@demo.test").await;
+        let mut channels = open(paths::CHANNEL_EVENTS, ana.clone()).await;
+        let mut inbox = open(paths::INBOX_EVENTS, ana.clone()).await;
+        let mut carlos_inbox = open(paths::INBOX_EVENTS, carlos.clone()).await;
+        assert!(!ends_within(&mut channels, Duration::from_millis(500)).await);
+        let signed_out = send(&app, post_form("/api/logout", "", None, Some(&ana))).await;
+        assert!(signed_out.status().is_success() || signed_out.status().is_redirection());
+        assert!(ends_within(&mut channels, Duration::from_secs(2)).await, "Channels stream");
+        assert!(ends_within(&mut inbox, Duration::from_secs(2)).await, "inbox stream");
+        assert!(!ends_within(&mut carlos_inbox, Duration::from_millis(500)).await);
+
+        // Losing the role ends the Channels stream; the inbox is still his.
+        let mut carlos_channels = open(paths::CHANNEL_EVENTS, carlos.clone()).await;
+        exec(&db, "UPDATE users SET channels_admin = FALSE WHERE email = 'carlos@demo.test'", &[])
+            .await
+            .unwrap();
+        assert!(ends_within(&mut carlos_channels, Duration::from_secs(2)).await, "role lost");
+        assert!(!ends_within(&mut carlos_inbox, Duration::from_millis(500)).await);
+
+        // Expiry ends it too.
+        exec(&db, "UPDATE sessions SET last_seen_at = 0 WHERE user_id = (SELECT id FROM users WHERE email = 'carlos@demo.test')", &[])
+            .await
+            .unwrap();
+        assert!(ends_within(&mut carlos_inbox, Duration::from_secs(2)).await, "expired");
+
+        // And a lapsed subscription.
+        let omar = sign_in(&app, "omar@other.test").await;
+        let mut omar_channels = open(paths::CHANNEL_EVENTS, omar.clone()).await;
+        let mut omar_inbox = open(paths::INBOX_EVENTS, omar).await;
+        exec(&db, "UPDATE companies SET subscription_status = 'inactive' WHERE name = 'Other Company'", &[])
+            .await
+            .unwrap();
+        assert!(ends_within(&mut omar_channels, Duration::from_secs(2)).await, "lapsed");
+        assert!(ends_within(&mut omar_inbox, Duration::from_secs(2)).await, "lapsed");
+    })
+    .await;
+}
