@@ -61,9 +61,10 @@ pub async fn setup(
     display_name: String,
     email: String,
     password: String,
+    code: String,
 ) -> Result<(), AppError> {
     use crate::server::db::now_ms;
-    use crate::server::services::identity::{set_up_and_sign_in, FirstCompany};
+    use crate::server::services::identity::{set_up_and_sign_in, FirstCompany, SetupGuard};
     use crate::server::web::fn_context::{app_state, client_address, respond, set_cookie};
     use crate::server::web::gate::sign_in_cookie;
 
@@ -75,11 +76,16 @@ pub async fn setup(
         email: &email,
         password: &password,
     };
+    let guard = SetupGuard {
+        code: &state.setup_code,
+        lock: &state.setup_lock,
+    };
     let signing_in = set_up_and_sign_in(
         &state.db,
         &state.login_limiter,
-        &state.setup_lock,
+        guard,
         input,
+        &code,
         &client,
         now_ms(),
     );

@@ -18,8 +18,23 @@ pub fn SetupPage() -> impl IntoView {
                 <p class="muted">"You will be its first administrator. You can add people and team inboxes later."</p>
                 <ActionForm action=setup>
                     <div class="field">
+                        <label for="setup-code">"Set-up code"</label>
+                        <input
+                            id="setup-code"
+                            name="code"
+                            required
+                            autofocus
+                            autocomplete="off"
+                            maxlength="20"
+                            aria-describedby="setup-code-hint"
+                        />
+                        <p class="hint" id="setup-code-hint">
+                            "The server printed it in its log when it started."
+                        </p>
+                    </div>
+                    <div class="field">
                         <label for="setup-company">"Company name"</label>
-                        <input id="setup-company" name="company_name" required maxlength="80" autofocus/>
+                        <input id="setup-company" name="company_name" required maxlength="80"/>
                     </div>
                     <div class="field">
                         <label for="setup-limit">"Channel limit"</label>

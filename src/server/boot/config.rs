@@ -48,6 +48,41 @@ pub struct Config {
     pub sim: SimTimings,
     /// Where inbound media files are kept (`AURORA_MEDIA_DIR`, default `data/media`).
     pub media_dir: std::path::PathBuf,
+    /// The address users type (`AURORA_PUBLIC_URL`): when set, requests for any other host
+    /// are refused, and so are state-changing requests from any other origin.
+    pub public_url: Option<PublicUrl>,
+}
+
+/// An origin users reach the server at, e.g. `https://aurora.example.com`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl {
+    /// `https://aurora.example.com[:port]`, lower case, as browsers send it in `Origin`.
+    pub origin: String,
+    /// `aurora.example.com[:port]`, as browsers send it in `Host`.
+    pub host: String,
+}
+
+pub fn parse_public_url(raw: &str) -> Result<PublicUrl, ConfigError> {
+    let refuse = || {
+        invalid(
+            "AURORA_PUBLIC_URL",
+            format!("'{raw}' must be an origin like https://aurora.example.com"),
+        )
+    };
+    let url = raw.trim().trim_end_matches('/').to_ascii_lowercase();
+    let (scheme, host) = url.split_once("://").ok_or_else(refuse)?;
+    let host_ok = !host.is_empty()
+        && !host.contains(['/', '?', '#', '@', ' '])
+        && host
+            .rsplit_once(':')
+            .is_none_or(|(_, port)| port.parse::<u16>().is_ok_and(|p| p > 0));
+    if !matches!(scheme, "http" | "https") || !host_ok {
+        return Err(refuse());
+    }
+    Ok(PublicUrl {
+        origin: format!("{scheme}://{host}"),
+        host: host.to_string(),
+    })
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -199,6 +234,10 @@ impl Config {
             }
             Some(dir) => dir.into(),
         };
+        let public_url = match get("AURORA_PUBLIC_URL").filter(|raw| !raw.trim().is_empty()) {
+            None => None,
+            Some(raw) => Some(parse_public_url(&raw)?),
+        };
         Ok(Config {
             database,
             site_addr,
@@ -208,6 +247,7 @@ impl Config {
             site_root,
             sim,
             media_dir,
+            public_url,
         })
     }
 
@@ -298,6 +338,10 @@ mod tests {
             ("AURORA_WHATSAPP", "simulator+http://127.0.0.1"),
             ("AURORA_WHATSAPP", "simulator+http://127.0.0.1:0"),
             ("AURORA_WHATSAPP", "simulator+http://h:1/x"),
+            ("AURORA_PUBLIC_URL", "aurora.example.com"),
+            ("AURORA_PUBLIC_URL", "https://aurora.example.com/app"),
+            ("AURORA_PUBLIC_URL", "ftp://aurora.example.com"),
+            ("AURORA_PUBLIC_URL", "https://aurora.example.com:99999"),
         ];
         for (var, value) in cases {
             let err = config(&[(var, value)]).unwrap_err();
@@ -306,6 +350,17 @@ mod tests {
             assert!(line.starts_with(var), "{line}");
             assert!(!line.contains('\n'), "{line}");
         }
+    }
+
+    #[test]
+    fn the_public_url_is_an_origin() {
+        assert_eq!(config(&[]).unwrap().public_url, None);
+        let c = config(&[("AURORA_PUBLIC_URL", " HTTPS://Aurora.Example.com/ ")]).unwrap();
+        let public = c.public_url.unwrap();
+        assert_eq!(public.origin, "https://aurora.example.com");
+        assert_eq!(public.host, "aurora.example.com");
+        let with_port = parse_public_url("http://10.0.0.5:3000").unwrap();
+        assert_eq!(with_port.host, "10.0.0.5:3000");
     }
 
     #[test]

@@ -74,6 +74,25 @@ pub async fn serve(config: Config) -> Result<(), String> {
             Err(e) => return Err(format!("could not recover WhatsApp sessions: {e}")),
         },
     }
+    match state.company_exists().await {
+        Ok(false) => tracing::warn!(
+            "first run: open {}{} and enter the set-up code {}",
+            state
+                .config
+                .public_url
+                .as_ref()
+                .map_or_else(|| format!("http://{addr}"), |p| p.origin.clone()),
+            crate::paths::SETUP,
+            state.setup_code
+        ),
+        Ok(true) => {}
+        Err(e) => return Err(format!("could not read the database: {e}")),
+    }
+    if state.config.public_url.is_none() && !addr.ip().is_loopback() {
+        tracing::warn!(
+            "AURORA_PUBLIC_URL is not set: set it to the address users type (e.g. https://aurora.example.com) so requests for any other host are refused"
+        );
+    }
     let purge_db = db.clone();
     supervisor.spawn(Phase::Workers, "sign-in purge", move |stop| {
         sign_in_purge::run(purge_db, stop)

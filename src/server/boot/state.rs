@@ -25,6 +25,18 @@ use crate::server::workers::channel_feed::{ChannelFeed, FeedItem};
 use crate::server::workers::deletion::{self, Deleter, DeletionWorker, BATCH_ROWS};
 use crate::server::workers::scheduler::{self, Scheduler};
 
+/// Eight characters in two groups (`K7PM-2XQD`), from an alphabet without look-alikes.
+fn new_setup_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut rng = rand::thread_rng();
+    let mut code: String = (0..8)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    code.insert(4, '-');
+    code
+}
+
 /// How often a live stream checks its sign-in again (at most this late after an expiry).
 pub const STREAM_RECHECK: Duration = Duration::from_secs(30);
 
@@ -51,6 +63,9 @@ pub struct AppState {
     /// How often a live stream asks again whether its sign-in may still see what it carries
     /// (expiry, a lost role, a lapsed subscription).
     pub stream_recheck: Duration,
+    /// First run: the code `/setup` asks for, printed in the server's log at start, so the
+    /// first company belongs to whoever runs the server, not whoever reaches it first.
+    pub setup_code: Arc<str>,
 }
 
 impl AppState {
@@ -130,6 +145,7 @@ impl AppState {
             simulator,
             sign_outs: broadcast::channel(256).0,
             stream_recheck: STREAM_RECHECK,
+            setup_code: new_setup_code().into(),
         }
     }
 

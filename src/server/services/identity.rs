@@ -148,17 +148,42 @@ pub async fn log_in(
     Ok((token, home))
 }
 
+/// Where the first-run form gets its checks: the code printed in the server's log, and a
+/// lock so two visitors at once cannot both create "the first" company.
+pub struct SetupGuard<'a> {
+    pub code: &'a str,
+    pub lock: &'a tokio::sync::Mutex<()>,
+}
+
+/// The set-up code as typed: case, spaces and dashes do not matter.
+fn same_setup_code(typed: &str, expected: &str) -> bool {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
+    };
+    !expected.is_empty() && clean(typed) == clean(expected)
+}
+
+pub const WRONG_SETUP_CODE: &str =
+    "That set-up code is not right: the server printed it in its log when it started";
+
 /// The first-run form: the company and its first administrator, then their sign-in;
-/// answers its token. Two visitors at once cannot both create "the first" company.
+/// answers its token.
 pub async fn set_up_and_sign_in(
     db: &Db,
     limiter: &Mutex<LoginLimiter>,
-    setup_lock: &tokio::sync::Mutex<()>,
+    guard: SetupGuard<'_>,
     input: FirstCompany<'_>,
+    code: &str,
     client: &str,
     now: i64,
 ) -> Result<String, AppError> {
-    let _only_one_at_a_time = setup_lock.lock().await;
+    if !same_setup_code(code, guard.code) {
+        return Err(AppError::Invalid(WRONG_SETUP_CODE.into()));
+    }
+    let _only_one_at_a_time = guard.lock.lock().await;
     let email = set_up_first_company(db, input).await?;
     let attempt = SignIn {
         email: &email,

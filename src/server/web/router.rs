@@ -40,7 +40,10 @@ pub fn router(state: AppState) -> Router {
             None => Router::new(),
         })
         .layer(middleware::from_fn_with_state(state.clone(), sign_in_gate))
-        .layer(middleware::from_fn(same_origin_only))
+        .layer(middleware::from_fn_with_state(
+            state.config.public_url.clone(),
+            same_origin_only,
+        ))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }

@@ -1,12 +1,13 @@
 //! Defences every route inherits: security headers and refusal of cross-site writes.
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::error::AppError;
+use crate::server::boot::config::PublicUrl;
 
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
@@ -45,20 +46,37 @@ pub fn error_response(status: StatusCode, error: &AppError) -> Response {
         .unwrap_or_default()
 }
 
+/// With `AURORA_PUBLIC_URL` set: a request for any other host (a DNS-rebinding page, a
+/// stray name) is refused with 421, and a state-changing request must come from exactly
+/// that origin. Without it, the Origin is compared with the request's own Host.
 /// Refuses any state-changing request that a page on another site made the browser send.
-pub async fn same_origin_only(request: Request, next: Next) -> Response {
+pub async fn same_origin_only(
+    State(public): State<Option<PublicUrl>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if let Some(public) = &public {
+        if !host.trim().eq_ignore_ascii_case(&public.host) {
+            tracing::warn!(host, "refused a request for another host");
+            let error = AppError::Forbidden(format!("This server answers at {}", public.origin));
+            return error_response(StatusCode::MISDIRECTED_REQUEST, &error);
+        }
+    }
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     if !safe {
-        let headers = request.headers();
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or_default();
         let allowed = match headers.get(header::ORIGIN) {
-            Some(origin) => origin.to_str().is_ok_and(|o| is_same_origin(o, host)),
+            Some(origin) => origin.to_str().is_ok_and(|o| match &public {
+                Some(public) => o.trim_end_matches('/').eq_ignore_ascii_case(&public.origin),
+                None => is_same_origin(o, host),
+            }),
             // Without Origin (old browsers, curl), fall back on Fetch Metadata when present.
             None => headers
                 .get("sec-fetch-site")

@@ -275,23 +275,84 @@ async fn signed_in_users_skip_the_login_page_and_sign_out_ends_the_session() {
 #[tokio::test]
 async fn a_fresh_install_is_set_up_once_through_setup() {
     with_db(|db| async move {
-        let app = app(db);
+        let config = Config::from_lookup(|_| None).unwrap();
+        let state = AppState::new(leptos_options(&config), db, config);
+        let code = state.setup_code.to_string();
+        let app = router(state);
         let page = send(&app, get(paths::CHANNELS, None)).await;
         assert_eq!(location(&page), paths::SETUP);
         assert_eq!(location(&send(&app, get(paths::LOGIN, None)).await), paths::SETUP);
         assert_eq!(send(&app, get(paths::SETUP, None)).await.status(), StatusCode::OK);
 
         let form = "company_name=Acme&channel_limit=2&display_name=Founder&email=founder%40acme.test&password=a+long+password";
-        let created = send(&app, post_form("/api/setup", form, None, None)).await;
+        // Whoever reaches the page first without the code from the log gets nothing.
+        for wrong in ["", "&code=AAAA-AAAA"] {
+            let refused = send(&app, post_form("/api/setup", &format!("{form}{wrong}"), None, None)).await;
+            assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{wrong:?}");
+        }
+        assert_eq!(send(&app, get(paths::SETUP, None)).await.status(), StatusCode::OK, "nothing was created");
+
+        let typed = code.to_lowercase().replace('-', " ");
+        let with_code = format!("{form}&code={}", typed.replace(' ', "+"));
+        let created = send(&app, post_form("/api/setup", &with_code, None, None)).await;
         assert!(created.status().is_success() || created.status().is_redirection(), "{}", created.status());
         let cookie = created.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
         let cookie = cookie.split(';').next().unwrap().to_string();
 
         assert_eq!(send(&app, get(paths::SETUP, None)).await.status(), StatusCode::NOT_FOUND);
-        let again = send(&app, post_form("/api/setup", form, None, None)).await;
+        let again = send(&app, post_form("/api/setup", &with_code, None, None)).await;
         assert_ne!(again.status(), StatusCode::OK, "set-up cannot run twice");
         let page = send(&app, get(paths::CHANNELS, Some(&cookie))).await;
         assert_eq!(page.status(), StatusCode::OK);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn with_a_public_url_other_hosts_and_origins_are_refused() {
+    with_db(|db| async move {
+        seed_if_empty(&db).await.unwrap();
+        let config = Config::from_lookup(|name| {
+            (name == "AURORA_PUBLIC_URL").then(|| format!("http://{HOST}"))
+        })
+        .unwrap();
+        let app = router(AppState::new(leptos_options(&config), db, config));
+        // The public host works as before.
+        assert_eq!(
+            send(&app, get(paths::LOGIN, None)).await.status(),
+            StatusCode::OK
+        );
+        let cookie = sign_in(&app, "ana@demo.test").await;
+        // A rebinding page: another name for this server, and its own origin to match.
+        let rebound = Request::get(paths::LOGIN)
+            .header(header::HOST, "evil.example:3000")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            send(&app, rebound).await.status(),
+            StatusCode::MISDIRECTED_REQUEST
+        );
+        let mut forged = post_form(
+            "/api/add_account",
+            "",
+            Some("http://evil.example:3000"),
+            Some(&cookie),
+        );
+        forged
+            .headers_mut()
+            .insert(header::HOST, "evil.example:3000".parse().unwrap());
+        assert_eq!(
+            send(&app, forged).await.status(),
+            StatusCode::MISDIRECTED_REQUEST
+        );
+        // The right host with another origin is still a cross-site write.
+        let cross = post_form(
+            "/api/add_account",
+            "",
+            Some("http://evil.example:3000"),
+            Some(&cookie),
+        );
+        assert_eq!(send(&app, cross).await.status(), StatusCode::FORBIDDEN);
     })
     .await;
 }
