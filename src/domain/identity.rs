@@ -6,6 +6,38 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 pub const MAX_NAME_CHARS: usize = 80;
 pub const MAX_CHANNEL_LIMIT: i64 = 10_000;
 
+/// A sign-in ends after 12 hours without activity...
+pub const IDLE_TIMEOUT_MS: i64 = 12 * 60 * 60 * 1000;
+/// ...and 7 days after it began, however active.
+pub const ABSOLUTE_LIFETIME_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// Activity is written (and the cookie renewed) at most once a minute: writing it on every
+/// request would turn reads into writes.
+pub const TOUCH_AFTER_MS: i64 = 60 * 1000;
+
+/// What a request finds of its sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInAge {
+    /// Idle too long, or older than its absolute lifetime.
+    Expired,
+    /// Valid, and its activity was written less than a minute ago.
+    Fresh,
+    /// Valid: write the activity and renew the cookie for `cookie_ms` more.
+    Renew { cookie_ms: i64 },
+}
+
+pub fn sign_in_age(now: i64, signed_in_at: i64, last_seen_at: i64) -> SignInAge {
+    let left = ABSOLUTE_LIFETIME_MS - (now - signed_in_at);
+    if now - last_seen_at > IDLE_TIMEOUT_MS || left <= 0 {
+        SignInAge::Expired
+    } else if now - last_seen_at > TOUCH_AFTER_MS {
+        SignInAge::Renew {
+            cookie_ms: IDLE_TIMEOUT_MS.min(left),
+        }
+    } else {
+        SignInAge::Fresh
+    }
+}
+
 /// Trims and lower-cases an email; rejects what cannot be an address.
 pub fn normalize_email(raw: &str) -> Result<String, String> {
     let email = raw.trim().to_lowercase();
@@ -125,5 +157,33 @@ mod tests {
         for bad in ["-1", "three", "2.5", "", "10001"] {
             assert!(parse_channel_limit(bad).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn a_sign_in_ends_when_idle_or_too_old_and_is_renewed_once_a_minute() {
+        let hour = 60 * 60 * 1000;
+        assert_eq!(sign_in_age(1_000, 0, 0), SignInAge::Fresh);
+        assert_eq!(
+            sign_in_age(2 * hour, 0, hour),
+            SignInAge::Renew {
+                cookie_ms: IDLE_TIMEOUT_MS
+            }
+        );
+        assert_eq!(
+            sign_in_age(14 * hour, 0, hour),
+            SignInAge::Expired,
+            "idle 13 h"
+        );
+        let almost = ABSOLUTE_LIFETIME_MS - hour;
+        assert_eq!(
+            sign_in_age(almost, 0, almost - 2 * TOUCH_AFTER_MS),
+            SignInAge::Renew { cookie_ms: hour },
+            "the cookie never outlives the sign-in"
+        );
+        assert_eq!(
+            sign_in_age(ABSOLUTE_LIFETIME_MS + 1, 0, ABSOLUTE_LIFETIME_MS),
+            SignInAge::Expired,
+            "active, but a week old"
+        );
     }
 }

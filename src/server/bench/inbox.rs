@@ -95,6 +95,7 @@ async fn seed(db: &Db, conversations: i64) -> Result<Seeded, String> {
         channels_admin: false,
         company_name: "Bench".into(),
         subscription_active: true,
+        signed_in_at: 0,
         last_seen_at: 0,
     };
     Ok(Seeded {

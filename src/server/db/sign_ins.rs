@@ -13,6 +13,8 @@ pub struct SignedInUser {
     pub channels_admin: bool,
     pub company_name: String,
     pub subscription_active: bool,
+    /// When this sign-in began (the absolute lifetime counts from here).
+    pub signed_in_at: i64,
     pub last_seen_at: i64,
 }
 
@@ -52,7 +54,8 @@ pub async fn find(db: &Db, token_hash: &str) -> Result<Option<SignedInUser>, sql
     on_pool!(db, pool => sqlx::query_as(
         "SELECT u.id AS user_id, u.company_id, u.email, u.display_name, u.global_admin, \
          u.channels_admin, c.name AS company_name, \
-         c.subscription_status = 'active' AS subscription_active, s.last_seen_at \
+         c.subscription_status = 'active' AS subscription_active, \
+         s.created_at AS signed_in_at, s.last_seen_at \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN companies c ON c.id = u.company_id \
          WHERE s.token_hash = $1",
     )
@@ -81,9 +84,15 @@ pub async fn delete(db: &Db, token_hash: &str) -> Result<(), sqlx::Error> {
 }
 
 /// Removes every session idle since before `cutoff`; returns how many.
-pub async fn delete_idle(db: &Db, cutoff: i64) -> Result<u64, sqlx::Error> {
-    let done = on_pool!(db, pool => sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
-        .bind(cutoff)
+/// Sign-ins last seen before `idle_cutoff` or begun before `begun_cutoff`.
+pub async fn delete_expired(
+    db: &Db,
+    idle_cutoff: i64,
+    begun_cutoff: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = on_pool!(db, pool => sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+        .bind(idle_cutoff)
+        .bind(begun_cutoff)
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;

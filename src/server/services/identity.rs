@@ -11,15 +11,14 @@ use crate::domain::access::home_page;
 use crate::domain::identity::{
     check_new_password, clean_name, normalize_email, parse_channel_limit,
 };
+use crate::domain::identity::{sign_in_age, SignInAge};
 use crate::error::AppError;
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{companies, funnels, is_unique_violation, sign_ins, users, Db};
 use crate::server::services::password;
 use crate::server::web::rate_limit::{too_many_attempts_message, LoginLimiter};
 
-pub const IDLE_TIMEOUT_MS: i64 = 12 * 60 * 60 * 1000;
-/// Writing `last_seen_at` on every request would turn reads into writes; a minute is precise enough.
-const TOUCH_AFTER_MS: i64 = 60 * 1000;
+pub use crate::domain::identity::IDLE_TIMEOUT_MS;
 pub const INVALID_CREDENTIALS: &str = "Invalid email or password";
 /// The longest email address there is (RFC 5321's path limit).
 pub const MAX_EMAIL_BYTES: usize = 254;
@@ -37,25 +36,39 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// The user behind a sign-in token, or `None` when it is unknown or idle for too long
-/// (an expired sign-in is deleted on sight).
+/// The user behind a sign-in token, or `None` when it is unknown, idle for too long or
+/// past its absolute lifetime (an expired sign-in is deleted on sight).
 pub async fn resume_sign_in(
     db: &Db,
     token: &str,
     now: i64,
 ) -> Result<Option<SignedInUser>, sqlx::Error> {
+    Ok(resume_and_renew(db, token, now)
+        .await?
+        .map(|(user, _)| user))
+}
+
+/// The same, with how long to renew the cookie for when this request renewed the sign-in.
+pub async fn resume_and_renew(
+    db: &Db,
+    token: &str,
+    now: i64,
+) -> Result<Option<(SignedInUser, Option<i64>)>, sqlx::Error> {
     let hash = token_hash(token);
     let Some(signed_in) = sign_ins::find(db, &hash).await? else {
         return Ok(None);
     };
-    if now - signed_in.last_seen_at > IDLE_TIMEOUT_MS {
-        sign_ins::delete(db, &hash).await?;
-        return Ok(None);
+    match sign_in_age(now, signed_in.signed_in_at, signed_in.last_seen_at) {
+        SignInAge::Expired => {
+            sign_ins::delete(db, &hash).await?;
+            Ok(None)
+        }
+        SignInAge::Fresh => Ok(Some((signed_in, None))),
+        SignInAge::Renew { cookie_ms } => {
+            sign_ins::touch(db, &hash, now).await?;
+            Ok(Some((signed_in, Some(cookie_ms))))
+        }
     }
-    if now - signed_in.last_seen_at > TOUCH_AFTER_MS {
-        sign_ins::touch(db, &hash, now).await?;
-    }
-    Ok(Some(signed_in))
 }
 
 pub struct SignIn<'a> {
@@ -217,7 +230,7 @@ pub async fn still_signed_in(
     now: i64,
 ) -> Result<Option<SignedInUser>, sqlx::Error> {
     let user = sign_ins::find(db, &token_hash(token)).await?;
-    Ok(user.filter(|user| now - user.last_seen_at <= IDLE_TIMEOUT_MS))
+    Ok(user.filter(|u| sign_in_age(now, u.signed_in_at, u.last_seen_at) != SignInAge::Expired))
 }
 
 pub async fn create_company(

@@ -14,9 +14,20 @@ use crate::paths;
 use crate::server::boot::state::AppState;
 use crate::server::db::now_ms;
 use crate::server::db::sign_ins::SignedInUser;
-use crate::server::services::identity::{resume_sign_in, IDLE_TIMEOUT_MS};
+use crate::server::services::identity::{resume_and_renew, IDLE_TIMEOUT_MS};
 
 pub const SIGN_IN_COOKIE: &str = "aurora_session";
+/// Behind HTTPS: the `__Host-` prefix makes browsers refuse the cookie unless it is
+/// `Secure`, for `Path=/` and without `Domain`, so no subdomain can plant or read it.
+pub const SECURE_SIGN_IN_COOKIE: &str = "__Host-aurora_session";
+
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SIGN_IN_COOKIE
+    } else {
+        SIGN_IN_COOKIE
+    }
+}
 
 /// The request's sign-in, placed in its extensions for server functions to read.
 #[derive(Debug, Clone, Default)]
@@ -77,21 +88,28 @@ pub fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|value| !value.is_empty())
 }
 
+/// The cookie of a new sign-in.
 pub fn sign_in_cookie(token: &str, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    let max_age = IDLE_TIMEOUT_MS / 1000;
-    HeaderValue::from_str(&format!(
-        "{SIGN_IN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .expect("hex token is a valid header value")
+    cookie(token, secure, IDLE_TIMEOUT_MS)
+}
+
+/// The cookie again, for `lifetime_ms` more: renewed as the sign-in is used.
+pub fn renewed_sign_in_cookie(token: &str, secure: bool, lifetime_ms: i64) -> HeaderValue {
+    cookie(token, secure, lifetime_ms)
 }
 
 pub fn cleared_sign_in_cookie(secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
+    cookie("", secure, 0)
+}
+
+fn cookie(token: &str, secure: bool, lifetime_ms: i64) -> HeaderValue {
+    let name = cookie_name(secure);
+    let flag = if secure { "; Secure" } else { "" };
+    let max_age = lifetime_ms.max(0) / 1000;
     HeaderValue::from_str(&format!(
-        "{SIGN_IN_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+        "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{flag}"
     ))
-    .expect("static cookie is a valid header value")
+    .expect("hex token is a valid header value")
 }
 
 fn server_error(context: &str, error: sqlx::Error) -> Response {
@@ -122,13 +140,15 @@ pub async fn sign_in_gate(
         _ => {}
     }
 
-    let token = read_cookie(request.headers(), SIGN_IN_COOKIE).map(str::to_owned);
-    let user = match &token {
-        Some(token) => match resume_sign_in(&state.db, token, now_ms()).await {
-            Ok(user) => user,
+    let secure = state.config.cookie_secure;
+    let token = read_cookie(request.headers(), cookie_name(secure)).map(str::to_owned);
+    let (user, renew_for) = match &token {
+        Some(token) => match resume_and_renew(&state.db, token, now_ms()).await {
+            Ok(Some((user, renew_for))) => (Some(user), renew_for),
+            Ok(None) => (None, None),
             Err(e) => return server_error("resume sign-in", e),
         },
-        None => None,
+        None => (None, None),
     };
     let stale_cookie = token.is_some() && user.is_none();
     let early = match (area, user.is_some()) {
@@ -143,9 +163,10 @@ pub async fn sign_in_gate(
     let mut response = match early {
         Some(response) => response,
         None => {
-            request
-                .extensions_mut()
-                .insert(SignInContext { user, token });
+            request.extensions_mut().insert(SignInContext {
+                user,
+                token: token.clone(),
+            });
             next.run(request).await
         }
     };
@@ -153,8 +174,16 @@ pub async fn sign_in_gate(
     // was rotated (a live stream reconnecting just after signing in again) carries the old
     // id; clearing it then would delete the new cookie the browser just received.
     if stale_cookie && matches!(area, Area::Page | Area::Root | Area::Login) {
-        let clear = cleared_sign_in_cookie(state.config.cookie_secure);
+        let clear = cleared_sign_in_cookie(secure);
         response.headers_mut().append(header::SET_COOKIE, clear);
+    }
+    // Renewed at most once a minute, never past the sign-in's absolute lifetime. A sign-out
+    // or a new sign-in in this response sets its own cookie, which stands.
+    if let (Some(token), Some(lifetime_ms)) = (&token, renew_for) {
+        if !response.headers().contains_key(header::SET_COOKIE) {
+            let renewed = renewed_sign_in_cookie(token, secure, lifetime_ms);
+            response.headers_mut().append(header::SET_COOKIE, renewed);
+        }
     }
     response
 }
@@ -205,10 +234,17 @@ mod tests {
         assert!(
             text.contains("HttpOnly") && text.contains("SameSite=Lax") && !text.contains("Secure")
         );
-        assert!(sign_in_cookie("abc", true)
+        let secure = sign_in_cookie("abc", true);
+        let secure = secure.to_str().unwrap();
+        assert!(
+            secure.starts_with("__Host-aurora_session=abc; Path=/;"),
+            "{secure}"
+        );
+        assert!(secure.ends_with("; Secure") && !secure.contains("Domain"));
+        assert!(renewed_sign_in_cookie("abc", false, 3_600_000)
             .to_str()
             .unwrap()
-            .ends_with("; Secure"));
+            .contains("Max-Age=3600"));
         assert!(cleared_sign_in_cookie(false)
             .to_str()
             .unwrap()

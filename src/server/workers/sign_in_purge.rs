@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::domain::identity::{ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS};
 use crate::server::db::{now_ms, sign_ins, Db};
-use crate::server::services::identity::IDLE_TIMEOUT_MS;
 
 const EVERY: Duration = Duration::from_secs(60 * 60);
 
@@ -17,7 +17,10 @@ pub async fn run(db: Db, stop: CancellationToken) {
             _ = stop.cancelled() => return,
             _ = every.tick() => {}
         }
-        match sign_ins::delete_idle(&db, now_ms() - IDLE_TIMEOUT_MS).await {
+        let now = now_ms();
+        let expired =
+            sign_ins::delete_expired(&db, now - IDLE_TIMEOUT_MS, now - ABSOLUTE_LIFETIME_MS);
+        match expired.await {
             Ok(0) => {}
             Ok(n) => tracing::info!("removed {n} idle sign-ins"),
             Err(e) => tracing::warn!("could not remove idle sign-ins: {e}"),

@@ -29,13 +29,14 @@ async fn sessions_load_user_and_company_and_expire() {
                 channels_admin: true,
                 company_name: "Lapsed".into(),
                 subscription_active: false,
+                signed_in_at: 1_000,
                 last_seen_at: 1_000,
             }
         );
         touch(&db, "old", 2_000).await.unwrap();
         assert_eq!(find(&db, "old").await.unwrap().unwrap().last_seen_at, 2_000);
 
-        assert_eq!(delete_idle(&db, 3_000).await.unwrap(), 1);
+        assert_eq!(delete_expired(&db, 3_000, 0).await.unwrap(), 1);
         assert!(find(&db, "old").await.unwrap().is_none());
         delete(&db, "fresh").await.unwrap();
         assert!(find(&db, "fresh").await.unwrap().is_none());

@@ -331,3 +331,36 @@ async fn an_oversized_email_is_refused_at_once_and_never_counted() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_sign_in_ends_a_week_after_it_began_however_active() {
+    use crate::domain::identity::ABSOLUTE_LIFETIME_MS;
+
+    with_db(|db| async move {
+        company_with_ana(&db).await;
+        let limiter = Mutex::new(LoginLimiter::default());
+        let begun = 1_000;
+        let token = sign_in(
+            &db,
+            &limiter,
+            attempt("ana@demo.test", "demo-password"),
+            begun,
+        )
+        .await
+        .unwrap();
+        // Used every hour for a week: still valid until the week is over.
+        let hour = 60 * 60 * 1000;
+        let mut now = begun;
+        while now + hour < begun + ABSOLUTE_LIFETIME_MS {
+            now += hour;
+            assert!(
+                resume_sign_in(&db, &token, now).await.unwrap().is_some(),
+                "at {now}"
+            );
+        }
+        let over = begun + ABSOLUTE_LIFETIME_MS + 1;
+        assert!(resume_sign_in(&db, &token, over).await.unwrap().is_none());
+        assert!(still_signed_in(&db, &token, over).await.unwrap().is_none());
+    })
+    .await;
+}

@@ -50,6 +50,7 @@ fn session(id: i64, company_id: i64, name: &str, global_admin: bool) -> SignedIn
         channels_admin: global_admin,
         company_name: "Demo".into(),
         subscription_active: true,
+        signed_in_at: 0,
         last_seen_at: 0,
     }
 }

@@ -37,6 +37,7 @@ fn session_user(id: i64, company_id: i64, name: &str) -> SignedInUser {
         channels_admin: true,
         company_name: "Demo".into(),
         subscription_active: true,
+        signed_in_at: 0,
         last_seen_at: 0,
     }
 }

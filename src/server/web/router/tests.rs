@@ -752,3 +752,35 @@ async fn live_streams_end_with_the_sign_in_that_opened_them() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_sign_in_in_use_renews_its_cookie_at_most_once_a_minute() {
+    use crate::server::bench::support::exec;
+
+    with_db(|db| async move {
+        let app = seeded_app(db.clone()).await;
+        let cookie = sign_in(&app, "ana@demo.test").await;
+        let fresh = send(&app, get(paths::CHANNELS, Some(&cookie))).await;
+        assert!(
+            fresh.headers().get(header::SET_COOKIE).is_none(),
+            "used a moment ago"
+        );
+        exec(
+            &db,
+            "UPDATE sessions SET last_seen_at = last_seen_at - 120000",
+            &[],
+        )
+        .await
+        .unwrap();
+        let renewed = send(&app, get(paths::CHANNELS, Some(&cookie))).await;
+        let set = renewed
+            .headers()
+            .get(header::SET_COOKIE)
+            .expect("renewed")
+            .to_str()
+            .unwrap();
+        assert!(set.starts_with(&format!("{cookie};")), "{set}");
+        assert!(set.contains("Max-Age=43200"), "{set}");
+    })
+    .await;
+}

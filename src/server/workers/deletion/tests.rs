@@ -36,6 +36,7 @@ fn user_session(id: i64, company_id: i64, global_admin: bool) -> SignedInUser {
         channels_admin: true,
         company_name: "Demo".into(),
         subscription_active: true,
+        signed_in_at: 0,
         last_seen_at: 0,
     }
 }
