@@ -11,8 +11,6 @@
 //!    themselves; their browsers reconnect to another server);
 //! 5. the Channels feed, then the database.
 
-use std::future::IntoFuture;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
@@ -24,6 +22,7 @@ use super::state::AppState;
 use super::supervisor::{Phase, Supervisor};
 use crate::server::cluster::node::ClusterNode;
 use crate::server::db::Db;
+use crate::server::web::listener::{self, Limits};
 use crate::server::web::router::{leptos_options, router};
 use crate::server::workers::sign_in_purge;
 
@@ -107,14 +106,14 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("LEPTOS_SITE_ADDR: cannot listen on {addr}: {e}"))?;
     tracing::info!("serving on http://{addr}");
     let manager = state.manager.clone();
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let http_stop = CancellationToken::new();
-    let http_stopping = http_stop.clone();
-    let server = tokio::spawn(
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move { http_stopping.cancelled().await })
-            .into_future(),
-    );
+    let server = tokio::spawn(listener::serve(
+        listener,
+        router(state),
+        Limits::default(),
+        http_stop.clone(),
+        HTTP_GRACE,
+    ));
 
     shutdown_signal().await;
     let mut stuck = supervisor.stop(Phase::Workers, TASK_GRACE).await;
@@ -124,14 +123,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         node.leave().await;
     }
     http_stop.cancel();
-    let served = match tokio::time::timeout(HTTP_GRACE, server).await {
-        Ok(Ok(served)) => served.map_err(|e| format!("server error: {e}")),
-        Ok(Err(e)) => Err(format!("server task failed: {e}")),
-        Err(_) => {
-            tracing::info!("open streams closed after {HTTP_GRACE:?}");
-            Ok(())
-        }
-    };
+    let served = server.await.map_err(|e| format!("server task failed: {e}"));
     stuck.extend(supervisor.stop(Phase::Feeds, TASK_GRACE).await);
     db.close().await;
     match stuck.is_empty() {

@@ -5,6 +5,7 @@ pub mod channel_stream;
 pub mod fn_context;
 pub mod gate;
 pub mod inbox_http;
+pub mod listener;
 pub mod rate_limit;
 pub mod router;
 pub mod security;
