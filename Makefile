@@ -16,7 +16,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # value here, leptos and everything above it would be rebuilt on every switch between the two.
 CARGO_TEST := LEPTOS_OUTPUT_NAME=aurora cargo test --release --no-default-features --features ssr
 
-.PHONY: help tools e2e-deps build run demo check test test-rust test-postgres test-e2e fmt wasm-size
+.PHONY: help tools e2e-deps build run demo check test test-rust test-postgres test-e2e fmt wasm-size abuse
 
 help:
 	@echo "make run    build and serve http://127.0.0.1:3000 with demo data (installs what is missing)"
@@ -97,3 +97,12 @@ wasm-size: tools
 	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
 		$(WASM_SIZE_DIR)/aurora_bg.wasm -o $(WASM_SIZE_DIR)/aurora.wasm
 	@echo "aurora.wasm: $$(stat -c %s $(WASM_SIZE_DIR)/aurora.wasm) bytes, $$(gzip -9 -c $(WASM_SIZE_DIR)/aurora.wasm | wc -c) gzip (budget 600000)"
+
+# What a stranger can try, against the release server with the demo data on a free loopback
+# port and a fresh database; prints one line per result (see `aurora abuse`).
+abuse: build
+	@dir=$$(mktemp -d); port=$$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'); \
+	AURORA_DEMO=1 AURORA_WHATSAPP=simulator DATABASE_URL=sqlite://$$dir/aurora.db AURORA_MEDIA_DIR=$$dir/media \
+	  LEPTOS_SITE_ADDR=127.0.0.1:$$port RUST_LOG=warn $(SERVER_BIN) & server=$$!; \
+	for i in $$(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$$port/login && break; sleep 0.2; done; \
+	$(SERVER_BIN) abuse --url http://127.0.0.1:$$port; status=$$?; kill $$server; wait $$server; rm -rf $$dir; exit $$status

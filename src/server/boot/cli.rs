@@ -86,6 +86,13 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// What a stranger can try against a running server on loopback (oversized bodies,
+    /// slow headers, parallel guesses, many connections and streams); one line per result.
+    Abuse {
+        /// The server, e.g. http://127.0.0.1:3000 (started with AURORA_DEMO=1).
+        #[arg(long)]
+        url: String,
+    },
     /// Run the WhatsApp simulator alone, for several servers to share
     /// (`AURORA_WHATSAPP=simulator+http://ADDRESS`); same control API as `/simulator/api`.
     WaSim {
@@ -148,6 +155,7 @@ pub async fn main() -> ExitCode {
             postgres,
         }) => crate::server::bench::inbox::run(conversations, runs, postgres).await,
         Some(Command::WaSim { listen }) => wa_sim(listen, config.sim).await,
+        Some(Command::Abuse { url }) => crate::server::bench::abuse::run(url).await,
         Some(command) => run_command(config, command).await,
     };
     match outcome {
@@ -189,7 +197,8 @@ async fn run_command(config: Config, command: Command) -> Result<(), String> {
         | Command::BenchSessions { .. }
         | Command::BenchDelete { .. }
         | Command::BenchInbox { .. }
-        | Command::WaSim { .. } => {
+        | Command::WaSim { .. }
+        | Command::Abuse { .. } => {
             unreachable!("handled by main")
         }
         Command::CreateCompany {
