@@ -61,7 +61,8 @@ pub async fn setup(
     display_name: String,
     email: String,
     password: String,
-    code: String,
+    // Optional in the form so that a request without it is refused like a wrong code (422).
+    code: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::db::now_ms;
     use crate::server::services::identity::{set_up_and_sign_in, FirstCompany, SetupGuard};
@@ -85,7 +86,7 @@ pub async fn setup(
         &state.login_limiter,
         guard,
         input,
-        &code,
+        code.as_deref().unwrap_or_default(),
         &client,
         now_ms(),
     );

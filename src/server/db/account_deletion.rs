@@ -184,7 +184,7 @@ pub async fn finish(
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO company_audit_log (company_id, at, actor_user_id, initiator_name, action, subject, details) \
+            "INSERT INTO company_audit_log (company_id, at, actor_user_id, actor_name, action, subject, details) \
              VALUES ($1, $2, $3, $4, 'whatsapp_account_deleted', $5, $6)",
         )
         .bind(job.company_id)
@@ -206,7 +206,7 @@ pub async fn audit_log(
     company_id: i64,
 ) -> Result<Vec<(i64, String, String, String, String)>, sqlx::Error> {
     on_pool!(db, pool => sqlx::query_as(
-        "SELECT at, initiator_name, action, subject, details FROM company_audit_log \
+        "SELECT at, actor_name, action, subject, details FROM company_audit_log \
          WHERE company_id = $1 ORDER BY at DESC, id DESC",
     )
     .bind(company_id)
