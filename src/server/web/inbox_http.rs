@@ -52,6 +52,19 @@ fn disposition(inline: bool, filename: &str) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
+/// `type/subtype` in lower case when `raw` is one (parameters dropped), else `None`.
+fn document_type(raw: &str) -> Option<String> {
+    let essence = raw.split(';').next()?.trim().to_ascii_lowercase();
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
+    };
+    let (kind, subtype) = essence.split_once('/')?;
+    (token(kind) && token(subtype)).then_some(essence)
+}
+
 pub async fn media_file(
     State(state): State<AppState>,
     sign_in: Option<Extension<SignInContext>>,
@@ -79,11 +92,11 @@ pub async fn media_file(
         return error_response(StatusCode::NOT_FOUND, &AppError::NotFound);
     };
     let inline = inline_image(&row.content_type);
-    let content_type = if inline {
-        row.content_type.as_str()
-    } else {
-        "application/octet-stream"
-    };
+    // The sender chose the type: only raster images are shown; anything else is a download
+    // (`attachment`, and `nosniff` on every response), named with its own type when that is
+    // a plain `type/subtype`.
+    let stated = document_type(&row.content_type);
+    let content_type = stated.as_deref().unwrap_or("application/octet-stream");
     let mut response = Body::from(bytes).into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(content_type) {
@@ -140,4 +153,31 @@ pub async fn inbox_events(
     Sse::new(changes)
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::document_type;
+
+    #[test]
+    fn a_documents_type_is_kept_only_when_it_is_a_plain_type() {
+        assert_eq!(
+            document_type("application/PDF").as_deref(),
+            Some("application/pdf")
+        );
+        assert_eq!(
+            document_type("text/plain; charset=utf-8").as_deref(),
+            Some("text/plain")
+        );
+        for junk in [
+            "",
+            "pdf",
+            "text/html\r\nX: y",
+            "a/b/c",
+            "/x",
+            "application/",
+        ] {
+            assert_eq!(document_type(junk), None, "{junk:?}");
+        }
+    }
 }
