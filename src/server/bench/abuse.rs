@@ -11,7 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::time::Instant;
 
-use crate::server::bench::support::summary;
+use crate::server::bench::support::{exchange, summary};
 
 /// Streams are opened from this many loopback source addresses, so the per-address
 /// connection cap (256) is not what the test measures.
@@ -150,15 +150,7 @@ async fn sign_in(address: SocketAddr, email: &str) -> Result<String, String> {
     let body = format!("email={}&password=demo-password", email.replace('@', "%40"));
     let mut stream = connect_from(4, address).await?;
     let raw = post(address, "/api/login", body.len(), &body, "");
-    stream
-        .write_all(raw.as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut response = Vec::new();
-    stream
-        .read_to_end(&mut response)
-        .await
-        .map_err(|e| e.to_string())?;
+    let response = exchange(&mut stream, &raw).await?;
     let text = String::from_utf8_lossy(&response);
     text.lines()
         .find_map(|line| {
@@ -216,15 +208,7 @@ async fn page_loads(address: SocketAddr, raw: &str, n: usize) -> Result<Vec<Dura
     for _ in 0..n {
         let started = Instant::now();
         let mut stream = connect_from(5, address).await?;
-        stream
-            .write_all(raw.as_bytes())
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut response = Vec::new();
-        stream
-            .read_to_end(&mut response)
-            .await
-            .map_err(|e| e.to_string())?;
+        let response = exchange(&mut stream, raw).await?;
         if !response.starts_with(b"HTTP/1.1 200") {
             return Err("an inbox page load failed".into());
         }

@@ -7,20 +7,21 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use crate::server::bench::support::{bench_company, exec, scalar, summary, BenchDatabase, SERIES};
+use crate::server::bench::support::{
+    bench_company, bench_sign_in, exchange, exec, scalar, serve_on_loopback, summary,
+    BenchDatabase, SERIES,
+};
 use crate::server::boot::config::{Config, WhatsAppMode};
 use crate::server::boot::state::AppState;
-use crate::server::db::{account_deletion, now_ms, Db};
+use crate::server::db::{account_deletion, Db};
 use crate::server::drivers::simulator::customer_message;
 use crate::server::media::MediaStore;
-use crate::server::services::identity::{resume_sign_in, sign_in, SignIn};
 use crate::server::services::lifecycle;
 use crate::server::sessions::inbound;
-use crate::server::web::router::{leptos_options, router};
+use crate::server::web::router::leptos_options;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Volume {
@@ -83,15 +84,7 @@ async fn load_channels_page(addr: SocketAddr, cookie: &str) -> Result<Duration, 
     let request = format!(
         "POST /api/channels_page HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     );
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut response = Vec::new();
-    stream
-        .read_to_end(&mut response)
-        .await
-        .map_err(|e| e.to_string())?;
+    let response = exchange(&mut stream, &request).await?;
     if !response.starts_with(b"HTTP/1.1 200") {
         return Err(format!(
             "channels page: {}",
@@ -175,26 +168,8 @@ async fn bench(
     );
 
     let state = AppState::new(leptos_options(&config), db.clone(), config);
-    let attempt = SignIn {
-        email: "bench@bench.test",
-        password: "bench password",
-        client: "bench",
-        previous_token: None,
-    };
-    let token = sign_in(db, &state.login_limiter, attempt, now_ms())
-        .await
-        .map_err(|e| e.to_string())?;
-    let cookie = format!("aurora_session={token}");
-    let user = resume_sign_in(db, &token, now_ms())
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("no session")?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (cookie, user) = bench_sign_in(db, &state).await?;
+    let addr = serve_on_loopback(&state).await?;
 
     let baseline: Samples = Arc::default();
     let probes = spawn_probes(state.clone(), addr, cookie.clone(), b, baseline.clone());

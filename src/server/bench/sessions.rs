@@ -12,13 +12,12 @@ use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use crate::domain::account::AccountStatus;
-use crate::server::bench::support::{bench_company, summary};
+use crate::server::bench::support::{bench_company, bench_sign_in, serve_on_loopback, summary};
 use crate::server::boot::config::{Config, DatabaseUrl, SimTimings, WhatsAppMode};
 use crate::server::boot::state::AppState;
-use crate::server::db::{now_ms, Db};
+use crate::server::db::Db;
 use crate::server::services::channels;
-use crate::server::services::identity::{sign_in, SignIn};
-use crate::server::web::router::{leptos_options, router};
+use crate::server::web::router::leptos_options;
 use crate::views::channels::ChannelUpdate;
 
 /// When each client first saw each account in a given status.
@@ -140,28 +139,8 @@ async fn bench(db: &Db, accounts: usize, clients: usize, probes: usize) -> Resul
     };
     bench_company(db, accounts as i64).await?;
     let state = AppState::new(leptos_options(&config), db.clone(), config);
-    let limiter = state.login_limiter.clone();
-    let attempt = SignIn {
-        email: "bench@bench.test",
-        password: "bench password",
-        client: "bench",
-        previous_token: None,
-    };
-    let token = sign_in(db, &limiter, attempt, now_ms())
-        .await
-        .map_err(|e| e.to_string())?;
-    let cookie = format!("aurora_session={token}");
-    let session = crate::server::services::identity::resume_sign_in(db, &token, now_ms())
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("no session")?;
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (cookie, session) = bench_sign_in(db, &state).await?;
+    let addr = serve_on_loopback(&state).await?;
 
     let arrivals: Arrivals = Arc::default();
     for client in 0..clients {

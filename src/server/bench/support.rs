@@ -1,14 +1,23 @@
 //! What the benchmarks share: a throwaway database (SQLite file, or a PostgreSQL database
 //! created for the run and dropped after), bulk SQL, and percentile summaries.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use sqlx::{Connection, PgConnection};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 use crate::server::boot::config::DatabaseUrl;
+use crate::server::boot::state::AppState;
+use crate::server::db::now_ms;
+use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{on_pool, Db};
-use crate::server::services::identity::{create_company, create_user, NewUser};
+use crate::server::services::identity::{
+    create_company, create_user, resume_sign_in, sign_in, NewUser, SignIn,
+};
+use crate::server::web::router::router;
 
 /// `n` from 1 to `$1`, for bulk inserts on both engines.
 pub const SERIES: &str =
@@ -136,4 +145,47 @@ pub async fn bench_company(db: &Db, channel_limit: i64) -> Result<i64, String> {
     };
     create_user(db, admin).await.map_err(|e| e.to_string())?;
     Ok(company)
+}
+
+/// Signs the bench admin in: the cookie a browser would send, and who it is.
+pub async fn bench_sign_in(db: &Db, state: &AppState) -> Result<(String, SignedInUser), String> {
+    let attempt = SignIn {
+        email: "bench@bench.test",
+        password: "bench password",
+        client: "bench",
+        previous_token: None,
+    };
+    let token = sign_in(db, &state.login_limiter, attempt, now_ms())
+        .await
+        .map_err(|e| e.to_string())?;
+    let user = resume_sign_in(db, &token, now_ms())
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no sign-in")?;
+    Ok((format!("aurora_session={token}"), user))
+}
+
+/// Serves the whole app for `state` on a free loopback port; answers its address.
+pub async fn serve_on_loopback(state: &AppState) -> Result<SocketAddr, String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(addr)
+}
+
+/// Writes one raw HTTP/1.1 request (with `Connection: close`) and reads the whole answer.
+pub async fn exchange(stream: &mut TcpStream, raw: &str) -> Result<Vec<u8>, String> {
+    stream
+        .write_all(raw.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut response = Vec::new();
+    stream
+        .read_to_end(&mut response)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(response)
 }
