@@ -3,7 +3,6 @@
 //! in another status (or the company at its limit) changes nothing and answers false.
 
 use super::account_data::AccountDataCounts;
-use super::accounts::LOCK_COMPANY;
 use super::{on_pool, Db};
 
 /// `lock_company`: a company whose row lock the write takes first (a limit check that
@@ -22,7 +21,7 @@ async fn change(
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
         if let Some(company) = lock_company {
-            sqlx::query(LOCK_COMPANY).bind(company).execute(&mut *tx).await?;
+            sqlx::query(super::accounts::lock_company(db)).bind(company).execute(&mut *tx).await?;
         }
         let mut query = sqlx::query(update).bind(id).bind(now);
         for value in more_binds {

@@ -49,9 +49,14 @@ const SELECT: &str =
 
 /// Creates a Connecting account unless the company already uses `limit` channels
 /// (Disabled accounts do not count). `None` means the limit is reached.
-/// Takes the company's row lock until the transaction ends (a no-op write: the same SQL
-/// locks the row on PostgreSQL and the database on SQLite).
-pub(crate) const LOCK_COMPANY: &str = "UPDATE companies SET id = id WHERE id = $1";
+/// Takes the company's row lock until the transaction ends: `FOR UPDATE` on PostgreSQL; on
+/// SQLite a no-op write, which takes the database's write lock (one writer at a time).
+pub(crate) fn lock_company(db: &Db) -> &'static str {
+    match db {
+        Db::Postgres(_) => "SELECT id FROM companies WHERE id = $1 FOR UPDATE",
+        Db::Sqlite(_) => "UPDATE companies SET channel_limit = channel_limit WHERE id = $1",
+    }
+}
 
 pub async fn insert_within_limit(
     db: &Db,
@@ -65,7 +70,7 @@ pub async fn insert_within_limit(
         // Adds of one company queue on its row, so the count below sees every account
         // committed before: without it, on PostgreSQL, concurrent Adds each saw room (10 at
         // 0 of 3 made 8). SQLite has one writer at a time anyway.
-        sqlx::query(LOCK_COMPANY).bind(company_id).execute(&mut *tx).await?;
+        sqlx::query(lock_company(db)).bind(company_id).execute(&mut *tx).await?;
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO whatsapp_accounts (company_id, status, created_at, updated_at) \
              SELECT $1, 'connecting', $3, $3 \
