@@ -62,6 +62,8 @@ export default defineConfig({
       AURORA_SIM_QR_NEXT_SECS: '3',
       AURORA_SIM_QR_COUNT: '2',
       AURORA_MEDIA_DIR: path.join(process.env.AURORA_E2E_DATA!, 'media'),
+      // A short send timeout, so "may have gone out" is testable against a slowed phone.
+      AURORA_SEND_TIMEOUT_SECS: '3',
       RUST_LOG: 'warn',
     },
   },

@@ -12,6 +12,8 @@ use crate::pages::setup::SetupPage;
 use crate::pages::whatsapp_web::WhatsAppWebPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    provide_script_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -27,6 +29,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The nonce the security middleware put in this response's Content-Security-Policy,
+/// for the inline scripts Leptos writes into the page.
+#[cfg(feature = "ssr")]
+fn provide_script_nonce() {
+    use crate::server::web::security::CspNonce;
+    let nonce = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(nonce)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
 }
 

@@ -44,7 +44,13 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // Raised on the server before the function runs: the request was malformed.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::Invalid(format!("The request was not understood ({value})"))
+            }
+            _ => AppError::Transport(value.to_string()),
+        }
     }
 }
 
@@ -58,6 +64,16 @@ mod tests {
         assert_eq!(AppError::Forbidden("x".into()).status_code(), 403);
         assert_eq!(AppError::NotFound.status_code(), 404);
         assert_eq!(AppError::RateLimited("x".into()).status_code(), 429);
+    }
+
+    #[test]
+    fn arguments_that_do_not_decode_are_the_clients_mistake() {
+        let missing = AppError::from_server_fn_error(ServerFnErrorErr::MissingArg("id".into()));
+        assert_eq!(missing.status_code(), 422);
+        let bad = AppError::from_server_fn_error(ServerFnErrorErr::Args("not a number".into()));
+        assert_eq!(bad.status_code(), 422);
+        let network = AppError::from_server_fn_error(ServerFnErrorErr::Request("down".into()));
+        assert!(matches!(network, AppError::Transport(_)));
     }
 
     #[test]

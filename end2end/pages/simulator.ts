@@ -23,6 +23,11 @@ export class Simulator {
   }
 
   /** A customer writes to the linked number `phone`; `id` repeats a WhatsApp id (a replay). */
+  /** Slows the linked phone's sends: each takes `ms` on the wire before WhatsApp confirms it. */
+  async sendDelay(phone: string, ms: number) {
+    return this.request.post(`/simulator/api/phones/${encodeURIComponent(phone)}/send-delay`, { data: { ms } });
+  }
+
   async message(
     phone: string,
     body: { from: string; name: string; text: string; id?: string; media?: { filename: string; content_type: string; base64: string } },

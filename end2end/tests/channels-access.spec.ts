@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures';
 import { CHANNELS_PATH, ChannelsPage } from '../pages/channels-page';
 import { InboxPage } from '../pages/inbox-page';
 

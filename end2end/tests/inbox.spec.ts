@@ -1,4 +1,4 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '../fixtures';
 import { ChannelsPage, linkNewAccount } from '../pages/channels-page';
 import { InboxPage } from '../pages/inbox-page';
 import { outbox, Simulator } from '../pages/simulator';

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '../fixtures';
 import { CHANNELS_PATH, ChannelsPage } from '../pages/channels-page';
 import { InboxPage } from '../pages/inbox-page';
 import { decodeQr, Simulator } from '../pages/simulator';

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures';
 import { CHANNELS_PATH, ChannelsPage } from '../pages/channels-page';
 import { LoginPage } from '../pages/login-page';
 

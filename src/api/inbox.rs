@@ -42,13 +42,26 @@ pub async fn send_reply(conversation: i64, text: String) -> Result<ConversationP
     .await
 }
 
+/// `confirmed`: the agent answered yes to "may already have been delivered. Send again?".
 #[server(endpoint = "retry_reply")]
-pub async fn retry_reply(conversation: i64, message: i64) -> Result<ConversationPage, AppError> {
+pub async fn retry_reply(
+    conversation: i64,
+    message: i64,
+    confirmed: bool,
+) -> Result<ConversationPage, AppError> {
     use crate::server::services::replies;
     use crate::server::web::fn_context::{serve, Role};
 
     serve(Role::InboxUser, |user, state| async move {
-        replies::retry(&state.db, &state.manager, &user, conversation, message).await
+        replies::retry(
+            &state.db,
+            &state.manager,
+            &user,
+            conversation,
+            message,
+            confirmed,
+        )
+        .await
     })
     .await
 }

@@ -41,14 +41,19 @@ pub fn schedule_time(send_at_ms: i64, now_ms: i64) -> Result<i64, &'static str> 
 }
 
 /// Where a message stands. Inbound messages are `Received`; a reply is `Sending` until
-/// WhatsApp takes it, then `Sent`, or `Failed` with the reason.
+/// WhatsApp takes it, then `Sent`, or `Failed` with the reason, or `Unconfirmed` when it
+/// reached WhatsApp's socket but no confirmation came (a retry could send it twice).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MessageStatus {
     Received,
     Sending,
     Sent,
     Failed,
+    Unconfirmed,
 }
+
+/// What Retry asks before sending again a message that may have gone out.
+pub const SEND_AGAIN_QUESTION: &str = "This message may already have been delivered. Send again?";
 
 impl MessageStatus {
     pub fn code(self) -> &'static str {
@@ -57,6 +62,7 @@ impl MessageStatus {
             MessageStatus::Sending => "sending",
             MessageStatus::Sent => "sent",
             MessageStatus::Failed => "failed",
+            MessageStatus::Unconfirmed => "unconfirmed",
         }
     }
 
@@ -66,6 +72,7 @@ impl MessageStatus {
             MessageStatus::Sending,
             MessageStatus::Sent,
             MessageStatus::Failed,
+            MessageStatus::Unconfirmed,
         ]
         .into_iter()
         .find(|s| s.code() == code)
@@ -77,7 +84,13 @@ impl MessageStatus {
             MessageStatus::Sending => "Sending…",
             MessageStatus::Sent => "Sent",
             MessageStatus::Failed => "Not sent",
+            MessageStatus::Unconfirmed => "May have gone out",
         }
+    }
+
+    /// A reply the agent may send again (after a question when it may have gone out).
+    pub fn retryable(self) -> bool {
+        matches!(self, MessageStatus::Failed | MessageStatus::Unconfirmed)
     }
 }
 

@@ -74,7 +74,8 @@ pub fn DeleteDialog(account_id: i64, on_close: Callback<()>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match delete_account(account_id, typed_name).await {
                 Ok(view) => {
-                    on_close.run(());
+                    // The live stream may have replaced the card (and this callback) already.
+                    on_close.try_run(());
                     cards.upsert(view);
                 }
                 Err(error) => {

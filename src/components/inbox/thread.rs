@@ -1,5 +1,5 @@
 //! A conversation's messages and the reply box. Replies show their state (Sending…,
-//! Sent, Not sent with the reason and Retry). Parts that a message may lack are hidden
+//! Sent, Not sent or May have gone out, with the reason and Retry). Parts that a message may lack are hidden
 //! rather than left out: one shape per message keeps the browser bundle small.
 
 use leptos::prelude::*;
@@ -9,7 +9,7 @@ use super::latest::Latest;
 use super::schedule_box::scheduled_list;
 use crate::api::inbox::{retry_reply, schedule_message, send_reply};
 use crate::components::common::form_error::Alert;
-use crate::domain::inbox::MessageStatus;
+use crate::domain::inbox::{MessageStatus, SEND_AGAIN_QUESTION};
 use crate::views::inbox::{ConversationPage, MessageView};
 
 #[component]
@@ -36,10 +36,19 @@ fn message_view(
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let id = message.id;
+    let unsure = message.status == MessageStatus::Unconfirmed;
     let retry = move |_| {
+        // It may have reached the contact: sending again is the agent's decision.
+        if unsure
+            && !window()
+                .confirm_with_message(SEND_AGAIN_QUESTION)
+                .unwrap_or(false)
+        {
+            return;
+        }
         let ticket = current.ticket();
         leptos::task::spawn_local(async move {
-            match retry_reply(conversation, id).await {
+            match retry_reply(conversation, id, unsure).await {
                 Ok(page) => {
                     current.apply(ticket, page);
                     error.set(None);
@@ -48,7 +57,7 @@ fn message_view(
             }
         });
     };
-    let failed = message.status == MessageStatus::Failed;
+    let failed = message.status.retryable();
     let (url, filename, size, inline) = match &message.media {
         Some(m) => (
             Some(m.url.clone()),

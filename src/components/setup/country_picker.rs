@@ -27,7 +27,12 @@ pub fn CountryPicker(
     let option_prefix = input_id.clone();
     let option_id = move |iso: &str| format!("{option_prefix}-{iso}");
     let option_id = StoredValue::new(option_id);
-    let shown_label = move || countries.with_value(|all| label_of(all, &selected.get()));
+    // try_: a closing wizard disposes these while effects that read them may still be due.
+    let shown_label = move || {
+        countries
+            .try_with_value(|all| label_of(all, &selected.get()))
+            .unwrap_or_default()
+    };
     let query = RwSignal::new(shown_label());
     let open = RwSignal::new(false);
     let active = RwSignal::new(0usize);
@@ -39,18 +44,23 @@ pub fn CountryPicker(
         } else {
             typed
         };
-        countries.with_value(|all| {
-            all.iter()
-                .filter(|c| country_matches(c, &filter))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
+        countries
+            .try_with_value(|all| {
+                all.iter()
+                    .filter(|c| country_matches(c, &filter))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
     });
     let active_iso =
         Memo::new(move |_| matches.with(|m| m.get(active.get()).map(|c| c.iso.clone())));
     Effect::new(move |_| {
-        if let Some(iso) = active_iso.get() {
-            scroll_into_view(&option_id.with_value(|f| f(&iso)));
+        if let Some(id) = active_iso
+            .get()
+            .and_then(|iso| option_id.try_with_value(|f| f(&iso)))
+        {
+            scroll_into_view(&id);
         }
     });
     Effect::new(move |_| {

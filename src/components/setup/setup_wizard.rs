@@ -76,9 +76,11 @@ fn check_phone_as_typed(account_id: i64, draft: Draft, phone: RwSignal<PhoneStat
         let country = draft.country.get();
         let national = draft.national_number.get();
         draft.duplicate_acknowledged.set(false);
-        generation.update_value(|g| *g += 1);
-        let this_check = generation.get_value();
-        if let Some(handle) = pending.get_value() {
+        generation.try_update_value(|g| *g += 1);
+        let Some(this_check) = generation.try_get_value() else {
+            return; // the wizard is closing
+        };
+        if let Some(handle) = pending.try_get_value().flatten() {
             handle.clear();
         }
         if national.trim().is_empty() {
@@ -114,7 +116,7 @@ fn check_phone_as_typed(account_id: i64, draft: Draft, phone: RwSignal<PhoneStat
             });
         };
         let delay = std::time::Duration::from_millis(PHONE_CHECK_DELAY_MS);
-        pending.set_value(set_timeout_with_handle(ask, delay).ok());
+        pending.try_set_value(set_timeout_with_handle(ask, delay).ok());
     });
 }
 
@@ -221,7 +223,9 @@ fn WizardForm(
             match save_setup(account_id, version, action, form).await {
                 Ok(SetupOutcome::Saved(view)) => {
                     // Close first: the new card may replace the body this wizard lives in.
-                    on_close.run(());
+                    // try_: the live stream may have brought that card already, and with it
+                    // disposed the button (and this callback) the wizard was opened from.
+                    on_close.try_run(());
                     cards.upsert(view);
                     return;
                 }

@@ -197,21 +197,27 @@ fn AssignStep(context: WizardContext) -> impl IntoView {
     let funnel_id = context.id("funnel");
     let owner_id = context.id("owner");
     let members_of = move |funnel: Option<i64>| {
-        context.funnels.with_value(|all| {
-            all.iter()
-                .find(|f| Some(f.id) == funnel)
-                .map(|f| f.member_ids.clone())
-                .unwrap_or_default()
-        })
+        context
+            .funnels
+            .try_with_value(|all| {
+                all.iter()
+                    .find(|f| Some(f.id) == funnel)
+                    .map(|f| f.member_ids.clone())
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default()
     };
     let owners = Memo::new(move |_| {
         let members = members_of(draft.funnel.get());
-        context.users.with_value(|all| {
-            all.iter()
-                .filter(|u| members.contains(&u.id))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
+        context
+            .users
+            .try_with_value(|all| {
+                all.iter()
+                    .filter(|u| members.contains(&u.id))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
     });
     view! {
         <div class="field">

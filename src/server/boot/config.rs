@@ -4,6 +4,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::server::db::key_seal::KeySeal;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
     Sqlite { url: String, path: PathBuf },
@@ -51,6 +53,14 @@ pub struct Config {
     /// The address users type (`AURORA_PUBLIC_URL`): when set, requests for any other host
     /// are refused, and so are state-changing requests from any other origin.
     pub public_url: Option<PublicUrl>,
+    /// How many inbound media downloads run at once on this server
+    /// (`AURORA_MEDIA_DOWNLOADS`, 1 to 16, default 2).
+    pub media_downloads: usize,
+    /// How long a reply may wait for WhatsApp's confirmation (`AURORA_SEND_TIMEOUT_SECS`,
+    /// default 30).
+    pub send_timeout: std::time::Duration,
+    /// Seals WhatsApp device keys at rest (`AURORA_KEYS_SECRET`, at least 32 characters).
+    pub keys: Option<KeySeal>,
 }
 
 /// An origin users reach the server at, e.g. `https://aurora.example.com`.
@@ -238,6 +248,24 @@ impl Config {
             None => None,
             Some(raw) => Some(parse_public_url(&raw)?),
         };
+        let media_downloads = match get("AURORA_MEDIA_DOWNLOADS") {
+            None => 2,
+            Some(raw) => match raw.trim().parse::<usize>() {
+                Ok(n) if (1..=16).contains(&n) => n,
+                _ => {
+                    return Err(invalid(
+                        "AURORA_MEDIA_DOWNLOADS",
+                        format!("'{raw}' must be a whole number from 1 to 16"),
+                    ))
+                }
+            },
+        };
+        let send_timeout =
+            std::time::Duration::from_millis(seconds("AURORA_SEND_TIMEOUT_SECS", 30_000)?);
+        let keys = match get("AURORA_KEYS_SECRET").filter(|raw| !raw.is_empty()) {
+            None => None,
+            Some(raw) => Some(KeySeal::new(&raw).map_err(|m| invalid("AURORA_KEYS_SECRET", m))?),
+        };
         Ok(Config {
             database,
             site_addr,
@@ -248,6 +276,9 @@ impl Config {
             sim,
             media_dir,
             public_url,
+            media_downloads,
+            send_timeout,
+            keys,
         })
     }
 
@@ -334,6 +365,10 @@ mod tests {
             ("AURORA_SIM_QR_FIRST_SECS", "soon"),
             ("AURORA_SIM_QR_NEXT_SECS", "0"),
             ("AURORA_SIM_QR_COUNT", "0"),
+            ("AURORA_MEDIA_DOWNLOADS", "0"),
+            ("AURORA_MEDIA_DOWNLOADS", "lots"),
+            ("AURORA_KEYS_SECRET", "short"),
+            ("AURORA_SEND_TIMEOUT_SECS", "0"),
             ("AURORA_WHATSAPP", "simulator+http://"),
             ("AURORA_WHATSAPP", "simulator+http://127.0.0.1"),
             ("AURORA_WHATSAPP", "simulator+http://127.0.0.1:0"),

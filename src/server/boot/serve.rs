@@ -21,7 +21,7 @@ use super::demo::{seed_if_empty, sign_in_summary, DEMO_PASSWORD};
 use super::state::AppState;
 use super::supervisor::{Phase, Supervisor};
 use crate::server::cluster::node::ClusterNode;
-use crate::server::db::Db;
+use crate::server::db::{key_rows, Db};
 use crate::server::web::listener::{self, Limits};
 use crate::server::web::router::{leptos_options, router};
 use crate::server::workers::sign_in_purge;
@@ -35,6 +35,18 @@ const SESSION_GRACE: Duration = Duration::from_secs(5);
 
 pub async fn serve(config: Config) -> Result<(), String> {
     let db = connect(&config).await?;
+    match key_rows::seal_at_start(&db, config.keys.as_ref()).await? {
+        0 => {}
+        n => tracing::info!(
+            n,
+            "WhatsApp keys stored before AURORA_KEYS_SECRET was set are now sealed"
+        ),
+    }
+    if config.keys.is_none() {
+        tracing::warn!(
+            "AURORA_KEYS_SECRET is not set: WhatsApp device keys are stored unencrypted, and a copy of the database can act as every linked number"
+        );
+    }
     if config.demo {
         match seed_if_empty(&db).await {
             Ok(true) => tracing::info!("demo data created"),

@@ -93,11 +93,12 @@ impl AppState {
                 address.clone(),
                 Some(config.site_addr.to_string()),
             )),
-            (None, _) => live::driver(db.clone()),
+            (None, _) => live::driver(db.clone(), config.media_downloads, config.keys.clone()),
         };
         let media = MediaStore::new(config.media_dir.clone());
         let options = ManagerOptions {
             media: media.clone(),
+            send_timeout: config.send_timeout,
             ..Default::default()
         };
         let manager = match cluster {

@@ -42,7 +42,7 @@ pub struct Touched {
 }
 
 /// Fails what nobody will send:
-/// - replies taken by a server whose lease is gone (`interrupted`: they may have gone out);
+/// - replies taken by a server whose lease is gone (`interrupted`, "may have gone out");
 /// - replies nobody took whose channel is no longer Connected (`not_connected`);
 /// - scheduled messages claimed by a server whose lease is gone (`interrupted`).
 ///
@@ -54,7 +54,8 @@ pub async fn fail_abandoned(
 ) -> Result<Vec<Touched>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let mut touched: Vec<Touched> = sqlx::query_as(
-        "UPDATE messages m SET status = 'failed', \
+        "UPDATE messages m SET \
+             status = CASE WHEN m.sender_node IS NULL THEN 'failed' ELSE 'unconfirmed' END, \
              failure = CASE WHEN m.sender_node IS NULL THEN $2 ELSE $1 END \
          FROM conversations c, whatsapp_accounts a \
          WHERE c.id = m.conversation_id AND a.id = m.account_id AND m.status = 'sending' \

@@ -14,6 +14,7 @@ pub mod companies;
 pub mod funnels;
 pub mod inbox;
 pub mod key_rows;
+pub mod key_seal;
 pub mod replies;
 pub mod sign_ins;
 pub mod users;

@@ -80,9 +80,21 @@ pub async fn mark_failed(db: &Db, message_id: i64, reason: &str) -> Result<(), s
     .map(|_| ()))
 }
 
+/// A reply given up on after it reached WhatsApp's socket: it may have gone out.
+pub async fn mark_unconfirmed(db: &Db, message_id: i64, reason: &str) -> Result<(), sqlx::Error> {
+    on_pool!(db, pool => sqlx::query(
+        "UPDATE messages SET status = 'unconfirmed', failure = $2 WHERE id = $1",
+    )
+    .bind(message_id)
+    .bind(reason)
+    .execute(pool)
+    .await
+    .map(|_| ()))
+}
+
 /// At start: replies a stopped server was still sending. Whether they went out is
-/// unknown; they are failed (not resent, which could duplicate them) so the agent sees
-/// them and decides. Returns (company, account, conversation) of each.
+/// unknown; they are marked "may have gone out" (not resent, which could duplicate them)
+/// so the agent sees them and decides. Returns (company, account, conversation) of each.
 pub async fn fail_stuck_sending(
     db: &Db,
     reason: &str,
@@ -95,7 +107,7 @@ pub async fn fail_stuck_sending(
         )
         .fetch_all(&mut *tx)
         .await?;
-        sqlx::query("UPDATE messages SET status = 'failed', failure = $1 WHERE status = 'sending'")
+        sqlx::query("UPDATE messages SET status = 'unconfirmed', failure = $1 WHERE status = 'sending'")
             .bind(reason)
             .execute(&mut *tx)
             .await?;
@@ -104,20 +116,38 @@ pub async fn fail_stuck_sending(
     })
 }
 
-/// A failed reply of the conversation goes back to Sending for a retry; false when it is
-/// not (or no longer) failed, so two clicks don't send it twice.
-pub async fn retry(
+/// The status of one of the conversation's replies, if it is one.
+pub async fn reply_status(
     db: &Db,
     conversation_id: i64,
     message_id: i64,
 ) -> Result<Option<String>, sqlx::Error> {
     on_pool!(db, pool => sqlx::query_scalar(
+        "SELECT status FROM messages WHERE id = $1 AND conversation_id = $2 AND direction = 'outbound'",
+    )
+    .bind(message_id)
+    .bind(conversation_id)
+    .fetch_optional(pool)
+    .await)
+}
+
+/// A reply of the conversation in `status` (failed, or unconfirmed once the agent said
+/// to send it again) goes back to Sending for a retry; `None` when it is no longer in
+/// that state, so two clicks don't send it twice.
+pub async fn retry(
+    db: &Db,
+    conversation_id: i64,
+    message_id: i64,
+    status: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_scalar(
         "UPDATE messages SET status = 'sending', failure = NULL, sender_node = NULL \
-         WHERE id = $1 AND conversation_id = $2 AND direction = 'outbound' AND status = 'failed' \
+         WHERE id = $1 AND conversation_id = $2 AND direction = 'outbound' AND status = $3 \
          RETURNING text",
     )
     .bind(message_id)
     .bind(conversation_id)
+    .bind(status)
     .fetch_optional(pool)
     .await)
 }

@@ -2,6 +2,8 @@
 //! connection per account; the connection reports what happens as `DriverEvent`s and
 //! takes `DriverCommand`s. Dropping the command sender closes the connection.
 
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -73,6 +75,37 @@ pub enum DriverError {
     Closed,
 }
 
+/// Decides, when a send is given up on, whether the message can have gone out: the
+/// connection takes the ticket as the message reaches the socket, the caller withdraws
+/// it when it stops waiting, and only one of the two wins.
+#[derive(Debug, Clone, Default)]
+pub struct SendTicket(Arc<AtomicU8>);
+
+const WAITING: u8 = 0;
+const TAKEN: u8 = 1;
+const WITHDRAWN: u8 = 2;
+
+impl SendTicket {
+    /// The connection's side: true when the message may now be sent.
+    pub fn take(&self) -> bool {
+        self.0
+            .compare_exchange(WAITING, TAKEN, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+    }
+
+    /// The caller's side: true when the message never reached the socket (and now never
+    /// will); false when it was already on its way, so it may have gone out.
+    pub fn withdraw(&self) -> bool {
+        match self
+            .0
+            .compare_exchange(WAITING, WITHDRAWN, Ordering::SeqCst, Ordering::SeqCst)
+        {
+            Ok(_) => true,
+            Err(now) => now == WITHDRAWN,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum DriverCommand {
     /// Asks for an 8-character pairing code for `phone` (E.164) during linking.
@@ -84,10 +117,13 @@ pub enum DriverCommand {
     Logout {
         reply: oneshot::Sender<Result<(), DriverError>>,
     },
-    /// Sends a text message to `to` (E.164); answers WhatsApp's message id.
+    /// Sends a text message to `to` (E.164); answers WhatsApp's message id. The connection
+    /// takes the ticket just before the message reaches the socket, and drops the command
+    /// unsent when the caller has withdrawn it.
     SendText {
         to: String,
         text: String,
+        ticket: SendTicket,
         reply: oneshot::Sender<Result<String, DriverError>>,
     },
     /// The connection's own counters.
@@ -137,10 +173,20 @@ impl Connection {
         answer.await.map_err(|_| DriverError::Closed)?
     }
 
-    pub async fn send_text(&self, to: String, text: String) -> Result<String, DriverError> {
+    pub async fn send_text(
+        &self,
+        to: String,
+        text: String,
+        ticket: SendTicket,
+    ) -> Result<String, DriverError> {
         let (reply, answer) = oneshot::channel();
         self.commands
-            .send(DriverCommand::SendText { to, text, reply })
+            .send(DriverCommand::SendText {
+                to,
+                text,
+                ticket,
+                reply,
+            })
             .await
             .map_err(|_| DriverError::Closed)?;
         answer.await.map_err(|_| DriverError::Closed)?

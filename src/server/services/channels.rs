@@ -40,6 +40,7 @@ pub fn manager_error(error: ManagerError) -> AppError {
         ManagerError::NotConnected => {
             AppError::Conflict("This channel is not connected to WhatsApp right now".into())
         }
+        ManagerError::MaybeSent => AppError::Conflict(ManagerError::MaybeSent.to_string()),
     }
 }
 

@@ -7,7 +7,7 @@ use rand::RngCore;
 use super::inbox::{conversation, reply_blocked, visible};
 use super::internal;
 use crate::domain::account::AccountStatus;
-use crate::domain::inbox::{reply_text, schedule_time};
+use crate::domain::inbox::{reply_text, schedule_time, MessageStatus, SEND_AGAIN_QUESTION};
 use crate::error::AppError;
 use crate::server::db::inbox::ConversationRow;
 use crate::server::db::replies;
@@ -38,6 +38,10 @@ pub fn failure_reason(error: &ManagerError) -> String {
     }
 }
 
+/// What the agent reads when a send was given up on after it reached WhatsApp.
+pub const MAYBE_SENT: &str =
+    "WhatsApp did not confirm this message in time. It may have gone out: check with the contact before sending it again.";
+
 /// A message stored as Sending, about to go out.
 pub struct Outgoing<'a> {
     pub company_id: i64,
@@ -55,6 +59,8 @@ pub enum Delivery {
     Sent,
     /// Not sent, with the reason the agent reads.
     Failed(String),
+    /// Given up on after it reached WhatsApp: it may have gone out.
+    Unconfirmed(String),
     /// Another server holds the channel's session (or took the reply first): it sends it,
     /// and the conversation's pages hear how it went.
     Handed,
@@ -64,7 +70,7 @@ impl Delivery {
     pub fn failure(&self) -> Option<&str> {
         match self {
             Delivery::Failed(reason) => Some(reason),
-            Delivery::Sent | Delivery::Handed => None,
+            Delivery::Sent | Delivery::Handed | Delivery::Unconfirmed(_) => None,
         }
     }
 }
@@ -98,6 +104,11 @@ pub async fn deliver(
         Ok(wa_id) => {
             replies::mark_sent(db, message.message_id, &wa_id).await?;
             Delivery::Sent
+        }
+        Err(ManagerError::MaybeSent) => {
+            let reason = MAYBE_SENT.to_string();
+            replies::mark_unconfirmed(db, message.message_id, &reason).await?;
+            Delivery::Unconfirmed(reason)
         }
         Err(error) => {
             let reason = failure_reason(&error);
@@ -171,19 +182,32 @@ pub async fn send(
     send_stored(db, manager, user, &row, message_id, &text).await
 }
 
+/// Sends a failed reply again. One that may have gone out is sent again only when the
+/// agent `confirmed` it; otherwise the answer is the question to ask them.
 pub async fn retry(
     db: &Db,
     manager: &SessionManager,
     user: &SignedInUser,
     conversation_id: i64,
     message_id: i64,
+    confirmed: bool,
 ) -> Result<ConversationPage, AppError> {
     let row = visible(db, user.viewer(), conversation_id).await?;
+    let not_waiting = || AppError::Conflict("That message is not waiting for a retry".into());
+    let status = replies::reply_status(db, conversation_id, message_id)
+        .await
+        .map_err(|e| internal("read reply", e))?
+        .and_then(|code| MessageStatus::parse(&code))
+        .filter(|status| status.retryable())
+        .ok_or_else(not_waiting)?;
+    if status == MessageStatus::Unconfirmed && !confirmed {
+        return Err(AppError::Conflict(SEND_AGAIN_QUESTION.into()));
+    }
     refuse_unless_connected(&row)?;
-    let text = replies::retry(db, conversation_id, message_id)
+    let text = replies::retry(db, conversation_id, message_id, status.code())
         .await
         .map_err(|e| internal("retry reply", e))?
-        .ok_or_else(|| AppError::Conflict("That message is not waiting for a retry".into()))?;
+        .ok_or_else(not_waiting)?;
     send_stored(db, manager, user, &row, message_id, &text).await
 }
 

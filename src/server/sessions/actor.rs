@@ -17,7 +17,9 @@ use crate::domain::account::{
 };
 use crate::server::db::accounts::{self, Change, Fence};
 use crate::server::db::{now_ms, Db};
-use crate::server::drivers::driver::{Connection, DriverError, DriverEvent, SessionStats};
+use crate::server::drivers::driver::{
+    Connection, DriverError, DriverEvent, SendTicket, SessionStats,
+};
 
 type Reply<T> = oneshot::Sender<Result<T, ManagerError>>;
 
@@ -26,7 +28,7 @@ pub(super) type StatusWrite =
 
 /// How long a logout may take before the keys are wiped anyway.
 const LOGOUT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a connection may take to answer a command (send, stats).
+/// How long a connection may take to answer a command (counters).
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often an online session's counters are read for the health line.
 const HEALTH_SAMPLE_EVERY: Duration = Duration::from_secs(30);
@@ -60,6 +62,7 @@ pub(super) enum ActorCommand {
     SendText {
         to: String,
         text: String,
+        ticket: SendTicket,
         reply: Reply<String>,
     },
     SessionStats {
@@ -205,8 +208,13 @@ impl AccountActor {
             } => {
                 let _ = reply.send(self.change_status(event, write, refused).await);
             }
-            ActorCommand::SendText { to, text, reply } => {
-                let _ = reply.send(self.send_text(to, text).await);
+            ActorCommand::SendText {
+                to,
+                text,
+                ticket,
+                reply,
+            } => {
+                let _ = reply.send(self.send_text(to, text, ticket).await);
             }
             ActorCommand::SessionStats { reply } => {
                 let _ = reply.send(self.session_stats().await);

@@ -17,16 +17,19 @@ use super::backoff::Backoff;
 use super::membership::Membership;
 use crate::domain::account::{AccountEvent, AccountStatus, DisconnectReason};
 use crate::server::db::{account_lifecycle as lifecycle, accounts, now_ms, Db};
-use crate::server::drivers::driver::{Driver, SessionStats};
+use crate::server::drivers::driver::{Driver, SendTicket, SessionStats};
 use crate::server::media::MediaStore;
 
 pub use crate::server::sessions::state::{
     AccountChanged, ConversationChanged, Health, Initiator, LinkState, LiveState, ManagerError,
 };
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ManagerOptions {
     pub backoff: Backoff,
+    /// How long a send may wait for WhatsApp's confirmation; past it the message is
+    /// Not sent when it never reached the socket, and "may have gone out" when it did.
+    pub send_timeout: Duration,
     /// Where inbound media files are written.
     pub media: MediaStore,
     /// This process's membership of a cluster (PostgreSQL with several servers): an
@@ -34,6 +37,18 @@ pub struct ManagerOptions {
     pub cluster: Option<Membership>,
     /// In a cluster: where every change goes to be told to the other servers.
     pub peers: Option<mpsc::UnboundedSender<PeerChange>>,
+}
+
+impl Default for ManagerOptions {
+    fn default() -> Self {
+        ManagerOptions {
+            backoff: Backoff::default(),
+            send_timeout: Duration::from_secs(30),
+            media: MediaStore::default(),
+            cluster: None,
+            peers: None,
+        }
+    }
 }
 
 pub(super) struct Inner {

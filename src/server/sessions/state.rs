@@ -4,7 +4,7 @@
 use tokio::time::Instant;
 
 use crate::domain::account::Refused;
-use crate::server::drivers::driver::DriverError;
+use crate::server::drivers::driver::{DriverError, SendTicket};
 
 /// Who asked for an action, for the account's history and the card ("Disconnected by Ana").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +87,21 @@ pub enum ManagerError {
     LimitReached,
     #[error("the channel is not connected to WhatsApp")]
     NotConnected,
+    /// A send was given up on after it reached WhatsApp's socket: it may have gone out.
+    #[error("WhatsApp did not confirm the message in time; it may have gone out")]
+    MaybeSent,
+}
+
+impl ManagerError {
+    /// What a send that was given up on became: Not sent when it never reached the
+    /// socket (and now never will), "may have gone out" when it did.
+    pub fn gave_up(ticket: &SendTicket) -> ManagerError {
+        if ticket.withdraw() {
+            DriverError::Rejected("WhatsApp did not take the message in time".into()).into()
+        } else {
+            ManagerError::MaybeSent
+        }
+    }
 }
 
 impl From<sqlx::Error> for ManagerError {

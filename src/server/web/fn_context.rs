@@ -2,15 +2,20 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::ConnectInfo;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::Extension;
 use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 
 use super::gate::SignInContext;
+use super::security::error_response;
 use crate::domain::access::{may_manage_channels, may_use_inbox};
 use crate::error::AppError;
+use crate::paths;
 use crate::server::boot::state::AppState;
 use crate::server::db::sign_ins::SignedInUser;
 
@@ -58,6 +63,27 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         }
     }
     result
+}
+
+/// An error raised before a server function runs (arguments that don't decode, one
+/// missing) leaves the library as a 500; it is the client's mistake, so it is answered
+/// with its own status (422) here. Every other answer passes untouched.
+pub async fn decode_errors_status(request: Request, next: Next) -> Response {
+    let server_fn = request.uri().path().starts_with(paths::API);
+    let response = next.run(request).await;
+    if !server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    match serde_json::from_slice::<AppError>(&bytes) {
+        Ok(error @ AppError::Invalid(_)) => {
+            error_response(StatusCode::UNPROCESSABLE_ENTITY, &error)
+        }
+        _ => Response::from_parts(parts, Body::from(bytes)),
+    }
 }
 
 /// Signed in, Channels Admin, and the company's subscription is active.

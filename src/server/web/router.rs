@@ -7,6 +7,7 @@ use leptos::config::{Env, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::limit::RequestBodyLimitLayer;
 
+use super::fn_context::decode_errors_status;
 use super::gate::sign_in_gate;
 use super::inbox_http::{inbox_events, media_file};
 use super::security::{same_origin_only, security_headers};
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         // Pages and server functions: a declared length over the limit is answered 413
         // before a byte of the body is read.
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn(decode_errors_status))
         // The simulator keeps axum's own limit (2 MB of JSON, media included).
         .merge(match simulator {
             Some(sim) => simulator_http::routes(sim),

@@ -2,9 +2,11 @@
 //! claimed in the database before it is sent, so it goes out at most once even across
 //! restarts; one that was due while the server was down goes out at start.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::StreamExt;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -17,6 +19,8 @@ use crate::server::sessions::manager::SessionManager;
 /// process would otherwise wait for its own wake-up).
 const IDLE_LOOK: Duration = Duration::from_secs(30);
 const BATCH: i64 = 50;
+/// How many channels send their due messages at the same time.
+const CHANNELS_AT_ONCE: usize = 16;
 pub const INTERRUPTED: &str =
     "The server stopped while sending this message; it may not have gone out. Check with the contact before sending it again.";
 
@@ -53,7 +57,9 @@ pub async fn run_due(db: &Db, manager: &SessionManager) -> Result<usize, sqlx::E
 }
 
 /// The same, stopping between two sends once `stop` is cancelled: a message is claimed
-/// and sent whole, or left due for the next start.
+/// and sent whole, or left due for the next start. Each channel's messages go out in
+/// order, channels side by side: a slow channel holds up only its own messages (and each
+/// send answers within the session's send timeout).
 async fn run_due_until(
     db: &Db,
     manager: &SessionManager,
@@ -62,21 +68,44 @@ async fn run_due_until(
     let mut handled = 0;
     loop {
         let due = replies::due(db, now_ms(), BATCH).await?;
-        if due.is_empty() {
+        if due.is_empty() || stop.is_cancelled() {
             return Ok(handled);
         }
+        let mut channels: BTreeMap<i64, Vec<ScheduledRow>> = BTreeMap::new();
         for row in due {
-            if stop.is_cancelled() {
-                return Ok(handled);
-            }
-            let by = manager.node_id();
-            let by = by.as_deref().unwrap_or(SINGLE_SERVER);
-            if replies::claim(db, row.id, now_ms(), by).await? {
-                send_one(db, manager, &row).await?;
-                handled += 1;
-            }
+            channels.entry(row.account_id).or_default().push(row);
+        }
+        let sent: Vec<Result<usize, sqlx::Error>> = futures::stream::iter(channels.into_values())
+            .map(|rows| send_in_order(db, manager, rows, stop))
+            .buffer_unordered(CHANNELS_AT_ONCE)
+            .collect()
+            .await;
+        for count in sent {
+            handled += count?;
         }
     }
+}
+
+/// One channel's due messages, one after another.
+async fn send_in_order(
+    db: &Db,
+    manager: &SessionManager,
+    rows: Vec<ScheduledRow>,
+    stop: &CancellationToken,
+) -> Result<usize, sqlx::Error> {
+    let mut handled = 0;
+    for row in rows {
+        if stop.is_cancelled() {
+            break;
+        }
+        let by = manager.node_id();
+        let by = by.as_deref().unwrap_or(SINGLE_SERVER);
+        if replies::claim(db, row.id, now_ms(), by).await? {
+            send_one(db, manager, &row).await?;
+            handled += 1;
+        }
+    }
+    Ok(handled)
 }
 
 async fn send_one(

@@ -134,7 +134,7 @@ async fn what_a_dead_server_was_sending_fails_and_a_live_ones_is_left_alone() {
         assert_eq!(state(&pool, waiting).await, ("sending".into(), None));
         assert_eq!(
             state(&pool, lost).await,
-            ("failed".into(), Some("interrupted".into()))
+            ("unconfirmed".into(), Some("interrupted".into()))
         );
         assert_eq!(
             state(&pool, stranded).await,

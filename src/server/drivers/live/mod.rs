@@ -3,6 +3,7 @@
 //! is cut short on the first failure or drop: the account's actor owns the retry policy,
 //! so both drivers behave alike and the card can say when the next try is.
 
+mod downloads;
 mod events;
 pub mod key_store;
 mod messages;
@@ -17,11 +18,13 @@ use tokio::sync::mpsc;
 use whatsapp_rust::bot::Bot;
 use whatsapp_rust::transport::TokioWebSocketTransportFactory;
 
+use self::downloads::{Downloads, GuardedHttp, MediaLimits};
 use self::probe::{Probe, ProbedTransport};
 use self::session::{LiveSession, SessionEvents};
 use super::driver::{Connection, Driver, DriverError, DriverEvent};
 use crate::server::db::accounts::Fence;
-use crate::server::db::key_rows;
+use crate::server::db::key_rows::{self, KeyRows};
+use crate::server::db::key_seal::KeySeal;
 use crate::server::db::Db;
 use crate::server::drivers::live::key_store::KeyStore;
 
@@ -33,6 +36,10 @@ pub struct LiveOptions {
     pub version: Option<(u32, u32, u32)>,
     /// How long opening the socket may take before the attempt counts as failed.
     pub connect_timeout: Duration,
+    /// Inbound media: concurrent downloads on this server, byte cap, time allowed.
+    pub media: MediaLimits,
+    /// Seals the device keys at rest (`AURORA_KEYS_SECRET`).
+    pub keys: Option<KeySeal>,
 }
 
 impl Default for LiveOptions {
@@ -41,6 +48,8 @@ impl Default for LiveOptions {
             url: None,
             version: None,
             connect_timeout: Duration::from_secs(10),
+            media: MediaLimits::default(),
+            keys: None,
         }
     }
 }
@@ -48,11 +57,18 @@ impl Default for LiveOptions {
 pub struct LiveDriver {
     db: Db,
     options: LiveOptions,
+    /// Shared by every connection: the server's download slots.
+    downloads: Downloads,
 }
 
 impl LiveDriver {
     pub fn new(db: Db, options: LiveOptions) -> Self {
-        LiveDriver { db, options }
+        let downloads = Downloads::new(options.media);
+        LiveDriver {
+            db,
+            options,
+            downloads,
+        }
     }
 }
 
@@ -75,6 +91,7 @@ impl Driver for LiveDriver {
     ) -> BoxFuture<'static, Result<Connection, DriverError>> {
         let db = self.db.clone();
         let options = self.options.clone();
+        let downloads = self.downloads.clone();
         Box::pin(async move {
             let resuming = credentials.is_some();
             if !resuming {
@@ -83,6 +100,14 @@ impl Driver for LiveDriver {
                     .await
                     .map_err(|e| DriverError::Rejected(format!("the key store failed: {e}")))?;
             }
+            // Whatever this connection saves lands only until the keys are next wiped.
+            let epoch = key_rows::epoch(&db, account)
+                .await
+                .map_err(|e| DriverError::Rejected(format!("the key store failed: {e}")))?;
+            let rows = KeyRows::new(db, account)
+                .fenced(fence)
+                .sealed(options.keys.clone())
+                .at_epoch(epoch);
             let (probe, failures) = Probe::new();
             let (bus, library_events) = mpsc::unbounded_channel();
             let mut transport = TokioWebSocketTransportFactory::new();
@@ -90,12 +115,13 @@ impl Driver for LiveDriver {
                 transport = transport.with_url(url.clone());
             }
             let mut builder = Bot::builder()
-                .with_backend(KeyStore::fenced(db, account, fence))
+                .with_backend(KeyStore::over(rows))
                 .with_transport_factory(ProbedTransport {
                     inner: transport,
                     probe: probe.clone(),
                     connect_timeout: options.connect_timeout,
                 })
+                .with_http_client(GuardedHttp::new(options.media))
                 .with_event_handler(session::Forward(bus))
                 .skip_history_sync();
             if let Some(version) = options.version {
@@ -105,7 +131,7 @@ impl Driver for LiveDriver {
                 DriverError::Rejected(format!("the WhatsApp client failed to start: {e}"))
             })?;
             let (commands, command_receiver) = mpsc::channel(16);
-            let session = LiveSession::new(bot.spawn(), probe, resuming, events);
+            let session = LiveSession::new(bot.spawn(), probe, resuming, events, downloads);
             let inputs = SessionEvents {
                 commands: command_receiver,
                 library: library_events,
@@ -117,9 +143,14 @@ impl Driver for LiveDriver {
     }
 }
 
-/// The shared handle the state builds.
-pub fn driver(db: Db) -> Arc<dyn Driver> {
-    Arc::new(LiveDriver::new(db, LiveOptions::default()))
+/// The shared handle the state builds, with `concurrent` media downloads at most.
+pub fn driver(db: Db, concurrent: usize, keys: Option<KeySeal>) -> Arc<dyn Driver> {
+    let mut options = LiveOptions {
+        keys,
+        ..Default::default()
+    };
+    options.media.concurrent = concurrent;
+    Arc::new(LiveDriver::new(db, options))
 }
 
 #[cfg(test)]

@@ -5,22 +5,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 use whatsapp_rust::bot::BotHandle;
 use whatsapp_rust::pair_code::PairCodeOptions;
 use whatsapp_rust::types::events::{Event, EventHandler};
 use whatsapp_rust::Client;
 
+use super::downloads::{Downloads, MediaRef, PendingMedia};
 use super::events::{jid_of, map_event, Mapped};
 use super::messages::incoming;
 use super::probe::Probe;
 use crate::server::db::now_ms;
-use crate::server::drivers::driver::{
-    DriverCommand, DriverError, DriverEvent, InboundMedia, SessionStats,
-};
+use crate::server::drivers::driver::{DriverCommand, DriverError, DriverEvent, SessionStats};
 
-/// A media file larger than this is not downloaded (the message is kept without it).
-const MEDIA_LIMIT: u64 = 64 * 1024 * 1024;
-const MEDIA_TIMEOUT: Duration = Duration::from_secs(60);
 /// A graceful shutdown flushes keys; past this the client is aborted.
 const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -45,6 +42,9 @@ pub struct LiveSession {
     probe: Arc<Probe>,
     resuming: bool,
     events: mpsc::Sender<DriverEvent>,
+    downloads: Downloads,
+    /// Cancels this connection's media downloads when it ends.
+    ended: CancellationToken,
 }
 
 enum Flow {
@@ -61,6 +61,7 @@ impl LiveSession {
         probe: Arc<Probe>,
         resuming: bool,
         events: mpsc::Sender<DriverEvent>,
+        downloads: Downloads,
     ) -> Self {
         LiveSession {
             client: handle.client(),
@@ -68,6 +69,8 @@ impl LiveSession {
             probe,
             resuming,
             events,
+            downloads,
+            ended: CancellationToken::new(),
         }
     }
 
@@ -92,6 +95,7 @@ impl LiveSession {
                 Flow::StopWith(event) => break Some(event),
             }
         };
+        self.ended.cancel();
         // A graceful disconnect flushes the keys; a stuck one is cut off (dropping the
         // handle aborts the client).
         let stopped = tokio::time::timeout(SHUTDOWN_TIMEOUT, async {
@@ -163,37 +167,24 @@ impl LiveSession {
         message: &whatsapp_rust::waproto::whatsapp::Message,
         info: &whatsapp_rust::types::message::MessageInfo,
     ) {
-        let Some((mut inbound, media)) = incoming(message, info) else {
+        let Some((inbound, media)) = incoming(message, info) else {
             return;
         };
-        if let Some(part) = media {
-            let too_big = part.source.file_length().is_some_and(|n| n > MEDIA_LIMIT);
-            let bytes = if too_big {
-                Err("larger than 64 MB".to_string())
-            } else {
-                match tokio::time::timeout(MEDIA_TIMEOUT, self.client.download(part.source)).await {
-                    Ok(Ok(bytes)) => Ok(bytes),
-                    Ok(Err(e)) => Err(e.to_string()),
-                    Err(_) => Err("the download timed out".into()),
-                }
-            };
-            match bytes {
-                Ok(bytes) => {
-                    inbound.media = Some(InboundMedia {
-                        filename: part.filename,
-                        content_type: part.content_type,
-                        bytes,
-                    })
-                }
-                Err(reason) => {
-                    tracing::warn!(id = %inbound.id, "media not downloaded: {reason}");
-                    if inbound.text.is_empty() {
-                        inbound.text = format!("[{} could not be downloaded]", part.filename);
-                    }
-                }
-            }
+        match media {
+            None => self.emit(DriverEvent::Message(inbound)).await,
+            // The download runs beside this loop, so replies and events keep flowing.
+            Some(part) => self.downloads.deliver(
+                Arc::new(self.client.clone()),
+                inbound,
+                PendingMedia {
+                    reference: MediaRef::checked(part.source),
+                    filename: part.filename,
+                    content_type: part.content_type,
+                },
+                self.events.clone(),
+                self.ended.clone(),
+            ),
         }
-        self.emit(DriverEvent::Message(inbound)).await;
     }
 
     async fn on_command(&mut self, command: DriverCommand) -> Flow {
@@ -215,7 +206,15 @@ impl LiveSession {
                 let _ = reply.send(Ok(()));
                 Flow::Stop
             }
-            DriverCommand::SendText { to, text, reply } => {
+            DriverCommand::SendText {
+                to,
+                text,
+                ticket,
+                reply,
+            } => {
+                if !ticket.take() {
+                    return Flow::Continue; // given up on before it reached the socket
+                }
                 let answer = match jid_of(&to) {
                     None => Err(DriverError::Rejected(format!("{to} is not a phone number"))),
                     Some(jid) => self

@@ -30,6 +30,7 @@ fn driver(db: &Db, url: String) -> LiveDriver {
             url: Some(url),
             version: Some((2, 3000, 1_027_000_000)),
             connect_timeout: Duration::from_secs(1),
+            ..Default::default()
         },
     )
 }

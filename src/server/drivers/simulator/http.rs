@@ -31,6 +31,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(sim: Simulator) -> Router<S> {
         .route(paths::SIMULATOR_MESSAGES, post(message))
         .route(paths::SIMULATOR_OUTBOX, get(outbox))
         .route(paths::SIMULATOR_NETWORK, post(network))
+        .route(paths::SIMULATOR_SEND_DELAY, post(send_delay))
         .route(paths::SIMULATOR_CONNECTIONS, get(connections))
         .route(paths::SIMULATOR_WIRE_ROUTE, get(sim_wire_http::wire))
         .with_state(sim)
@@ -184,6 +185,26 @@ async fn network(State(sim): State<Simulator>, Json(body): Json<Network>) -> Res
     Json(json!({ "up": body.up })).into_response()
 }
 
+#[derive(Deserialize)]
+struct SendDelay {
+    ms: u64,
+}
+
+/// A slow network for `phone`'s sends: each takes `ms` between reaching the socket and
+/// WhatsApp's confirmation (0: at once). At most 10 minutes.
+async fn send_delay(
+    State(sim): State<Simulator>,
+    Path(phone): Path<String>,
+    Json(body): Json<SendDelay>,
+) -> Response {
+    if body.ms > 600_000 {
+        let error = json!({ "error": "ms must be at most 600000" });
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(error)).into_response();
+    }
+    sim.set_send_delay(&phone, std::time::Duration::from_millis(body.ms));
+    Json(json!({ "phone": phone, "ms": body.ms })).into_response()
+}
+
 /// One form for every button of the demo page; `action` says which.
 #[derive(Deserialize)]
 struct PageAction {
@@ -265,7 +286,9 @@ async fn page(State(sim): State<Simulator>) -> Response {
         ));
     }
     let network = if sim.network_up() { "up" } else { "down" };
-    Html(format!(
+    // No script at all; its few inline styles are the only thing it allows.
+    let policy = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+    let page = Html(format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>WhatsApp simulator · Aurora</title>\
          <meta http-equiv=refresh content=5></head><body style=\"font-family:system-ui;max-width:60rem;margin:2rem auto\">\
          <h1>WhatsApp simulator</h1><p>A fake WhatsApp network for demos and tests. This page refreshes every 5 s.</p>\
@@ -275,6 +298,10 @@ async fn page(State(sim): State<Simulator>) -> Response {
          <form method=post action=/simulator/ui style=display:inline><input type=hidden name=action value=network-down><button>Drop the network</button></form> \
          <form method=post action=/simulator/ui style=display:inline><input type=hidden name=action value=network-up><button>Restore the network</button></form>\
          </body></html>"
-    ))
-    .into_response()
+    ));
+    (
+        [(axum::http::header::CONTENT_SECURITY_POLICY, policy)],
+        page,
+    )
+        .into_response()
 }

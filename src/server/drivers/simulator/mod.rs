@@ -72,6 +72,8 @@ struct SimState {
     sessions: HashMap<i64, Session>,
     revoked_devices: HashSet<String>,
     outbox: Vec<SentMessage>,
+    /// How long a send from a linked phone takes on the wire (a slow network); none by default.
+    send_delays: HashMap<String, Duration>,
     connections: ConnectionLog,
     next_serial: u64,
 }
@@ -202,6 +204,7 @@ impl Simulator {
     pub fn new(timings: SimTimings) -> Self {
         let state = SimState {
             network_up: true,
+            send_delays: HashMap::new(),
             attempts: HashMap::new(),
             expired_refs: HashSet::new(),
             sessions: HashMap::new(),
@@ -410,6 +413,12 @@ impl Simulator {
         }
     }
 
+    /// Makes each send from `phone` take `delay` between reaching the socket and being
+    /// confirmed (zero: at once).
+    pub fn set_send_delay(&self, phone: &str, delay: Duration) {
+        self.state().send_delays.insert(phone.to_string(), delay);
+    }
+
     pub async fn set_network(&self, up: bool) {
         let dropped: Vec<mpsc::Sender<Signal>> = {
             let mut state = self.state();
@@ -562,7 +571,17 @@ impl Simulator {
                     Some(DriverCommand::RequestPairCode { reply, .. }) => {
                         let _ = reply.send(Err(DriverError::Rejected("this device is already linked".into())));
                     }
-                    Some(DriverCommand::SendText { to, text, reply }) => {
+                    Some(DriverCommand::SendText { to, text, ticket, reply }) => {
+                        if !ticket.take() {
+                            continue; // given up on before it reached the socket
+                        }
+                        let delay = {
+                            let state = self.state();
+                            state.sessions.get(&account).and_then(|s| state.send_delays.get(&s.phone)).copied()
+                        };
+                        if let Some(delay) = delay.filter(|d| !d.is_zero()) {
+                            tokio::time::sleep(delay).await;
+                        }
                         let size = text.len();
                         let sent = self.record_sent(account, to, text);
                         if sent.is_ok() {

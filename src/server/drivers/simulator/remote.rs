@@ -76,17 +76,26 @@ impl Waiting {
     }
 }
 
-fn to_wire(command: DriverCommand) -> (WireCommand, Waiting) {
-    match command {
+/// The command as it goes on the wire; `None` for a send that was given up on first.
+fn to_wire(command: DriverCommand) -> Option<(WireCommand, Waiting)> {
+    Some(match command {
         DriverCommand::RequestPairCode { phone, reply } => {
             (WireCommand::PairCode { phone }, Waiting::Text(reply))
         }
         DriverCommand::Logout { reply } => (WireCommand::Logout, Waiting::Done(reply)),
-        DriverCommand::SendText { to, text, reply } => {
+        DriverCommand::SendText {
+            to,
+            text,
+            ticket,
+            reply,
+        } => {
+            if !ticket.take() {
+                return None; // given up on before it reached the socket
+            }
             (WireCommand::SendText { to, text }, Waiting::Text(reply))
         }
         DriverCommand::Stats { reply } => (WireCommand::Stats, Waiting::Stats(reply)),
-    }
+    })
 }
 
 /// Reads the status line and headers; answers the status and the Content-Length.
@@ -178,7 +187,7 @@ async fn run(
             command = commands.recv() => {
                 let Some(command) = command else { break };
                 next_id += 1;
-                let (command, waiter) = to_wire(command);
+                let Some((command, waiter)) = to_wire(command) else { continue };
                 let request = Request { id: next_id, command };
                 let Ok(mut line) = serde_json::to_vec(&request) else { continue };
                 line.push(b'\n');

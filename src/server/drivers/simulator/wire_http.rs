@@ -12,7 +12,7 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
-use crate::server::drivers::driver::{Connection, DriverError, DriverEvent};
+use crate::server::drivers::driver::{Connection, DriverError, DriverEvent, SendTicket};
 use crate::server::drivers::simulator::wire::{
     Frame, Request as WireRequest, WireAnswer, WireCommand, WireError, CREDENTIALS_HEADER,
     NODE_HEADER, PROTOCOL,
@@ -84,9 +84,11 @@ fn answer(connection: &Connection, request: WireRequest, answers: mpsc::Sender<F
                 .await
                 .map(WireAnswer::Text),
             WireCommand::Logout => connection.logout().await.map(|()| WireAnswer::Done),
-            WireCommand::SendText { to, text } => {
-                connection.send_text(to, text).await.map(WireAnswer::Text)
-            }
+            // The remote driver took its ticket before the command reached the wire.
+            WireCommand::SendText { to, text } => connection
+                .send_text(to, text, SendTicket::default())
+                .await
+                .map(WireAnswer::Text),
             WireCommand::Stats => connection.stats().await.map(WireAnswer::Stats),
         };
         let frame = Frame::Answer {

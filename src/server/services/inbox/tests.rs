@@ -70,6 +70,10 @@ async fn user(db: &Db, company: i64, email: &str, name: &str, global_admin: bool
 
 impl Rig {
     async fn new(db: Db) -> Rig {
+        Rig::with_send_timeout(db, Duration::from_secs(30)).await
+    }
+
+    async fn with_send_timeout(db: Db, send_timeout: Duration) -> Rig {
         let company = companies::insert(&db, "Demo", true, 10).await.unwrap();
         let other = companies::insert(&db, "Other", true, 10).await.unwrap();
         let ana = user(&db, company, "ana@inbox.test", "Ana Torres", true).await;
@@ -109,6 +113,7 @@ impl Rig {
                 max: Duration::from_millis(100),
             },
             media: media.clone(),
+            send_timeout,
             ..Default::default()
         };
         let manager = SessionManager::new(db.clone(), Arc::new(sim.clone()), options);
@@ -155,23 +160,27 @@ impl Rig {
     }
 
     async fn link(&self) {
+        self.link_as(self.account, LINKED).await
+    }
+
+    async fn link_as(&self, account: i64, phone: &str) {
         self.manager
-            .start_linking(self.company, self.account, None)
+            .start_linking(self.company, account, None)
             .await
             .unwrap();
         let qr = eventually(|| async {
-            match self.manager.live(self.account).link {
+            match self.manager.live(account).link {
                 Some(LinkState::Showing { qr, .. }) => Some(qr),
                 _ => None,
             }
         })
         .await;
         assert_eq!(
-            self.sim.scan(&qr, LINKED, "Ventas").await,
-            ScanOutcome::Linked(self.account)
+            self.sim.scan(&qr, phone, "Ventas").await,
+            ScanOutcome::Linked(account)
         );
         eventually(|| async {
-            (self.manager.live(self.account).health == Some(Health::Online)).then_some(())
+            (self.manager.live(account).health == Some(Health::Online)).then_some(())
         })
         .await;
     }
@@ -418,13 +427,13 @@ async fn replies_go_out_through_the_session_and_record_their_state() {
             (rig.manager.live(rig.account).health == Some(Health::Online)).then_some(())
         })
         .await;
-        let page = replies::retry(&rig.db, &rig.manager, &rig.carlos, id, failed.id)
+        let page = replies::retry(&rig.db, &rig.manager, &rig.carlos, id, failed.id, false)
             .await
             .unwrap();
         let retried = page.messages.iter().find(|m| m.id == failed.id).unwrap();
         assert_eq!(retried.status, MessageStatus::Sent);
         assert_eq!(rig.sim.outbox(LINKED).len(), 2);
-        let again = replies::retry(&rig.db, &rig.manager, &rig.carlos, id, failed.id).await;
+        let again = replies::retry(&rig.db, &rig.manager, &rig.carlos, id, failed.id, false).await;
         assert!(
             matches!(again, Err(AppError::Conflict(_))),
             "a sent message is not retried"
@@ -757,4 +766,142 @@ mod rules {
             assert!(reply_blocked(status).is_some(), "{status:?}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_send_given_up_on_is_either_not_sent_or_may_have_gone_out_never_sent_twice_unasked() {
+    with_db(|db| async move {
+        let rig = Rig::with_send_timeout(db, Duration::from_millis(300)).await;
+        let id = rig.receive(CUSTOMER, "Hola", None).await;
+        rig.link().await;
+        // The network is slow: a send takes 1.5 s on the wire, five times the timeout.
+        rig.sim.set_send_delay(LINKED, Duration::from_millis(1500));
+        let first = replies::send(&rig.db, &rig.manager, &rig.carlos, id, "Uno");
+        let second = async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            replies::send(&rig.db, &rig.manager, &rig.carlos, id, "Dos").await
+        };
+        let (first, second) = tokio::join!(first, second);
+        let (first, second) = (first.unwrap(), second.unwrap());
+        let uno = first
+            .messages
+            .iter()
+            .find(|m| m.text == "Uno")
+            .unwrap()
+            .clone();
+        let dos = second
+            .messages
+            .iter()
+            .find(|m| m.text == "Dos")
+            .unwrap()
+            .clone();
+        // "Uno" reached the socket before the timeout: it may have gone out.
+        assert_eq!(uno.status, MessageStatus::Unconfirmed, "{uno:?}");
+        assert!(uno
+            .failure
+            .as_deref()
+            .unwrap()
+            .contains("may have gone out"));
+        // "Dos" was still queued behind it: withdrawn, so truly Not sent...
+        assert_eq!(dos.status, MessageStatus::Failed, "{dos:?}");
+        // ...and it never goes out, while "Uno" did.
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let texts: Vec<String> = rig.sim.outbox(LINKED).into_iter().map(|m| m.text).collect();
+        assert_eq!(texts, ["Uno"]);
+
+        // Retry on "may have gone out" asks first; the agent's yes sends it again.
+        rig.sim.set_send_delay(LINKED, Duration::ZERO);
+        let asked = replies::retry(&rig.db, &rig.manager, &rig.carlos, id, uno.id, false).await;
+        match asked {
+            Err(AppError::Conflict(question)) => {
+                assert_eq!(question, crate::domain::inbox::SEND_AGAIN_QUESTION)
+            }
+            other => panic!("expected the question, got {other:?}"),
+        }
+        assert_eq!(
+            rig.sim.outbox(LINKED).len(),
+            1,
+            "nothing sent without the yes"
+        );
+        let page = replies::retry(&rig.db, &rig.manager, &rig.carlos, id, uno.id, true)
+            .await
+            .unwrap();
+        let uno = page.messages.iter().find(|m| m.id == uno.id).unwrap();
+        assert_eq!(uno.status, MessageStatus::Sent);
+        // A plain Not sent is retried without a question.
+        let page = replies::retry(&rig.db, &rig.manager, &rig.carlos, id, dos.id, false)
+            .await
+            .unwrap();
+        assert_eq!(
+            page.messages
+                .iter()
+                .find(|m| m.id == dos.id)
+                .unwrap()
+                .status,
+            MessageStatus::Sent
+        );
+        let texts: Vec<String> = rig.sim.outbox(LINKED).into_iter().map(|m| m.text).collect();
+        assert_eq!(texts, ["Uno", "Uno", "Dos"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_slow_channel_does_not_hold_up_another_channels_scheduled_messages() {
+    with_db(|db| async move {
+        let rig = Rig::with_send_timeout(db, Duration::from_secs(10)).await;
+        let slow_chat = rig.receive(CUSTOMER, "Hola", None).await;
+        rig.link().await;
+        let fast = accounts::insert_within_limit(&rig.db, rig.company, 10, None, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        const FAST_PHONE: &str = "+5215522220000";
+        rig.link_as(fast, FAST_PHONE).await;
+        let message = customer_message(None, CUSTOMER, "Cliente", "Hola", None);
+        let fast_chat = inbound::store(&rig.db, &rig.media, fast, &message, None)
+            .await
+            .unwrap()
+            .expect("stored")
+            .conversation_id;
+        rig.sim.set_send_delay(LINKED, Duration::from_secs(3));
+        // The slow channel's messages are due first.
+        let past = now_ms() - 60_000;
+        for (chat, account, text, at) in [
+            (slow_chat, rig.account, "Lento 1", past),
+            (slow_chat, rig.account, "Lento 2", past + 1),
+            (fast_chat, fast, "Rápido", past + 2),
+        ] {
+            replies_db::schedule(
+                &rig.db,
+                chat,
+                account,
+                text,
+                at,
+                rig.carlos.user_id,
+                past - 1,
+            )
+            .await
+            .unwrap();
+        }
+        let started = std::time::Instant::now();
+        let run = tokio::spawn({
+            let (db, manager) = (rig.db.clone(), rig.manager.clone());
+            async move { scheduler::run_due(&db, &manager).await }
+        });
+        eventually(|| async { (!rig.sim.outbox(FAST_PHONE).is_empty()).then_some(()) }).await;
+        let fast_after = started.elapsed();
+        assert!(
+            fast_after < Duration::from_secs(2),
+            "the other channel's message waited {fast_after:?}"
+        );
+        assert_eq!(run.await.unwrap().unwrap(), 3);
+        let slow: Vec<String> = rig.sim.outbox(LINKED).into_iter().map(|m| m.text).collect();
+        assert_eq!(
+            slow,
+            ["Lento 1", "Lento 2"],
+            "a channel's own order is kept"
+        );
+    })
+    .await;
 }

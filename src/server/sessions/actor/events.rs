@@ -8,6 +8,7 @@ impl AccountActor {
         &mut self,
         to: String,
         text: String,
+        ticket: SendTicket,
     ) -> Result<String, ManagerError> {
         let online = matches!(self.inner.live(self.id).health, Some(Health::Online));
         let connection = self
@@ -15,12 +16,10 @@ impl AccountActor {
             .as_ref()
             .filter(|_| online)
             .ok_or(ManagerError::NotConnected)?;
-        match tokio::time::timeout(COMMAND_TIMEOUT, connection.send_text(to, text)).await {
+        let limit = self.inner.options.send_timeout;
+        match tokio::time::timeout(limit, connection.send_text(to, text, ticket.clone())).await {
             Ok(sent) => Ok(sent?),
-            Err(_) => Err(DriverError::Rejected(
-                "WhatsApp did not confirm the message in time".into(),
-            )
-            .into()),
+            Err(_) => Err(ManagerError::gave_up(&ticket)),
         }
     }
 

@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// How long a send may wait behind the channel's other commands, on top of its own timeout.
+const SEND_QUEUE_ALLOWANCE: Duration = Duration::from_secs(5);
+
 impl SessionManager {
     /// Starts a linking attempt (Add, Connect, Generate new code): the card shows a QR.
     pub async fn start_linking(
@@ -45,6 +48,8 @@ impl SessionManager {
     }
 
     /// Sends a text from the account's number to `to` (E.164); answers WhatsApp's message id.
+    /// Answers within the send timeout (plus the time to reach the actor) whatever the
+    /// channel is doing: a busy or stuck session never holds its caller.
     pub async fn send_text(
         &self,
         company_id: i64,
@@ -52,12 +57,18 @@ impl SessionManager {
         to: String,
         text: String,
     ) -> Result<String, ManagerError> {
-        self.ask(account, company_id, |reply| ActorCommand::SendText {
+        let ticket = SendTicket::default();
+        let asked = self.ask(account, company_id, |reply| ActorCommand::SendText {
             to,
             text,
+            ticket: ticket.clone(),
             reply,
-        })
-        .await
+        });
+        let limit = self.inner.options.send_timeout + SEND_QUEUE_ALLOWANCE;
+        match tokio::time::timeout(limit, asked).await {
+            Ok(answer) => answer,
+            Err(_) => Err(ManagerError::gave_up(&ticket)),
+        }
     }
 
     /// The open session's own counters; refused when the account has no open session.

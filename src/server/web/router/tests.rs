@@ -109,9 +109,83 @@ async fn every_response_carries_the_security_headers() {
             let headers = response.headers();
             assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
             assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
+            let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+            for part in [
+                "default-src 'self'",
+                "script-src 'self' 'wasm-unsafe-eval' 'nonce-",
+                "object-src 'none'",
+                "frame-ancestors 'none'",
+            ] {
+                assert!(policy.contains(part), "{part} missing from {policy}");
+            }
+            assert!(!policy.contains("unsafe-inline"), "{policy}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn each_page_carries_a_fresh_nonce_and_every_inline_script_has_it() {
+    with_db(|db| async move {
+        let app = seeded_app(db).await;
+        let cookie = sign_in(&app, "ana@demo.test").await;
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            let response = send(&app, get(paths::CHANNELS, Some(&cookie))).await;
+            let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+                .to_str()
+                .unwrap()
+                .to_string();
+            let nonce = policy
+                .split("'nonce-")
+                .nth(1)
+                .and_then(|rest| rest.split('\'').next())
+                .expect("a nonce")
+                .to_string();
+            let html = body_text(response).await;
+            let scripts: Vec<&str> = html.split("<script").skip(1).collect();
+            assert!(!scripts.is_empty(), "the page has its hydration script");
+            for script in scripts {
+                let tag = script.split('>').next().unwrap_or_default();
+                let external = tag.contains(" src=");
+                assert!(
+                    external || tag.contains(&format!("nonce=\"{nonce}\"")),
+                    "an inline script without the nonce: <script{tag}>"
+                );
+            }
+            seen.push(nonce);
+        }
+        assert_ne!(seen[0], seen[1], "a nonce is used once");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn server_function_arguments_that_do_not_decode_are_a_422_not_a_500() {
+    with_db(|db| async move {
+        let app = seeded_app(db).await;
+        let cookie = sign_in(&app, "ana@demo.test").await;
+        let origin = format!("http://{HOST}");
+        for body in [
+            "conversation=1&message=2",                  // `confirmed` missing
+            "conversation=one&message=2&confirmed=true", // not a number
+            "",
+        ] {
+            let response = send(
+                &app,
+                post_form("/api/retry_reply", body, Some(&origin), Some(&cookie)),
+            )
+            .await;
             assert_eq!(
-                headers[header::CONTENT_SECURITY_POLICY],
-                "frame-ancestors 'none'"
+                response.status(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{body:?}"
+            );
+            let text = body_text(response).await;
+            let error: AppError = serde_json::from_str(&text).unwrap();
+            assert!(
+                matches!(&error, AppError::Invalid(m) if m.contains("not understood")),
+                "{text}"
             );
         }
     })

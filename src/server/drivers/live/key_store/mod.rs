@@ -18,7 +18,6 @@ use whatsapp_rust::wacore::store::traits::{
 };
 use whatsapp_rust::wacore::store::Device;
 
-use crate::server::db::accounts::Fence;
 use crate::server::db::key_rows::{KeyRow, KeyRows, StoredRow};
 use crate::server::db::Db;
 
@@ -62,7 +61,7 @@ mod kind {
     pub const SYNC_KEY: &str = "sync_key";
     pub const VERSION: &str = "app_state_version";
     pub const MUTATION_MAC: &str = "mutation_mac";
-    pub const SENDER_KEY_DEVICE: &str = "sender_key_device";
+    pub const SENDER_KEY_DEVICE: &str = crate::server::db::key_rows::ADDRESS_KIND;
     pub const LID_MAPPING: &str = "lid_mapping";
     pub const BASE_KEY: &str = "base_key";
     pub const DEVICE_LIST: &str = "device_list";
@@ -81,14 +80,12 @@ pub struct KeyStore {
 
 impl KeyStore {
     pub fn new(db: Db, account: i64) -> Self {
-        Self::fenced(db, account, None)
+        Self::over(KeyRows::new(db, account))
     }
 
-    /// A store whose every write checks that `fence` still holds (a cluster's owner).
-    pub fn fenced(db: Db, account: i64, fence: Option<Fence>) -> Self {
-        KeyStore {
-            rows: KeyRows::new(db, account).fenced(fence),
-        }
+    /// A store over rows set up by the caller (fence, seal, epoch).
+    pub fn over(rows: KeyRows) -> Self {
+        KeyStore { rows }
     }
 
     async fn value(&self, kind: &str, key: &str) -> Result<Option<Vec<u8>>> {

@@ -58,7 +58,7 @@ async fn links_sends_receives_and_closes_over_the_wire() {
     assert_eq!(next(&mut events).await, Some(DriverEvent::Connected));
 
     let id = connection
-        .send_text("+5491122334455".into(), "hola".into())
+        .send_text("+5491122334455".into(), "hola".into(), Default::default())
         .await
         .unwrap();
     let outbox = sim.outbox("+573001112233");
