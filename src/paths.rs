@@ -44,6 +44,7 @@ pub const SIMULATOR_UNLINK: &str = "/simulator/api/phones/{phone}/unlink";
 pub const SIMULATOR_MESSAGES: &str = "/simulator/api/phones/{phone}/messages";
 pub const SIMULATOR_OUTBOX: &str = "/simulator/api/phones/{phone}/outbox";
 pub const SIMULATOR_SEND_DELAY: &str = "/simulator/api/phones/{phone}/send-delay";
+pub const SIMULATOR_PHONE_NETWORK: &str = "/simulator/api/phones/{phone}/network";
 pub const SIMULATOR_NETWORK: &str = "/simulator/api/network";
 pub const SIMULATOR_CONNECTIONS: &str = "/simulator/api/connections";
 /// The simulator's wire, which a server's sessions connect through (`simulator+http://…`).

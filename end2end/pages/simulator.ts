@@ -28,6 +28,11 @@ export class Simulator {
     return this.request.post(`/simulator/api/phones/${encodeURIComponent(phone)}/send-delay`, { data: { ms } });
   }
 
+  /** Takes one linked phone's network down (its session drops and cannot reconnect) or back up. */
+  async phoneNetwork(phone: string, up: boolean) {
+    return this.request.post(`/simulator/api/phones/${encodeURIComponent(phone)}/network`, { data: { up } });
+  }
+
   async message(
     phone: string,
     body: { from: string; name: string; text: string; id?: string; media?: { filename: string; content_type: string; base64: string } },

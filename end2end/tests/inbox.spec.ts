@@ -108,9 +108,11 @@ test('the inbox: live messages, restricted access, a reply delivered, a schedule
   await expect(bruno.page.getByLabel('Reply')).toHaveValue('');
   const seenByCarla = carla.page.getByRole('region', { name: 'Scheduled messages' }).getByRole('listitem').filter({ hasText: 'Le recordamos su pedido.' });
   await expect(seenByCarla).toContainText('Scheduled');
-  await expect(scheduled).toContainText('Sent', { timeout: 15_000 });
-  await expect(seenByCarla).toContainText('Sent');
-  await expect(thread.getByRole('listitem').filter({ hasText: 'Le recordamos su pedido.' })).toContainText('Sent');
+  // Once sent it leaves the Scheduled list (for both) and is in the thread.
+  await expect(thread.getByRole('listitem').filter({ hasText: 'Le recordamos su pedido.' })).toContainText('Sent', { timeout: 15_000 });
+  await expect(scheduled).toHaveCount(0);
+  await expect(seenByCarla).toHaveCount(0);
+  await expect(carla.page.getByRole('list', { name: 'Messages' }).getByRole('listitem').filter({ hasText: 'Le recordamos su pedido.' })).toContainText('Sent');
   expect((await outbox(admin.request, linked.e164)).filter((m) => m.text === 'Le recordamos su pedido.')).toHaveLength(1);
 
   // A new message arrives in the open conversation live.

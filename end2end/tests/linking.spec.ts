@@ -44,7 +44,7 @@ test('Add shows a scannable QR; a scan connects the card in every open page; unl
     await expect(card.getByText('Connected', { exact: true })).toBeVisible();
     await expect(card).toContainText('+52 55 1234 5678');
     await expect(card).toContainText('Tacos Ana');
-    await expect(card).toContainText('All users');
+    await expect(card).toContainText('Everyone on the team');
     await expect(card.getByText('Online')).toBeVisible();
   }
   expect(ana.url()).toContain(CHANNELS_PATH);

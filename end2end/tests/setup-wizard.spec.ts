@@ -260,5 +260,5 @@ test('the wizard can be completed with the keyboard alone', async ({ page }) => 
   await expect(card).toContainText('Carla Núñez');
   await expect(card).toContainText('Ventas');
   await expect(card).toContainText('Bruno Díaz');
-  await expect(card).toContainText('All users');
+  await expect(card).toContainText('Everyone on the team');
 });

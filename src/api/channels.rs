@@ -72,6 +72,42 @@ pub async fn disconnect_account(id: i64) -> Result<AccountView, AppError> {
     .await
 }
 
+/// **Keep the new number** when another phone than the configured one scanned.
+#[server(endpoint = "keep_linked_number")]
+pub async fn keep_linked_number(id: i64) -> Result<AccountView, AppError> {
+    use crate::server::services::channels;
+    use crate::server::web::fn_context::{serve, Role};
+
+    serve(Role::ChannelsAdmin, |user, state| async move {
+        channels::keep_linked_number(&state.db, &state.manager, &user, id).await
+    })
+    .await
+}
+
+/// **Unlink and scan again** when another phone than the configured one scanned.
+#[server(endpoint = "relink_account")]
+pub async fn relink_account(id: i64) -> Result<AccountView, AppError> {
+    use crate::server::services::channels;
+    use crate::server::web::fn_context::{serve, Role};
+
+    serve(Role::ChannelsAdmin, |user, state| async move {
+        channels::relink(&state.db, &state.manager, &user, id).await
+    })
+    .await
+}
+
+/// **Retry now** while a card waits to reconnect.
+#[server(endpoint = "retry_connection")]
+pub async fn retry_connection(id: i64) -> Result<AccountView, AppError> {
+    use crate::server::services::channels;
+    use crate::server::web::fn_context::{serve, Role};
+
+    serve(Role::ChannelsAdmin, |user, state| async move {
+        channels::retry_now(&state.db, &state.manager, &user, id).await
+    })
+    .await
+}
+
 /// Disable on a Disconnected card.
 #[server(endpoint = "disable_account")]
 pub async fn disable_account(id: i64) -> Result<AccountView, AppError> {

@@ -1,4 +1,5 @@
-//! Times shown on cards. UTC, so the server-rendered page and the browser agree.
+//! Times shown on pages: UTC in the server-rendered page (so both renderings agree), and
+//! relative for recent moments once the browser shows them.
 
 /// `1_764_033_600_000` → `"2025-11-25 01:20 UTC"`.
 pub fn format_utc(ms: i64) -> String {
@@ -22,9 +23,45 @@ pub fn format_utc(ms: i64) -> String {
     )
 }
 
+/// How long ago `ms` was, for moments in the last 12 hours; `None` for older (or future)
+/// ones, which are shown as a date and time.
+pub fn relative(now_ms: i64, ms: i64) -> Option<String> {
+    let ago = now_ms - ms;
+    match ago {
+        // A clock a little ahead of the server's still reads as now.
+        -60_000..=44_999 => Some("just now".into()),
+        45_000..=3_569_999 => Some(format!("{} min ago", ((ago + 30_000) / 60_000).max(1))),
+        3_570_000..=43_199_999 => Some(format!("{} h ago", (ago + 1_800_000) / 3_600_000)),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::format_utc;
+    use super::{format_utc, relative};
+
+    #[test]
+    fn recent_moments_read_as_how_long_ago() {
+        let now = 1_795_569_600_000;
+        assert_eq!(relative(now, now).as_deref(), Some("just now"));
+        assert_eq!(relative(now, now + 5_000).as_deref(), Some("just now"));
+        assert_eq!(relative(now, now - 50_000).as_deref(), Some("1 min ago"));
+        assert_eq!(
+            relative(now, now - 3 * 60_000).as_deref(),
+            Some("3 min ago")
+        );
+        assert_eq!(
+            relative(now, now - 59 * 60_000).as_deref(),
+            Some("59 min ago")
+        );
+        assert_eq!(relative(now, now - 60 * 60_000).as_deref(), Some("1 h ago"));
+        assert_eq!(
+            relative(now, now - 11 * 3_600_000).as_deref(),
+            Some("11 h ago")
+        );
+        assert_eq!(relative(now, now - 13 * 3_600_000), None);
+        assert_eq!(relative(now, now + 3_600_000), None);
+    }
 
     #[test]
     fn formats_known_instants() {

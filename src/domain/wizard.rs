@@ -147,6 +147,31 @@ pub fn owner_after_funnel_change(owner: Option<i64>, funnel_members: &[i64]) -> 
     owner.filter(|o| funnel_members.contains(o))
 }
 
+/// Who may see an account's conversations, as stored: nobody listed (everyone may) when
+/// nothing was chosen; otherwise the chosen users plus the owner and the cellphone user,
+/// who always may (new chats are assigned to the owner, the phone is theirs). Sorted.
+pub fn visible_to(chosen: &[i64], owner: Option<i64>, cellphone_user: Option<i64>) -> Vec<i64> {
+    if chosen.is_empty() {
+        return Vec::new();
+    }
+    let mut users: Vec<i64> = chosen
+        .iter()
+        .copied()
+        .chain(owner)
+        .chain(cellphone_user)
+        .collect();
+    users.sort_unstable();
+    users.dedup();
+    users
+}
+
+/// Whether step 5 shows `user` ticked and locked: someone else is chosen, so the list is
+/// in force, and `user` is one of those who always see the chats.
+pub fn always_visible(user: i64, chosen: &[i64], always: &[Option<i64>]) -> bool {
+    let is_always = |u: i64| always.contains(&Some(u));
+    is_always(user) && chosen.iter().any(|u| !is_always(*u))
+}
+
 /// A country in the phone number selector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Country {
@@ -211,6 +236,25 @@ pub fn country_matches(country: &Country, query: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_owner_and_the_cellphone_user_always_see_a_restricted_channel() {
+        assert_eq!(
+            visible_to(&[], Some(1), Some(2)),
+            Vec::<i64>::new(),
+            "everyone"
+        );
+        assert_eq!(visible_to(&[5, 3], Some(1), Some(2)), vec![1, 2, 3, 5]);
+        assert_eq!(visible_to(&[1, 1], Some(1), None), vec![1]);
+        let always = [Some(1), Some(2)];
+        assert!(!always_visible(1, &[], &always), "no list: nothing locked");
+        assert!(
+            !always_visible(1, &[1], &always),
+            "only them: still editable"
+        );
+        assert!(always_visible(1, &[3], &always));
+        assert!(!always_visible(3, &[3], &always));
+    }
 
     fn country(iso: &str, name: &str, code: u16) -> Country {
         Country {

@@ -12,6 +12,7 @@ use crate::components::common::top_bar::TopBar;
 use crate::components::inbox::inbox_live::follow_inbox_changes;
 use crate::components::inbox::latest::Latest;
 use crate::components::inbox::thread::{Composer, Thread};
+use crate::error::AppError;
 use crate::paths::INBOX;
 use crate::views::inbox::ConversationPage as Page;
 
@@ -41,7 +42,11 @@ pub fn ConversationPage() -> impl IntoView {
                     current.apply(ticket, fresh);
                     stale.set(None);
                 }
-                Err(e) => stale.set(Some(e.to_string())),
+                // Only a page that loaded can go stale; a missing one says so once, below.
+                Err(e) if current.page.with_untracked(Option::is_some) => {
+                    stale.set(Some(e.to_string()))
+                }
+                Err(_) => {}
             }
         });
     });
@@ -58,6 +63,9 @@ pub fn ConversationPage() -> impl IntoView {
                             current.apply(current.ticket(), loaded);
                             view! { <ConversationView current/> }.into_any()
                         }
+                        Err(AppError::NotFound) => view! {
+                            <p class="notice" role="alert">"This conversation doesn't exist, or you can't see it."</p>
+                        }.into_any(),
                         Err(error) => view! { <p class="notice" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}

@@ -7,8 +7,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::inbox::load_inbox;
 use crate::components::common::form_error::Alert;
+use crate::components::common::time::LocalTime;
 use crate::components::common::top_bar::TopBar;
-use crate::components::inbox::inbox_live::{follow_inbox_changes, LocalTime};
+use crate::components::inbox::inbox_live::follow_inbox_changes;
 use crate::paths::{conversation, INBOX};
 use crate::views::inbox::{Choice, InboxPage as Page, InboxRow};
 

@@ -8,13 +8,15 @@ use super::cards::Cards;
 use super::delete_dialog::DeleteDialog;
 use super::linking_panel::LinkingPanel;
 use super::session_health::{HealthLine, SessionDetailsPanel};
-use crate::api::channels::{disable_account, disconnect_account, enable_account};
+use crate::api::channels::{
+    disable_account, disconnect_account, enable_account, keep_linked_number, relink_account,
+};
 use crate::components::common::dom::focus_id;
+use crate::components::common::time::TimeAgo;
 use crate::components::setup::setup_wizard::SetupWizard;
 use crate::domain::account::AccountStatus;
-use crate::domain::time::format_utc;
 use crate::error::AppError;
-use crate::views::channels::{AccountView, ChannelUpdate};
+use crate::views::channels::{AccountView, ChannelUpdate, HealthView};
 
 /// A card action in progress: its button is disabled meanwhile, and its error shown after.
 #[derive(Clone, Copy)]
@@ -72,15 +74,24 @@ fn or_not_set(value: Option<String>) -> String {
 #[component]
 pub fn AccountCard(account: RwSignal<AccountView>) -> impl IntoView {
     let status = Memo::new(move |_| account.with(|a| a.status));
+    // A Connected account that lost WhatsApp says so in its badge, not only below it.
+    let badge = Memo::new(move |_| {
+        account.with(|a| match (a.status, &a.health) {
+            (AccountStatus::Connected, Some(HealthView::Reconnecting { .. })) => {
+                ("reconnecting", "Reconnecting")
+            }
+            (status, _) => (status.as_str(), status.label()),
+        })
+    });
     let heading = move || account.with(AccountView::title);
     view! {
         <article class="card" aria-label=move || format!("WhatsApp account {}", heading())>
             {move || {
-                let status = status.get();
+                let (class, label) = badge.get();
                 view! {
                     <header class="card-head">
                         <h2>{heading()}</h2>
-                        <span class=format!("badge status-{}", status.as_str())>{status.label()}</span>
+                        <span class=format!("badge status-{class}")>{label}</span>
                     </header>
                 }
             }}
@@ -106,27 +117,23 @@ fn Fields(account: RwSignal<AccountView>, #[prop(optional)] full: bool) -> impl 
                 ("Business name", or_not_set(a.business_name.clone())),
             ];
             if full {
-                let restricted = if a.restricted_users.is_empty() {
-                    "All users".to_string()
+                let (visibility, who) = if a.restricted_users.is_empty() {
+                    ("Visible to", "Everyone on the team".to_string())
                 } else {
-                    a.restricted_users.join(", ")
+                    ("Visible only to", a.restricted_users.join(", "))
                 };
                 rows.extend([
                     ("Cellphone user", or_not_set(a.cellphone_user.clone())),
                     ("Funnel", or_not_set(a.funnel.clone())),
                     ("Owner", or_not_set(a.owner.clone())),
-                    ("Restricted access", restricted),
+                    (visibility, who),
                 ]);
             }
             let rows = rows
                 .into_iter()
                 .map(|(term, value)| view! { <dt>{term}</dt><dd>{value}</dd> })
                 .collect_view();
-            let mismatch = a.phone_mismatch.clone().filter(|_| full);
-            view! {
-                <dl class="fields">{rows}</dl>
-                <p class="warning" hidden=mismatch.is_none()>{mismatch.clone().unwrap_or_default()}</p>
-            }
+            view! { <dl class="fields">{rows}</dl> }
         })
     }
 }
@@ -170,6 +177,7 @@ fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
     };
     view! {
         <Fields account full=true/>
+        <WrongPhone account/>
         <HealthLine account/>
         <SessionDetailsPanel id/>
         {action.error_view()}
@@ -215,10 +223,8 @@ fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
         <p class="reason">
             {move || account.with(|a| {
                 let reason = a.disconnect_message.clone().unwrap_or_else(|| "Disconnected".into());
-                match a.disconnected_at_ms {
-                    Some(ms) => format!("{reason} · {}", format_utc(ms)),
-                    None => reason,
-                }
+                let when = a.disconnected_at_ms.map(|ms| view! { " · " <TimeAgo ms/> });
+                view! { {reason} {when} }
             })}
         </p>
         {disable.error_view()}
@@ -226,6 +232,40 @@ fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
             <SetupButton account_id=id label="Connect" primary=true/>
             <button type="button" on:click=on_disable disabled=move || disable.pending.get()>"Disable"</button>
         </div>
+    }
+}
+
+/// Another phone than the configured one scanned: a decision, not a footnote.
+#[component]
+fn WrongPhone(account: RwSignal<AccountView>) -> impl IntoView {
+    let cards = expect_context::<Cards>();
+    let id = account.get_untracked().id;
+    let action = CardAction::new();
+    let keep = move |_| {
+        action.run(cards, move || async move {
+            keep_linked_number(id).await.map(ChannelUpdate::Upsert)
+        })
+    };
+    let relink = move |_| {
+        action.run(cards, move || async move {
+            relink_account(id).await.map(ChannelUpdate::Upsert)
+        })
+    };
+    let title_id = format!("wrong-phone-{id}");
+    move || {
+        account.with(|a| a.phone_mismatch.clone()).map(|message| {
+            view! {
+                <div class="decision" role="group" aria-labelledby=title_id.clone()>
+                    <p id=title_id.clone() class="warning">{message}</p>
+                    <p class="hint">"Keep the number that scanned, or unlink it and scan with the right phone."</p>
+                    {action.error_view()}
+                    <div class="card-actions">
+                        <button type="button" class="primary" on:click=keep disabled=move || action.pending.get()>"Keep the new number"</button>
+                        <button type="button" on:click=relink disabled=move || action.pending.get()>"Unlink and scan again"</button>
+                    </div>
+                </div>
+            }
+        })
     }
 }
 

@@ -7,16 +7,25 @@ use crate::api::channels::channels_page;
 use crate::views::channels::{AccountView, ChannelUpdate};
 
 #[derive(Clone, Copy)]
-pub struct Cards(RwSignal<Vec<(i64, RwSignal<AccountView>)>>);
+pub struct Cards(
+    RwSignal<Vec<(i64, RwSignal<AccountView>)>>,
+    /// Accounts this page saw removed. An answer that left the server before the removal
+    /// (a Delete's own reply can arrive after the stream said the account is gone) must
+    /// not bring the card back; ids are never reused.
+    StoredValue<Vec<i64>>,
+);
 
 impl Cards {
     pub fn new(accounts: Vec<AccountView>) -> Self {
-        Cards(RwSignal::new(
-            accounts
-                .into_iter()
-                .map(|a| (a.id, RwSignal::new(a)))
-                .collect(),
-        ))
+        Cards(
+            RwSignal::new(
+                accounts
+                    .into_iter()
+                    .map(|a| (a.id, RwSignal::new(a)))
+                    .collect(),
+            ),
+            StoredValue::new(Vec::new()),
+        )
     }
 
     pub fn list(&self) -> Vec<(i64, RwSignal<AccountView>)> {
@@ -24,6 +33,9 @@ impl Cards {
     }
 
     pub fn upsert(&self, view: AccountView) {
+        if self.1.with_value(|gone| gone.contains(&view.id)) {
+            return;
+        }
         let existing = self
             .0
             .with_untracked(|cards| cards.iter().find(|(id, _)| *id == view.id).map(|(_, s)| *s));
@@ -41,6 +53,7 @@ impl Cards {
     }
 
     pub fn remove(&self, id: i64) {
+        self.1.update_value(|gone| gone.push(id));
         self.0.update(|cards| cards.retain(|(card, _)| *card != id));
     }
 

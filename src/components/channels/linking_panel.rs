@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::account_card::CardAction;
 use super::cards::Cards;
-use super::session_health::SecondsLeft;
+use super::session_health::{RetryNow, SecondsLeft, UNREACHABLE_HINT};
 use crate::api::channels::{cancel_linking, request_pair_code, start_linking};
 use crate::views::channels::{AccountView, ChannelUpdate, LinkView};
 
@@ -48,12 +48,14 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
                         <p class="qr-placeholder" role="alert">{message}</p>
                         {renew_button()}
                     }.into_any(),
-                    Some(LinkView::Unreachable { message, retry_in_ms }) => view! {
+                    // The driver's own words (`message`) stay in the server log.
+                    Some(LinkView::Unreachable { retry_in_ms, .. }) => view! {
                         // One inline run of text: the placeholder lays out its children as a column.
                         <p class="qr-placeholder unreachable" role="status">
                             <span>"Can't reach WhatsApp — retrying in " <SecondsLeft ms=retry_in_ms/> " s"</span>
                         </p>
-                        <p class="hint">{message}</p>
+                        <p class="hint">{UNREACHABLE_HINT}</p>
+                        <RetryNow id/>
                     }.into_any(),
                     Some(LinkView::Waiting) => view! {
                         <p class="qr-placeholder" aria-live="polite">"Generating QR code…"</p>

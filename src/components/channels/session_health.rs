@@ -4,10 +4,12 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
-use crate::api::channels::read_session_details;
+use super::account_card::CardAction;
+use super::cards::Cards;
+use crate::api::channels::{read_session_details, retry_connection};
+use crate::components::common::time::TimeAgo;
 use crate::domain::size::format_bytes;
-use crate::domain::time::format_utc;
-use crate::views::channels::{AccountView, HealthView, SessionDetails};
+use crate::views::channels::{AccountView, ChannelUpdate, HealthView, SessionDetails};
 
 /// Whole seconds left until `ms` from now, counted down in the browser.
 #[component]
@@ -43,34 +45,52 @@ pub fn HealthLine(account: RwSignal<AccountView>) -> impl IntoView {
             last_activity_ms,
             reconnects,
         }) => {
-            let activity = last_activity_ms
-                .map(|ms| format!(" · last activity {}", format_utc(ms)))
-                .unwrap_or_default();
-            let line = format!(
-                "Online{activity} · {}",
-                plural(u64::from(reconnects), "reconnect", "reconnects")
-            );
-            view! { <p class="health">{line}</p> }.into_any()
+            let activity = last_activity_ms.map(|ms| view! { " · last activity " <TimeAgo ms/> });
+            let reconnects = plural(u64::from(reconnects), "reconnect", "reconnects");
+            view! { <p class="health">"Online" {activity} " · " {reconnects}</p> }.into_any()
         }
         Some(HealthView::Reconnecting {
             attempt,
             retry_in_ms,
             reason,
         }) => {
+            // The driver's own words stay in the server log: the card says what it means.
             let lead = if reason.is_some() {
                 "Can't reach WhatsApp — retrying in "
             } else {
                 "Connection lost — reconnecting in "
             };
+            let id = account.with_untracked(|a| a.id);
             view! {
                 <p class="health reconnecting" role="status">
                     {lead} <SecondsLeft ms=retry_in_ms/> " s (attempt " {attempt} ")"
                 </p>
-                {reason.map(|r| view! { <p class="hint">{r}</p> })}
+                <p class="hint">{UNREACHABLE_HINT}</p>
+                <RetryNow id/>
             }
             .into_any()
         }
         None => view! { <p class="health">"Connecting to WhatsApp…"</p> }.into_any(),
+    }
+}
+
+/// What a card that cannot reach WhatsApp adds to the countdown.
+pub const UNREACHABLE_HINT: &str =
+    "Aurora keeps trying by itself. If this lasts, check this server's internet connection.";
+
+/// **Retry now**: the next attempt at once instead of after the countdown.
+#[component]
+pub fn RetryNow(id: i64) -> impl IntoView {
+    let cards = expect_context::<Cards>();
+    let action = CardAction::new();
+    let retry = move |_| {
+        action.run(cards, move || async move {
+            retry_connection(id).await.map(ChannelUpdate::Upsert)
+        })
+    };
+    view! {
+        <button type="button" on:click=retry disabled=move || action.pending.get()>"Retry now"</button>
+        {action.error_view()}
     }
 }
 
@@ -117,6 +137,10 @@ pub fn SessionDetailsPanel(id: i64) -> impl IntoView {
 }
 
 fn figures_list(d: SessionDetails) -> impl IntoView {
+    let last_activity = match d.last_activity_ms {
+        Some(ms) => view! { <TimeAgo ms/> }.into_any(),
+        None => "none yet".into_any(),
+    };
     let rows = [
         ("Messages received", d.messages_received.to_string()),
         ("Messages sent", d.messages_sent.to_string()),
@@ -125,12 +149,6 @@ fn figures_list(d: SessionDetails) -> impl IntoView {
         ("Data received", format_bytes(d.bytes_received as i64)),
         ("Data sent", format_bytes(d.bytes_sent as i64)),
         ("Reconnects", d.reconnects.to_string()),
-        (
-            "Last activity",
-            d.last_activity_ms
-                .map(format_utc)
-                .unwrap_or_else(|| "none yet".into()),
-        ),
         (
             "Memory retained",
             d.retained_bytes
@@ -141,6 +159,7 @@ fn figures_list(d: SessionDetails) -> impl IntoView {
     view! {
         <dl class="figures">
             {rows.into_iter().map(|(term, value)| view! { <dt>{term}</dt><dd>{value}</dd> }).collect_view()}
+            <dt>"Last activity"</dt><dd>{last_activity}</dd>
         </dl>
     }
 }

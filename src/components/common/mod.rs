@@ -4,4 +4,5 @@
 pub mod dom;
 pub mod form_error;
 pub mod settings_shell;
+pub mod time;
 pub mod top_bar;

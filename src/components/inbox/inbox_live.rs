@@ -2,8 +2,6 @@
 //! the changed conversation, or `None` when the page must reload everything (the stream
 //! (re)connected, or the server says changes were missed).
 
-use leptos::prelude::*;
-
 #[cfg(feature = "hydrate")]
 pub fn follow_inbox_changes(on_change: impl Fn(Option<i64>) + 'static) {
     use std::rc::Rc;
@@ -30,22 +28,6 @@ pub fn changed_conversation(line: &str) -> Option<i64> {
 
 #[cfg(not(feature = "hydrate"))]
 pub fn follow_inbox_changes(_on_change: impl Fn(Option<i64>) + 'static) {}
-
-/// A time shown in the viewer's own time zone once the page runs in the browser (UTC in
-/// the server-rendered page, so both renderings agree until then).
-#[component]
-pub fn LocalTime(ms: i64) -> impl IntoView {
-    let text = RwSignal::new(crate::domain::time::format_utc(ms));
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-        let local: String = date
-            .to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED)
-            .into();
-        text.set(local);
-    });
-    view! { <time datetime=ms.to_string()>{move || text.get()}</time> }
-}
 
 /// The browser's time zone name ("America/Mexico_City"); empty on the server.
 pub fn browser_time_zone() -> String {

@@ -2,26 +2,32 @@
 
 use leptos::prelude::*;
 
-use super::inbox_live::LocalTime;
 use super::latest::Latest;
 use crate::api::inbox::cancel_scheduled;
+use crate::components::common::time::LocalTime;
 use crate::domain::inbox::ScheduleStatus;
 use crate::views::inbox::{ConversationPage, ScheduledView};
 
-/// The scheduled messages of `page`, soonest first; nothing when there are none.
+/// The scheduled messages of `page` still waiting (or that could not go), soonest first;
+/// nothing when there are none. One that went out is in the thread instead.
 pub fn scheduled_list(
     page: &ConversationPage,
     current: Latest,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let rows = page
+    let waiting: Vec<ScheduledView> = page
         .scheduled
         .iter()
+        .filter(|s| matches!(s.status, ScheduleStatus::Pending | ScheduleStatus::Failed))
         .cloned()
+        .collect();
+    let none = waiting.is_empty();
+    let rows = waiting
+        .into_iter()
         .map(|item| scheduled_item(item, page.id, current, error))
         .collect_view();
     view! {
-        <section class="scheduled" aria-label="Scheduled messages" hidden=page.scheduled.is_empty()>
+        <section class="scheduled" aria-label="Scheduled messages" hidden=none>
             <h2>"Scheduled"</h2>
             <ul>{rows}</ul>
         </section>
@@ -55,8 +61,8 @@ fn scheduled_item(
         <li class="scheduled-item" data-status=item.status.code()>
             <span class="text">{item.text}</span>
             <span class="muted">" · " <LocalTime ms=item.send_at_ms/> " · " {state}</span>
-            <span class="failure" hidden=item.failure.is_none()>{item.failure.clone().unwrap_or_default()}</span>
-            <button type="button" class="link-button" hidden=!pending on:click=cancel>"Cancel"</button>
+            " "<span class="failure" hidden=item.failure.is_none()>{item.failure.clone().unwrap_or_default()}</span>
+            " "<button type="button" class="link-button" hidden=!pending on:click=cancel>"Cancel"</button>
         </li>
     }
 }

@@ -4,11 +4,12 @@
 
 use leptos::prelude::*;
 
-use super::inbox_live::{browser_time_zone, local_input_to_ms, LocalTime};
+use super::inbox_live::{browser_time_zone, local_input_to_ms};
 use super::latest::Latest;
 use super::schedule_box::scheduled_list;
 use crate::api::inbox::{retry_reply, schedule_message, send_reply};
 use crate::components::common::form_error::Alert;
+use crate::components::common::time::LocalTime;
 use crate::domain::inbox::{MessageStatus, SEND_AGAIN_QUESTION};
 use crate::views::inbox::{ConversationPage, MessageView};
 
@@ -88,8 +89,9 @@ fn message_view(
             <p class="message-meta">
                 {author}<LocalTime ms=message.at_ms/>" "
                 <span class="status" class:failed=failed>{status}</span>
-                <span class="failure" hidden=!failed>{message.failure.unwrap_or_default()}</span>
-                <button type="button" class="link-button" hidden=!failed on:click=retry>"Retry"</button>
+                // Spaces between the parts: read aloud or copied, they are separate sentences.
+                " "<span class="failure" hidden=!failed>{message.failure.unwrap_or_default()}</span>
+                " "<button type="button" class="link-button" hidden=!failed on:click=retry>"Retry"</button>
             </p>
         </li>
     }
@@ -166,7 +168,9 @@ pub fn Composer(current: Latest) -> impl IntoView {
     };
     let is_blocked = move || blocked.with(Option::is_some);
     view! {
-        <form class="reply" on:submit=on_submit>
+        // novalidate: the time field steps by minutes, yet a time with seconds (pasted, or
+        // set by a script) is still a moment to send at; the checks are ours.
+        <form class="reply" novalidate on:submit=on_submit>
             <p class="notice" role="status" hidden=move || !is_blocked()>{move || blocked.get().unwrap_or_default()}</p>
             <label for="reply-text">"Reply"</label>
             <textarea
@@ -179,7 +183,7 @@ pub fn Composer(current: Latest) -> impl IntoView {
             ></textarea>
             <div class="schedule-fields" hidden=move || !later.get()>
                 <label for="schedule-at">"Send at"</label>
-                <input id="schedule-at" type="datetime-local" step="1"
+                <input id="schedule-at" type="datetime-local" step="60"
                     prop:value=move || when.get()
                     on:input=move |ev| when.set(event_target_value(&ev))/>
                 <p class="hint">"Your time zone: " {move || zone.get()}</p>

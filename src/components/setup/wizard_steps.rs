@@ -7,8 +7,8 @@ use super::country_picker::CountryPicker;
 use super::setup_wizard::{Draft, PhoneStatus};
 use crate::domain::identity::{clean_name, MAX_NAME_CHARS};
 use crate::domain::wizard::{
-    duplicate_phone_warning, owner_after_funnel_change, Country, FieldError, SetupField,
-    WizardStep, CELLPHONE_USER_REQUIRED, FUNNEL_REQUIRED,
+    always_visible, duplicate_phone_warning, owner_after_funnel_change, Country, FieldError,
+    SetupField, WizardStep,
 };
 use crate::views::setup::{Choice, FunnelChoice};
 
@@ -184,8 +184,7 @@ fn CellphoneUserStep(context: WizardContext) -> impl IntoView {
                     view! { <option value=user.id.to_string() prop:selected=chosen>{user.name}</option> }
                 }).collect_view()}
             </select>
-            <p class="hint">"The team member whose phone is linked to this account."</p>
-            {move || draft.cellphone_user.get().is_none().then(|| view! { <p class="hint">{CELLPHONE_USER_REQUIRED}</p> })}
+            <p class="hint">"Required: the team member whose phone is linked to this account."</p>
             {context.error_view(SetupField::CellphoneUser)}
         </div>
     }
@@ -239,8 +238,7 @@ fn AssignStep(context: WizardContext) -> impl IntoView {
                     view! { <option value=funnel.id.to_string() prop:selected=chosen>{funnel.name}</option> }
                 }).collect_view()}
             </select>
-            <p class="hint">"The team inbox new conversations from this number go to."</p>
-            {move || draft.funnel.get().is_none().then(|| view! { <p class="hint">{FUNNEL_REQUIRED}</p> })}
+            <p class="hint">"Required: the team inbox new conversations from this number go to."</p>
             {context.error_view(SetupField::Funnel)}
         </div>
         <div class="field">
@@ -277,15 +275,27 @@ fn RestrictedStep(context: WizardContext) -> impl IntoView {
     view! {
         <fieldset class="field choices" aria-describedby=described_by>
             <legend>"Users who may see this channel's conversations"</legend>
-            <p id=hint_id class="hint">"Leave empty to let all team members see conversations from this channel"</p>
+            <p id=hint_id class="hint">"Leave empty to let all team members see conversations from this channel. The owner and the cellphone user always see them."</p>
             {context.users.get_value().into_iter().map(|user| {
                 let id = user.id;
-                let checked = move || draft.restricted.with(|r| r.contains(&id));
+                let always = move || [draft.owner.get(), draft.cellphone_user.get()];
+                let locked = move || draft.restricted.with(|r| always_visible(id, r, &always()));
+                let checked = move || locked() || draft.restricted.with(|r| r.contains(&id));
+                let role = move || {
+                    let [owner, phone] = always();
+                    match (owner == Some(id), phone == Some(id)) {
+                        (true, true) => " (owner and cellphone user)",
+                        (true, false) => " (owner)",
+                        (false, true) => " (cellphone user)",
+                        (false, false) => "",
+                    }
+                };
                 view! {
                     <label class="check">
                         <input
                             type="checkbox"
                             prop:checked=checked
+                            prop:disabled=locked
                             on:change=move |ev| {
                                 context.clear(SetupField::RestrictedUsers);
                                 let on = event_target_checked(&ev);
@@ -295,7 +305,7 @@ fn RestrictedStep(context: WizardContext) -> impl IntoView {
                                 });
                             }
                         />
-                        {user.name}
+                        {user.name}{role}
                     </label>
                 }
             }).collect_view()}

@@ -191,6 +191,28 @@ pub(crate) const FENCE_HOLDS: &str = "SELECT id FROM whatsapp_accounts \
 pub(crate) const FENCE_HOLDS_SHARED: &str = "SELECT id FROM whatsapp_accounts \
      WHERE id = $1 AND owner_node = $2 AND owner_epoch = $3 FOR SHARE";
 
+/// "Keep the new number": a Connected account linked from another phone than the one
+/// configured takes the linked phone as its number. False when there is no such mismatch
+/// (anymore).
+pub async fn adopt_linked_phone(
+    db: &Db,
+    company_id: i64,
+    id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query(
+        "UPDATE whatsapp_accounts SET phone = linked_phone, version = version + 1, updated_at = $3 \
+         WHERE id = $1 AND company_id = $2 AND status = 'connected' \
+           AND linked_phone IS NOT NULL AND phone IS NOT NULL AND phone <> linked_phone",
+    )
+    .bind(id)
+    .bind(company_id)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected() == 1))
+}
+
 /// Applies a status change and appends its history entry, atomically.
 pub async fn apply(
     db: &Db,

@@ -364,6 +364,74 @@ pub async fn disconnect(
     .ok_or(AppError::NotFound)
 }
 
+/// **Keep the new number**: the phone that scanned becomes the account's number.
+pub async fn keep_linked_number(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SignedInUser,
+    id: i64,
+) -> Result<AccountView, AppError> {
+    owned(db, manager, user, id).await?;
+    let adopted = accounts::adopt_linked_phone(db, user.company_id, id, now_ms())
+        .await
+        .map_err(|e| internal("keep the linked number", e))?;
+    if !adopted {
+        return Err(AppError::Conflict(
+            "This account's number already matches the linked phone".into(),
+        ));
+    }
+    manager.settings_changed(user.company_id, id);
+    account_view(db, manager, user.company_id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// **Unlink and scan again**: the wrong phone is logged out and a new QR is shown.
+pub async fn relink(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SignedInUser,
+    id: i64,
+) -> Result<AccountView, AppError> {
+    let company = user.company_id;
+    act_on(db, manager, user, id, |initiator| async move {
+        manager
+            .disconnect(company, id, initiator.clone())
+            .await
+            .map_err(manager_error)?;
+        manager
+            .start_linking(company, id, Some(initiator))
+            .await
+            .map_err(manager_error)
+    })
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// **Retry now** on a card that waits to reconnect (or to reach WhatsApp while linking).
+pub async fn retry_now(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SignedInUser,
+    id: i64,
+) -> Result<AccountView, AppError> {
+    let company = user.company_id;
+    act_on(db, manager, user, id, |_| async move {
+        match manager
+            .retry_now(company, id)
+            .await
+            .map_err(manager_error)?
+        {
+            true => Ok(()),
+            false => Err(AppError::Conflict(
+                "This channel is not waiting to reconnect".into(),
+            )),
+        }
+    })
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
 /// The session's own counters, for the details view of a Connected card.
 pub async fn session_details(
     db: &Db,

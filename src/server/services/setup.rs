@@ -5,8 +5,8 @@ use super::channels::{account_view, initiator, manager_error};
 use super::internal;
 use crate::domain::identity::clean_name;
 use crate::domain::wizard::{
-    duplicate_phone_warning, FieldError, SetupAction, SetupField, CELLPHONE_USER_REQUIRED,
-    FUNNEL_REQUIRED, PREFERRED_COUNTRIES, STALE_VERSION,
+    duplicate_phone_warning, visible_to, FieldError, SetupAction, SetupField,
+    CELLPHONE_USER_REQUIRED, FUNNEL_REQUIRED, PREFERRED_COUNTRIES, STALE_VERSION,
 };
 use crate::error::AppError;
 use crate::server::db::account_setup::{self, Saved, Settings, SetupRow};
@@ -236,9 +236,12 @@ pub async fn save(
         Ok(valid) => valid,
         Err(errors) => return Ok(SetupOutcome::Rejected(errors)),
     };
-    let mut restricted = form.restricted_user_ids.clone();
-    restricted.sort_unstable();
-    restricted.dedup();
+
+    let restricted = visible_to(
+        &form.restricted_user_ids,
+        form.owner_user_id,
+        form.cellphone_user_id,
+    );
     let settings = Settings {
         phone: &phone,
         name: &name,

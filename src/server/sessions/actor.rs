@@ -68,6 +68,11 @@ pub(super) enum ActorCommand {
     SessionStats {
         reply: Reply<SessionStats>,
     },
+    /// A person asked not to wait for the next scheduled attempt; refused (false) when
+    /// none is scheduled.
+    RetryNow {
+        reply: Reply<bool>,
+    },
     /// Reconnect from stored credentials (start-up recovery, restart after a crash).
     Resume,
     /// Another server changed the account (a person's Disconnect or Cancel there): compare
@@ -218,6 +223,14 @@ impl AccountActor {
             }
             ActorCommand::SessionStats { reply } => {
                 let _ = reply.send(self.session_stats().await);
+            }
+            ActorCommand::RetryNow { reply } => {
+                // The loop's timer fires at once and runs the attempt as if it were due.
+                let scheduled = self.reconnect.is_some();
+                if let Some((attempt, _)) = self.reconnect {
+                    self.reconnect = Some((attempt, Instant::now()));
+                }
+                let _ = reply.send(Ok(scheduled));
             }
             ActorCommand::Resume => self.reconnect().await,
             ActorCommand::Reconcile => self.reconcile().await,

@@ -32,6 +32,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(sim: Simulator) -> Router<S> {
         .route(paths::SIMULATOR_OUTBOX, get(outbox))
         .route(paths::SIMULATOR_NETWORK, post(network))
         .route(paths::SIMULATOR_SEND_DELAY, post(send_delay))
+        .route(paths::SIMULATOR_PHONE_NETWORK, post(phone_network))
         .route(paths::SIMULATOR_CONNECTIONS, get(connections))
         .route(paths::SIMULATOR_WIRE_ROUTE, get(sim_wire_http::wire))
         .with_state(sim)
@@ -183,6 +184,16 @@ struct Network {
 async fn network(State(sim): State<Simulator>, Json(body): Json<Network>) -> Response {
     sim.set_network(body.up).await;
     Json(json!({ "up": body.up })).into_response()
+}
+
+/// One phone's network down or up; the others keep theirs.
+async fn phone_network(
+    State(sim): State<Simulator>,
+    Path(phone): Path<String>,
+    Json(body): Json<Network>,
+) -> Response {
+    sim.set_phone_network(&phone, body.up).await;
+    Json(json!({ "phone": phone, "up": body.up })).into_response()
 }
 
 #[derive(Deserialize)]

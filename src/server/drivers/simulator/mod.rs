@@ -72,6 +72,8 @@ struct SimState {
     sessions: HashMap<i64, Session>,
     revoked_devices: HashSet<String>,
     outbox: Vec<SentMessage>,
+    /// Linked phones whose own network is down (their sessions drop and cannot come back).
+    offline_phones: HashSet<String>,
     /// How long a send from a linked phone takes on the wire (a slow network); none by default.
     send_delays: HashMap<String, Duration>,
     connections: ConnectionLog,
@@ -205,6 +207,7 @@ impl Simulator {
         let state = SimState {
             network_up: true,
             send_delays: HashMap::new(),
+            offline_phones: HashSet::new(),
             attempts: HashMap::new(),
             expired_refs: HashSet::new(),
             sessions: HashMap::new(),
@@ -417,6 +420,29 @@ impl Simulator {
     /// confirmed (zero: at once).
     pub fn set_send_delay(&self, phone: &str, delay: Duration) {
         self.state().send_delays.insert(phone.to_string(), delay);
+    }
+
+    /// Takes one linked phone's network down (its session drops and cannot reconnect) or
+    /// brings it back, leaving every other phone alone.
+    pub async fn set_phone_network(&self, phone: &str, up: bool) {
+        let dropped: Vec<mpsc::Sender<Signal>> = {
+            let mut state = self.state();
+            if up {
+                state.offline_phones.remove(phone);
+                Vec::new()
+            } else {
+                state.offline_phones.insert(phone.to_string());
+                state
+                    .sessions
+                    .values()
+                    .filter(|s| s.phone == phone)
+                    .map(|s| s.signals.clone())
+                    .collect()
+            }
+        };
+        for signals in dropped {
+            let _ = signals.send(Signal::NetworkDown).await;
+        }
     }
 
     pub async fn set_network(&self, up: bool) {
@@ -658,6 +684,11 @@ impl Simulator {
                         .ok_or_else(|| DriverError::Rejected("unreadable credentials".into()))?;
                     let replaced = {
                         let mut state = sim.state();
+                        if state.offline_phones.contains(&phone) {
+                            return Err(DriverError::Unreachable(
+                                "the simulated phone's network is down".into(),
+                            ));
+                        }
                         if state.revoked_devices.contains(&device) {
                             return Err(DriverError::LoggedOut(
                                 DisconnectReason::UnlinkedFromPhone,

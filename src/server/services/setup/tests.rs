@@ -310,6 +310,18 @@ async fn saving_a_connected_account_stores_every_field_and_tells_open_pages() {
         };
         assert!(view.restricted_users.is_empty());
         assert_eq!(view.owner, None);
+
+        // Visible only to Ana: Carlos holds the phone and Lucía owns the new chats, so
+        // they see them too, whatever the form said.
+        let mut only_ana = team.complete_form();
+        only_ana.restricted_user_ids = vec![team.ana.user_id];
+        let SetupOutcome::Saved(view) = team.save(id, SetupAction::Save, only_ana).await else {
+            panic!("not saved")
+        };
+        assert_eq!(
+            view.restricted_users,
+            vec!["Ana Torres", "Carlos Ruiz", "Lucía Gómez"]
+        );
     })
     .await;
 }

@@ -71,6 +71,15 @@ impl SessionManager {
         }
     }
 
+    /// Runs the next reconnect (or linking) attempt now instead of after its backoff;
+    /// false when none is scheduled on this server.
+    pub async fn retry_now(&self, company_id: i64, account: i64) -> Result<bool, ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::RetryNow {
+            reply,
+        })
+        .await
+    }
+
     /// The open session's own counters; refused when the account has no open session.
     pub async fn session_stats(
         &self,

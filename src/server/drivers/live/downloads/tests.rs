@@ -223,13 +223,13 @@ impl Fetch for Endless {
 }
 
 async fn eventually(what: &str, check: impl Fn() -> bool) {
-    for _ in 0..200 {
+    for _ in 0..1000 {
         if check() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    panic!("{what} did not happen within 2 s");
+    panic!("{what} did not happen within 10 s");
 }
 
 #[tokio::test]
@@ -274,12 +274,20 @@ async fn two_downloads_run_at_once_and_cancelling_stops_them_and_the_waiting_one
     for download in running {
         assert_eq!(download.await.unwrap(), Err("cancelled".into()));
     }
-    let stopped = fetcher.stopped.clone();
-    eventually("both transfers stopping", || {
-        stopped.load(Ordering::SeqCst) == 2
-    })
-    .await;
-    assert_eq!(fetcher.started.load(Ordering::SeqCst), 2);
+    for _ in 0..1000 {
+        if fetcher.stopped.load(Ordering::SeqCst) == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        (
+            fetcher.started.load(Ordering::SeqCst),
+            fetcher.stopped.load(Ordering::SeqCst)
+        ),
+        (2, 2),
+        "(started, stopped) 10 s after the cancel"
+    );
 }
 
 fn message(id: &str, text: &str) -> InboundMessage {
@@ -310,7 +318,13 @@ async fn a_message_waiting_for_its_video_holds_nothing_else_up() {
         events.clone(),
         ended.clone(),
     );
-    // deliver returned: the session goes on, and what it sends next arrives first.
+    // The download is under way...
+    let started = fetcher.started.clone();
+    eventually("the download starting", || {
+        started.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    // ...and deliver has returned: the session goes on, and what it sends next arrives first.
     events
         .send(DriverEvent::Message(message("text", "Hola")))
         .await
