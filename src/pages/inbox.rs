@@ -90,7 +90,7 @@ fn ConversationRow(row: InboxRow) -> impl IntoView {
         <li class="conversation-row">
             <a href=conversation(row.id)>
                 <span class="contact">{row.contact.clone()}</span>
-                <span class="last-message">{row.last_message.clone()}</span>
+                <span class="last-message">{row.last_message_ours.then_some("You: ")}{row.last_message.clone()}</span>
                 <span class="meta">
                     <span class="channel" title="Channel">{row.channel.clone()}</span>
                     " · "

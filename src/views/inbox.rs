@@ -21,6 +21,8 @@ pub struct InboxRow {
     pub funnel: Option<String>,
     pub last_message: String,
     pub last_message_at_ms: i64,
+    /// The last message was ours: the list says "You: …".
+    pub last_message_ours: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -160,8 +160,10 @@ pub fn Composer(current: Latest) -> impl IntoView {
         ev.prevent_default();
         submit(later.get_untracked());
     };
+    // As in WhatsApp: Enter sends, Shift+Enter starts a new line. Not while an input method
+    // is composing (Enter there picks the word).
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
             submit(later.get_untracked());
         }
@@ -176,7 +178,7 @@ pub fn Composer(current: Latest) -> impl IntoView {
             <textarea
                 id="reply-text"
                 rows="3"
-                placeholder="Write a reply… (Ctrl+Enter sends)"
+                placeholder="Write a reply… (Enter sends, Shift+Enter for a new line)"
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
                 on:keydown=on_keydown

@@ -115,7 +115,9 @@ pub async fn store_inbound(
              CASE WHEN excluded.last_message_at > conversations.last_message_at \
              THEN excluded.last_message_at ELSE conversations.last_message_at END, \
              last_message_text = CASE WHEN excluded.last_message_at >= conversations.last_message_at \
-             THEN excluded.last_message_text ELSE conversations.last_message_text END \
+             THEN excluded.last_message_text ELSE conversations.last_message_text END, \
+             last_message_outbound = CASE WHEN excluded.last_message_at >= conversations.last_message_at \
+             THEN FALSE ELSE conversations.last_message_outbound END \
              RETURNING id",
         )
         .bind(routing.company_id)

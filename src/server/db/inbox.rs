@@ -39,6 +39,8 @@ pub struct ConversationRow {
     pub owner: Option<String>,
     pub last_message_text: String,
     pub last_message_at: i64,
+    /// The last message was ours (a reply), not the contact's.
+    pub last_message_outbound: bool,
 }
 
 /// `+c.account_id` keeps the join from driving the list through each channel's index
@@ -47,8 +49,8 @@ pub struct ConversationRow {
 const CONVERSATION_COLUMNS: &str = "c.id, c.account_id, \
      COALESCE(NULLIF(a.name, ''), a.business_name, a.phone, '') AS channel, a.status AS channel_status, \
      ct.name AS contact_name, ct.phone AS contact_phone, c.funnel_id, f.name AS funnel, \
-     c.owner_user_id, o.display_name AS owner, c.last_message_text, c.last_message_at \
-     FROM conversations c \
+     c.owner_user_id, o.display_name AS owner, c.last_message_text, c.last_message_at, \
+     c.last_message_outbound FROM conversations c \
      JOIN whatsapp_accounts a ON a.id = +c.account_id \
      JOIN contacts ct ON ct.id = c.contact_id \
      LEFT JOIN funnels f ON f.id = c.funnel_id \

@@ -31,8 +31,8 @@ pub async fn insert_sending(
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query(
-            "UPDATE conversations SET last_message_at = $2, last_message_text = $3 \
-             WHERE id = $1 AND last_message_at <= $2",
+            "UPDATE conversations SET last_message_at = $2, last_message_text = $3, \
+             last_message_outbound = TRUE WHERE id = $1 AND last_message_at <= $2",
         )
         .bind(conversation_id)
         .bind(now)

@@ -59,6 +59,7 @@ fn row_view(row: ConversationRow) -> InboxRow {
         funnel: row.funnel,
         last_message: row.last_message_text,
         last_message_at_ms: row.last_message_at,
+        last_message_ours: row.last_message_outbound,
     }
 }
 

@@ -402,6 +402,7 @@ async fn replies_go_out_through_the_session_and_record_their_state() {
             .await
             .unwrap();
         assert_eq!(listed.rows[0].last_message, "Buenas tardes");
+        assert!(listed.rows[0].last_message_ours, "the list says You:");
 
         // The session drops: the reply fails with the reason, and Retry sends it once back.
         rig.sim.set_network(false).await;

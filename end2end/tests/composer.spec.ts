@@ -1,0 +1,37 @@
+import { expect, test } from '../fixtures';
+import { ChannelsPage, linkNewAccount } from '../pages/channels-page';
+import { outbox, Simulator } from '../pages/simulator';
+import { Tenant, uniqueMexicanNumber } from '../pages/tenant';
+
+test('as in WhatsApp, Enter sends the reply and Shift+Enter starts a new line', async ({ page }) => {
+  const tenant = new Tenant('composer');
+  await ChannelsPage.signedInAs(page, tenant.admin.email);
+  const linked = uniqueMexicanNumber();
+  await linkNewAccount(page, linked.e164, 'Teclado');
+  const sim = new Simulator(page.request);
+  expect((await sim.message(linked.e164, { from: '+573005550133', name: 'Tomás', text: '¿A qué hora abren?' })).status()).toBe(202);
+
+  await page.goto('/inbox');
+  await page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').filter({ hasText: 'Tomás' }).getByRole('link').click();
+  const reply = page.getByLabel('Reply');
+  await reply.click();
+  await page.keyboard.type('Abrimos a las 9.');
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.type('Cerramos a las 18.');
+  await expect(reply).toHaveValue('Abrimos a las 9.\nCerramos a las 18.');
+  await page.keyboard.press('Enter');
+
+  const thread = page.getByRole('list', { name: 'Messages' });
+  await expect(thread.getByRole('listitem').filter({ hasText: 'Cerramos a las 18.' })).toContainText('Sent');
+  await expect(reply).toHaveValue('');
+  const sent = (await outbox(page.request, linked.e164)).map((m) => m.text);
+  expect(sent).toEqual(['Abrimos a las 9.\nCerramos a las 18.']);
+
+  // The list says the last word was ours; a new message from the contact replaces it.
+  await page.goto('/inbox');
+  const row = page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').filter({ hasText: 'Tomás' });
+  await expect(row).toContainText('You: Abrimos a las 9.');
+  expect((await sim.message(linked.e164, { from: '+573005550133', name: 'Tomás', text: 'Gracias' })).status()).toBe(202);
+  await expect(row).toContainText('Gracias');
+  await expect(row).not.toContainText('You:');
+});
