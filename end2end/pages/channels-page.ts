@@ -24,8 +24,9 @@ export class ChannelsPage {
     return this.page.getByRole('button', { name: 'Add' });
   }
 
-  activeToggle() {
-    return this.page.getByRole('switch', { name: 'Active' });
+  /** "Show disabled (N)": on, the list includes disabled accounts. */
+  showDisabled() {
+    return this.page.getByRole('switch', { name: /^Show disabled \(\d+\)$/ });
   }
 
   header() {

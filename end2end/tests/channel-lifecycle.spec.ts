@@ -7,21 +7,29 @@ import { Tenant, uniqueMexicanNumber } from '../pages/tenant';
 
 const cards = (page: Page) => page.getByRole('region', { name: 'WhatsApp Web accounts' }).getByRole('article');
 
+/** Disable, confirmed in its dialog; the card leaves the list and Undo is offered. */
+async function disable(page: Page, card: Locator) {
+  await card.getByRole('button', { name: 'Disable' }).click();
+  await page.getByRole('alertdialog', { name: 'Disable this WhatsApp account?' }).getByRole('button', { name: 'Disable' }).click();
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeVisible();
+}
+
 async function disconnect(page: Page, card: Locator) {
   await card.getByRole('button', { name: 'Disconnect' }).click();
-  await page.getByRole('dialog', { name: 'Disconnect this WhatsApp account?' }).getByRole('button', { name: 'Disconnect' }).click();
+  await page.getByRole('alertdialog', { name: 'Disconnect this WhatsApp account?' }).getByRole('button', { name: 'Disconnect' }).click();
   await expect(card.getByText('Disconnected', { exact: true })).toBeVisible();
 }
 
-test('Disable hides the card, Active off shows it and survives a reload, Enable brings it back', async ({ page }) => {
+test('Disable hides the card, Show disabled (N) shows it and survives a reload, Enable brings it back', async ({ page }) => {
   const tenant = new Tenant('disable');
   const channels = await ChannelsPage.signedInAs(page, tenant.admin.email);
   const card = await linkNewAccount(page, uniqueMexicanNumber().e164, 'Old Line');
   await disconnect(page, card);
 
-  await card.getByRole('button', { name: 'Disable' }).click();
+  await disable(page, card);
   await expect(cards(page)).toHaveCount(0);
-  await channels.activeToggle().click();
+  await expect(channels.showDisabled()).toHaveAccessibleName('Show disabled (1)');
+  await channels.showDisabled().click();
   await expect(page).toHaveURL(`${CHANNELS_PATH}?active=false`);
   const disabled = cards(page).filter({ hasText: 'Old Line' });
   await expect(disabled.getByText('Disabled', { exact: true })).toBeVisible();
@@ -30,7 +38,8 @@ test('Disable hides the card, Active off shows it and survives a reload, Enable 
 
   await disabled.getByRole('button', { name: 'Enable' }).click();
   await expect(disabled.getByText('Disconnected', { exact: true })).toBeVisible();
-  await channels.activeToggle().click();
+  await expect(channels.showDisabled()).toHaveAccessibleName('Show disabled (0)');
+  await channels.showDisabled().click();
   await expect(page).toHaveURL(CHANNELS_PATH);
   await expect(cards(page).filter({ hasText: 'Old Line' })).toBeVisible();
 });
@@ -59,7 +68,7 @@ test('Delete: only global admins see it, the warning counts real data, and the c
   expect((await sim.message(otherPhone, { from: ximena, name: 'Ximena', text: 'hola otra línea' })).status()).toBe(202);
 
   await disconnect(ana, main);
-  await main.getByRole('button', { name: 'Disable' }).click();
+  await disable(ana, main);
   await ana.goto(`${CHANNELS_PATH}?active=false`);
   const disabled = cards(ana).filter({ hasText: 'Main Line' });
   await expect(disabled.getByRole('button', { name: 'Delete' })).toBeVisible();
@@ -98,8 +107,8 @@ test('Cancel in the Delete warning keeps the account', async ({ page }) => {
   await ChannelsPage.signedInAs(page, tenant.admin.email);
   const card = await linkNewAccount(page, uniqueMexicanNumber().e164, 'Kept Line');
   await disconnect(page, card);
-  await card.getByRole('button', { name: 'Disable' }).click();
-  // Disabled cards leave the Active list: wait for that before leaving the page.
+  await disable(page, card);
+  // Disabled cards leave the list: wait for that before leaving the page.
   await expect(cards(page).filter({ hasText: 'Kept Line' })).toHaveCount(0);
   await page.goto(`${CHANNELS_PATH}?active=false`);
   const disabled = cards(page).filter({ hasText: 'Kept Line' });
@@ -110,4 +119,34 @@ test('Cancel in the Delete warning keeps the account', async ({ page }) => {
   await expect(dialog).toBeHidden();
   await page.reload();
   await expect(disabled.getByText('Disabled', { exact: true })).toBeVisible();
+});
+
+test('Disable asks first, focuses Cancel, and offers Undo for a few seconds', async ({ page }) => {
+  const tenant = new Tenant('undo');
+  await ChannelsPage.signedInAs(page, tenant.admin.email);
+  const card = await linkNewAccount(page, uniqueMexicanNumber().e164, 'Undo Line');
+  await disconnect(page, card);
+
+  // The question comes first, with the safe answer focused; Escape keeps the card.
+  await card.getByRole('button', { name: 'Disable' }).click();
+  const dialog = page.getByRole('alertdialog', { name: 'Disable this WhatsApp account?' });
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(card.getByText('Disconnected', { exact: true })).toBeVisible();
+
+  // Disabled: the card goes, "Undo Line disabled. Undo" appears with focus on Undo...
+  await disable(page, card);
+  await expect(cards(page).filter({ hasText: 'Undo Line' })).toHaveCount(0);
+  await expect(page.getByRole('status').filter({ hasText: 'Undo Line disabled.' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeFocused();
+  // ...and Undo brings it back, Disconnected as before.
+  await page.keyboard.press('Enter');
+  await expect(cards(page).filter({ hasText: 'Undo Line' }).getByText('Disconnected', { exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Undo' })).toHaveCount(0);
+
+  // Left alone, the offer goes by itself.
+  await disable(page, cards(page).filter({ hasText: 'Undo Line' }));
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeHidden({ timeout: 12_000 });
+  await expect(cards(page).filter({ hasText: 'Undo Line' })).toHaveCount(0);
 });

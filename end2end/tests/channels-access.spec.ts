@@ -11,7 +11,7 @@ for (const [email, name, company] of [
     const channels = await ChannelsPage.signedInAs(page, email);
     await expect(channels.heading()).toBeVisible();
     await expect(channels.addButton()).toBeVisible();
-    await expect(channels.activeToggle()).toBeChecked();
+    await expect(channels.showDisabled()).not.toBeChecked();
     await expect(channels.header()).toContainText(company);
     await expect(channels.header()).toContainText(name);
     await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'WhatsApp Web' })).toBeVisible();
@@ -24,7 +24,7 @@ test('a member without the role starts in the inbox, and on the Channels page is
   const channels = new ChannelsPage(page);
   await expect(page.getByRole('alert')).toHaveText('You need the Channels Admin role to manage channels');
   await expect(channels.addButton()).toHaveCount(0);
-  await expect(channels.activeToggle()).toHaveCount(0);
+  await expect(channels.showDisabled()).toHaveCount(0);
   await expect(channels.header()).toContainText('Lucía Gómez');
 });
 
@@ -45,18 +45,18 @@ test('the server refuses the page data to those who may not see it', async ({ pa
   expect(await asLucia.text()).toContain('Channels Admin');
 });
 
-test('the Active toggle works in the browser (proves hydration)', async ({ page }) => {
+test('the Show disabled switch works in the browser (proves hydration)', async ({ page }) => {
   const channels = await ChannelsPage.signedInAs(page, 'ana@demo.test');
-  await channels.activeToggle().click();
+  await channels.showDisabled().click();
   await expect(page).toHaveURL(`${CHANNELS_PATH}?active=false`);
-  await expect(channels.activeToggle()).not.toBeChecked();
+  await expect(channels.showDisabled()).toBeChecked();
 
   await page.reload();
-  await expect(channels.activeToggle()).not.toBeChecked();
+  await expect(channels.showDisabled()).toBeChecked();
 
-  await channels.activeToggle().click();
+  await channels.showDisabled().click();
   await expect(page).toHaveURL(CHANNELS_PATH);
-  await expect(channels.activeToggle()).toBeChecked();
+  await expect(channels.showDisabled()).not.toBeChecked();
 });
 
 test('every response carries the security headers', async ({ page }) => {

@@ -44,7 +44,9 @@ test('Add shows a scannable QR; a scan connects the card in every open page; unl
     await expect(card.getByText('Connected', { exact: true })).toBeVisible();
     await expect(card).toContainText('+52 55 1234 5678');
     await expect(card).toContainText('Tacos Ana');
-    await expect(card).toContainText('Everyone on the team');
+    // A first link asks for the rest of the setup once, instead of four "Not set".
+    await expect(card.getByRole('button', { name: 'Finish setup' })).toBeVisible();
+    await expect(card).not.toContainText('Not set');
     await expect(card.getByText('Online')).toBeVisible();
   }
   expect(ana.url()).toContain(CHANNELS_PATH);
@@ -94,7 +96,7 @@ test('Connect links again with a pairing code, and Disconnect logs the device ou
   await expect(card.getByText('Connected', { exact: true })).toBeVisible();
 
   await card.getByRole('button', { name: 'Disconnect' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Disconnect this WhatsApp account?' });
+  const dialog = page.getByRole('alertdialog', { name: 'Disconnect this WhatsApp account?' });
   await expect(dialog).toBeVisible();
   await dialog.getByRole('button', { name: 'Disconnect' }).click();
   await expect(card).toContainText('Disconnected by Ana Torres');
@@ -128,15 +130,22 @@ test('an unscanned QR expires, a new code can be generated, and Cancel removes a
   expect((await sim.linking()).filter((l) => l.account_id === account)).toEqual([]);
 });
 
-test('Add is refused at the channel limit', async ({ page }) => {
+test('the header counts the channels used; at the limit Add is disabled with the reason, and the server refuses it too', async ({ page }) => {
   await ChannelsPage.signedInAs(page, 'omar@other.test');
   const add = page.getByRole('button', { name: 'Add' });
+  const usage = page.locator('#channel-usage');
+  await expect(usage).toHaveText('0 of 3 channels used');
   for (let n = 1; n <= 3; n++) {
     await add.click();
     await expect(cards(page)).toHaveCount(n);
+    await expect(usage).toContainText(`${n} of 3 channels used`);
   }
-  await add.click();
-  await expect(page.getByRole('alert')).toHaveText('Channel limit reached (3 of 3)');
+  await expect(add).toBeDisabled();
+  await expect(usage).toHaveText('3 of 3 channels used. Disable a number or ask for a larger plan to add another.');
+  // Past the page: the server's own check.
+  const refused = await page.request.post('/api/add_account');
+  expect(refused.status()).toBe(409);
+  expect(await refused.text()).toContain('Channel limit reached (3 of 3)');
   await expect(cards(page)).toHaveCount(3);
   for (let n = 3; n >= 1; n--) {
     await cards(page).first().getByRole('button', { name: 'Cancel' }).click();

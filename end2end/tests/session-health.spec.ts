@@ -47,14 +47,14 @@ test('a Connected card that cannot reach WhatsApp says Reconnecting, in plain wo
   // Only this phone's network goes down: the badge no longer says Connected.
   expect((await sim.phoneNetwork(phone, false)).status()).toBe(200);
   await expect(badge).toHaveText('Reconnecting');
-  await expect(card.getByRole('status')).toContainText(/(Can't reach WhatsApp — retrying|Connection lost — reconnecting) in \d+ s \(attempt \d+\)/);
+  await expect(card.locator('.health')).toContainText(/(Can't reach WhatsApp — retrying|Connection lost — reconnecting) in \d+ s \(attempt \d+\)/);
   await expect(card).not.toContainText('simulated');
   const retry = card.getByRole('button', { name: 'Retry now' });
   await expect(retry).toBeVisible();
 
   // Once the wait has grown to about 8 s (attempt 4), the network comes back: Retry now
   // reconnects well before the countdown would have.
-  await expect(card.getByRole('status')).toContainText('(attempt 4)', { timeout: 15_000 });
+  await expect(card.locator('.health')).toContainText('(attempt 4)', { timeout: 15_000 });
   expect((await sim.phoneNetwork(phone, true)).status()).toBe(200);
   await retry.click();
   await expect(badge).toHaveText('Connected', { timeout: 3_000 });

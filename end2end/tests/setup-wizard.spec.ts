@@ -142,7 +142,7 @@ test('Connect on a disconnected account: a bad number blocks Next, a used one ne
   const second = uniqueMexicanNumber();
   const card = await linkNewAccount(page, second.e164, 'Second Line');
   await card.getByRole('button', { name: 'Disconnect' }).click();
-  await page.getByRole('dialog', { name: 'Disconnect this WhatsApp account?' }).getByRole('button', { name: 'Disconnect' }).click();
+  await page.getByRole('alertdialog', { name: 'Disconnect this WhatsApp account?' }).getByRole('button', { name: 'Disconnect' }).click();
   await expect(card.getByText('Disconnected', { exact: true })).toBeVisible();
 
   await card.getByRole('button', { name: 'Connect' }).click();
@@ -202,10 +202,11 @@ test('the wizard can be completed with the keyboard alone', async ({ page }) => 
   await ChannelsPage.signedInAs(page, tenant.admin.email);
   const linked = uniqueMexicanNumber();
   const card = await linkNewAccount(page, linked.e164, 'Keyboard Line');
-  const setup = card.getByRole('button', { name: 'Setup' });
+  // A first link asks to finish the setup.
+  const setup = card.getByRole('button', { name: 'Finish setup' });
   const dialog = wizard(page);
 
-  await tabTo(page, 'Setup');
+  await tabTo(page, 'Finish setup');
   await page.keyboard.press('Enter');
   await expect(dialog.getByRole('combobox', { name: 'Country' })).toBeFocused();
   await page.keyboard.press('Escape');
@@ -256,6 +257,11 @@ test('the wizard can be completed with the keyboard alone', async ({ page }) => 
   await tabTo(page, 'Save');
   await page.keyboard.press('Enter');
   await expect(dialog).toBeHidden();
+  // The save says so, politely (a status region), then the word goes; the button no
+  // longer asks to finish.
+  await expect(card.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
+  await expect(card.getByText('Saved', { exact: true })).toBeHidden({ timeout: 8_000 });
+  await expect(card.getByRole('button', { name: 'Setup', exact: true })).toBeVisible();
   await expect(card).toContainText('+57 310 5550123');
   await expect(card).toContainText('Carla Núñez');
   await expect(card).toContainText('Ventas');

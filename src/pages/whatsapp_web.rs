@@ -2,8 +2,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::channels::{add_account, channels_page};
-use crate::components::channels::account_card::{AccountCard, CardAction, MayDelete};
+use crate::api::channels::{add_account, channels_page, enable_account};
+use crate::components::channels::account_card::{
+    AccountCard, CardAction, MayDelete, UndoDisable, UNDO_BUTTON_ID,
+};
 use crate::components::channels::cards::{follow_live_updates, Cards};
 use crate::domain::account::AccountStatus;
 use crate::paths::CHANNELS;
@@ -33,6 +35,8 @@ pub fn WhatsAppWebPage() -> impl IntoView {
 fn ChannelsBoard(overview: ChannelsOverview) -> impl IntoView {
     let cards = Cards::new(overview.accounts);
     provide_context(cards);
+    let undo = UndoDisable(RwSignal::new(None));
+    provide_context(undo);
     provide_context(MayDelete(overview.may_delete));
     follow_live_updates(cards);
     let query = use_query_map();
@@ -45,6 +49,18 @@ fn ChannelsBoard(overview: ChannelsOverview) -> impl IntoView {
             .filter(|(_, card)| !active_only || card.with(|a| a.status != AccountStatus::Disabled))
             .collect::<Vec<_>>()
     };
+    let limit = overview.channel_limit;
+    // Disabled accounts don't count against the plan (the server counts the same way).
+    let count = move |status: fn(AccountStatus) -> bool| {
+        cards
+            .list()
+            .into_iter()
+            .filter(|(_, card)| card.with(|a| status(a.status)))
+            .count()
+    };
+    let used = Memo::new(move |_| count(|s| s != AccountStatus::Disabled));
+    let disabled = Memo::new(move |_| count(|s| s == AccountStatus::Disabled));
+    let at_limit = move || i64::try_from(used.get()).unwrap_or(i64::MAX) >= limit;
     let add = CardAction::new();
     let on_add = move |_| {
         add.run(cards, || async {
@@ -55,12 +71,24 @@ fn ChannelsBoard(overview: ChannelsOverview) -> impl IntoView {
         <div class="page-head">
             <h1>"WhatsApp Web"</h1>
             <div class="actions">
-                <ActiveToggle active_only/>
-                <button type="button" class="primary" on:click=on_add disabled=move || add.pending.get()>"Add"</button>
+                <DisabledFilter active_only disabled/>
+                <button
+                    type="button"
+                    class="primary"
+                    aria-describedby="channel-usage"
+                    on:click=on_add
+                    disabled=move || add.pending.get() || at_limit()
+                >
+                    "Add"
+                </button>
             </div>
         </div>
-        <p class="muted">{format!("Your plan allows up to {} WhatsApp Web channels.", overview.channel_limit)}</p>
+        <p id="channel-usage" class="muted" aria-live="polite">
+            {move || format!("{} of {limit} channels used", used.get())}
+            {move || at_limit().then_some(". Disable a number or ask for a larger plan to add another.")}
+        </p>
         {add.error_view()}
+        <UndoNotice undo/>
         <section class="cards" aria-label="WhatsApp Web accounts">
             <For each=visible key=|(id, _)| *id let:((_, account))>
                 <AccountCard account/>
@@ -72,23 +100,67 @@ fn ChannelsBoard(overview: ChannelsOverview) -> impl IntoView {
     }
 }
 
-/// "Active" shows only accounts that are not disabled; its state lives in the URL
+/// "Ventas disabled. Undo" for a few seconds after a Disable; Undo enables it again.
+#[component]
+fn UndoNotice(undo: UndoDisable) -> impl IntoView {
+    let cards = expect_context::<Cards>();
+    let failure = RwSignal::new(None::<String>);
+    // Each offer clears itself after a while, unless a newer one replaced it.
+    Effect::new(move |_| {
+        if let Some((id, _)) = undo.0.get() {
+            set_timeout(
+                move || {
+                    if undo.0.with_untracked(|u| u.as_ref().map(|(i, _)| *i)) == Some(id) {
+                        undo.0.try_set(None);
+                    }
+                },
+                std::time::Duration::from_secs(8),
+            );
+        }
+    });
+    let on_undo = move |_| {
+        let Some((id, _)) = undo.0.get_untracked() else {
+            return;
+        };
+        undo.0.set(None);
+        leptos::task::spawn_local(async move {
+            match enable_account(id).await {
+                Ok(view) => cards.upsert(view),
+                Err(error) => {
+                    failure.try_set(Some(error.to_string()));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="toast" role="status">
+            {move || undo.0.get().map(|(_, title)| view! {
+                <span>{format!("{title} disabled.")}</span>
+                " "
+                <button type="button" id=UNDO_BUTTON_ID class="link-button" on:click=on_undo>"Undo"</button>
+            })}
+            {move || failure.get().map(|message| view! { <span class="form-error">{message}</span> })}
+        </div>
+    }
+}
+
+/// "Show disabled (N)" adds the disabled accounts to the list; its state lives in the URL
 /// (`?active=false`) so reloads and shared links keep it.
 #[component]
-fn ActiveToggle(active_only: Memo<bool>) -> impl IntoView {
+fn DisabledFilter(active_only: Memo<bool>, disabled: Memo<usize>) -> impl IntoView {
     let navigate = use_navigate();
     let on_change = move |ev| {
         let url = if event_target_checked(&ev) {
-            CHANNELS.to_string()
-        } else {
             format!("{CHANNELS}?active=false")
+        } else {
+            CHANNELS.to_string()
         };
         navigate(&url, Default::default());
     };
     view! {
         <label class="switch">
-            <input type="checkbox" role="switch" prop:checked=move || active_only.get() on:change=on_change/>
-            <span>"Active"</span>
+            <input type="checkbox" role="switch" prop:checked=move || !active_only.get() on:change=on_change/>
+            <span>{move || format!("Show disabled ({})", disabled.get())}</span>
         </label>
     }
 }

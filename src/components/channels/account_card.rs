@@ -65,6 +65,11 @@ impl CardAction {
     }
 }
 
+/// Linked, but nobody chose yet who holds the phone or where its chats go.
+fn setup_unfinished(account: &AccountView) -> bool {
+    account.cellphone_user.is_none() && account.funnel.is_none()
+}
+
 fn or_not_set(value: Option<String>) -> String {
     value
         .filter(|v| !v.trim().is_empty())
@@ -116,7 +121,8 @@ fn Fields(account: RwSignal<AccountView>, #[prop(optional)] full: bool) -> impl 
                 ("Phone number", or_not_set(a.phone.clone())),
                 ("Business name", or_not_set(a.business_name.clone())),
             ];
-            if full {
+            let unfinished = full && setup_unfinished(a);
+            if full && !unfinished {
                 let (visibility, who) = if a.restricted_users.is_empty() {
                     ("Visible to", "Everyone on the team".to_string())
                 } else {
@@ -133,7 +139,12 @@ fn Fields(account: RwSignal<AccountView>, #[prop(optional)] full: bool) -> impl 
                 .into_iter()
                 .map(|(term, value)| view! { <dt>{term}</dt><dd>{value}</dd> })
                 .collect_view();
-            view! { <dl class="fields">{rows}</dl> }
+            view! {
+                <dl class="fields">{rows}</dl>
+                <p class="hint" hidden=!unfinished>
+                    "Finish setup to choose who holds the phone, where new chats go and who sees them."
+                </p>
+            }
         })
     }
 }
@@ -143,20 +154,32 @@ fn Fields(account: RwSignal<AccountView>, #[prop(optional)] full: bool) -> impl 
 #[component]
 fn SetupButton(
     account_id: i64,
-    label: &'static str,
-    #[prop(optional)] primary: bool,
+    #[prop(into)] label: Signal<&'static str>,
+    #[prop(optional, into)] primary: Signal<bool>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
+    let saved = RwSignal::new(false);
     let button_id = format!("setup-open-{account_id}");
     let close = {
         let button_id = button_id.clone();
-        Callback::new(move |_| {
-            open.set(false);
+        Callback::new(move |did_save: bool| {
+            open.try_set(false);
             focus_id(&button_id);
+            if did_save {
+                // Said once, politely, then gone: the card itself shows what was saved.
+                saved.try_set(true);
+                set_timeout(
+                    move || {
+                        saved.try_set(false);
+                    },
+                    std::time::Duration::from_secs(4),
+                );
+            }
         })
     };
     view! {
-        <button type="button" id=button_id class:primary=primary on:click=move |_| open.set(true)>{label}</button>
+        <button type="button" id=button_id class:primary=move || primary.get() on:click=move |_| open.set(true)>{move || label.get()}</button>
+        <span class="saved" role="status">{move || saved.get().then_some("Saved")}</span>
         <Show when=move || open.get()>
             <SetupWizard account_id on_close=close/>
         </Show>
@@ -169,7 +192,8 @@ fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
     let confirming = RwSignal::new(false);
     let action = CardAction::new();
     let id = account.get_untracked().id;
-    let disconnect = move |_| {
+    let unfinished = move || account.with(setup_unfinished);
+    let disconnect = move |_: ()| {
         confirming.set(false);
         action.run(cards, move || async move {
             disconnect_account(id).await.map(ChannelUpdate::Upsert)
@@ -182,28 +206,24 @@ fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
         <SessionDetailsPanel id/>
         {action.error_view()}
         <div class="card-actions">
-            <SetupButton account_id=id label="Setup"/>
+            <SetupButton
+                account_id=id
+                label=Signal::derive(move || if unfinished() { "Finish setup" } else { "Setup" })
+                primary=Signal::derive(unfinished)
+            />
             <button type="button" on:click=move |_| confirming.set(true) disabled=move || action.pending.get()>
                 "Disconnect"
             </button>
         </div>
         <Show when=move || confirming.get()>
-            <div class="dialog-backdrop">
-                <div
-                    class="dialog"
-                    role="dialog"
-                    aria-modal="true"
-                    aria-labelledby=format!("disconnect-title-{id}")
-                    on:keydown=move |ev| if ev.key() == "Escape" { confirming.set(false) }
-                >
-                    <h3 id=format!("disconnect-title-{id}")>"Disconnect this WhatsApp account?"</h3>
-                    <p>"The phone will show this device as removed. Conversations stay in Aurora; you can link the number again later."</p>
-                    <div class="card-actions">
-                        <button type="button" autofocus on:click=move |_| confirming.set(false)>"Cancel"</button>
-                        <button type="button" class="danger" on:click=disconnect>"Disconnect"</button>
-                    </div>
-                </div>
-            </div>
+            <Confirm
+                title_id=format!("disconnect-title-{id}")
+                title="Disconnect this WhatsApp account?"
+                text="The phone will show this device as removed. Conversations stay in Aurora; you can link the number again later."
+                confirm="Disconnect"
+                on_cancel=Callback::new(move |_| confirming.set(false))
+                on_confirm=Callback::new(disconnect)
+            />
         </Show>
     }
 }
@@ -211,12 +231,27 @@ fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
 #[component]
 fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
     let cards = expect_context::<Cards>();
+    let undo = expect_context::<UndoDisable>();
     let id = account.get_untracked().id;
     let disable = CardAction::new();
-    let on_disable = move |_| {
-        disable.run(cards, move || async move {
-            disable_account(id).await.map(ChannelUpdate::Upsert)
-        })
+    let confirming = RwSignal::new(false);
+    let on_disable = move |_: ()| {
+        confirming.set(false);
+        disable.pending.set(true);
+        let title = account.with_untracked(AccountView::title);
+        leptos::task::spawn_local(async move {
+            match disable_account(id).await {
+                // The notice first: the card (and this body) may go with the update.
+                Ok(view) => {
+                    undo.offer(id, title);
+                    cards.upsert(view);
+                }
+                Err(error) => {
+                    disable.error.try_set(Some(error.to_string()));
+                }
+            }
+            disable.pending.try_set(false);
+        });
     };
     view! {
         <Fields account/>
@@ -230,10 +265,72 @@ fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
         {disable.error_view()}
         <div class="card-actions">
             <SetupButton account_id=id label="Connect" primary=true/>
-            <button type="button" on:click=on_disable disabled=move || disable.pending.get()>"Disable"</button>
+            <button type="button" on:click=move |_| confirming.set(true) disabled=move || disable.pending.get()>"Disable"</button>
+        </div>
+        <Show when=move || confirming.get()>
+            <Confirm
+                title_id=format!("disable-title-{id}")
+                title="Disable this WhatsApp account?"
+                text="It is hidden and stops counting toward your plan. Its conversations are kept; Enable brings it back."
+                confirm="Disable"
+                on_cancel=Callback::new(move |_| confirming.set(false))
+                on_confirm=Callback::new(on_disable)
+            />
+        </Show>
+    }
+}
+
+/// A confirmation before a consequential action. Focus starts on **Cancel**, never on the
+/// action; Escape cancels.
+#[component]
+fn Confirm(
+    title_id: String,
+    title: &'static str,
+    text: &'static str,
+    confirm: &'static str,
+    on_cancel: Callback<()>,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    let cancel_id = format!("{title_id}-cancel");
+    let labelled_by = title_id.clone();
+    {
+        // `autofocus` is honoured once per page in Chromium: focus it ourselves.
+        let cancel_id = cancel_id.clone();
+        request_animation_frame(move || focus_id(&cancel_id));
+    }
+    view! {
+        <div class="dialog-backdrop">
+            <div
+                class="dialog"
+                role="alertdialog"
+                aria-modal="true"
+                aria-labelledby=labelled_by
+                on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }
+            >
+                <h3 id=title_id>{title}</h3>
+                <p>{text}</p>
+                <div class="card-actions">
+                    <button type="button" id=cancel_id on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                    <button type="button" class="danger" on:click=move |_| on_confirm.run(())>{confirm}</button>
+                </div>
+            </div>
         </div>
     }
 }
+
+/// The page's "… disabled. Undo" notice, offered for a few seconds after a Disable.
+#[derive(Clone, Copy)]
+pub struct UndoDisable(pub RwSignal<Option<(i64, String)>>);
+
+impl UndoDisable {
+    fn offer(self, id: i64, title: String) {
+        self.0.set(Some((id, title)));
+        // The card that had focus is going: focus moves to Undo once it is drawn.
+        request_animation_frame(|| focus_id(UNDO_BUTTON_ID));
+    }
+}
+
+pub const UNDO_BUTTON_ID: &str = "undo-disable";
 
 /// Another phone than the configured one scanned: a decision, not a footnote.
 #[component]

@@ -136,8 +136,9 @@ fn step_ready(step: WizardStep, draft: Draft, phone: &PhoneStatus) -> bool {
     }
 }
 
+/// `on_close` hears whether the wizard saved (true) or was left (false).
 #[component]
-pub fn SetupWizard(account_id: i64, on_close: Callback<()>) -> impl IntoView {
+pub fn SetupWizard(account_id: i64, on_close: Callback<bool>) -> impl IntoView {
     let loaded = RwSignal::new(None::<Result<SetupOptions, String>>);
     let load = move || {
         loaded.set(None);
@@ -156,7 +157,7 @@ pub fn SetupWizard(account_id: i64, on_close: Callback<()>) -> impl IntoView {
                 role="dialog"
                 aria-modal="true"
                 aria-labelledby=labelled_by
-                on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(()) }
+                on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(false) }
             >
                 <h3 id=title_id>"Set up WhatsApp Web account"</h3>
                 {move || match loaded.get() {
@@ -164,7 +165,7 @@ pub fn SetupWizard(account_id: i64, on_close: Callback<()>) -> impl IntoView {
                     Some(Err(message)) => view! {
                         <p class="form-error" role="alert">{message}</p>
                         <div class="card-actions">
-                            <button type="button" data-focus-first="" on:click=move |_| on_close.run(())>"Close"</button>
+                            <button type="button" data-focus-first="" on:click=move |_| on_close.run(false)>"Close"</button>
                         </div>
                     }.into_any(),
                     Some(Ok(options)) => view! { <WizardForm options on_close reload=Callback::new(move |_| load())/> }.into_any(),
@@ -177,7 +178,7 @@ pub fn SetupWizard(account_id: i64, on_close: Callback<()>) -> impl IntoView {
 #[component]
 fn WizardForm(
     options: SetupOptions,
-    on_close: Callback<()>,
+    on_close: Callback<bool>,
     reload: Callback<()>,
 ) -> impl IntoView {
     let cards = expect_context::<Cards>();
@@ -225,7 +226,7 @@ fn WizardForm(
                     // Close first: the new card may replace the body this wizard lives in.
                     // try_: the live stream may have brought that card already, and with it
                     // disposed the button (and this callback) the wizard was opened from.
-                    on_close.try_run(());
+                    on_close.try_run(true);
                     cards.upsert(view);
                     return;
                 }
@@ -294,7 +295,7 @@ fn WizardForm(
                 </div>
             })}
             <div class="card-actions wizard-actions">
-                <button type="button" class="ghost" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="button" class="ghost" on:click=move |_| on_close.run(false)>"Cancel"</button>
                 <Show when=move || step.get().previous().is_some()>
                     <button type="button" on:click=back>"Back"</button>
                 </Show>
