@@ -121,7 +121,7 @@ test('Cancel in the Delete warning keeps the account', async ({ page }) => {
   await expect(disabled.getByText('Disabled', { exact: true })).toBeVisible();
 });
 
-test('Disable asks first, focuses Cancel, and offers Undo for a few seconds', async ({ page }) => {
+test('Disable asks first, focuses Cancel, keeps Tab inside, and offers Undo for a few seconds', async ({ page }) => {
   const tenant = new Tenant('undo');
   await ChannelsPage.signedInAs(page, tenant.admin.email);
   const card = await linkNewAccount(page, uniqueMexicanNumber().e164, 'Undo Line');
@@ -130,6 +130,11 @@ test('Disable asks first, focuses Cancel, and offers Undo for a few seconds', as
   // The question comes first, with the safe answer focused; Escape keeps the card.
   await card.getByRole('button', { name: 'Disable' }).click();
   const dialog = page.getByRole('alertdialog', { name: 'Disable this WhatsApp account?' });
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  // Tab stays inside the dialog, both ways round.
+  await page.keyboard.press('Shift+Tab');
+  await expect(dialog.getByRole('button', { name: 'Disable' })).toBeFocused();
+  await page.keyboard.press('Tab');
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();

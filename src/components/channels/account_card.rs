@@ -11,7 +11,7 @@ use super::session_health::{HealthLine, SessionDetailsPanel};
 use crate::api::channels::{
     disable_account, disconnect_account, enable_account, keep_linked_number, relink_account,
 };
-use crate::components::common::dom::focus_id;
+use crate::components::common::dom::{focus_id, keep_tab_inside};
 use crate::components::common::time::TimeAgo;
 use crate::components::setup::setup_wizard::SetupWizard;
 use crate::domain::account::AccountStatus;
@@ -305,7 +305,10 @@ fn Confirm(
                 role="alertdialog"
                 aria-modal="true"
                 aria-labelledby=labelled_by
-                on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }
+                on:keydown=move |ev| {
+                    keep_tab_inside(&ev);
+                    if ev.key() == "Escape" { on_cancel.run(()) }
+                }
             >
                 <h3 id=title_id>{title}</h3>
                 <p>{text}</p>

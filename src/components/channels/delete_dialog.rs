@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::cards::Cards;
 use crate::api::channels::{delete_account, preview_deletion};
+use crate::components::common::dom::{focus_id, keep_tab_inside};
 use crate::domain::size::format_bytes;
 use crate::views::channels::{AccountDataCounts, DeletionPreview};
 
@@ -59,6 +60,12 @@ pub fn DeleteDialog(account_id: i64, on_close: Callback<()>) -> impl IntoView {
     let title_id = format!("delete-title-{account_id}");
     let labelled_by = title_id.clone();
     let confirm_id = format!("delete-confirm-{account_id}");
+    let cancel_id = format!("delete-cancel-{account_id}");
+    {
+        // `autofocus` is honoured once per page in Chromium: the safe answer gets focus here.
+        let cancel_id = cancel_id.clone();
+        request_animation_frame(move || focus_id(&cancel_id));
+    }
     let name = move || {
         preview.with(|p| {
             p.as_ref()
@@ -92,7 +99,10 @@ pub fn DeleteDialog(account_id: i64, on_close: Callback<()>) -> impl IntoView {
                 role="alertdialog"
                 aria-modal="true"
                 aria-labelledby=labelled_by
-                on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(()) }
+                on:keydown=move |ev| {
+                    keep_tab_inside(&ev);
+                    if ev.key() == "Escape" { on_close.run(()) }
+                }
             >
                 <h3 id=title_id>"Delete WhatsApp Web account"</h3>
                 {move || match preview.get() {
@@ -119,7 +129,7 @@ pub fn DeleteDialog(account_id: i64, on_close: Callback<()>) -> impl IntoView {
                 </div>
                 {move || failure.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                 <div class="card-actions">
-                    <button type="button" autofocus on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="button" id=cancel_id.clone() on:click=move |_| on_close.run(())>"Cancel"</button>
                     <button type="button" class="danger" on:click=confirm disabled=move || !matches() || pending.get()>
                         "Delete"
                     </button>

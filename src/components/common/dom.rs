@@ -25,6 +25,48 @@ pub fn focus_first_in(container: &str) {
 #[cfg(not(feature = "hydrate"))]
 pub fn focus_first_in(_container: &str) {}
 
+/// Keeps Tab inside a dialog: from its last control Tab goes to its first, and Shift+Tab
+/// from its first to its last. Attach to the dialog's `keydown`.
+#[cfg(feature = "hydrate")]
+pub fn keep_tab_inside(ev: &web_sys::KeyboardEvent) {
+    use wasm_bindgen::JsCast;
+
+    if ev.key() != "Tab" {
+        return;
+    }
+    let Some(dialog) = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return;
+    };
+    let Ok(found) = dialog.query_selector_all(
+        "button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), a[href], [tabindex]:not([tabindex='-1'])",
+    ) else {
+        return;
+    };
+    let controls: Vec<web_sys::HtmlElement> = (0..found.length())
+        .filter_map(|i| found.item(i))
+        .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+        .filter(|el| el.offset_parent().is_some())
+        .collect();
+    let (Some(first), Some(last)) = (controls.first(), controls.last()) else {
+        return;
+    };
+    let active = leptos::prelude::document().active_element();
+    let is = |el: &web_sys::HtmlElement| active.as_ref() == Some(el.unchecked_ref());
+    if ev.shift_key() && is(first) {
+        ev.prevent_default();
+        let _ = last.focus();
+    } else if !ev.shift_key() && is(last) {
+        ev.prevent_default();
+        let _ = first.focus();
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn keep_tab_inside(_ev: &leptos::ev::KeyboardEvent) {}
+
 /// Focuses the element with this id, if it is there.
 #[cfg(feature = "hydrate")]
 pub fn focus_id(id: &str) {
