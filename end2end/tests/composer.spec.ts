@@ -35,3 +35,24 @@ test('as in WhatsApp, Enter sends the reply and Shift+Enter starts a new line', 
   await expect(row).toContainText('Gracias');
   await expect(row).not.toContainText('You:');
 });
+
+test('a chat opens at its newest message, with a day separator and HH:MM on every bubble', async ({ page }) => {
+  const tenant = new Tenant('chatview');
+  await ChannelsPage.signedInAs(page, tenant.admin.email);
+  const linked = uniqueMexicanNumber();
+  await linkNewAccount(page, linked.e164, 'Largo');
+  const sim = new Simulator(page.request);
+  for (let n = 1; n <= 30; n++) {
+    expect((await sim.message(linked.e164, { from: '+573005550155', name: 'Inés', text: `Mensaje número ${n}` })).status()).toBe(202);
+  }
+  await page.setViewportSize({ width: 1280, height: 700 });
+  await page.goto('/inbox');
+  await page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').filter({ hasText: 'Inés' }).getByRole('link').click();
+  const thread = page.getByRole('list', { name: 'Messages' });
+  const newest = thread.getByRole('listitem').filter({ hasText: 'Mensaje número 30' });
+  await expect(newest).toBeInViewport();
+  await expect(thread.getByRole('listitem').filter({ hasText: 'Mensaje número 1' }).first()).not.toBeInViewport();
+  // One separator for the day, reading "Today"; each bubble says its time as HH:MM.
+  await expect(thread.locator('.day-separator:not([hidden])')).toHaveText(['Today']);
+  await expect(newest.locator('time')).toHaveText(/^\d\d:\d\d$/);
+});

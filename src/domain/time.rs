@@ -23,6 +23,27 @@ pub fn format_utc(ms: i64) -> String {
     )
 }
 
+/// `ms`'s UTC clock time, "HH:MM".
+pub fn utc_clock(ms: i64) -> String {
+    let of_day = ms.div_euclid(1000).rem_euclid(86_400);
+    format!("{:02}:{:02}", of_day / 3600, of_day % 3600 / 60)
+}
+
+/// Days since the epoch of `ms`, in UTC.
+pub fn utc_day(ms: i64) -> i64 {
+    ms.div_euclid(86_400_000)
+}
+
+/// What a day separator says for `day`, seen on `today` (both day numbers): "Today",
+/// "Yesterday", else `date` as given.
+pub fn day_label(today: i64, day: i64, date: &str) -> String {
+    match today - day {
+        0 => "Today".into(),
+        1 => "Yesterday".into(),
+        _ => date.to_string(),
+    }
+}
+
 /// How long ago `ms` was, for moments in the last 12 hours; `None` for older (or future)
 /// ones, which are shown as a date and time.
 pub fn relative(now_ms: i64, ms: i64) -> Option<String> {
@@ -38,7 +59,20 @@ pub fn relative(now_ms: i64, ms: i64) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{format_utc, relative};
+    use super::{day_label, format_utc, relative, utc_clock, utc_day};
+
+    #[test]
+    fn days_read_as_today_yesterday_or_their_date() {
+        let now = 1_795_569_600_000; // 2026-11-25 01:20 UTC
+        assert_eq!(utc_clock(now), "01:20");
+        let today = utc_day(now);
+        assert_eq!(day_label(today, utc_day(now - 60_000), "x"), "Today");
+        assert_eq!(
+            day_label(today, utc_day(now - 2 * 3_600_000), "24 Nov"),
+            "Yesterday"
+        );
+        assert_eq!(day_label(today, today - 5, "20 Nov"), "20 Nov");
+    }
 
     #[test]
     fn recent_moments_read_as_how_long_ago() {

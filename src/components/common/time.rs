@@ -35,6 +35,81 @@ pub fn TimeAgo(ms: i64) -> impl IntoView {
     view! { <time datetime=ms.to_string()>{move || text.get()}</time> }
 }
 
+/// A message's clock time, "14:05", in the viewer's time zone (the whole moment on hover).
+#[component]
+pub fn ClockTime(ms: i64) -> impl IntoView {
+    let text = RwSignal::new(crate::domain::time::utc_clock(ms));
+    let title = RwSignal::new(format_utc(ms));
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+        text.set(format!("{:02}:{:02}", date.get_hours(), date.get_minutes()));
+        title.set(local_string(ms));
+    });
+    view! { <time datetime=ms.to_string() title=move || title.get()>{move || text.get()}</time> }
+}
+
+/// "Today", "Yesterday" or the date, above the first message of each day (of the viewer's
+/// own days once the browser takes over). Always rendered, hidden when `previous_ms` fell
+/// on the same day, so the server's page and the browser's have the same shape.
+#[component]
+pub fn DaySeparator(ms: i64, previous_ms: Option<i64>) -> impl IntoView {
+    use crate::domain::time::{day_label, utc_day};
+    let first_of_day =
+        move |day: &dyn Fn(i64) -> i64| previous_ms.is_none_or(|p| day(p) != day(ms));
+    let shown = RwSignal::new(first_of_day(&utc_day));
+    let now = chrono_now();
+    let text = RwSignal::new(day_label(utc_day(now), utc_day(ms), &format_utc(ms)[..10]));
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        shown.set(first_of_day(&local_day));
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+        let options = js_sys::Object::new();
+        for (key, value) in [
+            ("weekday", "short"),
+            ("day", "numeric"),
+            ("month", "short"),
+            ("year", "numeric"),
+        ] {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        let full: String = date.to_locale_date_string("en-GB", &options).into();
+        text.set(day_label(
+            local_day(js_sys::Date::now() as i64),
+            local_day(ms),
+            &full,
+        ));
+    });
+    view! {
+        <li class="day-separator" hidden=move || !shown.get()>
+            <span>{move || text.get()}</span>
+        </li>
+    }
+}
+
+/// Now, in ms since the epoch (on the server, its clock; in the browser, the browser's).
+fn chrono_now() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    }
+}
+
+/// The viewer's local day number of `ms` (days since the epoch, in their time zone).
+#[cfg(feature = "hydrate")]
+fn local_day(ms: i64) -> i64 {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    let offset_ms = (date.get_timezone_offset() * 60_000.0) as i64;
+    (ms - offset_ms).div_euclid(86_400_000)
+}
+
 #[cfg(feature = "hydrate")]
 fn local_string(ms: i64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));

@@ -9,7 +9,7 @@ use super::latest::Latest;
 use super::schedule_box::scheduled_list;
 use crate::api::inbox::{retry_reply, schedule_message, send_reply};
 use crate::components::common::form_error::Alert;
-use crate::components::common::time::LocalTime;
+use crate::components::common::time::{ClockTime, DaySeparator};
 use crate::domain::inbox::{MessageStatus, SEND_AGAIN_QUESTION};
 use crate::views::inbox::{ConversationPage, MessageView};
 
@@ -18,10 +18,26 @@ pub fn Thread(page: ConversationPage, current: Latest) -> impl IntoView {
     let conversation = page.id;
     let error = RwSignal::new(None::<String>);
     let scheduled = scheduled_list(&page, current, error);
+    // The chat opens at its newest message, as WhatsApp's does.
+    #[cfg(feature = "hydrate")]
+    if let Some(id) = page.messages.last().map(|m| m.id) {
+        request_animation_frame(move || {
+            crate::components::common::dom::scroll_into_view(&format!("message-{id}"))
+        });
+    }
+    let mut previous_ms = None;
     let messages = page
         .messages
         .into_iter()
-        .map(|message| message_view(message, conversation, current, error))
+        .map(|message| {
+            let ms = message.at_ms;
+            let separator = view! { <DaySeparator ms previous_ms/> };
+            previous_ms = Some(ms);
+            (
+                separator,
+                message_view(message, conversation, current, error),
+            )
+        })
         .collect_view();
     view! {
         <ol class="thread" aria-label="Messages">{messages}</ol>
@@ -80,14 +96,14 @@ fn message_view(
     };
     let no_text = message.text.is_empty();
     view! {
-        <li class="message" class:outbound=message.outbound class:inbound=!message.outbound data-status=message.status.code()>
+        <li id=format!("message-{id}") class="message" class:outbound=message.outbound class:inbound=!message.outbound data-status=message.status.code()>
             <a class="attachment-link" hidden=url.is_none() href=url.clone() target="_blank" rel="noopener" download=download>
                 <img class="attachment" hidden=!inline src=inline.then(|| url.clone()).flatten() alt=filename.clone()/>
                 <span hidden=inline>{format!("📎 {filename} ({size})")}</span>
             </a>
             <p class="text" hidden=no_text>{message.text}</p>
             <p class="message-meta">
-                {author}<LocalTime ms=message.at_ms/>" "
+                {author}<ClockTime ms=message.at_ms/>" "
                 <span class="status" class:failed=failed>{status}</span>
                 // Spaces between the parts: read aloud or copied, they are separate sentences.
                 " "<span class="failure" hidden=!failed>{message.failure.unwrap_or_default()}</span>
