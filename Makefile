@@ -35,7 +35,7 @@ tools:
 	@test -x tools/node_modules/.bin/wasm-opt || (cd tools && npm ci --no-audit --no-fund)
 
 e2e-deps:
-	@test -d end2end/node_modules/@playwright/test || (cd end2end && npm ci --no-audit --no-fund)
+	@test -d end2end/node_modules/@playwright/test -a -d end2end/node_modules/@axe-core/playwright || (cd end2end && npm ci --no-audit --no-fund)
 	@test -x /usr/bin/chromium || ($(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium)
 
 build: tools
