@@ -268,3 +268,28 @@ test('the wizard can be completed with the keyboard alone', async ({ page }) => 
   await expect(card).toContainText('Bruno Díaz');
   await expect(card).toContainText('Everyone on the team');
 });
+
+test('Connect on an account already set up shows the QR in its card, without the wizard', async ({ page }) => {
+  const tenant = new Tenant('reconnect');
+  await ChannelsPage.signedInAs(page, tenant.admin.email);
+  const card = await linkNewAccount(page, uniqueMexicanNumber().e164, 'Set Line');
+  await card.getByRole('button', { name: 'Finish setup' }).click();
+  const dialog = wizard(page);
+  const next = dialog.getByRole('button', { name: 'Next' });
+  await next.click();
+  await next.click();
+  await dialog.getByLabel('Cellphone user').selectOption({ label: 'Ana Admin' });
+  await next.click();
+  await dialog.getByLabel('Funnel').selectOption({ label: 'Ventas' });
+  await next.click();
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  await card.getByRole('button', { name: 'Disconnect' }).click();
+  await page.getByRole('alertdialog', { name: 'Disconnect this WhatsApp account?' }).getByRole('button', { name: 'Disconnect' }).click();
+  await expect(card.getByText('Disconnected', { exact: true })).toBeVisible();
+
+  await card.getByRole('button', { name: 'Connect' }).click();
+  await expect(card.getByRole('img', { name: 'WhatsApp QR code' })).toBeVisible();
+  await expect(card.getByRole('img', { name: 'WhatsApp QR code' })).toBeInViewport();
+  await expect(dialog).toHaveCount(0);
+});

@@ -10,8 +10,9 @@ use super::linking_panel::LinkingPanel;
 use super::session_health::{HealthLine, SessionDetailsPanel};
 use crate::api::channels::{
     disable_account, disconnect_account, enable_account, keep_linked_number, relink_account,
+    start_linking,
 };
-use crate::components::common::dom::{focus_id, keep_tab_inside};
+use crate::components::common::dom::{focus_id, keep_tab_inside, scroll_into_view};
 use crate::components::common::time::TimeAgo;
 use crate::components::setup::setup_wizard::SetupWizard;
 use crate::domain::account::AccountStatus;
@@ -65,6 +66,11 @@ impl CardAction {
     }
 }
 
+/// Everything the wizard requires is there: Connect needs no questions.
+fn setup_complete(account: &AccountView) -> bool {
+    account.phone.is_some() && account.cellphone_user.is_some() && account.funnel.is_some()
+}
+
 /// Linked, but nobody chose yet who holds the phone or where its chats go.
 fn setup_unfinished(account: &AccountView) -> bool {
     account.cellphone_user.is_none() && account.funnel.is_none()
@@ -90,7 +96,7 @@ pub fn AccountCard(account: RwSignal<AccountView>) -> impl IntoView {
     });
     let heading = move || account.with(AccountView::title);
     view! {
-        <article class="card" aria-label=move || format!("WhatsApp account {}", heading())>
+        <article id=format!("account-{}", account.get_untracked().id) class="card" aria-label=move || format!("WhatsApp account {}", heading())>
             {move || {
                 let (class, label) = badge.get();
                 view! {
@@ -234,6 +240,14 @@ fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
     let undo = expect_context::<UndoDisable>();
     let id = account.get_untracked().id;
     let disable = CardAction::new();
+    let connect = CardAction::new();
+    let on_connect = move |_| {
+        connect.run(cards, move || async move {
+            start_linking(id).await.map(ChannelUpdate::Upsert)
+        });
+        // The card becomes the QR: bring it into view once it is drawn.
+        request_animation_frame(move || scroll_into_view(&format!("account-{id}")));
+    };
     let confirming = RwSignal::new(false);
     let on_disable = move |_: ()| {
         confirming.set(false);
@@ -263,8 +277,17 @@ fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
             })}
         </p>
         {disable.error_view()}
+        {connect.error_view()}
         <div class="card-actions">
-            <SetupButton account_id=id label="Connect" primary=true/>
+            // Set up already: Connect shows the QR right here. Otherwise the wizard asks
+            // for what is missing first.
+            {move || if account.with(setup_complete) {
+                view! {
+                    <button type="button" class="primary" on:click=on_connect disabled=move || connect.pending.get()>"Connect"</button>
+                }.into_any()
+            } else {
+                view! { <SetupButton account_id=id label="Connect" primary=true/> }.into_any()
+            }}
             <button type="button" on:click=move |_| confirming.set(true) disabled=move || disable.pending.get()>"Disable"</button>
         </div>
         <Show when=move || confirming.get()>
