@@ -293,3 +293,19 @@ test('Connect on an account already set up shows the QR in its card, without the
   await expect(card.getByRole('img', { name: 'WhatsApp QR code' })).toBeInViewport();
   await expect(dialog).toHaveCount(0);
 });
+
+test('Enter pressed while the number is still being checked is kept: the wizard moves on once the check passes', async ({ page }) => {
+  const tenant = new Tenant('enter');
+  await ChannelsPage.signedInAs(page, tenant.admin.email);
+  const card = await linkNewAccount(page, uniqueMexicanNumber().e164, 'Enter Line');
+  await card.getByRole('button', { name: 'Finish setup' }).click();
+  const dialog = wizard(page);
+  const number = dialog.getByLabel('Phone number');
+  await number.click();
+  await number.fill('');
+  // Typed and Enter at once: the check (a quarter second after typing stops) is still due.
+  await number.pressSequentially(uniqueMexicanNumber().national);
+  await page.keyboard.press('Enter');
+  await expect(dialog.getByText('Step 2 of 5')).toBeVisible();
+  await expect(dialog.getByLabel('Name')).toHaveValue('Enter Line');
+});

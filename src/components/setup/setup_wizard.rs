@@ -249,6 +249,35 @@ fn WizardForm(
             saving.try_set(false);
         });
     };
+    // Enter pressed while the number is still being checked is kept, not lost: the
+    // wizard moves on as soon as the check says the number is good.
+    let waiting_for_check = RwSignal::new(false);
+    Effect::new(move |_| {
+        let checked = phone.with(|p| !matches!(p, PhoneStatus::Checking));
+        if checked && waiting_for_check.get_untracked() {
+            waiting_for_check.set(false);
+            if ready.get_untracked() && step.get_untracked() == WizardStep::PhoneNumber {
+                if let Some(next) = WizardStep::PhoneNumber.next() {
+                    step.set(next);
+                }
+            }
+        }
+    });
+    // Next is disabled during the check, and a form whose submit button is disabled ignores
+    // Enter: so Enter in the number field is caught here.
+    let number_id = context.id("phone");
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        use wasm_bindgen::JsCast;
+        let in_number = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| el.id() == number_id);
+        let checking = phone.with_untracked(|p| matches!(p, PhoneStatus::Checking));
+        if ev.key() == "Enter" && in_number && checking {
+            ev.prevent_default();
+            waiting_for_check.set(true);
+        }
+    };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !ready.get_untracked() || saving.get_untracked() {
@@ -267,7 +296,7 @@ fn WizardForm(
     let stale = move || failure.get().is_some() && context.error_for(SetupField::Form).is_some();
 
     view! {
-        <form on:submit=on_submit novalidate>
+        <form on:submit=on_submit on:keydown=on_keydown novalidate>
             <ol class="wizard-steps">
                 {WizardStep::ALL.iter().map(|s| {
                     let s = *s;

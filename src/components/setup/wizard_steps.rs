@@ -45,7 +45,7 @@ impl WizardContext {
         }
     }
 
-    fn id(&self, field: &str) -> String {
+    pub fn id(&self, field: &str) -> String {
         format!("setup-{}-{field}", self.account_id)
     }
 
