@@ -12,7 +12,7 @@ use crate::api::channels::{
     disable_account, disconnect_account, enable_account, keep_linked_number, relink_account,
     start_linking,
 };
-use crate::components::common::dom::{focus_id, keep_tab_inside, scroll_into_view};
+use crate::components::common::dom::{dialog_keys, focus_id, scroll_into_view};
 use crate::components::common::time::TimeAgo;
 use crate::components::setup::setup_wizard::SetupWizard;
 use crate::domain::account::AccountStatus;
@@ -328,10 +328,7 @@ fn Confirm(
                 role="alertdialog"
                 aria-modal="true"
                 aria-labelledby=labelled_by
-                on:keydown=move |ev| {
-                    keep_tab_inside(&ev);
-                    if ev.key() == "Escape" { on_cancel.run(()) }
-                }
+                on:keydown=dialog_keys(move || on_cancel.run(()))
             >
                 <h3 id=title_id>{title}</h3>
                 <p>{text}</p>

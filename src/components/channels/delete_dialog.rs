@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::cards::Cards;
 use crate::api::channels::{delete_account, preview_deletion};
-use crate::components::common::dom::{focus_id, keep_tab_inside};
+use crate::components::common::dom::{dialog_keys, focus_id};
 use crate::domain::size::format_bytes;
 use crate::views::channels::{AccountDataCounts, DeletionPreview};
 
@@ -99,10 +99,7 @@ pub fn DeleteDialog(account_id: i64, on_close: Callback<()>) -> impl IntoView {
                 role="alertdialog"
                 aria-modal="true"
                 aria-labelledby=labelled_by
-                on:keydown=move |ev| {
-                    keep_tab_inside(&ev);
-                    if ev.key() == "Escape" { on_close.run(()) }
-                }
+                on:keydown=dialog_keys(move || on_close.run(()))
             >
                 <h3 id=title_id>"Delete WhatsApp Web account"</h3>
                 {move || match preview.get() {

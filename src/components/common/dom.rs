@@ -25,6 +25,16 @@ pub fn focus_first_in(container: &str) {
 #[cfg(not(feature = "hydrate"))]
 pub fn focus_first_in(_container: &str) {}
 
+/// A dialog's keys: Tab stays inside it, Escape runs `close`.
+pub fn dialog_keys(close: impl Fn() + 'static) -> impl Fn(leptos::ev::KeyboardEvent) {
+    move |ev| {
+        keep_tab_inside(&ev);
+        if ev.key() == "Escape" {
+            close();
+        }
+    }
+}
+
 /// Keeps Tab inside a dialog: from its last control Tab goes to its first, and Shift+Tab
 /// from its first to its last. Attach to the dialog's `keydown`.
 #[cfg(feature = "hydrate")]

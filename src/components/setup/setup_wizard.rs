@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::wizard_steps::{StepBody, WizardContext};
 use crate::api::setup::{check_setup_phone, load_setup, save_setup};
 use crate::components::channels::cards::Cards;
-use crate::components::common::dom::{focus_first_in, keep_tab_inside};
+use crate::components::common::dom::{dialog_keys, focus_first_in};
 use crate::domain::identity::clean_name;
 use crate::domain::wizard::{first_step_with_error, SetupField, WizardStep};
 use crate::views::setup::{PhoneCheck, SetupForm, SetupOptions, SetupOutcome};
@@ -157,10 +157,7 @@ pub fn SetupWizard(account_id: i64, on_close: Callback<bool>) -> impl IntoView {
                 role="dialog"
                 aria-modal="true"
                 aria-labelledby=labelled_by
-                on:keydown=move |ev| {
-                    keep_tab_inside(&ev);
-                    if ev.key() == "Escape" { on_close.run(false) }
-                }
+                on:keydown=dialog_keys(move || on_close.run(false))
             >
                 <h3 id=title_id>"Set up WhatsApp Web account"</h3>
                 {move || match loaded.get() {

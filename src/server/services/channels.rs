@@ -371,19 +371,21 @@ pub async fn keep_linked_number(
     user: &SignedInUser,
     id: i64,
 ) -> Result<AccountView, AppError> {
-    owned(db, manager, user, id).await?;
-    let adopted = accounts::adopt_linked_phone(db, user.company_id, id, now_ms())
-        .await
-        .map_err(|e| internal("keep the linked number", e))?;
-    if !adopted {
-        return Err(AppError::Conflict(
-            "This account's number already matches the linked phone".into(),
-        ));
-    }
-    manager.settings_changed(user.company_id, id);
-    account_view(db, manager, user.company_id, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    let company = user.company_id;
+    act_on(db, manager, user, id, |_| async move {
+        let adopted = accounts::adopt_linked_phone(db, company, id, now_ms())
+            .await
+            .map_err(|e| internal("keep the linked number", e))?;
+        if !adopted {
+            return Err(AppError::Conflict(
+                "This account's number already matches the linked phone".into(),
+            ));
+        }
+        manager.settings_changed(company, id);
+        Ok(())
+    })
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// **Unlink and scan again**: the wrong phone is logged out and a new QR is shown.

@@ -81,6 +81,15 @@ struct SimState {
 }
 
 impl SimState {
+    /// Where to signal every online session of the linked phone `phone`.
+    fn sessions_of(&self, phone: &str) -> Vec<mpsc::Sender<Signal>> {
+        self.sessions
+            .values()
+            .filter(|s| s.phone == phone)
+            .map(|s| s.signals.clone())
+            .collect()
+    }
+
     /// Records a session going online; one with the same device keys is kicked off.
     fn go_online(
         &mut self,
@@ -387,15 +396,7 @@ impl Simulator {
 
     /// The phone removes every device linked to it. Returns how many it removed.
     pub async fn unlink(&self, phone: &str) -> usize {
-        let targets: Vec<mpsc::Sender<Signal>> = {
-            let state = self.state();
-            state
-                .sessions
-                .values()
-                .filter(|s| s.phone == phone)
-                .map(|s| s.signals.clone())
-                .collect()
-        };
+        let targets = self.state().sessions_of(phone);
         for signals in &targets {
             let _ = signals.send(Signal::Unlinked).await;
         }
@@ -432,12 +433,7 @@ impl Simulator {
                 Vec::new()
             } else {
                 state.offline_phones.insert(phone.to_string());
-                state
-                    .sessions
-                    .values()
-                    .filter(|s| s.phone == phone)
-                    .map(|s| s.signals.clone())
-                    .collect()
+                state.sessions_of(phone)
             }
         };
         for signals in dropped {
