@@ -3,9 +3,9 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::components::common::settings_shell::SettingsShell;
+use crate::components::common::settings_shell::{SettingsIndex, SettingsShell};
 use crate::pages::conversation::ConversationPage;
-use crate::pages::inbox::InboxPage;
+use crate::pages::inbox::{InboxPage, NoConversation};
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::setup::SetupPage;
@@ -54,11 +54,14 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/setup") view=SetupPage/>
-                <Route path=path!("/inbox") view=InboxPage ssr=SsrMode::Async/>
-                <Route path=path!("/inbox/:id") view=ConversationPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("/inbox") view=InboxPage ssr=SsrMode::Async>
+                    <Route path=path!("") view=NoConversation/>
+                    <Route path=path!(":id") view=ConversationPage ssr=SsrMode::Async/>
+                </ParentRoute>
                 // Async: the first HTML already holds the cards, so the page works before
                 // (or without) JavaScript.
                 <ParentRoute path=path!("/settings") view=SettingsShell ssr=SsrMode::Async>
+                    <Route path=path!("") view=SettingsIndex/>
                     <Route
                         path=path!("/company/channels/whatsapp-web")
                         view=WhatsAppWebPage

@@ -6,6 +6,8 @@
 pub const ROOT: &str = "/";
 pub const LOGIN: &str = "/login";
 pub const SETUP: &str = "/setup";
+/// The settings pages' list (on a phone, their way in).
+pub const SETTINGS: &str = "/settings";
 pub const CHANNELS: &str = "/settings/company/channels/whatsapp-web";
 pub const INBOX: &str = "/inbox";
 

@@ -45,6 +45,10 @@ export async function linkNewAccount(page: Page, phone: string, business: string
   const sim = new Simulator(page.request);
   await page.getByRole('button', { name: 'Add' }).click();
   const qr = page.getByRole('img', { name: 'WhatsApp QR code' });
+  // On a touch screen the pairing code comes first; the QR is one tap away.
+  const qrInstead = page.getByRole('button', { name: /^Show the QR code instead/ });
+  await expect(qr.or(qrInstead)).toBeVisible();
+  if (await qrInstead.isVisible()) await qrInstead.click();
   await expect(qr).toBeVisible();
   for (let attempt = 0; attempt < 3; attempt++) {
     if ((await sim.scan(await decodeQr(qr), phone, business)).status() === 200) break;
@@ -52,4 +56,32 @@ export async function linkNewAccount(page: Page, phone: string, business: string
   const card = accountCards(page).filter({ hasText: business });
   await expect(card.getByText('Connected', { exact: true })).toBeVisible();
   return card;
+}
+
+/**
+ * Runs Setup on a linked card: funnel Ventas, `owner` as owner (and cellphone user when
+ * none is set), visible to everyone or only to `restricted` among `everyone` (names).
+ */
+export async function setUpChannel(page: Page, card: Locator, owner: string, restricted: string[], everyone: string[]) {
+  await card.getByRole('button', { name: 'Setup' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Set up WhatsApp Web account' });
+  const next = dialog.getByRole('button', { name: 'Next' });
+  await expect(dialog.getByText('Step 1 of 5')).toBeVisible();
+  await next.click();
+  await next.click();
+  const cellphone = dialog.getByLabel('Cellphone user');
+  if ((await cellphone.inputValue()) === '') await cellphone.selectOption({ label: 'Ana Admin' });
+  await next.click();
+  await dialog.getByLabel('Funnel').selectOption({ label: 'Ventas' });
+  await dialog.getByLabel('Owner').selectOption({ label: owner });
+  await next.click();
+  await expect(dialog.getByText('Step 5 of 5')).toBeVisible();
+  for (const name of everyone) {
+    const box = dialog.getByLabel(name);
+    if (await box.isDisabled()) continue; // the owner and the cellphone user are always in
+    if (restricted.includes(name)) await box.check();
+    else await box.uncheck();
+  }
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
 }

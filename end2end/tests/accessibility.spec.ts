@@ -39,6 +39,22 @@ for (const size of [
     found.push(...(await problems(page, 'Disconnect dialog')));
     await page.keyboard.press('Escape');
 
+    // The Disable question, then the Delete warning of the disabled card.
+    const spare = await linkNewAccount(page, uniqueMexicanNumber().e164, 'Para borrar');
+    await spare.getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByRole('alertdialog', { name: 'Disconnect this WhatsApp account?' }).getByRole('button', { name: 'Disconnect' }).click();
+    await expect(spare.getByText('Disconnected', { exact: true })).toBeVisible();
+    await spare.getByRole('button', { name: 'Disable' }).click();
+    await expect(page.getByRole('alertdialog', { name: 'Disable this WhatsApp account?' })).toBeVisible();
+    found.push(...(await problems(page, 'Disable dialog')));
+    await page.getByRole('alertdialog', { name: 'Disable this WhatsApp account?' }).getByRole('button', { name: 'Disable' }).click();
+    await new ChannelsPage(page).showDisabled().click();
+    const disabled = page.getByRole('article').filter({ hasText: 'Para borrar' });
+    await disabled.getByRole('button', { name: 'Delete' }).click();
+    await expect(page.getByRole('alertdialog', { name: 'Delete WhatsApp Web account' })).toBeVisible();
+    found.push(...(await problems(page, 'Delete dialog')));
+    await page.keyboard.press('Escape');
+
     await page.getByRole('button', { name: 'Add' }).click();
     await expect(page.getByRole('img', { name: 'WhatsApp QR code' })).toBeVisible();
     found.push(...(await problems(page, 'a QR card')));

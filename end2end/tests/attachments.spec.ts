@@ -23,7 +23,7 @@ test('attachments open from the conversation: the image renders, the document do
   await page.goto('/inbox');
   const row = page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').filter({ hasText: 'Mateo' });
   await row.getByRole('link').click();
-  await expect(page.getByText('y la factura')).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Messages' }).getByText('y la factura')).toBeVisible();
 
   // The image is shown inline and actually decodes (a broken link renders nothing).
   const image = page.getByRole('img', { name: 'pedido.png' });

@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '../fixtures';
-import { ChannelsPage, linkNewAccount } from '../pages/channels-page';
+import { ChannelsPage, linkNewAccount, setUpChannel } from '../pages/channels-page';
 import { InboxPage } from '../pages/inbox-page';
 import { outbox, Simulator } from '../pages/simulator';
 import { Tenant, uniqueMexicanNumber } from '../pages/tenant';
@@ -7,31 +7,9 @@ import { Tenant, uniqueMexicanNumber } from '../pages/tenant';
 // A company of its own: Ana Admin (global admin) links the channel; Bruno (in the Ventas
 // funnel, the channel's owner) and Carla (Soporte) are agents who start in the inbox.
 
-const wizard = (page: Page) => page.getByRole('dialog', { name: 'Set up WhatsApp Web account' });
-
-/** Runs Setup on a linked card: Ventas, owner Bruno, restricted to `restricted` (names). */
-async function setUp(page: Page, card: Locator, restricted: string[], everyone: string[]) {
-  await card.getByRole('button', { name: 'Setup' }).click();
-  const dialog = wizard(page);
-  const next = dialog.getByRole('button', { name: 'Next' });
-  await expect(dialog.getByText('Step 1 of 5')).toBeVisible();
-  await next.click();
-  await next.click();
-  const cellphone = dialog.getByLabel('Cellphone user');
-  if ((await cellphone.inputValue()) === '') await cellphone.selectOption({ label: 'Ana Admin' });
-  await next.click();
-  await dialog.getByLabel('Funnel').selectOption({ label: 'Ventas' });
-  await dialog.getByLabel('Owner').selectOption({ label: 'Bruno Díaz' });
-  await next.click();
-  await expect(dialog.getByText('Step 5 of 5')).toBeVisible();
-  for (const name of everyone) {
-    const box = dialog.getByLabel(name);
-    if (restricted.includes(name)) await box.check();
-    else await box.uncheck();
-  }
-  await dialog.getByRole('button', { name: 'Save' }).click();
-  await expect(dialog).toBeHidden();
-}
+/** Setup with Bruno as the owner. */
+const setUp = (page: Page, card: Locator, restricted: string[], everyone: string[]) =>
+  setUpChannel(page, card, 'Bruno Díaz', restricted, everyone);
 
 /** A `datetime-local` value `seconds` from now, in the browser's time zone. */
 async function localTimeFromNow(page: Page, seconds: number): Promise<string> {

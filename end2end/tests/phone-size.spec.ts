@@ -32,6 +32,23 @@ test('every page and dialog fits a 390 px phone without sideways scrolling', asy
 
   await ChannelsPage.signedInAs(page, tenant.admin.email);
   await fits(page, 'Channels, empty');
+
+  // The top bar folds into a Menu; the settings list is a page of its own, one link away.
+  const menu = page.getByRole('button', { name: 'Menu' });
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden();
+  await menu.click();
+  await expect(menu).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await fits(page, 'the open menu');
+  await menu.click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeHidden();
+  await expect(page.getByRole('navigation', { name: 'Settings' })).toBeHidden();
+  await page.getByRole('link', { name: '‹ Settings' }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  await fits(page, 'the settings list');
+  await page.getByRole('link', { name: 'Channels › WhatsApp Web' }).click();
+  await expect(page.getByRole('heading', { name: 'WhatsApp Web' })).toBeVisible();
   const linked = uniqueMexicanNumber();
   const card = await linkNewAccount(page, linked.e164, 'Teléfono de Ventas Bogotá');
   await fits(page, 'Channels, a connected card');
@@ -53,9 +70,14 @@ test('every page and dialog fits a 390 px phone without sideways scrolling', asy
   await fits(page, 'Disconnect dialog', question);
   await question.getByRole('button', { name: 'Cancel' }).click();
 
-  // A new card showing its QR, which stays at least 160 px wide.
+  // A new card: a phone can't scan its own screen, so the pairing code comes first and the
+  // QR (which stays at least 160 px wide) is one tap away.
   await page.getByRole('button', { name: 'Add' }).click();
   const qr = page.getByRole('img', { name: 'WhatsApp QR code' });
+  await expect(page.getByRole('button', { name: 'Get pairing code' })).toBeVisible();
+  await expect(qr).toBeHidden();
+  await fits(page, 'Channels, a pairing card');
+  await page.getByRole('button', { name: /^Show the QR code instead/ }).click();
   await expect(qr).toBeVisible();
   await fits(page, 'Channels, a QR card');
   expect((await qr.boundingBox())!.width).toBeGreaterThanOrEqual(160);
@@ -69,4 +91,19 @@ test('every page and dialog fits a 390 px phone without sideways scrolling', asy
   await page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').first().getByRole('link').click();
   await expect(page.getByLabel('Reply')).toBeVisible();
   await fits(page, 'conversation');
+});
+
+test('on a phone, linking starts with the pairing code for the number typed', async ({ page }) => {
+  const tenant = new Tenant('touch');
+  await ChannelsPage.signedInAs(page, tenant.admin.email);
+  const linked = uniqueMexicanNumber();
+  await page.getByRole('button', { name: 'Add' }).click();
+  await page.getByLabel('Phone number').fill(linked.international);
+  await page.getByRole('button', { name: 'Get pairing code' }).click();
+  const code = page.getByLabel('Pairing code');
+  await expect(code).toHaveText(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+  const typed = (await code.textContent())!.replace('-', '');
+  const sim = new Simulator(page.request);
+  expect((await sim.enterPairCode(linked.e164, typed, 'Tienda Móvil')).status()).toBe(200);
+  await expect(page.getByRole('article').filter({ hasText: 'Tienda Móvil' }).getByText('Connected', { exact: true })).toBeVisible();
 });

@@ -26,6 +26,9 @@ test('a reply WhatsApp never confirmed says it may have gone out, and Retry asks
   const reply = thread.getByRole('listitem').filter({ hasText: 'Sí, hasta las 8' });
   await expect(reply).toContainText('May have gone out');
   await expect(reply).toContainText('check with the contact');
+  // The list beside the chat flags the conversation until the reply is settled.
+  const row = page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').filter({ hasText: 'Renata' });
+  await expect(row.getByText('⚠ Not sent')).toBeVisible();
   // It did go out, once.
   await expect.poll(async () => (await outbox(page.request, linked.e164)).length, { timeout: 10_000 }).toBe(1);
   expect((await sim.sendDelay(linked.e164, 0)).status()).toBe(200);
@@ -46,6 +49,7 @@ test('a reply WhatsApp never confirmed says it may have gone out, and Retry asks
   await reply.getByRole('button', { name: 'Retry' }).click();
   await expect(reply).toContainText('Sent');
   await expect(reply).not.toContainText('May have gone out');
+  await expect(row.getByText('⚠ Not sent')).toHaveCount(0);
   const texts = (await outbox(page.request, linked.e164)).map((m) => m.text);
   expect(texts).toEqual(['Sí, hasta las 8', 'Sí, hasta las 8']);
 });

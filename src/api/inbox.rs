@@ -5,17 +5,27 @@ use crate::error::AppError;
 use crate::views::inbox::{ConversationPage, InboxPage};
 use leptos::prelude::*;
 
+/// `who`: "mine", "unassigned" or "all" (the default); `q`: the search box.
 #[server(endpoint = "load_inbox")]
 pub async fn load_inbox(
     funnel: Option<i64>,
     channel: Option<i64>,
+    who: Option<String>,
+    q: Option<String>,
     after: Option<String>,
 ) -> Result<InboxPage, AppError> {
-    use crate::server::services::inbox;
+    use crate::server::services::inbox::{self, ListRequest};
     use crate::server::web::fn_context::{serve, Role};
 
     serve(Role::InboxUser, |user, state| async move {
-        inbox::page(&state.db, &user, funnel, channel, after.as_deref()).await
+        let request = ListRequest {
+            funnel,
+            channel,
+            whose: who.as_deref(),
+            search: q.as_deref(),
+            after: after.as_deref(),
+        };
+        inbox::page(&state.db, &user, request).await
     })
     .await
 }
@@ -26,7 +36,7 @@ pub async fn load_conversation(id: i64) -> Result<ConversationPage, AppError> {
     use crate::server::web::fn_context::{serve, Role};
 
     serve(Role::InboxUser, |user, state| async move {
-        inbox::conversation(&state.db, &user, id).await
+        inbox::conversation_live(&state.db, &state.manager, &user, id).await
     })
     .await
 }

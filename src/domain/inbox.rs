@@ -16,6 +16,104 @@ pub fn may_see(global_admin: bool, restricted_to: &[i64], user_id: i64) -> bool 
     global_admin || restricted_to.is_empty() || restricted_to.contains(&user_id)
 }
 
+/// Whose conversations the list shows: the viewer's own, nobody's yet, or every one the
+/// viewer may see.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Whose {
+    Mine,
+    Unassigned,
+    #[default]
+    All,
+}
+
+impl Whose {
+    pub const EVERY: [Whose; 3] = [Whose::Mine, Whose::Unassigned, Whose::All];
+
+    /// The URL's word (`?who=mine`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Whose::Mine => "mine",
+            Whose::Unassigned => "unassigned",
+            Whose::All => "all",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Whose> {
+        Whose::EVERY.into_iter().find(|w| w.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Whose::Mine => "Mine",
+            Whose::Unassigned => "Unassigned",
+            Whose::All => "All",
+        }
+    }
+}
+
+/// Longest search the inbox accepts.
+pub const MAX_SEARCH_CHARS: usize = 100;
+/// Shorter terms match contact names and numbers only: a message text index works on
+/// three-character pieces.
+pub const MIN_MESSAGE_SEARCH_CHARS: usize = 3;
+
+/// What the agent typed in the search box, ready for the queries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    /// Trimmed, inner spaces collapsed.
+    pub text: String,
+    /// The digits alone when the text looks like a phone number ("+57 300-123"), so it
+    /// matches numbers stored without spaces; otherwise the text.
+    pub phone: String,
+}
+
+impl Search {
+    /// Whether message texts are searched too.
+    pub fn covers_messages(&self) -> bool {
+        self.text.chars().count() >= MIN_MESSAGE_SEARCH_CHARS
+    }
+}
+
+/// The search box's text as a search; `None` when empty; an error when too long.
+pub fn search(raw: &str) -> Result<Option<Search>, &'static str> {
+    let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > MAX_SEARCH_CHARS {
+        return Err("Search with at most 100 characters");
+    }
+    let phone_like = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        && text.chars().any(|c| c.is_ascii_digit());
+    let phone = if phone_like {
+        text.chars().filter(char::is_ascii_digit).collect()
+    } else {
+        text.clone()
+    };
+    Ok(Some(Search { text, phone }))
+}
+
+/// A LIKE pattern matching `text` anywhere, its wildcards escaped with `\`.
+pub fn like_anywhere(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// A full-text phrase query for `text` (quotes doubled, as the query syntax wants).
+pub fn phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
 /// A reply's text, trimmed; or why it can't be sent.
 pub fn reply_text(raw: &str) -> Result<String, &'static str> {
     let text = raw.trim();
@@ -42,10 +140,13 @@ pub fn schedule_time(send_at_ms: i64, now_ms: i64) -> Result<i64, &'static str> 
 
 /// Where a message stands. Inbound messages are `Received`; a reply is `Sending` until
 /// WhatsApp takes it, then `Sent`, or `Failed` with the reason, or `Unconfirmed` when it
-/// reached WhatsApp's socket but no confirmation came (a retry could send it twice).
+/// reached WhatsApp's socket but no confirmation came (a retry could send it twice). A
+/// reply written while its Connected channel is reconnecting is `Queued`: it goes out by
+/// itself, once, when the session is back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MessageStatus {
     Received,
+    Queued,
     Sending,
     Sent,
     Failed,
@@ -59,6 +160,7 @@ impl MessageStatus {
     pub fn code(self) -> &'static str {
         match self {
             MessageStatus::Received => "received",
+            MessageStatus::Queued => "queued",
             MessageStatus::Sending => "sending",
             MessageStatus::Sent => "sent",
             MessageStatus::Failed => "failed",
@@ -69,6 +171,7 @@ impl MessageStatus {
     pub fn parse(code: &str) -> Option<MessageStatus> {
         [
             MessageStatus::Received,
+            MessageStatus::Queued,
             MessageStatus::Sending,
             MessageStatus::Sent,
             MessageStatus::Failed,
@@ -81,6 +184,7 @@ impl MessageStatus {
     pub fn label(self) -> &'static str {
         match self {
             MessageStatus::Received => "Received",
+            MessageStatus::Queued => "🕓 Waiting for the channel",
             MessageStatus::Sending => "Sending…",
             MessageStatus::Sent => "Sent",
             MessageStatus::Failed => "Not sent",
@@ -177,9 +281,11 @@ mod tests {
     fn statuses_round_trip() {
         for s in [
             MessageStatus::Received,
+            MessageStatus::Queued,
             MessageStatus::Sending,
             MessageStatus::Sent,
             MessageStatus::Failed,
+            MessageStatus::Unconfirmed,
         ] {
             assert_eq!(MessageStatus::parse(s.code()), Some(s));
         }
@@ -201,5 +307,35 @@ mod tests {
         assert_eq!(preview("", None), "");
         let long = "x".repeat(200);
         assert_eq!(preview(&long, None).chars().count(), 121);
+    }
+
+    #[test]
+    fn searches_are_trimmed_bounded_and_numbers_lose_their_punctuation() {
+        assert_eq!(search("   "), Ok(None));
+        let s = search("  Lucía   Pérez ").unwrap().unwrap();
+        assert_eq!(
+            (s.text.as_str(), s.phone.as_str()),
+            ("Lucía Pérez", "Lucía Pérez")
+        );
+        let s = search("+57 300-123").unwrap().unwrap();
+        assert_eq!(s.phone, "57300123");
+        assert!(search(&"a".repeat(101)).is_err());
+        assert!(search(&"a".repeat(100)).is_ok());
+        assert!(!search("ab").unwrap().unwrap().covers_messages());
+        assert!(search("abc").unwrap().unwrap().covers_messages());
+    }
+
+    #[test]
+    fn patterns_escape_what_the_engines_would_read_as_syntax() {
+        assert_eq!(like_anywhere("50%_a\\b"), "%50\\%\\_a\\\\b%");
+        assert_eq!(phrase(r#"say "hi""#), r#""say ""hi""""#);
+    }
+
+    #[test]
+    fn whose_round_trips_through_the_url() {
+        for w in Whose::EVERY {
+            assert_eq!(Whose::parse(w.code()), Some(w));
+        }
+        assert_eq!(Whose::parse("everyone"), None);
     }
 }

@@ -1,19 +1,18 @@
-//! `/inbox/{id}`: one conversation's thread, its owner, the reply box and scheduled
-//! messages; it follows the live stream, so new messages and reply states appear by
-//! themselves.
+//! `/inbox/{id}`, the inbox's right pane: one conversation's thread, its owner, the reply
+//! box and scheduled messages; it follows the list's live stream, so new messages and
+//! reply states appear by themselves.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::inbox::{load_conversation, set_conversation_owner};
 use crate::components::common::form_error::Alert;
-use crate::components::common::top_bar::TopBar;
-use crate::components::inbox::inbox_live::follow_inbox_changes;
+use crate::components::inbox::conversation_list::inbox_href;
 use crate::components::inbox::latest::Latest;
 use crate::components::inbox::thread::{Composer, Thread};
+use crate::components::inbox::thread_scroll::ThreadScroll;
 use crate::error::AppError;
-use crate::paths::INBOX;
+use crate::pages::inbox::InboxContext;
 use crate::views::inbox::ConversationPage as Page;
 
 #[component]
@@ -26,35 +25,47 @@ pub fn ConversationPage() -> impl IntoView {
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or_default()
     });
-    let page = Resource::new(move || id.get(), load_conversation);
+    // Another conversation is another chat: nothing typed for one may be sent to the next.
+    move || view! { <Chat id=id.get()/> }
+}
+
+#[component]
+fn Chat(id: i64) -> impl IntoView {
+    let page = Resource::new(|| (), move |_| load_conversation(id));
     let current = Latest::new();
     let stale = RwSignal::new(None::<String>);
+    let inbox = expect_context::<InboxContext>();
     // Live changes refresh the data in place, so the reply being typed is kept.
-    follow_inbox_changes(move |changed| {
-        let id = id.get_untracked();
-        if changed.is_some() && changed != Some(id) {
-            return;
+    Effect::new(move |seen: Option<u64>| {
+        let (number, changed) = inbox.changed.get();
+        let fresh = seen.is_some_and(|seen| number != seen);
+        if fresh && (changed.is_none() || changed == Some(id)) {
+            let ticket = current.ticket();
+            leptos::task::spawn_local(async move {
+                match load_conversation(id).await {
+                    Ok(fresh) => {
+                        current.apply(ticket, fresh);
+                        stale.set(None);
+                    }
+                    // Only a page that loaded can go stale; a missing one says so once, below.
+                    Err(e) if current.page.with_untracked(Option::is_some) => {
+                        stale.set(Some(e.to_string()))
+                    }
+                    Err(_) => {}
+                }
+            });
         }
-        let ticket = current.ticket();
-        leptos::task::spawn_local(async move {
-            match load_conversation(id).await {
-                Ok(fresh) => {
-                    current.apply(ticket, fresh);
-                    stale.set(None);
-                }
-                // Only a page that loaded can go stale; a missing one says so once, below.
-                Err(e) if current.page.with_untracked(Option::is_some) => {
-                    stale.set(Some(e.to_string()))
-                }
-                Err(_) => {}
-            }
-        });
+        number
     });
+    // Opening (or refreshing) the chat marks it read: the list and the title follow.
+    Effect::new(move |_| {
+        current.page.track();
+        inbox.refresh.update(|n| *n += 1);
+    });
+    let back = move || inbox_href(&inbox.query.get());
     view! {
-        <Title text="Conversation"/>
-        <TopBar/>
-        <main class="inbox-main conversation">
-            <a class="back" href=INBOX>"← Inbox"</a>
+        <div class="conversation">
+            <a class="back" href=back>"← Inbox"</a>
             <Alert message=stale/>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -70,7 +81,7 @@ pub fn ConversationPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </main>
+        </div>
     }
 }
 
@@ -79,14 +90,15 @@ pub fn ConversationPage() -> impl IntoView {
 #[component]
 fn ConversationView(current: Latest) -> impl IntoView {
     let owner_error = RwSignal::new(None::<String>);
+    let scroll = ThreadScroll::new();
     view! {
         {move || current.page.get().map(|page| view! {
             <header class="conversation-head">
-                <h1>{page.contact.clone()}</h1>
+                <h2>{page.contact.clone()}</h2>
                 <p class="muted">{heading_line(&page)}</p>
                 <OwnerPicker page=page.clone() current error=owner_error/>
             </header>
-            <Thread page current/>
+            <Thread page current scroll/>
         })}
         <Alert message=owner_error/>
         <Composer current/>

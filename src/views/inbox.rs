@@ -23,6 +23,12 @@ pub struct InboxRow {
     pub last_message_at_ms: i64,
     /// The last message was ours: the list says "You: …".
     pub last_message_ours: bool,
+    /// The contact's messages the viewer has not seen (the row is bold with this count).
+    pub unread: i64,
+    /// The viewer owns the conversation (their new messages may notify them).
+    pub mine: bool,
+    /// A reply in it failed or may not have gone out: the row is flagged.
+    pub not_sent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,8 +36,12 @@ pub struct InboxPage {
     pub rows: Vec<InboxRow>,
     /// Where the next page starts; `None` on the last page.
     pub next: Option<String>,
+    /// Filled on the first page only.
     pub funnels: Vec<Choice>,
     pub channels: Vec<Choice>,
+    /// Conversations with unread messages among all the viewer may see (first page only):
+    /// the tab title's "(3)".
+    pub unread_conversations: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +84,9 @@ pub struct ConversationPage {
     pub contact_phone: String,
     pub channel: String,
     pub channel_status: AccountStatus,
+    /// The channel is Connected but its session is reconnecting: replies are queued and
+    /// go out by themselves when it is back.
+    pub reconnecting: bool,
     /// Why replies are refused right now (the channel is not connected); `None` when
     /// replying is possible.
     pub reply_blocked: Option<String>,

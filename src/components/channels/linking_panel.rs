@@ -1,5 +1,5 @@
 //! A Connecting card: the QR code that refreshes by itself, its countdown, the linking
-//! steps, the pairing-code alternative, and Cancel.
+//! steps, the pairing-code alternative (first on a touch device), and Cancel.
 
 use leptos::prelude::*;
 
@@ -7,6 +7,7 @@ use super::account_card::CardAction;
 use super::cards::Cards;
 use super::session_health::{RetryNow, SecondsLeft, UNREACHABLE_HINT};
 use crate::api::channels::{cancel_linking, request_pair_code, start_linking};
+use crate::components::common::dom::touch_first;
 use crate::views::channels::{AccountView, ChannelUpdate, LinkView};
 
 #[component]
@@ -36,9 +37,17 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
             </button>
         }
     };
+    // On a phone the pairing code comes first, the QR one tap away.
+    let touch = RwSignal::new(false);
+    let show_qr = RwSignal::new(false);
+    Effect::new(move |_| touch.set(touch_first()));
+    let qr_hidden = move || touch.get() && !show_qr.get();
     view! {
         <div class="linking">
-            <div class="qr-side">
+            <button type="button" class="link-button" hidden=move || !qr_hidden() on:click=move |_| show_qr.set(true)>
+                "Show the QR code instead (to scan from another device)"
+            </button>
+            <div class="qr-side" hidden=qr_hidden>
                 {move || match link.get() {
                     Some(LinkView::Qr { svg, expires_in_ms, .. }) => view! {
                         <div class="qr" role="img" aria-label="WhatsApp QR code" inner_html=svg></div>
@@ -68,13 +77,13 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
                 {renew.error_view()}
             </div>
             <div class="steps-side">
-                <ol class="steps">
+                <ol class="steps" hidden=qr_hidden>
                     <li>"Open WhatsApp on your phone"</li>
                     <li>"Go to Linked Devices (Settings on iPhone, the ⋮ menu on Android)"</li>
                     <li>"Tap Link a Device"</li>
                     <li>"Point your phone at this screen to scan the QR code"</li>
                 </ol>
-                <PairByPhone account/>
+                <PairByPhone account touch/>
                 {cancel.error_view()}
                 <div class="card-actions">
                     <button type="button" on:click=on_cancel disabled=move || cancel.pending.get()>"Cancel"</button>
@@ -92,11 +101,17 @@ fn Countdown(expires_in_ms: u64) -> impl IntoView {
 
 /// "Link with phone number instead": an 8-character code to type on the phone.
 #[component]
-fn PairByPhone(account: RwSignal<AccountView>) -> impl IntoView {
+fn PairByPhone(account: RwSignal<AccountView>, touch: RwSignal<bool>) -> impl IntoView {
     let cards = expect_context::<Cards>();
     let id = account.get_untracked().id;
     let open = RwSignal::new(false);
-    let phone = RwSignal::new(String::new());
+    // The configured number, when there is one, is the phone to link.
+    let phone = RwSignal::new(account.get_untracked().phone.unwrap_or_default());
+    Effect::new(move |_| {
+        if touch.get() {
+            open.set(true);
+        }
+    });
     let action = CardAction::new();
     let pair_code = move || match account.with(|a| a.link.clone()) {
         Some(LinkView::Qr {

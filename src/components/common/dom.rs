@@ -93,6 +93,28 @@ pub fn focus_id(id: &str) {
 #[cfg(not(feature = "hydrate"))]
 pub fn focus_id(_id: &str) {}
 
+/// A phone or tablet: the main pointer is a finger. Such a device can't scan its own
+/// screen, so linking offers the pairing code first there.
+#[cfg(feature = "hydrate")]
+pub fn touch_first() -> bool {
+    use js_sys::{Function, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    let window: JsValue = leptos::prelude::window().into();
+    Reflect::get(&window, &"matchMedia".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .and_then(|f| f.call1(&window, &"(pointer: coarse)".into()).ok())
+        .and_then(|list| Reflect::get(&list, &"matches".into()).ok())
+        .and_then(|m| m.as_bool())
+        .unwrap_or(false)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn touch_first() -> bool {
+    false
+}
+
 /// Scrolls a list option into view when the keyboard moves onto it.
 #[cfg(feature = "hydrate")]
 pub fn scroll_into_view(id: &str) {

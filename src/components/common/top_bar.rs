@@ -1,5 +1,5 @@
 //! The bar above every signed-in page: the product, Inbox and Settings, who is signed
-//! in, and Sign out.
+//! in, and Sign out. On a phone all but the product fold into a Menu button.
 
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
@@ -12,9 +12,20 @@ use crate::paths::{CHANNELS, INBOX, LOGIN};
 pub fn TopBar() -> impl IntoView {
     let me = Resource::new(|| (), |_| signed_in_user());
     let logout = ServerAction::<Logout>::new();
+    let open = RwSignal::new(false);
     view! {
-        <header class="topbar">
+        <header class="topbar" class:menu-open=move || open.get()>
             <a class="brand" href=INBOX>"Aurora"</a>
+            <button
+                type="button"
+                class="menu-toggle ghost"
+                aria-controls="topbar-menu"
+                aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                "Menu"
+            </button>
+            <div class="topbar-menu" id="topbar-menu">
             <nav class="top-nav" aria-label="Main">
                 <A href=INBOX>"Inbox"</A>
                 <A href=CHANNELS>"Settings"</A>
@@ -37,6 +48,7 @@ pub fn TopBar() -> impl IntoView {
             <ActionForm action=logout>
                 <button type="submit" class="ghost">"Sign out"</button>
             </ActionForm>
+            </div>
         </header>
     }
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::inbox_live::{browser_time_zone, local_input_to_ms};
 use super::latest::Latest;
 use super::schedule_box::scheduled_list;
+use super::thread_scroll::{NewMessagesPill, ThreadScroll, THREAD_ID};
 use crate::api::inbox::{retry_reply, schedule_message, send_reply};
 use crate::components::common::form_error::Alert;
 use crate::components::common::time::{ClockTime, DaySeparator};
@@ -14,17 +15,15 @@ use crate::domain::inbox::{MessageStatus, SEND_AGAIN_QUESTION};
 use crate::views::inbox::{ConversationPage, MessageView};
 
 #[component]
-pub fn Thread(page: ConversationPage, current: Latest) -> impl IntoView {
+pub fn Thread(page: ConversationPage, current: Latest, scroll: ThreadScroll) -> impl IntoView {
     let conversation = page.id;
     let error = RwSignal::new(None::<String>);
     let scheduled = scheduled_list(&page, current, error);
-    // The chat opens at its newest message, as WhatsApp's does.
-    #[cfg(feature = "hydrate")]
-    if let Some(id) = page.messages.last().map(|m| m.id) {
-        request_animation_frame(move || {
-            crate::components::common::dom::scroll_into_view(&format!("message-{id}"))
-        });
-    }
+    // The chat opens at its newest message, as WhatsApp's does, and follows new ones
+    // unless the agent scrolled up.
+    let newest = page.messages.last().map(|m| m.id);
+    let ours = page.messages.last().is_some_and(|m| m.outbound);
+    scroll.drawn(newest, ours);
     let mut previous_ms = None;
     let messages = page
         .messages
@@ -40,7 +39,8 @@ pub fn Thread(page: ConversationPage, current: Latest) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <ol class="thread" aria-label="Messages">{messages}</ol>
+        <ol class="thread" id=THREAD_ID aria-label="Messages" on:scroll=move |_| scroll.scrolled(newest)>{messages}</ol>
+        <NewMessagesPill scroll/>
         <Alert message=error/>
         {scheduled}
     }
@@ -185,11 +185,19 @@ pub fn Composer(current: Latest) -> impl IntoView {
         }
     };
     let is_blocked = move || blocked.with(Option::is_some);
+    let reconnecting = move || {
+        current
+            .page
+            .with(|p| p.as_ref().is_some_and(|p| p.reconnecting))
+    };
     view! {
         // novalidate: the time field steps by minutes, yet a time with seconds (pasted, or
         // set by a script) is still a moment to send at; the checks are ours.
         <form class="reply" novalidate on:submit=on_submit>
             <p class="notice" role="status" hidden=move || !is_blocked()>{move || blocked.get().unwrap_or_default()}</p>
+            <p class="reconnecting-banner" role="status" hidden=move || !reconnecting()>
+                "This channel is reconnecting to WhatsApp. Replies you send now wait (🕓) and go out by themselves when it is back."
+            </p>
             <label for="reply-text">"Reply"</label>
             <textarea
                 id="reply-text"

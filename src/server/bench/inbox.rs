@@ -1,6 +1,7 @@
 //! `aurora bench-inbox`: one company with 100 000 conversations across 3 channels (one of
-//! them restricted), and the server time of the inbox's first page for an agent, with
-//! and without filters, and of a later page (p50/p99 over repeated runs).
+//! them restricted), three messages each, and the server time of the inbox's first page
+//! for an agent: with and without filters, a later page, and searches by name, number
+//! and message text, rare and common (p50/p99 over repeated runs).
 
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use tokio::time::Instant;
 use crate::server::bench::support::{exec, scalar, summary, BenchDatabase, SERIES};
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{companies, users, Db};
-use crate::server::services::inbox;
+use crate::server::services::inbox::{self, ListRequest};
 
 pub async fn run(conversations: i64, runs: usize, postgres: Option<String>) -> Result<(), String> {
     let bench_db = BenchDatabase::open("bench-inbox", postgres.as_deref()).await?;
@@ -68,13 +69,34 @@ async fn seed(db: &Db, conversations: i64) -> Result<Seeded, String> {
     exec(db, "INSERT INTO conversations (company_id, account_id, contact_id, funnel_id, owner_user_id, last_message_at, created_at, last_message_text) \
          SELECT $1, CASE id % 3 WHEN 0 THEN $2 WHEN 1 THEN $3 ELSE $4 END, id, $5, $6, 1700000000000 + (id * 7919 % $7) * 1000, 1, 'Hola, mensaje ' || id \
          FROM contacts WHERE company_id = $1", &[company, channels[0], channels[1], channels[2], funnel, agent, conversations]).await?;
+    // Three messages a conversation: a greeting shared by all (a common word), an order
+    // number of its own (a rare one), and a thanks.
+    for (n, text) in [
+        (
+            1,
+            "'Hola, quisiera información del producto ' || (c.id % 50)",
+        ),
+        (2, "'Mi pedido es el ' || (500000 + c.id)"),
+        (3, "'Gracias, quedo atento'"),
+    ] {
+        exec(db, &format!("INSERT INTO messages (conversation_id, account_id, direction, text, wa_message_id, sent_at, created_at) \
+             SELECT c.id, c.account_id, 'inbound', {text}, 'm{n}-' || c.id, c.last_message_at - {} , 1 \
+             FROM conversations c WHERE c.company_id = $1", 3 - n), &[company]).await?;
+    }
+    exec(
+        db,
+        "UPDATE conversations SET inbound_count = 3 WHERE company_id = $1",
+        &[company],
+    )
+    .await?;
     let seeded = scalar(
         db,
         "SELECT COUNT(*) FROM conversations WHERE company_id = $1",
         &[company],
     )
     .await?;
-    println!("seeded {seeded} conversations across 3 channels (one restricted to another user)");
+    let messages = scalar(db, "SELECT COUNT(*) FROM messages", &[]).await?;
+    println!("seeded {seeded} conversations across 3 channels (one restricted to another user), {messages} messages");
     if let Db::Sqlite(pool) = db {
         sqlx::query("ANALYZE")
             .execute(pool)
@@ -129,27 +151,77 @@ where
 async fn bench(db: &Db, conversations: i64, runs: usize) -> Result<(), String> {
     let seeded = seed(db, conversations).await?;
     let agent = &seeded.agent;
-    let page = |funnel: Option<i64>, channel: Option<i64>, after: Option<String>| async move {
-        inbox::page(db, agent, funnel, channel, after.as_deref())
+    let page = |request: ListRequest<'static>| async move {
+        inbox::page(db, agent, request)
             .await
             .map(|p| p.rows.len())
             .map_err(|e| e.to_string())
     };
-    let first = time(runs, || page(None, None, None)).await?;
+    let first = time(runs, || page(ListRequest::default())).await?;
     println!("{}", summary("first page (50 rows), no filter", first));
-    let by_funnel = time(runs, || page(Some(seeded.funnel), None, None)).await?;
+    let funnel = ListRequest {
+        funnel: Some(seeded.funnel),
+        ..Default::default()
+    };
+    let by_funnel = time(runs, || page(funnel.clone())).await?;
     println!("{}", summary("first page, funnel filter", by_funnel));
-    let by_channel = time(runs, || page(None, Some(seeded.channel), None)).await?;
+    let channel = ListRequest {
+        channel: Some(seeded.channel),
+        ..Default::default()
+    };
+    let by_channel = time(runs, || page(channel.clone())).await?;
     println!("{}", summary("first page, channel filter", by_channel));
+    let mine = ListRequest {
+        whose: Some("mine"),
+        ..Default::default()
+    };
+    let by_owner = time(runs, || page(mine.clone())).await?;
+    println!("{}", summary("first page, Mine", by_owner));
     // A page deep in the list: the keyset cursor starts the index scan there.
     let mut after = None;
     for _ in 0..20 {
-        after = inbox::page(db, agent, None, None, after.as_deref())
+        let request = ListRequest {
+            after: after.as_deref(),
+            ..Default::default()
+        };
+        after = inbox::page(db, agent, request)
             .await
             .map_err(|e| e.to_string())?
             .next;
     }
-    let deep = time(runs, || page(None, None, after.clone())).await?;
+    let after: &'static str = Box::leak(after.unwrap_or_default().into_boxed_str());
+    let deep = ListRequest {
+        after: Some(after),
+        ..Default::default()
+    };
+    let deep = time(runs, || page(deep.clone())).await?;
     println!("{}", summary("page 21 (after 1 000 rows)", deep));
+    let searches = [
+        (
+            "search, a contact's name (\"Cliente 4242\")",
+            "Cliente 4242",
+        ),
+        ("search, part of a number (\"1000 4242\")", "1000 4242"),
+        (
+            "search, one conversation's order number",
+            "pedido es el 512345",
+        ),
+        (
+            "search, a word in every conversation (\"información\")",
+            "información",
+        ),
+        ("search, two letters (\"te\")", "te"),
+    ];
+    let mut all = Vec::new();
+    for (label, text) in searches {
+        let request = ListRequest {
+            search: Some(text),
+            ..Default::default()
+        };
+        let samples = time(runs, || page(request.clone())).await?;
+        all.extend(samples.iter().copied());
+        println!("{}", summary(label, samples));
+    }
+    println!("{}", summary("search, all of the above", all));
     Ok(())
 }

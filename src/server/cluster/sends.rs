@@ -94,6 +94,7 @@ async fn send_waiting(
                     message_id: reply.message_id,
                     to: &reply.to,
                     text: &reply.text,
+                    queue_when_offline: true,
                 };
                 if let Err(e) = deliver(&db, &manager, &outgoing).await {
                     tracing::warn!(account, "could not record a reply's outcome: {e}");

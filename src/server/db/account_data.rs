@@ -163,6 +163,10 @@ pub async fn store_inbound(
         .fetch_optional(&mut *tx)
         .await?;
         if stored.is_some() {
+            sqlx::query("UPDATE conversations SET inbound_count = inbound_count + 1 WHERE id = $1")
+                .bind(conversation)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
         }
         // A replay that raced past the check above: dropping the transaction undoes it all.

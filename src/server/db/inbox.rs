@@ -2,6 +2,7 @@
 //! every query here, not a filter applied later), their messages, and their media.
 
 use super::{on_pool, Db};
+use crate::domain::inbox::{like_anywhere, phrase, Search, Whose};
 
 /// Who is looking: the rule depends on the company, the user and whether they are a
 /// global admin.
@@ -41,6 +42,10 @@ pub struct ConversationRow {
     pub last_message_at: i64,
     /// The last message was ours (a reply), not the contact's.
     pub last_message_outbound: bool,
+    /// The contact's messages the viewer has not seen.
+    pub unread: i64,
+    /// A reply in it failed or may not have gone out.
+    pub not_sent: bool,
 }
 
 /// `+c.account_id` keeps the join from driving the list through each channel's index
@@ -50,16 +55,22 @@ const CONVERSATION_COLUMNS: &str = "c.id, c.account_id, \
      COALESCE(NULLIF(a.name, ''), a.business_name, a.phone, '') AS channel, a.status AS channel_status, \
      ct.name AS contact_name, ct.phone AS contact_phone, c.funnel_id, f.name AS funnel, \
      c.owner_user_id, o.display_name AS owner, c.last_message_text, c.last_message_at, \
-     c.last_message_outbound FROM conversations c \
+     c.last_message_outbound, c.inbound_count - COALESCE(r.seen_inbound, 0) AS unread, \
+     EXISTS (SELECT 1 FROM messages fm WHERE fm.conversation_id = c.id \
+        AND fm.status IN ('failed', 'unconfirmed')) AS not_sent \
+     FROM conversations c \
      JOIN whatsapp_accounts a ON a.id = +c.account_id \
+     LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = $3 \
      JOIN contacts ct ON ct.id = c.contact_id \
      LEFT JOIN funnels f ON f.id = c.funnel_id \
      LEFT JOIN users o ON o.id = c.owner_user_id";
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InboxFilter {
     pub funnel_id: Option<i64>,
     pub account_id: Option<i64>,
+    pub whose: Whose,
+    pub search: Option<Search>,
 }
 
 /// The conversation an inbox page continues after: newest activity first, ties by id.
@@ -73,7 +84,7 @@ pub struct Cursor {
 pub async fn list(
     db: &Db,
     viewer: Viewer,
-    filter: InboxFilter,
+    filter: &InboxFilter,
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<Vec<ConversationRow>, sqlx::Error> {
@@ -94,9 +105,21 @@ pub async fn list(
         Some(_) => "c.last_message_at <= $6 AND (c.last_message_at, c.id) < ($6, $7)",
         None => "$6 IS NULL AND $7 IS NULL",
     };
+    let whose = match filter.whose {
+        Whose::Mine => "c.owner_user_id = $3",
+        Whose::Unassigned => "c.owner_user_id IS NULL",
+        Whose::All => "TRUE",
+    };
+    let (matching, text, phone) = match &filter.search {
+        Some(search) => {
+            let (text, phone) = search_terms(db, search);
+            (search_condition(db, search), Some(text), Some(phone))
+        }
+        None => ("$9 IS NULL AND $10 IS NULL", None, None),
+    };
     let sql = format!(
         "SELECT {CONVERSATION_COLUMNS} WHERE {} AND {funnel} AND {channel} AND {after} \
-         ORDER BY c.last_message_at DESC, c.id DESC LIMIT $8",
+         AND {whose} AND {matching} ORDER BY c.last_message_at DESC, c.id DESC LIMIT $8",
         visible()
     );
     on_pool!(db, pool => sqlx::query_as(&sql)
@@ -108,8 +131,83 @@ pub async fn list(
         .bind(cursor.map(|c| c.last_message_at))
         .bind(cursor.map(|c| c.id))
         .bind(limit)
+        .bind(text)
+        .bind(phone)
         .fetch_all(pool)
         .await)
+}
+
+/// The search as each engine's index reads it ($9 for names and texts, $10 for numbers):
+/// SQLite's full-text query, or LIKE patterns for PostgreSQL's trigram indexes.
+fn search_terms(db: &Db, search: &Search) -> (String, String) {
+    match db {
+        Db::Sqlite(_) if search.covers_messages() => {
+            let names = phrase(&search.text);
+            let numbers = if search.phone != search.text && search.phone.chars().count() >= 3 {
+                format!("{names} OR {}", phrase(&search.phone))
+            } else {
+                names.clone()
+            };
+            (names, numbers)
+        }
+        _ => (like_anywhere(&search.text), like_anywhere(&search.phone)),
+    }
+}
+
+/// The conversations whose contact's name or number, or one of whose messages, holds the
+/// search. Terms under three characters look at contacts only, by a scan of them.
+fn search_condition(db: &Db, search: &Search) -> &'static str {
+    match (db, search.covers_messages()) {
+        (Db::Sqlite(_), true) => {
+            "c.id IN (SELECT m.conversation_id FROM message_search s JOIN messages m ON m.id = s.rowid \
+             WHERE message_search MATCH $9 \
+             UNION SELECT c2.id FROM contact_search cs JOIN conversations c2 ON c2.contact_id = cs.rowid \
+             WHERE contact_search MATCH $10)"
+        }
+        (Db::Sqlite(_), false) => {
+            "c.contact_id IN (SELECT ct2.id FROM contacts ct2 WHERE ct2.company_id = $1 \
+             AND (ct2.name LIKE $9 ESCAPE '\\' OR ct2.phone LIKE $10 ESCAPE '\\'))"
+        }
+        (Db::Postgres(_), true) => {
+            "c.id IN (SELECT m.conversation_id FROM messages m WHERE aurora_fold(m.text) LIKE aurora_fold($9) \
+             UNION SELECT c2.id FROM contacts ct2 JOIN conversations c2 ON c2.contact_id = ct2.id \
+             WHERE aurora_fold(ct2.name) LIKE aurora_fold($9) OR ct2.phone LIKE $10)"
+        }
+        (Db::Postgres(_), false) => {
+            "c.contact_id IN (SELECT ct2.id FROM contacts ct2 WHERE ct2.company_id = $1 \
+             AND (aurora_fold(ct2.name) LIKE aurora_fold($9) OR ct2.phone LIKE $10))"
+        }
+    }
+}
+
+/// How many of the viewer's visible conversations hold messages they have not seen.
+pub async fn unread_conversations(db: &Db, viewer: Viewer) -> Result<i64, sqlx::Error> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM conversations c JOIN whatsapp_accounts a ON a.id = c.account_id \
+         LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = $3 \
+         WHERE {} AND c.inbound_count > COALESCE(r.seen_inbound, 0)",
+        visible()
+    );
+    on_pool!(db, pool => sqlx::query_scalar(&sql)
+        .bind(viewer.company_id)
+        .bind(viewer.global_admin)
+        .bind(viewer.user_id)
+        .fetch_one(pool)
+        .await)
+}
+
+/// The user has seen every message of the conversation so far.
+pub async fn mark_seen(db: &Db, user_id: i64, conversation_id: i64) -> Result<(), sqlx::Error> {
+    on_pool!(db, pool => sqlx::query(
+        "INSERT INTO conversation_reads (user_id, conversation_id, seen_inbound) \
+         SELECT $1, id, inbound_count FROM conversations WHERE id = $2 \
+         ON CONFLICT (user_id, conversation_id) DO UPDATE SET seen_inbound = excluded.seen_inbound",
+    )
+    .bind(user_id)
+    .bind(conversation_id)
+    .execute(pool)
+    .await
+    .map(|_| ()))
 }
 
 /// One conversation, if the viewer may see it.

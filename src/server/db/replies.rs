@@ -80,6 +80,88 @@ pub async fn mark_failed(db: &Db, message_id: i64, reason: &str) -> Result<(), s
     .map(|_| ()))
 }
 
+/// A reply that found the session offline waits for it, released for any server to send.
+pub async fn mark_queued(db: &Db, message_id: i64) -> Result<(), sqlx::Error> {
+    on_pool!(db, pool => sqlx::query(
+        "UPDATE messages SET status = 'queued', failure = NULL, sender_node = NULL WHERE id = $1",
+    )
+    .bind(message_id)
+    .execute(pool)
+    .await
+    .map(|_| ()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct QueuedRow {
+    pub id: i64,
+    pub company_id: i64,
+    pub conversation_id: i64,
+    pub contact_phone: String,
+    pub text: String,
+}
+
+/// The channel's queued replies, oldest first.
+pub async fn queued_of(db: &Db, account_id: i64) -> Result<Vec<QueuedRow>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_as(
+        "SELECT m.id, c.company_id, m.conversation_id, ct.phone AS contact_phone, m.text \
+         FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+         JOIN contacts ct ON ct.id = c.contact_id \
+         WHERE m.account_id = $1 AND m.status = 'queued' ORDER BY m.sent_at, m.id",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await)
+}
+
+/// Channels with queued replies.
+pub async fn accounts_with_queued(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_scalar(
+        "SELECT DISTINCT account_id FROM messages WHERE status = 'queued'",
+    )
+    .fetch_all(pool)
+    .await)
+}
+
+/// Takes a queued reply for sending (back to Sending); false when another took it first.
+pub async fn unqueue(db: &Db, message_id: i64) -> Result<bool, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query(
+        "UPDATE messages SET status = 'sending' WHERE id = $1 AND status = 'queued'",
+    )
+    .bind(message_id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected() == 1))
+}
+
+/// Queued replies of channels that are no longer Connected (disconnected, disabled) will
+/// not go out by themselves: they fail with `reason`, for the agent to see. Returns
+/// (company, account, conversation) of each.
+pub async fn fail_queued_of_unconnected(
+    db: &Db,
+    reason: &str,
+) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let stranded: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT DISTINCT c.company_id, c.account_id, c.id FROM messages m \
+             JOIN conversations c ON c.id = m.conversation_id \
+             JOIN whatsapp_accounts a ON a.id = m.account_id \
+             WHERE m.status = 'queued' AND a.status <> 'connected'",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE messages SET status = 'failed', failure = $1 WHERE status = 'queued' \
+             AND account_id IN (SELECT id FROM whatsapp_accounts WHERE status <> 'connected')",
+        )
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(stranded)
+    })
+}
+
 /// A reply given up on after it reached WhatsApp's socket: it may have gone out.
 pub async fn mark_unconfirmed(db: &Db, message_id: i64, reason: &str) -> Result<(), sqlx::Error> {
     on_pool!(db, pool => sqlx::query(

@@ -4,7 +4,7 @@
 
 use super::internal;
 use crate::domain::account::AccountStatus;
-use crate::domain::inbox::{MessageStatus, ScheduleStatus, INBOX_PAGE};
+use crate::domain::inbox::{search, MessageStatus, ScheduleStatus, Whose, INBOX_PAGE};
 use crate::domain::size::format_bytes;
 use crate::error::AppError;
 use crate::server::db::inbox::{self, ConversationRow, Cursor, InboxFilter, MessageRow, Viewer};
@@ -12,7 +12,7 @@ use crate::server::db::replies::{self, ScheduledRow};
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{funnels, Db};
 use crate::server::services::phone::format_international;
-use crate::server::sessions::manager::SessionManager;
+use crate::server::sessions::manager::{Health, SessionManager};
 use crate::views::inbox::{
     Choice, ConversationPage, InboxPage, InboxRow, MediaView, MessageView, ScheduledView,
 };
@@ -48,7 +48,7 @@ fn contact_label(row: &ConversationRow) -> (String, String) {
     (contact, phone)
 }
 
-fn row_view(row: ConversationRow) -> InboxRow {
+fn row_view(row: ConversationRow, viewer_id: i64) -> InboxRow {
     let (contact, contact_phone) = contact_label(&row);
     InboxRow {
         id: row.id,
@@ -60,24 +60,45 @@ fn row_view(row: ConversationRow) -> InboxRow {
         last_message: row.last_message_text,
         last_message_at_ms: row.last_message_at,
         last_message_ours: row.last_message_outbound,
+        unread: row.unread.max(0),
+        not_sent: row.not_sent,
+        mine: row.owner_user_id == Some(viewer_id),
     }
+}
+
+/// What the list is asked for: the URL's filters, the search box and the page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListRequest<'a> {
+    pub funnel: Option<i64>,
+    pub channel: Option<i64>,
+    pub whose: Option<&'a str>,
+    pub search: Option<&'a str>,
+    pub after: Option<&'a str>,
 }
 
 pub async fn page(
     db: &Db,
     user: &SignedInUser,
-    funnel: Option<i64>,
-    channel: Option<i64>,
-    after: Option<&str>,
+    request: ListRequest<'_>,
 ) -> Result<InboxPage, AppError> {
     let viewer = user.viewer();
-    let cursor = after.map(decode_cursor).transpose()?;
+    let cursor = request.after.map(decode_cursor).transpose()?;
+    let whose = match request.whose {
+        None | Some("") => Whose::All,
+        Some(code) => Whose::parse(code).ok_or_else(|| {
+            AppError::Invalid("Show mine, unassigned or all conversations".into())
+        })?,
+    };
+    let search =
+        search(request.search.unwrap_or_default()).map_err(|e| AppError::Invalid(e.into()))?;
     let filter = InboxFilter {
-        funnel_id: funnel,
-        account_id: channel,
+        funnel_id: request.funnel,
+        account_id: request.channel,
+        whose,
+        search,
     };
     // One row more than shown tells whether another page exists.
-    let mut rows = inbox::list(db, viewer, filter, cursor, INBOX_PAGE as i64 + 1)
+    let mut rows = inbox::list(db, viewer, &filter, cursor, INBOX_PAGE as i64 + 1)
         .await
         .map_err(db_error("inbox list"))?;
     let next = (rows.len() > INBOX_PAGE).then(|| {
@@ -88,26 +109,47 @@ pub async fn page(
             id: last.id,
         })
     });
-    let funnels = funnels::list_by_company(db, user.company_id)
-        .await
-        .map_err(db_error("funnels"))?
-        .into_iter()
-        .map(|f| Choice {
-            id: f.id,
-            name: f.name,
-        })
-        .collect();
-    let channels = inbox::visible_channels(db, viewer)
-        .await
-        .map_err(db_error("channels"))?
-        .into_iter()
-        .map(|(id, name)| Choice { id, name })
-        .collect();
+    // Later pages only add rows: the choices and the count came with the first.
+    let first = cursor.is_none();
+    let funnels = if first {
+        funnels::list_by_company(db, user.company_id)
+            .await
+            .map_err(db_error("funnels"))?
+            .into_iter()
+            .map(|f| Choice {
+                id: f.id,
+                name: f.name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let channels = if first {
+        inbox::visible_channels(db, viewer)
+            .await
+            .map_err(db_error("channels"))?
+            .into_iter()
+            .map(|(id, name)| Choice { id, name })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let unread_conversations = if first {
+        inbox::unread_conversations(db, viewer)
+            .await
+            .map_err(db_error("unread count"))?
+    } else {
+        0
+    };
     Ok(InboxPage {
-        rows: rows.into_iter().map(row_view).collect(),
+        rows: rows
+            .into_iter()
+            .map(|row| row_view(row, user.user_id))
+            .collect(),
         next,
         funnels,
         channels,
+        unread_conversations,
     })
 }
 
@@ -190,6 +232,10 @@ pub async fn conversation(
     id: i64,
 ) -> Result<ConversationPage, AppError> {
     let row = visible(db, user.viewer(), id).await?;
+    // Opening a conversation is reading it, as on the phone.
+    inbox::mark_seen(db, user.user_id, id)
+        .await
+        .map_err(db_error("mark seen"))?;
     let messages = inbox::messages(db, id, THREAD_LENGTH)
         .await
         .map_err(db_error("messages"))?;
@@ -215,6 +261,7 @@ pub async fn conversation(
         channel: row.channel,
         channel_status,
         reply_blocked: reply_blocked(channel_status),
+        reconnecting: false,
         funnel: row.funnel,
         owner_id: row.owner_user_id,
         owner: row.owner,
@@ -222,6 +269,25 @@ pub async fn conversation(
         messages: messages.into_iter().map(message_view).collect(),
         scheduled: scheduled.into_iter().map(scheduled_view).collect(),
     })
+}
+
+/// The conversation with what only the sessions know: whether its channel is
+/// reconnecting (replies then wait for it).
+pub async fn conversation_live(
+    db: &Db,
+    manager: &SessionManager,
+    user: &SignedInUser,
+    id: i64,
+) -> Result<ConversationPage, AppError> {
+    let mut page = conversation(db, user, id).await?;
+    if page.channel_status == AccountStatus::Connected {
+        let account = visible(db, user.viewer(), id).await?.account_id;
+        page.reconnecting = matches!(
+            manager.live(account).health,
+            Some(Health::Reconnecting { .. })
+        );
+    }
+    Ok(page)
 }
 
 /// Any member of the conversation's funnel may own it; `None` leaves it unowned.
@@ -250,7 +316,7 @@ pub async fn set_owner(
         .await
         .map_err(db_error("set owner"))?;
     manager.conversation_changed(user.company_id, row.account_id, id);
-    conversation(db, user, id).await
+    conversation_live(db, manager, user, id).await
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use rand::RngCore;
 
-use super::inbox::{conversation, reply_blocked, visible};
+use super::inbox::{conversation_live, reply_blocked, visible};
 use super::internal;
 use crate::domain::account::AccountStatus;
 use crate::domain::inbox::{reply_text, schedule_time, MessageStatus, SEND_AGAIN_QUESTION};
@@ -51,6 +51,9 @@ pub struct Outgoing<'a> {
     /// E.164.
     pub to: &'a str,
     pub text: &'a str,
+    /// A reply (not a scheduled message) on a Connected channel: when the session is
+    /// offline it waits as Queued instead of failing.
+    pub queue_when_offline: bool,
 }
 
 /// What became of a reply handed to [`deliver`].
@@ -64,13 +67,15 @@ pub enum Delivery {
     /// Another server holds the channel's session (or took the reply first): it sends it,
     /// and the conversation's pages hear how it went.
     Handed,
+    /// The session is offline: the reply waits and goes out when it is back.
+    Queued,
 }
 
 impl Delivery {
     pub fn failure(&self) -> Option<&str> {
         match self {
             Delivery::Failed(reason) => Some(reason),
-            Delivery::Sent | Delivery::Handed | Delivery::Unconfirmed(_) => None,
+            Delivery::Sent | Delivery::Handed | Delivery::Queued | Delivery::Unconfirmed(_) => None,
         }
     }
 }
@@ -104,6 +109,11 @@ pub async fn deliver(
         Ok(wa_id) => {
             replies::mark_sent(db, message.message_id, &wa_id).await?;
             Delivery::Sent
+        }
+        // Never handed to WhatsApp, so sending it later cannot make a duplicate.
+        Err(ManagerError::NotConnected) if message.queue_when_offline => {
+            replies::mark_queued(db, message.message_id).await?;
+            Delivery::Queued
         }
         Err(ManagerError::MaybeSent) => {
             let reason = MAYBE_SENT.to_string();
@@ -151,11 +161,12 @@ async fn send_stored(
         message_id,
         to: &row.contact_phone,
         text,
+        queue_when_offline: true,
     };
     let _outcome = deliver(db, manager, &outgoing)
         .await
         .map_err(|e| internal("record reply outcome", e))?;
-    conversation(db, user, row.id).await
+    conversation_live(db, manager, user, row.id).await
 }
 
 pub async fn send(
@@ -236,7 +247,7 @@ pub async fn schedule(
     .map_err(|e| internal("schedule message", e))?;
     scheduler.wake();
     manager.conversation_changed(user.company_id, row.account_id, conversation_id);
-    conversation(db, user, conversation_id).await
+    conversation_live(db, manager, user, conversation_id).await
 }
 
 pub async fn cancel(
@@ -256,5 +267,35 @@ pub async fn cancel(
         ));
     }
     manager.conversation_changed(user.company_id, row.account_id, conversation_id);
-    conversation(db, user, conversation_id).await
+    conversation_live(db, manager, user, conversation_id).await
+}
+
+/// Sends the channel's queued replies, oldest first, now that its session is back; stops
+/// if it drops again (the rest keep waiting). Each is taken from the queue before it is
+/// sent, so it goes out once however many servers or wake-ups try.
+pub async fn send_queued(
+    db: &Db,
+    manager: &SessionManager,
+    account_id: i64,
+) -> Result<usize, sqlx::Error> {
+    let mut sent = 0;
+    for queued in replies::queued_of(db, account_id).await? {
+        if !replies::unqueue(db, queued.id).await? {
+            continue;
+        }
+        let outgoing = Outgoing {
+            company_id: queued.company_id,
+            account_id,
+            conversation_id: queued.conversation_id,
+            message_id: queued.id,
+            to: &queued.contact_phone,
+            text: &queued.text,
+            queue_when_offline: true,
+        };
+        if deliver(db, manager, &outgoing).await? == Delivery::Queued {
+            break;
+        }
+        sent += 1;
+    }
+    Ok(sent)
 }

@@ -12,8 +12,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::server::db::replies::{self, ScheduledRow};
 use crate::server::db::{now_ms, Db};
-use crate::server::services::replies::{deliver, local_message_id, Outgoing, SINGLE_SERVER};
-use crate::server::sessions::manager::SessionManager;
+use crate::server::services::replies::{
+    deliver, local_message_id, send_queued, Outgoing, SINGLE_SERVER,
+};
+use crate::server::sessions::manager::{Health, SessionManager};
 
 /// The longest the scheduler sleeps without looking (a message scheduled by another
 /// process would otherwise wait for its own wake-up).
@@ -21,6 +23,8 @@ const IDLE_LOOK: Duration = Duration::from_secs(30);
 const BATCH: i64 = 50;
 /// How many channels send their due messages at the same time.
 const CHANNELS_AT_ONCE: usize = 16;
+pub const STRANDED: &str =
+    "The channel was disconnected before this message could go out. Connect it again, then retry.";
 pub const INTERRUPTED: &str =
     "The server stopped while sending this message; it may not have gone out. Check with the contact before sending it again.";
 
@@ -130,6 +134,7 @@ async fn send_one(
         message_id,
         to: &row.contact_phone,
         text: &row.text,
+        queue_when_offline: false,
     };
     // Handed to another server counts as sent here: the message's own row tells the rest.
     let delivery = deliver(db, manager, &outgoing).await?;
@@ -140,8 +145,30 @@ async fn send_one(
     Ok(())
 }
 
-/// Sends scheduled messages as they fall due, until `stop` is cancelled.
+fn online(manager: &SessionManager, account: i64) -> bool {
+    matches!(manager.live(account).health, Some(Health::Online))
+}
+
+/// Queued replies: those of channels whose session runs here and is online go out; those
+/// of channels no longer Connected fail, so nobody waits for them.
+pub async fn sweep_queued(db: &Db, manager: &SessionManager) -> Result<(), sqlx::Error> {
+    for (company, account, conversation) in
+        replies::fail_queued_of_unconnected(db, STRANDED).await?
+    {
+        manager.conversation_changed(company, account, conversation);
+    }
+    for account in replies::accounts_with_queued(db).await? {
+        if online(manager, account) {
+            send_queued(db, manager, account).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Sends scheduled messages as they fall due, and queued replies when their channel is
+/// back, until `stop` is cancelled.
 pub async fn run(db: Db, manager: SessionManager, scheduler: Scheduler, stop: CancellationToken) {
+    let mut changes = manager.subscribe();
     match recover(&db, &manager).await {
         Ok(0) => {}
         Ok(n) => tracing::warn!(n, "messages interrupted by a restart were marked failed"),
@@ -151,6 +178,9 @@ pub async fn run(db: Db, manager: SessionManager, scheduler: Scheduler, stop: Ca
         if let Err(e) = run_due_until(&db, &manager, &stop).await {
             tracing::error!("scheduled messages: {e}");
         }
+        if let Err(e) = sweep_queued(&db, &manager).await {
+            tracing::error!("queued replies: {e}");
+        }
         let wait = match replies::next_due(&db).await {
             Ok(Some(at)) => {
                 Duration::from_millis((at - now_ms()).clamp(0, IDLE_LOOK.as_millis() as i64) as u64)
@@ -158,10 +188,25 @@ pub async fn run(db: Db, manager: SessionManager, scheduler: Scheduler, stop: Ca
             Ok(None) => IDLE_LOOK,
             Err(_) => Duration::from_secs(5),
         };
-        tokio::select! {
-            _ = stop.cancelled() => return,
-            _ = tokio::time::sleep(wait) => {}
-            _ = scheduler.wake.notified() => {}
+        let sleep = tokio::time::sleep(wait);
+        tokio::pin!(sleep);
+        // A session coming back sends its channel's queue at once; other news waits.
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = &mut sleep => break,
+                _ = scheduler.wake.notified() => break,
+                changed = changes.recv() => match changed {
+                    Ok(changed) if online(&manager, changed.account_id) => {
+                        if let Err(e) = send_queued(&db, &manager, changed.account_id).await {
+                            tracing::error!("queued replies: {e}");
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                },
+            }
         }
     }
 }

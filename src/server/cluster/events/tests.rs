@@ -325,6 +325,7 @@ async fn a_reply_typed_on_another_server_goes_out_once_through_the_owners_sessio
             message_id: message,
             to: "+573009998877",
             text,
+            queue_when_offline: true,
         };
         assert_eq!(
             deliver(&db, &rig.b, &reply).await.unwrap(),

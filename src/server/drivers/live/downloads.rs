@@ -253,18 +253,22 @@ impl Downloads {
         media: MediaRef,
         cancel: &CancellationToken,
     ) -> Result<Vec<u8>, String> {
+        // Biased toward the cancel: a slot freed by a cancelled download must not start a
+        // waiting one that was cancelled at the same moment.
         let _slot = tokio::select! {
-            slot = self.slots.acquire() => slot.map_err(|_| "no download slots".to_string())?,
+            biased;
             () = cancel.cancelled() => return Err("cancelled".into()),
+            slot = self.slots.acquire() => slot.map_err(|_| "no download slots".to_string())?,
         };
         let stop = Arc::new(AtomicBool::new(false));
         let expected = media.file_sha256.clone();
         let sink = CappedWriter::new(self.limits.max_bytes, stop.clone());
         let outcome = tokio::select! {
+            biased;
+            () = cancel.cancelled() => Err("cancelled".into()),
             done = tokio::time::timeout(self.limits.timeout, fetcher.fetch(media, sink)) => {
                 done.unwrap_or_else(|_| Err("the download timed out".into()))
             }
-            () = cancel.cancelled() => Err("cancelled".into()),
         };
         stop.store(true, Ordering::Relaxed);
         let bytes = outcome?.bytes.into_inner();

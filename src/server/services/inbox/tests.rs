@@ -17,6 +17,7 @@ use crate::server::db::{
 use crate::server::drivers::driver::InboundMedia;
 use crate::server::drivers::simulator::{customer_message, ScanOutcome, Simulator};
 use crate::server::media::MediaStore;
+use crate::server::services::inbox::ListRequest;
 use crate::server::services::{inbox, replies};
 use crate::server::sessions::backoff::Backoff;
 use crate::server::sessions::inbound;
@@ -186,7 +187,7 @@ impl Rig {
     }
 
     async fn ids(&self, viewer: &SignedInUser) -> Vec<i64> {
-        inbox::page(&self.db, viewer, None, None, None)
+        inbox::page(&self.db, viewer, ListRequest::default())
             .await
             .unwrap()
             .rows
@@ -292,7 +293,7 @@ async fn new_conversations_get_the_channel_owner_and_the_list_pages_by_activity(
             expected.push(rig.receive(&from, &format!("mensaje {n}"), None).await);
         }
         expected.reverse(); // newest first
-        let first = inbox::page(&rig.db, &rig.lucia, None, None, None)
+        let first = inbox::page(&rig.db, &rig.lucia, ListRequest::default())
             .await
             .unwrap();
         assert_eq!(first.rows.len(), 50);
@@ -302,9 +303,16 @@ async fn new_conversations_get_the_channel_owner_and_the_list_pages_by_activity(
         let mut seen: Vec<i64> = first.rows.iter().map(|r| r.id).collect();
         let mut next = first.next;
         while let Some(after) = next {
-            let page = inbox::page(&rig.db, &rig.lucia, None, None, Some(&after))
-                .await
-                .unwrap();
+            let page = inbox::page(
+                &rig.db,
+                &rig.lucia,
+                ListRequest {
+                    after: Some(&after),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
             seen.extend(page.rows.iter().map(|r| r.id));
             next = page.next;
         }
@@ -312,10 +320,10 @@ async fn new_conversations_get_the_channel_owner_and_the_list_pages_by_activity(
 
         // Filters: another channel's conversations are not listed under this one.
         let filter = InboxFilter {
-            funnel_id: None,
             account_id: Some(rig.account + 1000),
+            ..Default::default()
         };
-        let none = inbox_db::list(&rig.db, rig.lucia.viewer(), filter, None::<Cursor>, 10)
+        let none = inbox_db::list(&rig.db, rig.lucia.viewer(), &filter, None::<Cursor>, 10)
             .await
             .unwrap();
         assert!(none.is_empty());
@@ -398,13 +406,13 @@ async fn replies_go_out_through_the_session_and_record_their_state() {
             (outbox[0].to.as_str(), outbox[0].text.as_str()),
             (CUSTOMER, "Buenas tardes")
         );
-        let listed = inbox::page(&rig.db, &rig.carlos, None, None, None)
+        let listed = inbox::page(&rig.db, &rig.carlos, ListRequest::default())
             .await
             .unwrap();
         assert_eq!(listed.rows[0].last_message, "Buenas tardes");
         assert!(listed.rows[0].last_message_ours, "the list says You:");
 
-        // The session drops: the reply fails with the reason, and Retry sends it once back.
+        // The session drops: the reply waits, queued, and goes out once when it is back.
         rig.sim.set_network(false).await;
         eventually(|| async {
             matches!(
@@ -417,24 +425,30 @@ async fn replies_go_out_through_the_session_and_record_their_state() {
         let page = replies::send(&rig.db, &rig.manager, &rig.carlos, id, "¿Sigue ahí?")
             .await
             .unwrap();
-        let failed = page.messages.last().unwrap().clone();
-        assert_eq!(failed.status, MessageStatus::Failed);
         assert!(
-            failed.failure.as_deref().unwrap().contains("not connected"),
-            "{failed:?}"
+            page.reconnecting,
+            "the page says the channel is reconnecting"
         );
+        let queued = page.messages.last().unwrap().clone();
+        assert_eq!(queued.status, MessageStatus::Queued, "{queued:?}");
+        assert_eq!(rig.sim.outbox(LINKED).len(), 1, "nothing more went out");
         rig.sim.set_network(true).await;
         eventually(|| async {
             (rig.manager.live(rig.account).health == Some(Health::Online)).then_some(())
         })
         .await;
-        let page = replies::retry(&rig.db, &rig.manager, &rig.carlos, id, failed.id, false)
+        scheduler::sweep_queued(&rig.db, &rig.manager)
             .await
             .unwrap();
-        let retried = page.messages.iter().find(|m| m.id == failed.id).unwrap();
-        assert_eq!(retried.status, MessageStatus::Sent);
-        assert_eq!(rig.sim.outbox(LINKED).len(), 2);
-        let again = replies::retry(&rig.db, &rig.manager, &rig.carlos, id, failed.id, false).await;
+        scheduler::sweep_queued(&rig.db, &rig.manager)
+            .await
+            .unwrap();
+        let page = inbox::conversation(&rig.db, &rig.carlos, id).await.unwrap();
+        let sent = page.messages.iter().find(|m| m.id == queued.id).unwrap();
+        assert_eq!(sent.status, MessageStatus::Sent);
+        let texts: Vec<String> = rig.sim.outbox(LINKED).into_iter().map(|m| m.text).collect();
+        assert_eq!(texts, ["Buenas tardes", "¿Sigue ahí?"], "sent once");
+        let again = replies::retry(&rig.db, &rig.manager, &rig.carlos, id, queued.id, false).await;
         assert!(
             matches!(again, Err(AppError::Conflict(_))),
             "a sent message is not retried"
@@ -467,7 +481,7 @@ async fn replies_go_out_through_the_session_and_record_their_state() {
         assert_eq!(
             page.messages.len(),
             3,
-            "Hola, the reply, and the retried one"
+            "Hola, the reply, and the one that waited"
         );
     })
     .await;
@@ -906,3 +920,5 @@ async fn a_slow_channel_does_not_hold_up_another_channels_scheduled_messages() {
     })
     .await;
 }
+
+mod list;
