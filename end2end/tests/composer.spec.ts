@@ -55,4 +55,23 @@ test('a chat opens at its newest message, with a day separator and HH:MM on ever
   // One separator for the day, reading "Today"; each bubble says its time as HH:MM.
   await expect(thread.locator('.day-separator:not([hidden])')).toHaveText(['Today']);
   await expect(newest.locator('time')).toHaveText(/^\d\d:\d\d$/);
+
+  // Scrolled up to read, a new message does not pull the chat down: a pill offers the way.
+  const first = thread.getByRole('listitem').filter({ hasText: 'Mensaje número 1' }).first();
+  await thread.evaluate((el) => el.scrollTo(0, 0));
+  await expect(first).toBeInViewport();
+  expect((await sim.message(linked.e164, { from: '+573005550155', name: 'Inés', text: 'Mensaje número 31' })).status()).toBe(202);
+  const arrived = thread.getByRole('listitem').filter({ has: page.getByText('Mensaje número 31', { exact: true }) });
+  const pill = page.getByRole('button', { name: 'New messages ↓' });
+  await expect(pill).toBeVisible();
+  await expect(arrived).toBeAttached();
+  await expect(arrived).not.toBeInViewport();
+  await expect(first).toBeInViewport();
+  await pill.click();
+  await expect(arrived).toBeInViewport();
+  await expect(pill).toBeHidden();
+  // At the bottom, the next one is simply followed.
+  expect((await sim.message(linked.e164, { from: '+573005550155', name: 'Inés', text: 'Mensaje número 32' })).status()).toBe(202);
+  await expect(thread.getByRole('listitem').filter({ has: page.getByText('Mensaje número 32', { exact: true }) })).toBeInViewport();
+  await expect(pill).toBeHidden();
 });

@@ -138,6 +138,25 @@ pub const STALE_VERSION: &str = "This account was changed by someone else; reloa
 pub const CELLPHONE_USER_REQUIRED: &str = "Choose the team member whose phone is linked";
 pub const FUNNEL_REQUIRED: &str = "Choose a funnel";
 
+/// Where the wizard opens: at the first step still missing something the account needs,
+/// so "Finish setup" and Connect ask only what is missing; at the start when nothing is.
+pub fn first_missing_step(
+    phone: bool,
+    name: bool,
+    cellphone_user: bool,
+    funnel: bool,
+) -> WizardStep {
+    [
+        (phone, WizardStep::PhoneNumber),
+        (name, WizardStep::Name),
+        (cellphone_user, WizardStep::CellphoneUser),
+        (funnel, WizardStep::AssignNewContacts),
+    ]
+    .into_iter()
+    .find(|(present, _)| !present)
+    .map_or(WizardStep::PhoneNumber, |(_, step)| step)
+}
+
 pub fn duplicate_phone_warning(account_name: &str) -> String {
     format!("This number is already used by {account_name}")
 }
@@ -353,5 +372,30 @@ mod tests {
         assert!(country_matches(&ivory, "cote d'i"));
         assert!(country_matches(&ivory, "225"));
         assert_eq!(colombia.label(), "Colombia (+57)");
+    }
+
+    #[test]
+    fn the_wizard_opens_at_the_first_missing_step() {
+        assert_eq!(
+            first_missing_step(true, true, false, false),
+            WizardStep::CellphoneUser
+        );
+        assert_eq!(
+            first_missing_step(false, true, true, true),
+            WizardStep::PhoneNumber
+        );
+        assert_eq!(
+            first_missing_step(true, false, true, false),
+            WizardStep::Name
+        );
+        assert_eq!(
+            first_missing_step(true, true, true, false),
+            WizardStep::AssignNewContacts
+        );
+        assert_eq!(
+            first_missing_step(true, true, true, true),
+            WizardStep::PhoneNumber,
+            "all there: from the start"
+        );
     }
 }

@@ -40,6 +40,9 @@ pub struct SetupOptions {
     /// The account's version when the wizard opened; saving on an older one is refused.
     pub version: i64,
     pub action: SetupAction,
+    /// A Connected account's number, international format: it is the linked phone's, so
+    /// the wizard shows it without letting it be changed (and the server keeps it).
+    pub linked_phone: Option<String>,
     pub form: SetupForm,
     pub countries: Vec<Country>,
     pub users: Vec<Choice>,

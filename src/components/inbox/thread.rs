@@ -39,7 +39,7 @@ pub fn Thread(page: ConversationPage, current: Latest, scroll: ThreadScroll) -> 
         })
         .collect_view();
     view! {
-        <ol class="thread" id=THREAD_ID aria-label="Messages" on:scroll=move |_| scroll.scrolled(newest)>{messages}</ol>
+        <ol class="thread" id=THREAD_ID aria-label="Messages" on:scroll=move |ev| scroll.scrolled(newest, &ev)>{messages}</ol>
         <NewMessagesPill scroll/>
         <Alert message=error/>
         {scheduled}

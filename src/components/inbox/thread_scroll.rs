@@ -10,11 +10,15 @@ pub const THREAD_ID: &str = "thread";
 #[cfg(feature = "hydrate")]
 const NEAR_BOTTOM_PX: f64 = 48.0;
 
+/// Read only in the browser; the server's copy just renders the first page.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 #[derive(Clone, Copy)]
 pub struct ThreadScroll {
     /// Unset until the first draw, which opens at the newest message.
     top: StoredValue<Option<f64>>,
     at_bottom: StoredValue<bool>,
+    /// A draw is waiting for its frame: the thread on the page is new and not scrolled yet.
+    placing: StoredValue<bool>,
     /// The newest message the agent has had on screen.
     newest_seen: StoredValue<Option<i64>>,
     pub pill: RwSignal<bool>,
@@ -25,6 +29,7 @@ impl ThreadScroll {
         ThreadScroll {
             top: StoredValue::new(None),
             at_bottom: StoredValue::new(true),
+            placing: StoredValue::new(false),
             newest_seen: StoredValue::new(None),
             pill: RwSignal::new(false),
         }
@@ -33,10 +38,23 @@ impl ThreadScroll {
     /// After a draw whose newest message is `newest` (`ours`: the agent's own reply):
     /// follow it when at the bottom or when it is ours, else keep the place and show the pill.
     pub fn drawn(&self, newest: Option<i64>, ours: bool) {
+        // Called while the new thread is being built, so the one on the page is still the
+        // previous draw: where the agent left it decides (a scroll event may not have
+        // arrived yet).
+        #[cfg(feature = "hydrate")]
+        if self.top.get_value().is_some() && !self.placing.get_value() {
+            if let Some((top, at_bottom)) = position() {
+                self.top.set_value(Some(top));
+                self.at_bottom.set_value(at_bottom);
+            }
+        }
         #[cfg(feature = "hydrate")]
         let this = *self;
         #[cfg(feature = "hydrate")]
+        self.placing.set_value(true);
+        #[cfg(feature = "hydrate")]
         request_animation_frame(move || {
+            this.placing.set_value(false);
             let follow = this.at_bottom.get_value() || ours || this.top.get_value().is_none();
             if follow {
                 this.to_bottom();
@@ -56,17 +74,35 @@ impl ThreadScroll {
         let _ = (self, newest, ours);
     }
 
-    /// The thread's scroll handler.
-    pub fn scrolled(&self, newest: Option<i64>) {
-        let Some((top, at_bottom)) = position() else {
-            return;
-        };
-        self.top.set_value(Some(top));
-        self.at_bottom.set_value(at_bottom);
-        if at_bottom {
-            self.newest_seen.set_value(newest);
-            self.pill.set(false);
+    /// The thread's scroll handler. Events while a draw waits for its frame are the
+    /// browser's own (scroll anchoring as messages are added), not the agent's: the draw
+    /// decides. So are those of a thread already replaced by a redraw.
+    pub fn scrolled(&self, newest: Option<i64>, ev: &leptos::ev::Event) {
+        #[cfg(feature = "hydrate")]
+        {
+            if self.placing.get_value() {
+                return;
+            }
+            use wasm_bindgen::JsCast;
+            let Some(el) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .filter(|el| el.is_connected())
+            else {
+                return;
+            };
+            let top = el.scroll_top() as f64;
+            let rest = el.scroll_height() as f64 - top - el.client_height() as f64;
+            let at_bottom = rest < NEAR_BOTTOM_PX;
+            self.top.set_value(Some(top));
+            self.at_bottom.set_value(at_bottom);
+            if at_bottom {
+                self.newest_seen.set_value(newest);
+                self.pill.set(false);
+            }
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (self, newest, ev);
     }
 
     pub fn to_bottom(&self) {

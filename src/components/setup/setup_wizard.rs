@@ -8,7 +8,7 @@ use crate::api::setup::{check_setup_phone, load_setup, save_setup};
 use crate::components::channels::cards::Cards;
 use crate::components::common::dom::{dialog_keys, focus_first_in};
 use crate::domain::identity::clean_name;
-use crate::domain::wizard::{first_step_with_error, SetupField, WizardStep};
+use crate::domain::wizard::{first_missing_step, first_step_with_error, SetupField, WizardStep};
 use crate::views::setup::{PhoneCheck, SetupForm, SetupOptions, SetupOutcome};
 
 /// Every field of the wizard, kept while the user moves between steps.
@@ -121,8 +121,9 @@ fn check_phone_as_typed(account_id: i64, draft: Draft, phone: RwSignal<PhoneStat
 }
 
 /// Whether the step's fields allow moving on (the server checks them all again on save).
-fn step_ready(step: WizardStep, draft: Draft, phone: &PhoneStatus) -> bool {
+fn step_ready(step: WizardStep, draft: Draft, phone: &PhoneStatus, locked: bool) -> bool {
     match step {
+        WizardStep::PhoneNumber if locked => true,
         WizardStep::PhoneNumber => match phone {
             PhoneStatus::Valid { used_by, .. } => {
                 used_by.is_none() || draft.duplicate_acknowledged.get()
@@ -186,14 +187,24 @@ fn WizardForm(
         account_id,
         version,
         action,
+        linked_phone,
         form,
         countries,
         users,
         funnels,
     } = options;
+    let opening_step = first_missing_step(
+        linked_phone.is_some() || !form.national_number.trim().is_empty(),
+        !form.name.trim().is_empty(),
+        form.cellphone_user_id.is_some(),
+        form.funnel_id.is_some(),
+    );
+    let locked = linked_phone.is_some();
     let draft = Draft::new(form);
     let phone = RwSignal::new(PhoneStatus::Empty);
-    check_phone_as_typed(account_id, draft, phone);
+    if !locked {
+        check_phone_as_typed(account_id, draft, phone);
+    }
     let context = WizardContext {
         account_id,
         draft,
@@ -202,8 +213,9 @@ fn WizardForm(
         countries: StoredValue::new(countries),
         users: StoredValue::new(users),
         funnels: StoredValue::new(funnels),
+        linked_phone: StoredValue::new(linked_phone),
     };
-    let step = RwSignal::new(WizardStep::PhoneNumber);
+    let step = RwSignal::new(opening_step);
     let saving = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
     let body_id = format!("setup-step-{account_id}");
@@ -214,7 +226,7 @@ fn WizardForm(
             focus_first_in(&body_id);
         });
     }
-    let ready = Memo::new(move |_| phone.with(|p| step_ready(step.get(), draft, p)));
+    let ready = Memo::new(move |_| phone.with(|p| step_ready(step.get(), draft, p, locked)));
 
     let save = move || {
         saving.set(true);

@@ -22,6 +22,8 @@ pub struct WizardContext {
     pub countries: StoredValue<Vec<Country>>,
     pub users: StoredValue<Vec<Choice>>,
     pub funnels: StoredValue<Vec<FunnelChoice>>,
+    /// A Connected account's number: shown, not editable (it is the phone's).
+    pub linked_phone: StoredValue<Option<String>>,
 }
 
 impl WizardContext {
@@ -74,6 +76,28 @@ pub fn StepBody(step: WizardStep, context: WizardContext) -> impl IntoView {
 
 #[component]
 fn PhoneStep(context: WizardContext) -> impl IntoView {
+    match context.linked_phone.get_value() {
+        Some(number) => view! { <LinkedPhone number/> }.into_any(),
+        None => view! { <PhoneFields context/> }.into_any(),
+    }
+}
+
+/// A linked account's number, which only another phone could change.
+#[component]
+fn LinkedPhone(number: String) -> impl IntoView {
+    view! {
+        <div class="field">
+            <p class="field-label">"Phone number"</p>
+            <p class="linked-phone" data-focus-first="" tabindex="-1"><strong>{number}</strong></p>
+            <p class="hint">
+                "This is the number of the phone linked to this account. To use another number, disconnect this one and link that phone."
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn PhoneFields(context: WizardContext) -> impl IntoView {
     let draft = context.draft;
     let country_id = context.id("country");
     let number_id = context.id("phone");

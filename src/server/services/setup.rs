@@ -12,7 +12,9 @@ use crate::error::AppError;
 use crate::server::db::account_setup::{self, Saved, Settings, SetupRow};
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{funnels, now_ms, users, Db};
-use crate::server::services::phone::{countries, parse_national, split_for_selector};
+use crate::server::services::phone::{
+    countries, format_international, parse_national, split_for_selector,
+};
 use crate::server::sessions::manager::SessionManager;
 use crate::views::channels::AccountView;
 use crate::views::setup::{
@@ -58,10 +60,16 @@ pub async fn options(db: &Db, user: &SignedInUser, id: i64) -> Result<SetupOptio
     } else {
         row.name.clone()
     };
+    let linked_phone = row
+        .phone
+        .as_deref()
+        .filter(|_| action == SetupAction::Save)
+        .map(format_international);
     Ok(SetupOptions {
         account_id: row.id,
         version: row.version,
         action,
+        linked_phone,
         form: SetupForm {
             country,
             national_number,
@@ -133,9 +141,11 @@ pub async fn check_phone(
 async fn validate(
     db: &Db,
     user: &SignedInUser,
-    id: i64,
+    row: &SetupRow,
+    action: SetupAction,
     form: &SetupForm,
 ) -> Result<Result<(String, String), Vec<FieldError>>, AppError> {
+    let id = row.id;
     let team: Vec<i64> = users::list_by_company(db, user.company_id)
         .await
         .map_err(|e| internal("list users", e))?
@@ -148,19 +158,24 @@ async fn validate(
     let mut errors = Vec::new();
     let mut problem = |field, message: String| errors.push(FieldError::new(field, message));
 
-    let phone = match parse_national(&form.country, &form.national_number) {
-        Ok(phone) => {
-            if let Some(other) = used_by(db, user.company_id, &phone.e164, id).await? {
-                if !form.duplicate_acknowledged {
-                    problem(SetupField::Phone, duplicate_phone_warning(&other));
+    // A Connected account's number is its phone's: whatever the form says, it stays.
+    let linked = row.phone.clone().filter(|_| action == SetupAction::Save);
+    let phone = match linked {
+        Some(linked) => linked,
+        None => match parse_national(&form.country, &form.national_number) {
+            Ok(phone) => {
+                if let Some(other) = used_by(db, user.company_id, &phone.e164, id).await? {
+                    if !form.duplicate_acknowledged {
+                        problem(SetupField::Phone, duplicate_phone_warning(&other));
+                    }
                 }
+                phone.e164
             }
-            phone.e164
-        }
-        Err(message) => {
-            problem(SetupField::Phone, message);
-            String::new()
-        }
+            Err(message) => {
+                problem(SetupField::Phone, message);
+                String::new()
+            }
+        },
     };
     let name = clean_name(&form.name, "Name").unwrap_or_else(|message| {
         problem(SetupField::Name, message);
@@ -232,7 +247,7 @@ pub async fn save(
     if row.version != version {
         return rejected(SetupField::Form, STALE_VERSION.into());
     }
-    let (phone, name) = match validate(db, user, id, &form).await? {
+    let (phone, name) = match validate(db, user, &row, action, &form).await? {
         Ok(valid) => valid,
         Err(errors) => return Ok(SetupOutcome::Rejected(errors)),
     };

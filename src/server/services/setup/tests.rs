@@ -272,17 +272,13 @@ async fn saving_a_connected_account_stores_every_field_and_tells_open_pages() {
         };
         assert_eq!(view.status, AccountStatus::Connected);
         assert_eq!(view.name, "Ventas Bogotá");
-        assert_eq!(view.phone.as_deref(), Some("+57 300 1234567"));
+        // The number of a linked account is its phone's: the form's other number is ignored.
+        assert_eq!(view.phone.as_deref(), Some("+52 55 1234 5678"));
+        assert_eq!(view.phone_mismatch, None);
         assert_eq!(view.cellphone_user.as_deref(), Some("Carlos Ruiz"));
         assert_eq!(view.funnel.as_deref(), Some("Support"));
         assert_eq!(view.owner.as_deref(), Some("Lucía Gómez"));
         assert_eq!(view.restricted_users, vec!["Carlos Ruiz", "Lucía Gómez"]);
-        assert_eq!(
-            view.phone_mismatch.as_deref(),
-            Some(
-                "Linked phone +52 55 1234 5678 differs from the configured number +57 300 1234567"
-            )
-        );
         assert_eq!(team.version(id).await, before + 1);
         let change = changes.try_recv().expect("a change was published");
         assert_eq!((change.account_id, change.removed), (id, false));
@@ -293,7 +289,8 @@ async fn saving_a_connected_account_stores_every_field_and_tells_open_pages() {
             .any(|(event, _)| event == "settings_saved"));
 
         let reopened = options(&team.db, &team.ana, id).await.unwrap();
-        assert_eq!(reopened.form.country, "CO");
+        assert_eq!(reopened.form.country, "MX");
+        assert_eq!(reopened.linked_phone.as_deref(), Some("+52 55 1234 5678"));
         assert_eq!(reopened.form.name, "Ventas Bogotá");
         assert_eq!(reopened.form.restricted_user_ids, {
             let mut ids = vec![team.carlos, team.lucia];
