@@ -2,7 +2,9 @@
 //! every query here, not a filter applied later), their messages, and their media.
 
 use super::{on_pool, Db};
-use crate::domain::inbox::{like_anywhere, phrase, Search, Whose};
+use crate::domain::inbox::{Search, Whose};
+
+mod search;
 
 /// Who is looking: the rule depends on the company, the user and whether they are a
 /// global admin.
@@ -48,22 +50,26 @@ pub struct ConversationRow {
     pub not_sent: bool,
 }
 
-/// `+c.account_id` keeps the join from driving the list through each channel's index
-/// (SQLite would, then sort every row): conversations are read in activity order and
-/// stop at the page's end.
-const CONVERSATION_COLUMNS: &str = "c.id, c.account_id, \
+/// A conversation row's columns, over `c` and the tables [`JOINS`] brings.
+const SELECT_LIST: &str = "c.id, c.account_id, \
      COALESCE(NULLIF(a.name, ''), a.business_name, a.phone, '') AS channel, a.status AS channel_status, \
      ct.name AS contact_name, ct.phone AS contact_phone, c.funnel_id, f.name AS funnel, \
      c.owner_user_id, o.display_name AS owner, c.last_message_text, c.last_message_at, \
      c.last_message_outbound, c.inbound_count - COALESCE(r.seen_inbound, 0) AS unread, \
      EXISTS (SELECT 1 FROM messages fm WHERE fm.conversation_id = c.id \
-        AND fm.status IN ('failed', 'unconfirmed')) AS not_sent \
-     FROM conversations c \
-     JOIN whatsapp_accounts a ON a.id = +c.account_id \
+        AND fm.status IN ('failed', 'unconfirmed')) AS not_sent";
+/// What every conversation row joins. `+c.account_id` keeps the join from driving the list
+/// through each channel's index (SQLite would, then sort every row): conversations are
+/// read in activity order and stop at the page's end.
+const JOINS: &str = "JOIN whatsapp_accounts a ON a.id = +c.account_id \
      LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = $3 \
      JOIN contacts ct ON ct.id = c.contact_id \
      LEFT JOIN funnels f ON f.id = c.funnel_id \
      LEFT JOIN users o ON o.id = c.owner_user_id";
+
+fn conversation_columns() -> String {
+    format!("{SELECT_LIST} FROM conversations c {JOINS}")
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InboxFilter {
@@ -110,15 +116,21 @@ pub async fn list(
         Whose::Unassigned => "c.owner_user_id IS NULL",
         Whose::All => "TRUE",
     };
-    let (matching, text, phone) = match &filter.search {
-        Some(search) => {
-            let (text, phone) = search_terms(db, search);
-            (search_condition(db, search), Some(text), Some(phone))
+    let (from, matching, text, phone) = match &filter.search {
+        None => (
+            format!("FROM conversations c {JOINS}"),
+            "$9 IS NULL AND $10 IS NULL",
+            None,
+            None,
+        ),
+        Some(found) => {
+            let (text, phone) = search::terms(db, found);
+            let plan = search::plan(db, viewer, found, &text, &phone).await?;
+            (plan.from, plan.condition, Some(text), Some(phone))
         }
-        None => ("$9 IS NULL AND $10 IS NULL", None, None),
     };
     let sql = format!(
-        "SELECT {CONVERSATION_COLUMNS} WHERE {} AND {funnel} AND {channel} AND {after} \
+        "SELECT {SELECT_LIST} {from} WHERE {} AND {funnel} AND {channel} AND {after} \
          AND {whose} AND {matching} ORDER BY c.last_message_at DESC, c.id DESC LIMIT $8",
         visible()
     );
@@ -137,61 +149,26 @@ pub async fn list(
         .await)
 }
 
-/// The search as each engine's index reads it ($9 for names and texts, $10 for numbers):
-/// SQLite's full-text query, or LIKE patterns for PostgreSQL's trigram indexes.
-fn search_terms(db: &Db, search: &Search) -> (String, String) {
-    match db {
-        Db::Sqlite(_) if search.covers_messages() => {
-            let names = phrase(&search.text);
-            let numbers = if search.phone != search.text && search.phone.chars().count() >= 3 {
-                format!("{names} OR {}", phrase(&search.phone))
-            } else {
-                names.clone()
-            };
-            (names, numbers)
-        }
-        _ => (like_anywhere(&search.text), like_anywhere(&search.phone)),
+/// How many of the viewer's visible conversations hold messages they have not seen, up to
+/// `cap` (the title then says "99+"): counting stops there, so a large inbox full of unread
+/// chats costs no more than a small one.
+pub async fn unread_conversations(db: &Db, viewer: Viewer, cap: i64) -> Result<i64, sqlx::Error> {
+    let channels = visible_channels(db, viewer).await?;
+    if channels.is_empty() {
+        return Ok(0);
     }
-}
-
-/// The conversations whose contact's name or number, or one of whose messages, holds the
-/// search. Terms under three characters look at contacts only, by a scan of them.
-fn search_condition(db: &Db, search: &Search) -> &'static str {
-    match (db, search.covers_messages()) {
-        (Db::Sqlite(_), true) => {
-            "c.id IN (SELECT m.conversation_id FROM message_search s JOIN messages m ON m.id = s.rowid \
-             WHERE message_search MATCH $9 \
-             UNION SELECT c2.id FROM contact_search cs JOIN conversations c2 ON c2.contact_id = cs.rowid \
-             WHERE contact_search MATCH $10)"
-        }
-        (Db::Sqlite(_), false) => {
-            "c.contact_id IN (SELECT ct2.id FROM contacts ct2 WHERE ct2.company_id = $1 \
-             AND (ct2.name LIKE $9 ESCAPE '\\' OR ct2.phone LIKE $10 ESCAPE '\\'))"
-        }
-        (Db::Postgres(_), true) => {
-            "c.id IN (SELECT m.conversation_id FROM messages m WHERE aurora_fold(m.text) LIKE aurora_fold($9) \
-             UNION SELECT c2.id FROM contacts ct2 JOIN conversations c2 ON c2.contact_id = ct2.id \
-             WHERE aurora_fold(ct2.name) LIKE aurora_fold($9) OR ct2.phone LIKE $10)"
-        }
-        (Db::Postgres(_), false) => {
-            "c.contact_id IN (SELECT ct2.id FROM contacts ct2 WHERE ct2.company_id = $1 \
-             AND (aurora_fold(ct2.name) LIKE aurora_fold($9) OR ct2.phone LIKE $10))"
-        }
-    }
-}
-
-/// How many of the viewer's visible conversations hold messages they have not seen.
-pub async fn unread_conversations(db: &Db, viewer: Viewer) -> Result<i64, sqlx::Error> {
+    // The visible channels, found once, instead of the visibility rule on every row; ids are
+    // integers, so writing them into the statement is safe.
+    let ids: Vec<String> = channels.iter().map(|(id, _)| id.to_string()).collect();
     let sql = format!(
-        "SELECT COUNT(*) FROM conversations c JOIN whatsapp_accounts a ON a.id = c.account_id \
-         LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = $3 \
-         WHERE {} AND c.inbound_count > COALESCE(r.seen_inbound, 0)",
-        visible()
+        "SELECT COUNT(*) FROM (SELECT 1 FROM conversations c \
+         LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = $1 \
+         WHERE c.account_id IN ({}) AND c.inbound_count > COALESCE(r.seen_inbound, 0) LIMIT $2) AS u",
+        ids.join(", ")
     );
     on_pool!(db, pool => sqlx::query_scalar(&sql)
-        .bind(viewer.company_id)
-        .bind(viewer.global_admin)
         .bind(viewer.user_id)
+        .bind(cap)
         .fetch_one(pool)
         .await)
 }
@@ -217,7 +194,8 @@ pub async fn conversation(
     id: i64,
 ) -> Result<Option<ConversationRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {CONVERSATION_COLUMNS} WHERE {} AND c.id = $4",
+        "SELECT {} WHERE {} AND c.id = $4",
+        conversation_columns(),
         visible()
     );
     on_pool!(db, pool => sqlx::query_as(&sql)

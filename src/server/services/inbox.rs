@@ -19,6 +19,8 @@ use crate::views::inbox::{
 
 /// A thread shows its latest messages.
 const THREAD_LENGTH: i64 = 200;
+/// Unread conversations are counted up to this; the title shows "(99+)" beyond 99.
+const UNREAD_CAP: i64 = 100;
 
 fn db_error(context: &'static str) -> impl Fn(sqlx::Error) -> AppError {
     move |e| internal(context, e)
@@ -135,7 +137,7 @@ pub async fn page(
         Vec::new()
     };
     let unread_conversations = if first {
-        inbox::unread_conversations(db, viewer)
+        inbox::unread_conversations(db, viewer, UNREAD_CAP)
             .await
             .map_err(db_error("unread count"))?
     } else {
