@@ -160,6 +160,19 @@ impl Rig {
             .conversation_id
     }
 
+    /// WhatsApp becomes unreachable; returns once the session says it is reconnecting.
+    async fn lose_network(&self) {
+        self.sim.set_network(false).await;
+        eventually(|| async {
+            matches!(
+                self.manager.live(self.account).health,
+                Some(Health::Reconnecting { .. })
+            )
+            .then_some(())
+        })
+        .await;
+    }
+
     async fn link(&self) {
         self.link_as(self.account, LINKED).await
     }
@@ -413,15 +426,7 @@ async fn replies_go_out_through_the_session_and_record_their_state() {
         assert!(listed.rows[0].last_message_ours, "the list says You:");
 
         // The session drops: the reply waits, queued, and goes out once when it is back.
-        rig.sim.set_network(false).await;
-        eventually(|| async {
-            matches!(
-                rig.manager.live(rig.account).health,
-                Some(Health::Reconnecting { .. })
-            )
-            .then_some(())
-        })
-        .await;
+        rig.lose_network().await;
         let page = replies::send(&rig.db, &rig.manager, &rig.carlos, id, "¿Sigue ahí?")
             .await
             .unwrap();

@@ -233,15 +233,7 @@ async fn a_reply_left_waiting_by_a_disconnect_fails_and_is_flagged_in_the_list()
         let rig = Rig::new(db).await;
         let id = rig.receive(CUSTOMER, "Hola", None).await;
         rig.link().await;
-        rig.sim.set_network(false).await;
-        eventually(|| async {
-            matches!(
-                rig.manager.live(rig.account).health,
-                Some(Health::Reconnecting { .. })
-            )
-            .then_some(())
-        })
-        .await;
+        rig.lose_network().await;
         let page = replies::send(&rig.db, &rig.manager, &rig.carlos, id, "¿Sigue ahí?")
             .await
             .unwrap();
