@@ -40,6 +40,18 @@ export class Simulator {
     return this.request.post(`/simulator/api/phones/${encodeURIComponent(phone)}/messages`, { data: body });
   }
 
+  /** The customer `from` opens their chat with the linked number `phone`: its replies turn read. */
+  async read(phone: string, from: string) {
+    return this.request.post(`/simulator/api/phones/${encodeURIComponent(phone)}/read`, { data: { from } });
+  }
+
+  /** The read receipts the channel of `phone` sent for its customers' messages. */
+  async readMarks(phone: string): Promise<{ phone: string; chat: string; id: string; at_ms: number }[]> {
+    const response = await this.request.get(`/simulator/api/phones/${encodeURIComponent(phone)}/read-marks`);
+    expect(response.ok()).toBe(true);
+    return response.json();
+  }
+
   async unlink(phone: string) {
     return this.request.post(`/simulator/api/phones/${encodeURIComponent(phone)}/unlink`);
   }
@@ -53,7 +65,15 @@ export async function decodeQr(image: Locator): Promise<string> {
   return code!.data;
 }
 
-export type Sent = { from: string; to: string; text: string; id: string; at_ms: number };
+export type Sent = {
+  from: string;
+  to: string;
+  text: string;
+  id: string;
+  at_ms: number;
+  delivered_at_ms: number | null;
+  read_at_ms: number | null;
+};
 
 /** What the linked number `phone` sent: delivered to the customer's phone. */
 export async function outbox(request: APIRequestContext, phone: string): Promise<Sent[]> {

@@ -95,6 +95,30 @@ pub fn search(raw: &str) -> Result<Option<Search>, &'static str> {
     Ok(Some(Search { text, phone }))
 }
 
+/// The accented letters search reads as their plain ones (lower case; capitals are
+/// lowered first). PostgreSQL's `aurora_fold` (migration 0014) folds the same letters.
+#[rustfmt::skip]
+pub const FOLDS: [(char, char); 24] = [
+    ('á', 'a'), ('é', 'e'), ('í', 'i'), ('ó', 'o'), ('ú', 'u'),
+    ('à', 'a'), ('è', 'e'), ('ì', 'i'), ('ò', 'o'), ('ù', 'u'),
+    ('â', 'a'), ('ê', 'e'), ('î', 'i'), ('ô', 'o'), ('û', 'u'),
+    ('ä', 'a'), ('ë', 'e'), ('ï', 'i'), ('ö', 'o'), ('ü', 'u'),
+    ('ã', 'a'), ('õ', 'o'), ('ñ', 'n'), ('ç', 'c'),
+];
+
+/// `text` as search compares it: lower case, without the accents of [`FOLDS`].
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| {
+            FOLDS
+                .iter()
+                .find(|(accented, _)| *accented == c)
+                .map_or(c, |(_, plain)| *plain)
+        })
+        .collect()
+}
+
 /// A LIKE pattern matching `text` anywhere, its wildcards escaped with `\`.
 pub fn like_anywhere(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
@@ -142,15 +166,53 @@ pub fn schedule_time(send_at_ms: i64, now_ms: i64) -> Result<i64, &'static str> 
 /// WhatsApp takes it, then `Sent`, or `Failed` with the reason, or `Unconfirmed` when it
 /// reached WhatsApp's socket but no confirmation came (a retry could send it twice). A
 /// reply written while its Connected channel is reconnecting is `Queued`: it goes out by
-/// itself, once, when the session is back.
+/// itself, once, when the session is back. The customer's phone then reports it
+/// `Delivered` and `Read` (WhatsApp's ticks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MessageStatus {
     Received,
     Queued,
     Sending,
     Sent,
+    Delivered,
+    Read,
     Failed,
     Unconfirmed,
+}
+
+/// What the customer's phone reports of a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Receipt {
+    Delivered,
+    Read,
+}
+
+impl Receipt {
+    pub fn status(self) -> MessageStatus {
+        match self {
+            Receipt::Delivered => MessageStatus::Delivered,
+            Receipt::Read => MessageStatus::Read,
+        }
+    }
+
+    /// The states this receipt moves a reply on from. Ticks only move forward: a late
+    /// delivery receipt never takes a read message back, and a receipt proves that a
+    /// message in doubt (or still marked sending) did go out.
+    pub fn moves_from(self) -> &'static [MessageStatus] {
+        match self {
+            Receipt::Delivered => &[
+                MessageStatus::Sending,
+                MessageStatus::Sent,
+                MessageStatus::Unconfirmed,
+            ],
+            Receipt::Read => &[
+                MessageStatus::Sending,
+                MessageStatus::Sent,
+                MessageStatus::Unconfirmed,
+                MessageStatus::Delivered,
+            ],
+        }
+    }
 }
 
 /// What Retry asks before sending again a message that may have gone out.
@@ -163,6 +225,8 @@ impl MessageStatus {
             MessageStatus::Queued => "queued",
             MessageStatus::Sending => "sending",
             MessageStatus::Sent => "sent",
+            MessageStatus::Delivered => "delivered",
+            MessageStatus::Read => "read",
             MessageStatus::Failed => "failed",
             MessageStatus::Unconfirmed => "unconfirmed",
         }
@@ -174,6 +238,8 @@ impl MessageStatus {
             MessageStatus::Queued,
             MessageStatus::Sending,
             MessageStatus::Sent,
+            MessageStatus::Delivered,
+            MessageStatus::Read,
             MessageStatus::Failed,
             MessageStatus::Unconfirmed,
         ]
@@ -187,6 +253,8 @@ impl MessageStatus {
             MessageStatus::Queued => "🕓 Waiting for the channel",
             MessageStatus::Sending => "Sending…",
             MessageStatus::Sent => "Sent",
+            MessageStatus::Delivered => "Delivered",
+            MessageStatus::Read => "Read",
             MessageStatus::Failed => "Not sent",
             MessageStatus::Unconfirmed => "May have gone out",
         }
@@ -195,6 +263,16 @@ impl MessageStatus {
     /// A reply the agent may send again (after a question when it may have gone out).
     pub fn retryable(self) -> bool {
         matches!(self, MessageStatus::Failed | MessageStatus::Unconfirmed)
+    }
+
+    /// WhatsApp's ticks for a reply: one when WhatsApp took it, two when the customer's
+    /// phone has it (blue once read); none before or after a failure.
+    pub fn ticks(self) -> &'static str {
+        match self {
+            MessageStatus::Sent => "✓",
+            MessageStatus::Delivered | MessageStatus::Read => "✓✓",
+            _ => "",
+        }
     }
 }
 
@@ -252,6 +330,39 @@ pub fn preview(text: &str, attachment: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn receipts_only_move_a_reply_forward() {
+        use MessageStatus::*;
+        assert!(Receipt::Delivered.moves_from().contains(&Sent));
+        assert!(!Receipt::Delivered.moves_from().contains(&Read));
+        assert!(!Receipt::Delivered.moves_from().contains(&Delivered));
+        assert!(Receipt::Read.moves_from().contains(&Delivered));
+        for receipt in [Receipt::Delivered, Receipt::Read] {
+            for never in [Received, Queued, Failed, receipt.status()] {
+                assert!(
+                    !receipt.moves_from().contains(&never),
+                    "{receipt:?} from {never:?}"
+                );
+            }
+        }
+        assert_eq!(
+            (Sent.ticks(), Delivered.ticks(), Read.ticks()),
+            ("✓", "✓✓", "✓✓")
+        );
+        assert_eq!(MessageStatus::parse("read"), Some(Read));
+    }
+
+    #[test]
+    fn folding_drops_case_and_the_accents_of_spanish_and_portuguese() {
+        assert_eq!(
+            fold("Lucía PEÑA Conceição Über"),
+            "lucia pena conceicao uber"
+        );
+        assert_eq!(fold("ÀÉÎÕÇ"), "aeioc");
+        // Letters outside the table stay as they are, lowered.
+        assert_eq!(fold("Łódź"), "łodź");
+    }
 
     #[test]
     fn an_empty_list_lets_everyone_see_and_a_list_only_its_users() {

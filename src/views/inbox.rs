@@ -63,6 +63,9 @@ pub struct MessageView {
     pub status: MessageStatus,
     pub failure: Option<String>,
     pub at_ms: i64,
+    /// When the customer's phone reported a reply delivered, and read.
+    pub delivered_at_ms: Option<i64>,
+    pub read_at_ms: Option<i64>,
     /// Who replied, for outbound messages.
     pub author: Option<String>,
     pub media: Option<MediaView>,

@@ -29,6 +29,8 @@ pub struct SetupForm {
     pub funnel_id: Option<i64>,
     pub owner_user_id: Option<i64>,
     pub restricted_user_ids: Vec<i64>,
+    /// Customers are told when an agent has read them (blue ticks on their phone).
+    pub send_read_receipts: bool,
     /// The user confirmed using a number another account of the company already has.
     pub duplicate_acknowledged: bool,
 }

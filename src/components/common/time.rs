@@ -42,8 +42,7 @@ pub fn ClockTime(ms: i64) -> impl IntoView {
     let title = RwSignal::new(format_utc(ms));
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-        text.set(format!("{:02}:{:02}", date.get_hours(), date.get_minutes()));
+        text.set(local_clock(ms));
         title.set(local_string(ms));
     });
     view! { <time datetime=ms.to_string() title=move || title.get()>{move || text.get()}</time> }
@@ -108,6 +107,13 @@ fn local_day(ms: i64) -> i64 {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
     let offset_ms = (date.get_timezone_offset() * 60_000.0) as i64;
     (ms - offset_ms).div_euclid(86_400_000)
+}
+
+/// "14:30" in the viewer's time zone.
+#[cfg(feature = "hydrate")]
+pub fn local_clock(ms: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
 }
 
 #[cfg(feature = "hydrate")]

@@ -10,3 +10,4 @@ pub mod notify;
 pub mod schedule_box;
 pub mod thread;
 pub mod thread_scroll;
+pub mod ticks;

@@ -1,5 +1,5 @@
 //! A conversation's messages and the reply box. Replies show their state (Sending…,
-//! Sent, Not sent or May have gone out, with the reason and Retry). Parts that a message may lack are hidden
+//! WhatsApp's ticks, Not sent or May have gone out, with the reason and Retry). Parts that a message may lack are hidden
 //! rather than left out: one shape per message keeps the browser bundle small.
 
 use leptos::prelude::*;
@@ -8,6 +8,7 @@ use super::inbox_live::{browser_time_zone, local_input_to_ms};
 use super::latest::Latest;
 use super::schedule_box::scheduled_list;
 use super::thread_scroll::{NewMessagesPill, ThreadScroll, THREAD_ID};
+use super::ticks::ReplyStatus;
 use crate::api::inbox::{retry_reply, schedule_message, send_reply};
 use crate::components::common::form_error::Alert;
 use crate::components::common::time::{ClockTime, DaySeparator};
@@ -85,15 +86,13 @@ fn message_view(
         None => (None, String::new(), String::new(), false),
     };
     let download = (!inline).then(|| filename.clone());
+    let status = message
+        .outbound
+        .then(|| view! { <ReplyStatus message=message.clone()/> });
     let author = message
         .author
         .map(|a| format!("{a} · "))
         .unwrap_or_default();
-    let status = if message.outbound {
-        message.status.label()
-    } else {
-        ""
-    };
     let no_text = message.text.is_empty();
     view! {
         <li id=format!("message-{id}") class="message" class:outbound=message.outbound class:inbound=!message.outbound data-status=message.status.code()>
@@ -104,7 +103,7 @@ fn message_view(
             <p class="text" hidden=no_text>{message.text}</p>
             <p class="message-meta">
                 {author}<ClockTime ms=message.at_ms/>" "
-                <span class="status" class:failed=failed>{status}</span>
+                {status}
                 // Spaces between the parts: read aloud or copied, they are separate sentences.
                 " "<span class="failure" hidden=!failed>{message.failure.unwrap_or_default()}</span>
                 " "<button type="button" class="link-button" hidden=!failed on:click=retry>"Retry"</button>

@@ -21,6 +21,7 @@ pub struct Draft {
     pub funnel: RwSignal<Option<i64>>,
     pub owner: RwSignal<Option<i64>>,
     pub restricted: RwSignal<Vec<i64>>,
+    pub read_receipts: RwSignal<bool>,
     pub duplicate_acknowledged: RwSignal<bool>,
 }
 
@@ -34,6 +35,7 @@ impl Draft {
             funnel: RwSignal::new(form.funnel_id),
             owner: RwSignal::new(form.owner_user_id),
             restricted: RwSignal::new(form.restricted_user_ids),
+            read_receipts: RwSignal::new(form.send_read_receipts),
             duplicate_acknowledged: RwSignal::new(form.duplicate_acknowledged),
         }
     }
@@ -47,6 +49,7 @@ impl Draft {
             funnel_id: self.funnel.get_untracked(),
             owner_user_id: self.owner.get_untracked(),
             restricted_user_ids: self.restricted.get_untracked(),
+            send_read_receipts: self.read_receipts.get_untracked(),
             duplicate_acknowledged: self.duplicate_acknowledged.get_untracked(),
         }
     }

@@ -335,5 +335,16 @@ fn RestrictedStep(context: WizardContext) -> impl IntoView {
             }).collect_view()}
             {context.error_view(SetupField::RestrictedUsers)}
         </fieldset>
+        <div class="field">
+            <label class="check">
+                <input
+                    type="checkbox"
+                    prop:checked=move || draft.read_receipts.get()
+                    on:change=move |ev| draft.read_receipts.set(event_target_checked(&ev))
+                />
+                "Send read receipts"
+            </label>
+            <p class="hint">"When an agent opens a chat, the customer's phone shows their messages as read (blue ticks)."</p>
+        </div>
     }
 }

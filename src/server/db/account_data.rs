@@ -150,7 +150,8 @@ pub async fn store_inbound(
         };
         let stored: Option<i64> = sqlx::query_scalar(
             "INSERT INTO messages (conversation_id, account_id, direction, text, media_id, \
-             wa_message_id, sent_at, created_at) VALUES ($1, $2, 'inbound', $3, $4, $5, $6, $7) \
+             wa_message_id, sent_at, created_at, read_receipt_owed) \
+             VALUES ($1, $2, 'inbound', $3, $4, $5, $6, $7, TRUE) \
              ON CONFLICT (account_id, wa_message_id) DO NOTHING RETURNING id",
         )
         .bind(conversation)

@@ -15,6 +15,7 @@ pub mod funnels;
 pub mod inbox;
 pub mod key_rows;
 pub mod key_seal;
+pub mod receipts;
 pub mod replies;
 pub mod sign_ins;
 pub mod users;

@@ -10,6 +10,7 @@ use futures::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::domain::account::DisconnectReason;
+pub use crate::domain::inbox::Receipt;
 use crate::server::db::accounts::Fence;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +41,12 @@ pub enum DriverEvent {
     LinkFailed(String),
     /// An inbound chat message.
     Message(InboundMessage),
+    /// The customer's phone reports replies (WhatsApp's message ids) delivered or read.
+    Receipt {
+        ids: Vec<String>,
+        receipt: Receipt,
+        at_ms: i64,
+    },
 }
 
 /// A chat message a customer sent to the linked number.
@@ -126,6 +133,12 @@ pub enum DriverCommand {
         ticket: SendTicket,
         reply: oneshot::Sender<Result<String, DriverError>>,
     },
+    /// Tells the customer `chat` (E.164) that their messages `ids` were read.
+    MarkRead {
+        chat: String,
+        ids: Vec<String>,
+        reply: oneshot::Sender<Result<(), DriverError>>,
+    },
     /// The connection's own counters.
     Stats {
         reply: oneshot::Sender<SessionStats>,
@@ -187,6 +200,15 @@ impl Connection {
                 ticket,
                 reply,
             })
+            .await
+            .map_err(|_| DriverError::Closed)?;
+        answer.await.map_err(|_| DriverError::Closed)?
+    }
+
+    pub async fn mark_read(&self, chat: String, ids: Vec<String>) -> Result<(), DriverError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(DriverCommand::MarkRead { chat, ids, reply })
             .await
             .map_err(|_| DriverError::Closed)?;
         answer.await.map_err(|_| DriverError::Closed)?

@@ -2,7 +2,7 @@
 //! conversation the viewer may not see is "not found", never "forbidden": its existence
 //! is not revealed.
 
-use super::internal;
+use super::{internal, read_receipts};
 use crate::domain::account::AccountStatus;
 use crate::domain::inbox::{search, MessageStatus, ScheduleStatus, Whose, INBOX_PAGE};
 use crate::domain::size::format_bytes;
@@ -198,6 +198,8 @@ fn message_view(row: MessageRow) -> MessageView {
         status: MessageStatus::parse(&row.status).unwrap_or(MessageStatus::Received),
         failure: row.failure,
         at_ms: row.sent_at,
+        delivered_at_ms: row.delivered_at,
+        read_at_ms: row.read_at,
         author: row.author,
         media,
     }
@@ -283,10 +285,18 @@ pub async fn conversation_live(
 ) -> Result<ConversationPage, AppError> {
     let mut page = conversation(db, user, id).await?;
     if page.channel_status == AccountStatus::Connected {
-        let account = visible(db, user.viewer(), id).await?.account_id;
+        let row = visible(db, user.viewer(), id).await?;
         page.reconnecting = matches!(
-            manager.live(account).health,
+            manager.live(row.account_id).health,
             Some(Health::Reconnecting { .. })
+        );
+        read_receipts::send_for(
+            db,
+            manager,
+            user.company_id,
+            row.account_id,
+            id,
+            row.contact_phone,
         );
     }
     Ok(page)

@@ -7,6 +7,7 @@ pub mod inbox;
 pub mod lifecycle;
 pub mod password;
 pub mod phone;
+pub mod read_receipts;
 pub mod replies;
 pub mod setup;
 

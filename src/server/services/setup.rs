@@ -78,6 +78,7 @@ pub async fn options(db: &Db, user: &SignedInUser, id: i64) -> Result<SetupOptio
             funnel_id: row.funnel_id,
             owner_user_id: row.owner_user_id,
             restricted_user_ids,
+            send_read_receipts: row.send_read_receipts,
             duplicate_acknowledged: false,
         },
         countries: countries().to_vec(),
@@ -264,6 +265,7 @@ pub async fn save(
         funnel_id: form.funnel_id.unwrap_or_default(),
         owner_user_id: form.owner_user_id,
         restricted_user_ids: &restricted,
+        send_read_receipts: form.send_read_receipts,
     };
     let saved = account_setup::save(
         db,

@@ -65,6 +65,11 @@ pub(super) enum ActorCommand {
         ticket: SendTicket,
         reply: Reply<String>,
     },
+    MarkRead {
+        chat: String,
+        ids: Vec<String>,
+        reply: Reply<()>,
+    },
     SessionStats {
         reply: Reply<SessionStats>,
     },
@@ -220,6 +225,9 @@ impl AccountActor {
                 reply,
             } => {
                 let _ = reply.send(self.send_text(to, text, ticket).await);
+            }
+            ActorCommand::MarkRead { chat, ids, reply } => {
+                let _ = reply.send(self.mark_read(chat, ids).await);
             }
             ActorCommand::SessionStats { reply } => {
                 let _ = reply.send(self.session_stats().await);

@@ -1,8 +1,16 @@
 //! Stores what customers send to a linked number: the message, its contact and
 //! conversation, and its media file. A message WhatsApp delivers twice is stored once.
+//! Their phones' receipts move our replies' ticks on.
 
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::manager::Inner;
+use crate::domain::inbox::Receipt;
 use crate::server::db::account_data::{self, NewInbound, NewMedia, StoredInbound};
 use crate::server::db::accounts::Fence;
+use crate::server::db::receipts;
 use crate::server::db::{now_ms, Db};
 use crate::server::drivers::driver::InboundMessage;
 use crate::server::media::MediaStore;
@@ -67,4 +75,55 @@ pub async fn store(
         }
     }
     stored.map_err(db_error)
+}
+
+/// A receipt that names a reply not yet known by its WhatsApp id (the receipt overtook the
+/// send's own answer) is tried once more after this long.
+const RECEIPT_RETRY: Duration = Duration::from_secs(2);
+
+/// Moves the replies `ids` on to `receipt` and tells the pages of each conversation that
+/// changed. Ids that matched nothing are tried once more a little later.
+pub(super) async fn receipt(
+    inner: Arc<Inner>,
+    account_id: i64,
+    company_id: i64,
+    ids: Vec<String>,
+    receipt: Receipt,
+    at_ms: i64,
+) {
+    let left = advance(&inner, account_id, company_id, &ids, receipt, at_ms).await;
+    if left.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        tokio::time::sleep(RECEIPT_RETRY).await;
+        advance(&inner, account_id, company_id, &left, receipt, at_ms).await;
+    });
+}
+
+/// One try: answers the ids that moved nothing.
+async fn advance(
+    inner: &Inner,
+    account_id: i64,
+    company_id: i64,
+    ids: &[String],
+    receipt: Receipt,
+    at_ms: i64,
+) -> Vec<String> {
+    match receipts::advance(&inner.db, account_id, ids, receipt, at_ms).await {
+        Ok(moved) => {
+            let conversations: BTreeSet<i64> = moved.iter().map(|(c, _)| *c).collect();
+            for conversation in conversations {
+                inner.conversation_changed(company_id, account_id, conversation);
+            }
+            ids.iter()
+                .filter(|id| !moved.iter().any(|(_, m)| m == *id))
+                .cloned()
+                .collect()
+        }
+        Err(e) => {
+            tracing::error!(account = account_id, "receipt not stored: {e}");
+            Vec::new()
+        }
+    }
 }

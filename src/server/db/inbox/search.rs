@@ -1,128 +1,150 @@
-//! Search in the inbox list, by contact name, number and message text, through each
-//! engine's trigram index (SQLite FTS5, PostgreSQL pg_trgm). Two plans, chosen by how many
-//! conversations match: a few are fetched by id and sorted; many are met while reading
-//! the list in activity order, which stops at the page's end.
+//! Search in the inbox list, by contact name, number and message text. Two plans, chosen
+//! by how many messages and contacts match: a few are found through each engine's trigram
+//! index (SQLite FTS5, PostgreSQL pg_trgm), fetched by id and sorted; many are met while
+//! reading the list in activity order, each row checked with a plain comparison, which
+//! stops at the page's end (there a page fills within a few rows).
+
+use std::sync::LazyLock;
 
 use super::{on_pool, Db, Viewer, JOINS};
-use crate::domain::inbox::{like_anywhere, phrase, Search};
+use crate::domain::inbox::{fold, like_anywhere, phrase, Search, FOLDS};
 
-/// Up to this many matching conversations are fetched and sorted; more are checked row by
-/// row in list order (where a page fills within a few rows each). Tests use both plans.
+/// Up to this many matches are fetched and sorted; more are checked row by row in list
+/// order. Tests use both plans.
 #[cfg(not(test))]
 const FEW: i64 = 2_000;
 #[cfg(test)]
 const FEW: i64 = 2;
 
-/// The list statement's part for a search.
+/// The list statement's part for a search, and the values for its `$9` (text) and `$10`
+/// (number).
 pub(super) struct Plan {
     pub from: String,
-    pub condition: &'static str,
+    pub condition: String,
+    pub text: String,
+    pub phone: String,
 }
 
-/// The search as each engine's index reads it (for names and texts, and for numbers):
-/// SQLite's full-text phrase queries, or LIKE patterns for PostgreSQL's trigram indexes.
-pub(super) fn terms(db: &Db, search: &Search) -> (String, String) {
-    match db {
-        Db::Sqlite(_) if search.covers_messages() => {
-            let names = phrase(&search.text);
-            let numbers = if search.phone != search.text && search.phone.chars().count() >= 3 {
-                format!("{names} OR {}", phrase(&search.phone))
-            } else {
-                names.clone()
-            };
-            (names, numbers)
-        }
-        _ => (like_anywhere(&search.text), like_anywhere(&search.phone)),
-    }
+/// `column` folded as [`fold`] folds, in SQLite's SQL: its `lower` and `LIKE` know only
+/// ASCII case, so each accented letter, small or capital, becomes its plain small one.
+fn sqlite_fold(column: &str) -> String {
+    FOLDS
+        .iter()
+        .fold(column.to_string(), |sql, (accented, plain)| {
+            let capital: String = accented.to_uppercase().collect();
+            format!("replace(replace({sql}, '{accented}', '{plain}'), '{capital}', '{plain}')")
+        })
+}
+
+static SQLITE_NAME: LazyLock<String> = LazyLock::new(|| sqlite_fold("ct.name"));
+static SQLITE_NAME2: LazyLock<String> = LazyLock::new(|| sqlite_fold("ct2.name"));
+static SQLITE_TEXT: LazyLock<String> = LazyLock::new(|| sqlite_fold("m.text"));
+
+/// LIKE patterns for the row checks and PostgreSQL's indexes: the text folded, and the
+/// number.
+fn patterns(search: &Search) -> (String, String) {
+    (
+        like_anywhere(&fold(&search.text)),
+        like_anywhere(&search.phone),
+    )
+}
+
+/// SQLite's full-text phrase queries for its indexes: names and texts, and numbers.
+fn phrases(search: &Search) -> (String, String) {
+    let names = phrase(&search.text);
+    let numbers = if search.phone != search.text && search.phone.chars().count() >= 3 {
+        format!("{names} OR {}", phrase(&search.phone))
+    } else {
+        names.clone()
+    };
+    (names, numbers)
+}
+
+/// Whether the engine's index is read through full-text phrases (else LIKE patterns).
+fn uses_phrases(db: &Db, search: &Search) -> bool {
+    matches!(db, Db::Sqlite(_)) && search.covers_messages()
 }
 
 /// The ids of the company's conversations whose contact or messages match, with the
 /// statement's own placeholders for the company, the text and the number. Terms under
 /// three characters look at contacts only.
 fn matching_ids(db: &Db, search: &Search) -> String {
-    let (company, text, phone) = ("$1", "$9", "$10");
     match (db, search.covers_messages()) {
-        (Db::Sqlite(_), true) => format!(
-            "SELECT m.conversation_id AS id FROM message_search s JOIN messages m ON m.id = s.rowid \
-             WHERE message_search MATCH {text} \
+        (Db::Sqlite(_), true) => "SELECT m.conversation_id AS id FROM message_search s JOIN messages m ON m.id = s.rowid \
+             WHERE message_search MATCH $9 \
              UNION SELECT c2.id FROM contact_search cs JOIN conversations c2 ON c2.contact_id = cs.rowid \
-             WHERE contact_search MATCH {phone}"
-        ),
+             WHERE contact_search MATCH $10"
+            .to_string(),
         (Db::Sqlite(_), false) => format!(
             "SELECT c2.id AS id FROM contacts ct2 JOIN conversations c2 ON c2.contact_id = ct2.id \
-             WHERE ct2.company_id = {company} \
-             AND (ct2.name LIKE {text} ESCAPE '\\' OR ct2.phone LIKE {phone} ESCAPE '\\')"
+             WHERE ct2.company_id = $1 \
+             AND ({} LIKE $9 ESCAPE '\\' OR ct2.phone LIKE $10 ESCAPE '\\')",
+            *SQLITE_NAME2
         ),
-        (Db::Postgres(_), true) => format!(
-            "SELECT m.conversation_id AS id FROM messages m WHERE aurora_fold(m.text) LIKE aurora_fold({text}) \
+        (Db::Postgres(_), true) => "SELECT m.conversation_id AS id FROM messages m WHERE aurora_fold(m.text) LIKE $9 \
              UNION SELECT c2.id FROM contacts ct2 JOIN conversations c2 ON c2.contact_id = ct2.id \
-             WHERE aurora_fold(ct2.name) LIKE aurora_fold({text}) OR ct2.phone LIKE {phone}"
-        ),
-        (Db::Postgres(_), false) => format!(
-            "SELECT c2.id AS id FROM contacts ct2 JOIN conversations c2 ON c2.contact_id = ct2.id \
-             WHERE ct2.company_id = {company} \
-             AND (aurora_fold(ct2.name) LIKE aurora_fold({text}) OR ct2.phone LIKE {phone})"
-        ),
+             WHERE aurora_fold(ct2.name) LIKE $9 OR ct2.phone LIKE $10"
+            .to_string(),
+        (Db::Postgres(_), false) => "SELECT c2.id AS id FROM contacts ct2 JOIN conversations c2 ON c2.contact_id = ct2.id \
+             WHERE ct2.company_id = $1 AND (aurora_fold(ct2.name) LIKE $9 OR ct2.phone LIKE $10)"
+            .to_string(),
     }
 }
 
-/// The same test on one conversation `c` (its contact `ct`), for reading in list order.
-fn matches_row(db: &Db, search: &Search) -> &'static str {
-    match (db, search.covers_messages()) {
-        (Db::Sqlite(_), true) => {
-            "(EXISTS (SELECT 1 FROM contact_search cs WHERE cs.rowid = c.contact_id AND contact_search MATCH $10) \
-             OR EXISTS (SELECT 1 FROM messages m JOIN message_search s ON s.rowid = m.id \
-             WHERE m.conversation_id = c.id AND message_search MATCH $9))"
-        }
-        (Db::Sqlite(_), false) => {
-            "(ct.name LIKE $9 ESCAPE '\\' OR ct.phone LIKE $10 ESCAPE '\\')"
-        }
-        (Db::Postgres(_), true) => {
-            "(aurora_fold(ct.name) LIKE aurora_fold($9) OR ct.phone LIKE $10 \
-             OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id \
-             AND aurora_fold(m.text) LIKE aurora_fold($9)))"
-        }
-        (Db::Postgres(_), false) => "(aurora_fold(ct.name) LIKE aurora_fold($9) OR ct.phone LIKE $10)",
+/// The same test on one conversation `c` (its contact `ct`), for reading in list order:
+/// plain comparisons, as an index lookup per row costs more than reading the row.
+fn matches_row(db: &Db, search: &Search) -> String {
+    let (name, text) = match db {
+        Db::Sqlite(_) => (SQLITE_NAME.as_str(), SQLITE_TEXT.as_str()),
+        Db::Postgres(_) => ("aurora_fold(ct.name)", "aurora_fold(m.text)"),
+    };
+    let contact = format!("{name} LIKE $9 ESCAPE '\\' OR ct.phone LIKE $10 ESCAPE '\\'");
+    if search.covers_messages() {
+        format!(
+            "({contact} OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id \
+             AND {text} LIKE $9 ESCAPE '\\'))"
+        )
+    } else {
+        format!("({contact})")
     }
 }
 
 /// How many messages and contacts match, each counted up to [`FEW`] (a UNION of them would
 /// have to find every match before counting any).
-fn count_matches(db: &Db, search: &Search) -> &'static str {
+fn count_matches(db: &Db, search: &Search) -> String {
     match (db, search.covers_messages()) {
-        (Db::Sqlite(_), true) => {
-            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM message_search WHERE message_search MATCH $2 LIMIT $4) AS m) \
+        (Db::Sqlite(_), true) => "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM message_search WHERE message_search MATCH $2 LIMIT $4) AS m) \
              + (SELECT COUNT(*) FROM (SELECT 1 FROM contact_search cs JOIN contacts ct2 ON ct2.id = cs.rowid \
              WHERE ct2.company_id = $1 AND contact_search MATCH $3 LIMIT $4) AS n)"
-        }
-        (Db::Sqlite(_), false) => {
+            .to_string(),
+        (Db::Sqlite(_), false) => format!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM contacts ct2 WHERE ct2.company_id = $1 \
-             AND (ct2.name LIKE $2 ESCAPE '\\' OR ct2.phone LIKE $3 ESCAPE '\\') LIMIT $4) AS n"
-        }
-        (Db::Postgres(_), true) => {
-            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE aurora_fold(m.text) LIKE aurora_fold($2) LIMIT $4) AS m) \
+             AND ({} LIKE $2 ESCAPE '\\' OR ct2.phone LIKE $3 ESCAPE '\\') LIMIT $4) AS n",
+            *SQLITE_NAME2
+        ),
+        (Db::Postgres(_), true) => "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE aurora_fold(m.text) LIKE $2 LIMIT $4) AS m) \
              + (SELECT COUNT(*) FROM (SELECT 1 FROM contacts ct2 WHERE ct2.company_id = $1 \
-             AND (aurora_fold(ct2.name) LIKE aurora_fold($2) OR ct2.phone LIKE $3) LIMIT $4) AS n)"
-        }
-        (Db::Postgres(_), false) => {
-            "SELECT COUNT(*) FROM (SELECT 1 FROM contacts ct2 WHERE ct2.company_id = $1 \
-             AND (aurora_fold(ct2.name) LIKE aurora_fold($2) OR ct2.phone LIKE $3) LIMIT $4) AS n"
-        }
+             AND (aurora_fold(ct2.name) LIKE $2 OR ct2.phone LIKE $3) LIMIT $4) AS n)"
+            .to_string(),
+        (Db::Postgres(_), false) => "SELECT COUNT(*) FROM (SELECT 1 FROM contacts ct2 WHERE ct2.company_id = $1 \
+             AND (aurora_fold(ct2.name) LIKE $2 OR ct2.phone LIKE $3) LIMIT $4) AS n"
+            .to_string(),
     }
 }
 
 /// Counts the matches (up to [`FEW`] of each kind) and picks the plan.
-pub(super) async fn plan(
-    db: &Db,
-    viewer: Viewer,
-    search: &Search,
-    text: &str,
-    phone: &str,
-) -> Result<Plan, sqlx::Error> {
-    let found: i64 = on_pool!(db, pool => sqlx::query_scalar(count_matches(db, search))
+pub(super) async fn plan(db: &Db, viewer: Viewer, search: &Search) -> Result<Plan, sqlx::Error> {
+    let (index_text, index_phone) = if uses_phrases(db, search) {
+        phrases(search)
+    } else {
+        patterns(search)
+    };
+    // Planned for these words each time, like the list (see `list`).
+    let found: i64 = on_pool!(db, pool => sqlx::query_scalar(&count_matches(db, search))
+        .persistent(false)
         .bind(viewer.company_id)
-        .bind(text)
-        .bind(phone)
+        .bind(&index_text)
+        .bind(&index_phone)
         .bind(FEW)
         .fetch_one(pool)
         .await)?;
@@ -137,12 +159,45 @@ pub(super) async fn plan(
                 "FROM ({}) AS hit {join} conversations c ON c.id = hit.id {JOINS}",
                 matching_ids(db, search)
             ),
-            condition: "TRUE",
+            condition: "TRUE".into(),
+            text: index_text,
+            phone: index_phone,
         }
     } else {
+        let (text, phone) = patterns(search);
         Plan {
             from: format!("FROM conversations c {JOINS}"),
             condition: matches_row(db, search),
+            text,
+            phone,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgresql_folds_the_letters_the_rest_of_search_folds() {
+        let migration = include_str!("../../../../migrations/postgres/0014_search_and_unread.sql");
+        let translate = migration
+            .lines()
+            .find(|l| l.trim_start().starts_with('\'') && l.contains('á'))
+            .expect("aurora_fold's accented letters");
+        for (accented, _) in FOLDS {
+            let capital: String = accented.to_uppercase().collect();
+            assert!(
+                translate.contains(accented) && translate.contains(&capital),
+                "{accented} or {capital} missing from aurora_fold"
+            );
+        }
+    }
+
+    #[test]
+    fn sqlite_folds_small_and_capital_letters_to_the_plain_small_one() {
+        let sql = sqlite_fold("x");
+        assert_eq!(sql.matches("replace(").count(), 2 * FOLDS.len());
+        assert!(sql.contains("'Ñ', 'n'") && sql.contains("'ñ', 'n'"));
+    }
 }

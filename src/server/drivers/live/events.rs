@@ -1,11 +1,12 @@
 //! whatsapp-rust's events, one to one onto ours. Pure: the session acts on the answer.
 
 use whatsapp_rust::types::events::Event;
+use whatsapp_rust::types::presence::ReceiptType;
 use whatsapp_rust::wacore::types::events::ConnectFailureReason;
 use whatsapp_rust::{Jid, Server};
 
 use crate::domain::account::DisconnectReason;
-use crate::server::drivers::driver::DriverEvent;
+use crate::server::drivers::driver::{DriverEvent, Receipt};
 
 /// What the session does with one library event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +77,25 @@ pub fn map_event(event: &Event, resuming: bool, now_ms: i64) -> Mapped {
         }
         Event::Disconnected(_) => Mapped::EmitAndStop(DriverEvent::ConnectionLost),
         Event::Messages(_) => Mapped::Messages,
+        Event::Receipt(receipt) => match receipt_of(&receipt.r#type) {
+            Some(kind) if !receipt.message_ids.is_empty() => Mapped::Emit(DriverEvent::Receipt {
+                ids: receipt.message_ids.clone(),
+                receipt: kind,
+                at_ms: receipt.timestamp.timestamp_millis(),
+            }),
+            _ => Mapped::Ignore,
+        },
         _ => Mapped::Ignore,
+    }
+}
+
+/// The tick a customer's receipt gives. `Sent` is a delivery WhatsApp downgraded (not
+/// delivered); `ReadSelf` and `PlayedSelf` are the linked phone reading, not the customer.
+pub fn receipt_of(kind: &ReceiptType) -> Option<Receipt> {
+    match kind {
+        ReceiptType::Delivered => Some(Receipt::Delivered),
+        ReceiptType::Read | ReceiptType::Played => Some(Receipt::Read),
+        _ => None,
     }
 }
 

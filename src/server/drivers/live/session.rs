@@ -227,6 +227,22 @@ impl LiveSession {
                 let _ = reply.send(answer);
                 Flow::Continue
             }
+            DriverCommand::MarkRead { chat, ids, reply } => {
+                let answer = match jid_of(&chat) {
+                    None => Err(DriverError::Rejected(format!(
+                        "{chat} is not a phone number"
+                    ))),
+                    Some(jid) => {
+                        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                        self.client
+                            .mark_as_read(&jid, None, &ids)
+                            .await
+                            .map_err(|e| DriverError::Rejected(e.to_string()))
+                    }
+                };
+                let _ = reply.send(answer);
+                Flow::Continue
+            }
             DriverCommand::Stats { reply } => {
                 let stats = self.client.stats();
                 let memory = self.client.memory_report().await;

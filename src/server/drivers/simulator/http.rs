@@ -30,6 +30,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>(sim: Simulator) -> Router<S> {
         .route(paths::SIMULATOR_UNLINK, post(unlink))
         .route(paths::SIMULATOR_MESSAGES, post(message))
         .route(paths::SIMULATOR_OUTBOX, get(outbox))
+        .route(paths::SIMULATOR_READ, post(customer_reads))
+        .route(paths::SIMULATOR_READ_MARKS, get(read_marks))
         .route(paths::SIMULATOR_NETWORK, post(network))
         .route(paths::SIMULATOR_SEND_DELAY, post(send_delay))
         .route(paths::SIMULATOR_PHONE_NETWORK, post(phone_network))
@@ -93,6 +95,36 @@ async fn connections(State(sim): State<Simulator>) -> Response {
 /// What the linked number `phone` sent, oldest first: delivered to the phone.
 async fn outbox(State(sim): State<Simulator>, Path(phone): Path<String>) -> Response {
     Json(sim.outbox(&phone)).into_response()
+}
+
+/// The read receipts the channel of `phone` sent for its customers' messages.
+async fn read_marks(State(sim): State<Simulator>, Path(phone): Path<String>) -> Response {
+    Json(sim.read_marks(&phone)).into_response()
+}
+
+#[derive(Deserialize)]
+struct CustomerReads {
+    from: String,
+}
+
+/// The customer `from` opens their chat with `phone`: its replies turn read (blue ticks).
+async fn customer_reads(
+    State(sim): State<Simulator>,
+    Path(phone): Path<String>,
+    Json(body): Json<CustomerReads>,
+) -> Response {
+    if !body.from.chars().any(|c| c.is_ascii_digit()) || body.from.len() > 32 {
+        let error = json!({ "error": "from must be the customer's number" });
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(error)).into_response();
+    }
+    match sim.customer_reads(&phone, &body.from).await {
+        Some(read) => Json(json!({ "read": read })).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "no linked device of that phone is online" })),
+        )
+            .into_response(),
+    }
 }
 
 async fn unlink(State(sim): State<Simulator>, Path(phone): Path<String>) -> Response {

@@ -7,6 +7,7 @@
 
 pub mod connections;
 pub mod http;
+pub mod receipts;
 pub mod remote;
 pub mod session;
 pub mod wire;
@@ -47,6 +48,12 @@ enum Signal {
     /// Another connection came online with this device's keys.
     Replaced,
     Message(InboundMessage),
+    /// A customer's phone reports replies delivered or read.
+    Receipt {
+        ids: Vec<String>,
+        receipt: super::driver::Receipt,
+        at_ms: i64,
+    },
 }
 
 struct Attempt {
@@ -72,6 +79,7 @@ struct SimState {
     sessions: HashMap<i64, Session>,
     revoked_devices: HashSet<String>,
     outbox: Vec<SentMessage>,
+    read_marks: Vec<receipts::ReadMark>,
     /// Linked phones whose own network is down (their sessions drop and cannot come back).
     offline_phones: HashSet<String>,
     /// How long a send from a linked phone takes on the wire (a slow network); none by default.
@@ -222,6 +230,7 @@ impl Simulator {
             sessions: HashMap::new(),
             revoked_devices: HashSet::new(),
             outbox: Vec::new(),
+            read_marks: Vec::new(),
             connections: ConnectionLog::default(),
             next_serial: 0,
         };
@@ -297,6 +306,8 @@ impl Simulator {
             text,
             id: id.clone(),
             at_ms: crate::server::db::now_ms(),
+            delivered_at_ms: None,
+            read_at_ms: None,
         });
         Ok(id)
     }
@@ -552,6 +563,9 @@ impl Simulator {
                         Some(DriverCommand::SendText { reply, .. }) => {
                             let _ = reply.send(Err(DriverError::Rejected("the number is not linked yet".into())));
                         }
+                        Some(DriverCommand::MarkRead { reply, .. }) => {
+                            let _ = reply.send(Err(DriverError::Rejected("the number is not linked yet".into())));
+                        }
                         Some(DriverCommand::Stats { reply }) => {
                             let _ = reply.send(Default::default());
                         }
@@ -606,10 +620,16 @@ impl Simulator {
                         }
                         let size = text.len();
                         let sent = self.record_sent(account, to, text);
-                        if sent.is_ok() {
+                        if let Ok(id) = &sent {
                             counters.sent(size, true);
+                            self.acknowledge_later(id.clone(), signals_tx.clone());
                         }
                         let _ = reply.send(sent);
+                    }
+                    Some(DriverCommand::MarkRead { chat, ids, reply }) => {
+                        counters.sent(ids.len() * 24, false);
+                        let done = if self.record_read_marks(account, chat, ids) { Ok(()) } else { Err(DriverError::Closed) };
+                        let _ = reply.send(done);
                     }
                     Some(DriverCommand::Stats { reply }) => {
                         let _ = reply.send(counters.snapshot());
@@ -635,6 +655,10 @@ impl Simulator {
                         let size = message.text.len() + message.media.as_ref().map_or(0, |m| m.bytes.len());
                         counters.received(size, true);
                         let _ = events.send(DriverEvent::Message(message)).await;
+                    }
+                    Some(Signal::Receipt { ids, receipt, at_ms }) => {
+                        counters.received(ids.len() * 24, false);
+                        let _ = events.send(DriverEvent::Receipt { ids, receipt, at_ms }).await;
                     }
                     Some(Signal::Paired { .. }) | None => {}
                 },

@@ -94,6 +94,9 @@ fn to_wire(command: DriverCommand) -> Option<(WireCommand, Waiting)> {
             }
             (WireCommand::SendText { to, text }, Waiting::Text(reply))
         }
+        DriverCommand::MarkRead { chat, ids, reply } => {
+            (WireCommand::MarkRead { chat, ids }, Waiting::Done(reply))
+        }
         DriverCommand::Stats { reply } => (WireCommand::Stats, Waiting::Stats(reply)),
     })
 }

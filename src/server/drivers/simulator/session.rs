@@ -17,6 +17,9 @@ pub struct SentMessage {
     pub text: String,
     pub id: String,
     pub at_ms: i64,
+    /// When the customer's phone acknowledged it, and when the customer read it.
+    pub delivered_at_ms: Option<i64>,
+    pub read_at_ms: Option<i64>,
 }
 
 /// One simulated connection's counters. A frame is one event or command on the wire;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::account::DisconnectReason;
 use crate::server::drivers::driver::{
-    DriverError, DriverEvent, InboundMedia, InboundMessage, SessionStats,
+    DriverError, DriverEvent, InboundMedia, InboundMessage, Receipt, SessionStats,
 };
 
 /// The `Upgrade` protocol name the wire endpoint answers to.
@@ -59,6 +59,11 @@ pub enum WireEvent {
         sent_at_ms: i64,
         media: Option<WireMedia>,
     },
+    Receipt {
+        ids: Vec<String>,
+        read: bool,
+        at_ms: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +79,7 @@ pub enum WireCommand {
     PairCode { phone: String },
     Logout,
     SendText { to: String, text: String },
+    MarkRead { chat: String, ids: Vec<String> },
     Stats,
 }
 
@@ -142,6 +148,15 @@ impl From<DriverEvent> for WireEvent {
             DriverEvent::ConnectionLost => WireEvent::ConnectionLost,
             DriverEvent::Unreachable(message) => WireEvent::Unreachable { message },
             DriverEvent::LinkFailed(message) => WireEvent::LinkFailed { message },
+            DriverEvent::Receipt {
+                ids,
+                receipt,
+                at_ms,
+            } => WireEvent::Receipt {
+                ids,
+                read: receipt == Receipt::Read,
+                at_ms,
+            },
             DriverEvent::Message(m) => WireEvent::Message {
                 id: m.id,
                 from: m.from,
@@ -190,6 +205,15 @@ impl TryFrom<WireEvent> for DriverEvent {
             WireEvent::ConnectionLost => DriverEvent::ConnectionLost,
             WireEvent::Unreachable { message } => DriverEvent::Unreachable(message),
             WireEvent::LinkFailed { message } => DriverEvent::LinkFailed(message),
+            WireEvent::Receipt { ids, read, at_ms } => DriverEvent::Receipt {
+                ids,
+                receipt: if read {
+                    Receipt::Read
+                } else {
+                    Receipt::Delivered
+                },
+                at_ms,
+            },
             WireEvent::Message {
                 id,
                 from,
@@ -274,6 +298,16 @@ mod tests {
             DriverEvent::ConnectionLost,
             DriverEvent::Unreachable("refused".into()),
             DriverEvent::LinkFailed("no".into()),
+            DriverEvent::Receipt {
+                ids: vec!["3EB0A".into(), "3EB0B".into()],
+                receipt: Receipt::Read,
+                at_ms: 7,
+            },
+            DriverEvent::Receipt {
+                ids: vec!["3EB0C".into()],
+                receipt: Receipt::Delivered,
+                at_ms: 8,
+            },
             DriverEvent::Message(InboundMessage {
                 id: "3EB0AA".into(),
                 from: "+5491122334455".into(),

@@ -89,6 +89,10 @@ fn answer(connection: &Connection, request: WireRequest, answers: mpsc::Sender<F
                 .send_text(to, text, SendTicket::default())
                 .await
                 .map(WireAnswer::Text),
+            WireCommand::MarkRead { chat, ids } => connection
+                .mark_read(chat, ids)
+                .await
+                .map(|()| WireAnswer::Done),
             WireCommand::Stats => connection.stats().await.map(WireAnswer::Stats),
         };
         let frame = Frame::Answer {

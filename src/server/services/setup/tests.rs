@@ -141,6 +141,7 @@ impl Team {
             funnel_id: Some(self.support),
             owner_user_id: Some(self.lucia),
             restricted_user_ids: vec![self.lucia, self.carlos, self.lucia],
+            send_read_receipts: false,
             duplicate_acknowledged: false,
         }
     }
@@ -191,6 +192,10 @@ async fn the_wizard_opens_with_what_the_phone_reported_and_the_company_choices()
         assert_eq!(options.form.country, "MX");
         assert_eq!(options.form.national_number, "55 1234 5678");
         assert_eq!(options.form.name, "Tacos Ana");
+        assert!(
+            options.form.send_read_receipts,
+            "read receipts are on by default"
+        );
         assert_eq!(options.form.cellphone_user_id, None);
         let names: Vec<&str> = options.users.iter().map(|u| u.name.as_str()).collect();
         assert_eq!(names, vec!["Ana Torres", "Carlos Ruiz", "Lucía Gómez"]);
@@ -289,6 +294,10 @@ async fn saving_a_connected_account_stores_every_field_and_tells_open_pages() {
             .any(|(event, _)| event == "settings_saved"));
 
         let reopened = options(&team.db, &team.ana, id).await.unwrap();
+        assert!(
+            !reopened.form.send_read_receipts,
+            "the form turned them off"
+        );
         assert_eq!(reopened.form.country, "MX");
         assert_eq!(reopened.linked_phone.as_deref(), Some("+52 55 1234 5678"));
         assert_eq!(reopened.form.name, "Ventas Bogotá");
@@ -339,28 +348,36 @@ async fn every_rule_is_checked_again_and_a_refusal_stores_nothing() {
             funnel_id: None,
             owner_user_id: Some(team.omar),
             restricted_user_ids: vec![team.carlos, team.omar],
+            send_read_receipts: true,
             duplicate_acknowledged: false,
         };
-        let outcome = team.save(id, SetupAction::Save, broken).await;
-        assert_eq!(
-            fields(&outcome),
-            vec![
-                (SetupField::Phone, INVALID_PHONE.to_string()),
-                (SetupField::Name, "Name is required".to_string()),
-                (
-                    SetupField::CellphoneUser,
-                    CELLPHONE_USER_REQUIRED.to_string()
-                ),
-                (SetupField::Funnel, FUNNEL_REQUIRED.to_string()),
-                (
-                    SetupField::Owner,
-                    "Choose a member of your team".to_string()
-                ),
-                (
-                    SetupField::RestrictedUsers,
-                    "Choose members of your team only".to_string()
-                ),
-            ]
+        // A linked account keeps its phone's number, so the form's bad number is no
+        // problem on Save; for an account about to link again (Connect) it is.
+        let outcome = team.save(id, SetupAction::Save, broken.clone()).await;
+        let mut expected = vec![
+            (SetupField::Name, "Name is required".to_string()),
+            (
+                SetupField::CellphoneUser,
+                CELLPHONE_USER_REQUIRED.to_string(),
+            ),
+            (SetupField::Funnel, FUNNEL_REQUIRED.to_string()),
+            (
+                SetupField::Owner,
+                "Choose a member of your team".to_string(),
+            ),
+            (
+                SetupField::RestrictedUsers,
+                "Choose members of your team only".to_string(),
+            ),
+        ];
+        assert_eq!(fields(&outcome), expected);
+        let disconnected = team.disconnected_account("+56961234567").await;
+        let outcome = team.save(disconnected, SetupAction::Connect, broken).await;
+        expected.insert(0, (SetupField::Phone, INVALID_PHONE.to_string()));
+        assert_eq!(fields(&outcome), expected);
+        assert!(
+            team.manager.live(disconnected).link.is_none(),
+            "a refused Connect starts no link"
         );
 
         let mut foreign = team.complete_form();
@@ -414,9 +431,9 @@ async fn a_number_another_account_uses_needs_acknowledging() {
         let first = team
             .linked_account(team.ana.company_id, "+573001234567", "Bogotá")
             .await;
-        let second = team
-            .linked_account(team.ana.company_id, "+525512345678", "Tacos Ana")
-            .await;
+        // Only a number typed for the next link can be a duplicate: a linked account's
+        // number is its phone's.
+        let second = team.disconnected_account("+525512345678").await;
         let elsewhere = team
             .linked_account(team.other_company, "+573001234567", "Omar's")
             .await;
@@ -442,7 +459,7 @@ async fn a_number_another_account_uses_needs_acknowledging() {
             "an account is no duplicate of itself: {own:?}"
         );
         let outcome = team
-            .save(second, SetupAction::Save, team.complete_form())
+            .save(second, SetupAction::Connect, team.complete_form())
             .await;
         assert_eq!(
             fields(&outcome),
@@ -454,9 +471,10 @@ async fn a_number_another_account_uses_needs_acknowledging() {
         let mut acknowledged = team.complete_form();
         acknowledged.duplicate_acknowledged = true;
         assert!(matches!(
-            team.save(second, SetupAction::Save, acknowledged).await,
+            team.save(second, SetupAction::Connect, acknowledged).await,
             SetupOutcome::Saved(_)
         ));
+        team.manager.shutdown(Duration::from_secs(1)).await;
     })
     .await;
 }

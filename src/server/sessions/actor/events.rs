@@ -23,6 +23,24 @@ impl AccountActor {
         }
     }
 
+    /// Tells the customer `chat` their messages `ids` were read; only an online session can.
+    pub(super) async fn mark_read(
+        &mut self,
+        chat: String,
+        ids: Vec<String>,
+    ) -> Result<(), ManagerError> {
+        let online = matches!(self.inner.live(self.id).health, Some(Health::Online));
+        let connection = self
+            .connection
+            .as_ref()
+            .filter(|_| online)
+            .ok_or(ManagerError::NotConnected)?;
+        match tokio::time::timeout(COMMAND_TIMEOUT, connection.mark_read(chat, ids)).await {
+            Ok(done) => Ok(done?),
+            Err(_) => Err(DriverError::Closed.into()),
+        }
+    }
+
     pub(super) async fn session_stats(&mut self) -> Result<SessionStats, ManagerError> {
         self.stats_within(COMMAND_TIMEOUT).await
     }
@@ -186,6 +204,18 @@ impl AccountActor {
                         tracing::error!(account = self.id, id = %message.id, "inbound message not stored: {e}")
                     }
                 }
+            }
+            DriverEvent::Receipt {
+                ids,
+                receipt,
+                at_ms,
+            } => {
+                // Like messages: in a cluster only the owner under its current claim writes.
+                if self.inner.options.cluster.is_some() && self.fence.is_none() {
+                    return Ok(());
+                }
+                let (account, company) = (self.id, self.company_id);
+                inbound::receipt(inner.clone(), account, company, ids, receipt, at_ms).await;
             }
         }
         Ok(())

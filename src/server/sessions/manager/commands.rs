@@ -71,6 +71,23 @@ impl SessionManager {
         }
     }
 
+    /// Tells the customer `chat` (E.164) through the account's session that their
+    /// messages `ids` were read. Refused when this server has no online session for it.
+    pub async fn mark_read(
+        &self,
+        company_id: i64,
+        account: i64,
+        chat: String,
+        ids: Vec<String>,
+    ) -> Result<(), ManagerError> {
+        self.ask(account, company_id, |reply| ActorCommand::MarkRead {
+            chat,
+            ids,
+            reply,
+        })
+        .await
+    }
+
     /// Runs the next reconnect (or linking) attempt now instead of after its backoff;
     /// false when none is scheduled on this server.
     pub async fn retry_now(&self, company_id: i64, account: i64) -> Result<bool, ManagerError> {

@@ -221,3 +221,54 @@ fn numbers_convert_both_ways_and_junk_is_refused() {
     assert_eq!(jid_of("+57 300"), None);
     assert_eq!(jid_of("+1234567890123456"), None, "over 15 digits");
 }
+
+fn receipt(kind: whatsapp_rust::types::presence::ReceiptType, ids: &[&str]) -> Event {
+    let source = whatsapp_rust::types::message::MessageSource {
+        chat: pn("573001234567"),
+        sender: pn("573001234567"),
+        ..Default::default()
+    };
+    Event::Receipt(
+        whatsapp_rust::types::events::Receipt::builder()
+            .source(source)
+            .message_ids(ids.iter().map(|id| id.to_string()).collect())
+            .timestamp(chrono::DateTime::from_timestamp_millis(1_700_000_000_123).unwrap())
+            .r#type(kind)
+            .offline(false)
+            .build(),
+    )
+}
+
+#[test]
+fn delivery_and_read_receipts_become_ticks_with_their_time() {
+    use whatsapp_rust::types::presence::ReceiptType as Kind;
+    let tick = |kind, ids: &[&str]| map_event(&receipt(kind, ids), false, 0);
+    assert_eq!(
+        tick(Kind::Delivered, &["3EB0A", "3EB0B"]),
+        Mapped::Emit(DriverEvent::Receipt {
+            ids: vec!["3EB0A".into(), "3EB0B".into()],
+            receipt: crate::domain::inbox::Receipt::Delivered,
+            at_ms: 1_700_000_000_123,
+        })
+    );
+    for read in [Kind::Read, Kind::Played] {
+        assert!(matches!(
+            tick(read, &["3EB0A"]),
+            Mapped::Emit(DriverEvent::Receipt {
+                receipt: crate::domain::inbox::Receipt::Read,
+                ..
+            })
+        ));
+    }
+    // Not the customer's ticks: a downgraded delivery, our own phone reading, a retry.
+    for other in [
+        Kind::Sent,
+        Kind::ReadSelf,
+        Kind::PlayedSelf,
+        Kind::Retry,
+        Kind::Sender,
+    ] {
+        assert_eq!(tick(other, &["3EB0A"]), Mapped::Ignore);
+    }
+    assert_eq!(tick(Kind::Read, &[]), Mapped::Ignore, "nothing to move");
+}

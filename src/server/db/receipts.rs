@@ -1,0 +1,92 @@
+//! WhatsApp's ticks both ways: receipts from customers move replies to Delivered and Read
+//! (forward only), and the read receipts we owe customers for what they sent.
+
+use super::{on_pool, Db};
+use crate::domain::inbox::Receipt;
+
+/// At most this many ids go into one statement.
+const CHUNK: usize = 100;
+
+/// Moves the account's replies `ids` (WhatsApp's ids) on to `receipt`'s state, dating the
+/// step `at`; a reply already there or beyond is left as it is. Answers the conversations
+/// changed and the ids that moved.
+pub async fn advance(
+    db: &Db,
+    account_id: i64,
+    ids: &[String],
+    receipt: Receipt,
+    at: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let from = receipt
+        .moves_from()
+        .iter()
+        .map(|s| format!("'{}'", s.code()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let read_at = match receipt {
+        Receipt::Read => "COALESCE(read_at, $3)",
+        Receipt::Delivered => "read_at",
+    };
+    let mut moved = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let placeholders = (0..chunk.len())
+            .map(|i| format!("${}", i + 4))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE messages SET status = $2, delivered_at = COALESCE(delivered_at, $3), \
+             read_at = {read_at}, failure = NULL \
+             WHERE account_id = $1 AND direction = 'outbound' AND status IN ({from}) \
+             AND wa_message_id IN ({placeholders}) RETURNING conversation_id, wa_message_id"
+        );
+        let rows: Vec<(i64, String)> = on_pool!(db, pool => {
+            let mut query = sqlx::query_as(&sql)
+                .bind(account_id)
+                .bind(receipt.status().code())
+                .bind(at);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        moved.extend(rows);
+    }
+    Ok(moved)
+}
+
+/// The customer's messages in the conversation that WhatsApp has not been told we read,
+/// newest first, up to `limit`: their WhatsApp ids. None while the channel's "Send read
+/// receipts" is off.
+pub async fn owed(db: &Db, conversation_id: i64, limit: i64) -> Result<Vec<String>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_scalar(
+        "SELECT m.wa_message_id FROM messages m JOIN whatsapp_accounts a ON a.id = m.account_id \
+         WHERE m.conversation_id = $1 AND m.read_receipt_owed AND a.send_read_receipts \
+         ORDER BY m.sent_at DESC, m.id DESC LIMIT $2",
+    )
+    .bind(conversation_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)
+}
+
+/// Those messages' read receipts went out.
+pub async fn paid(db: &Db, conversation_id: i64, ids: &[String]) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(CHUNK) {
+        let placeholders = (0..chunk.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE messages SET read_receipt_owed = FALSE \
+             WHERE conversation_id = $1 AND wa_message_id IN ({placeholders})"
+        );
+        on_pool!(db, pool => {
+            let mut query = sqlx::query(&sql).bind(conversation_id);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            query.execute(pool).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
