@@ -49,6 +49,12 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 AppError::Invalid(format!("The request was not understood ({value})"))
             }
+            // On the server this is a JSON body that does not decode into the arguments;
+            // in the browser it is a response it cannot read, which stays a transport fault.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) => {
+                AppError::Invalid(format!("The request was not understood ({value})"))
+            }
             _ => AppError::Transport(value.to_string()),
         }
     }
@@ -72,6 +78,11 @@ mod tests {
         assert_eq!(missing.status_code(), 422);
         let bad = AppError::from_server_fn_error(ServerFnErrorErr::Args("not a number".into()));
         assert_eq!(bad.status_code(), 422);
+        #[cfg(feature = "ssr")]
+        {
+            let json = ServerFnErrorErr::Deserialization("missing field `form`".into());
+            assert_eq!(AppError::from_server_fn_error(json).status_code(), 422);
+        }
         let network = AppError::from_server_fn_error(ServerFnErrorErr::Request("down".into()));
         assert!(matches!(network, AppError::Transport(_)));
     }

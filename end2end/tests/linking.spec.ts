@@ -216,6 +216,10 @@ test("another company's admin cannot even see that an account exists", async ({ 
     expect((await omar.request.post(path, { form: { id: String(ids[0]) } })).status(), path).toBe(404);
   }
   expect((await omar.request.post('/api/save_setup', { data: saveSetupBody(ids[0]) })).status()).toBe(404);
+  // A body that is not the function's arguments is the client's mistake, not the server's.
+  const garbled = await omar.request.post('/api/save_setup', { data: { id: ids[0], form: 'x' } });
+  expect(garbled.status()).toBe(422);
+  expect(await garbled.text()).toContain('not understood');
   await omar.close();
 });
 

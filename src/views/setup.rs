@@ -18,6 +18,10 @@ pub struct FunnelChoice {
     pub member_ids: Vec<i64>,
 }
 
+fn on() -> bool {
+    true
+}
+
 /// Everything the wizard collects.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetupForm {
@@ -29,7 +33,9 @@ pub struct SetupForm {
     pub funnel_id: Option<i64>,
     pub owner_user_id: Option<i64>,
     pub restricted_user_ids: Vec<i64>,
-    /// Customers are told when an agent has read them (blue ticks on their phone).
+    /// Customers are told when an agent has read them (blue ticks on their phone); on
+    /// unless the form says otherwise.
+    #[serde(default = "on")]
     pub send_read_receipts: bool,
     /// The user confirmed using a number another account of the company already has.
     pub duplicate_acknowledged: bool,
