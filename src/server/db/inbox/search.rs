@@ -132,6 +132,38 @@ fn count_matches(db: &Db, search: &Search) -> String {
     }
 }
 
+/// Whether PostgreSQL's own estimate already says the text is in at least [`FEW`]
+/// messages. Counting them is then what costs: for a word in every message the planner
+/// sometimes reads the whole trigram index (0.7 s on 300 000 messages) rather than the
+/// first rows that match, whereas its estimate takes a millisecond and only has to be
+/// roughly right.
+async fn common_on_postgres(db: &Db, search: &Search, text: &str) -> Result<bool, sqlx::Error> {
+    let Db::Postgres(pool) = db else {
+        return Ok(false);
+    };
+    if !search.covers_messages() {
+        return Ok(false);
+    }
+    // The plan's first line: "Bitmap Heap Scan on messages m  (cost=… rows=101010 width=4)".
+    let top: String =
+        sqlx::query_scalar("EXPLAIN SELECT 1 FROM messages m WHERE aurora_fold(m.text) LIKE $1")
+            .persistent(false)
+            .bind(text)
+            .fetch_one(pool)
+            .await?;
+    Ok(estimated_rows(&top).is_some_and(|rows| rows >= FEW))
+}
+
+/// The `rows=` estimate of a line of PostgreSQL's EXPLAIN.
+fn estimated_rows(line: &str) -> Option<i64> {
+    let after = line.split(" rows=").nth(1)?;
+    after
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// Counts the matches (up to [`FEW`] of each kind) and picks the plan.
 pub(super) async fn plan(db: &Db, viewer: Viewer, search: &Search) -> Result<Plan, sqlx::Error> {
     let (index_text, index_phone) = if uses_phrases(db, search) {
@@ -139,15 +171,19 @@ pub(super) async fn plan(db: &Db, viewer: Viewer, search: &Search) -> Result<Pla
     } else {
         patterns(search)
     };
-    // Planned for these words each time, like the list (see `list`).
-    let found: i64 = on_pool!(db, pool => sqlx::query_scalar(&count_matches(db, search))
-        .persistent(false)
-        .bind(viewer.company_id)
-        .bind(&index_text)
-        .bind(&index_phone)
-        .bind(FEW)
-        .fetch_one(pool)
-        .await)?;
+    let found = if common_on_postgres(db, search, &index_text).await? {
+        FEW
+    } else {
+        // Planned for these words each time, like the list (see `list`).
+        on_pool!(db, pool => sqlx::query_scalar(&count_matches(db, search))
+            .persistent(false)
+            .bind(viewer.company_id)
+            .bind(&index_text)
+            .bind(&index_phone)
+            .bind(FEW)
+            .fetch_one(pool)
+            .await)?
+    };
     Ok(if found < FEW {
         // SQLite's CROSS JOIN keeps this order: the few matches first, then their rows.
         let join = match db {
@@ -192,6 +228,17 @@ mod tests {
                 "{accented} or {capital} missing from aurora_fold"
             );
         }
+    }
+
+    #[test]
+    fn the_estimate_is_read_from_the_plans_first_line() {
+        let line = "Bitmap Heap Scan on messages m  (cost=1379.63..4682.96 rows=101010 width=8)";
+        assert_eq!(estimated_rows(line), Some(101_010));
+        assert_eq!(
+            estimated_rows("Result  (cost=0.00..0.01 rows=1 width=4)"),
+            Some(1)
+        );
+        assert_eq!(estimated_rows("no estimate here"), None);
     }
 
     #[test]
