@@ -4,18 +4,22 @@
 use super::*;
 
 impl AccountActor {
+    /// The connection, while its session is online: a reconnecting one takes no messages.
+    fn online_connection(&self) -> Result<&Connection, ManagerError> {
+        let online = matches!(self.inner.live(self.id).health, Some(Health::Online));
+        self.connection
+            .as_ref()
+            .filter(|_| online)
+            .ok_or(ManagerError::NotConnected)
+    }
+
     pub(super) async fn send_text(
         &mut self,
         to: String,
         text: String,
         ticket: SendTicket,
     ) -> Result<String, ManagerError> {
-        let online = matches!(self.inner.live(self.id).health, Some(Health::Online));
-        let connection = self
-            .connection
-            .as_ref()
-            .filter(|_| online)
-            .ok_or(ManagerError::NotConnected)?;
+        let connection = self.online_connection()?;
         let limit = self.inner.options.send_timeout;
         match tokio::time::timeout(limit, connection.send_text(to, text, ticket.clone())).await {
             Ok(sent) => Ok(sent?),
@@ -29,12 +33,7 @@ impl AccountActor {
         chat: String,
         ids: Vec<String>,
     ) -> Result<(), ManagerError> {
-        let online = matches!(self.inner.live(self.id).health, Some(Health::Online));
-        let connection = self
-            .connection
-            .as_ref()
-            .filter(|_| online)
-            .ok_or(ManagerError::NotConnected)?;
+        let connection = self.online_connection()?;
         match tokio::time::timeout(COMMAND_TIMEOUT, connection.mark_read(chat, ids)).await {
             Ok(done) => Ok(done?),
             Err(_) => Err(DriverError::Closed.into()),
