@@ -7,6 +7,14 @@ use crate::domain::inbox::Receipt;
 /// At most this many ids go into one statement.
 const CHUNK: usize = 100;
 
+/// `$first, $first+1, …`: `count` numbered parameters for an `IN (…)` list.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Moves the account's replies `ids` (WhatsApp's ids) on to `receipt`'s state, dating the
 /// step `at`; a reply already there or beyond is left as it is. Answers the conversations
 /// changed and the ids that moved.
@@ -29,10 +37,7 @@ pub async fn advance(
     };
     let mut moved = Vec::new();
     for chunk in ids.chunks(CHUNK) {
-        let placeholders = (0..chunk.len())
-            .map(|i| format!("${}", i + 4))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let placeholders = placeholders(4, chunk.len());
         let sql = format!(
             "UPDATE messages SET status = $2, delivered_at = COALESCE(delivered_at, $3), \
              read_at = {read_at}, failure = NULL \
@@ -72,10 +77,7 @@ pub async fn owed(db: &Db, conversation_id: i64, limit: i64) -> Result<Vec<Strin
 /// Those messages' read receipts went out.
 pub async fn paid(db: &Db, conversation_id: i64, ids: &[String]) -> Result<(), sqlx::Error> {
     for chunk in ids.chunks(CHUNK) {
-        let placeholders = (0..chunk.len())
-            .map(|i| format!("${}", i + 2))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let placeholders = placeholders(2, chunk.len());
         let sql = format!(
             "UPDATE messages SET read_receipt_owed = FALSE \
              WHERE conversation_id = $1 AND wa_message_id IN ({placeholders})"
