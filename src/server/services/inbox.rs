@@ -236,6 +236,16 @@ pub async fn conversation(
     id: i64,
 ) -> Result<ConversationPage, AppError> {
     let row = visible(db, user.viewer(), id).await?;
+    page_of(db, user, row).await
+}
+
+/// The page of a conversation the user may see (`row`, already checked).
+async fn page_of(
+    db: &Db,
+    user: &SignedInUser,
+    row: ConversationRow,
+) -> Result<ConversationPage, AppError> {
+    let id = row.id;
     // Opening a conversation is reading it, as on the phone.
     inbox::mark_seen(db, user.user_id, id)
         .await
@@ -283,21 +293,15 @@ pub async fn conversation_live(
     user: &SignedInUser,
     id: i64,
 ) -> Result<ConversationPage, AppError> {
-    let mut page = conversation(db, user, id).await?;
+    let row = visible(db, user.viewer(), id).await?;
+    let (account_id, contact_phone) = (row.account_id, row.contact_phone.clone());
+    let mut page = page_of(db, user, row).await?;
     if page.channel_status == AccountStatus::Connected {
-        let row = visible(db, user.viewer(), id).await?;
         page.reconnecting = matches!(
-            manager.live(row.account_id).health,
+            manager.live(account_id).health,
             Some(Health::Reconnecting { .. })
         );
-        read_receipts::send_for(
-            db,
-            manager,
-            user.company_id,
-            row.account_id,
-            id,
-            row.contact_phone,
-        );
+        read_receipts::send_for(db, manager, user.company_id, account_id, id, contact_phone);
     }
     Ok(page)
 }
