@@ -64,6 +64,8 @@ export default defineConfig({
       AURORA_MEDIA_DIR: path.join(process.env.AURORA_E2E_DATA!, 'media'),
       // A short send timeout, so "may have gone out" is testable against a slowed phone.
       AURORA_SEND_TIMEOUT_SECS: '3',
+      // A stalled number's warning comes within seconds (stall.spec).
+      AURORA_ACK_TIMEOUT_SECS: '3',
       RUST_LOG: 'warn',
     },
   },

@@ -28,16 +28,32 @@ export class Simulator {
     return this.request.post(`/simulator/api/phones/${encodeURIComponent(phone)}/send-delay`, { data: { ms } });
   }
 
+  /** The network swallows the linked phone's sends without WhatsApp's ack (`stall`), or carries them again. */
+  async stall(phone: string, stall = true) {
+    return this.request.post(`/simulator/api/phones/${encodeURIComponent(phone)}/stall`, { data: stall ? {} : { stall: false } });
+  }
+
+  /** WhatsApp refuses this client's version (405) for the linked phone's sessions, or accepts it again. */
+  async refuseVersion(phone: string, refused = true) {
+    return this.request.post('/simulator/api/version', { data: { phone, refused } });
+  }
+
   /** Takes one linked phone's network down (its session drops and cannot reconnect) or back up. */
   async phoneNetwork(phone: string, up: boolean) {
     return this.request.post(`/simulator/api/phones/${encodeURIComponent(phone)}/network`, { data: { up } });
   }
 
+  /** A customer writes to the linked number `phone`: `from` their number, or `lid` when WhatsApp hides it. */
   async message(
     phone: string,
-    body: { from: string; name: string; text: string; id?: string; media?: { filename: string; content_type: string; base64: string } },
+    body: { from?: string; lid?: string; name: string; text: string; id?: string; media?: { filename: string; content_type: string; base64: string } },
   ) {
     return this.request.post(`/simulator/api/phones/${encodeURIComponent(phone)}/messages`, { data: body });
+  }
+
+  /** WhatsApp reveals to the linked number `phone` that the customer shown as `lid` has the number `number`. */
+  async revealLid(phone: string, lid: string, number: string) {
+    return this.request.post(`/simulator/api/phones/${encodeURIComponent(phone)}/lid-mappings`, { data: { lid, phone: number } });
   }
 
   /** The customer `from` opens their chat with the linked number `phone`: its replies turn read. */

@@ -24,7 +24,7 @@ test('a reply WhatsApp never confirmed says it may have gone out, and Retry asks
   await page.getByLabel('Reply').fill('Sí, hasta las 8');
   await page.getByRole('button', { name: 'Send' }).click();
   const reply = thread.getByRole('listitem').filter({ hasText: 'Sí, hasta las 8' });
-  await expect(reply).toContainText('May have gone out');
+  await expect(reply).toContainText('Not confirmed');
   await expect(reply).toContainText('check with the contact');
   // The list beside the chat flags the conversation until the reply is settled.
   const row = page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').filter({ hasText: 'Renata' });
@@ -41,14 +41,14 @@ test('a reply WhatsApp never confirmed says it may have gone out, and Retry asks
   });
   await reply.getByRole('button', { name: 'Retry' }).click();
   await expect.poll(() => asked).toBe(QUESTION);
-  await expect(reply).toContainText('May have gone out');
+  await expect(reply).toContainText('Not confirmed');
   expect((await outbox(page.request, linked.e164)).length).toBe(1);
 
   // "OK" sends it again, on purpose.
   page.once('dialog', (dialog) => void dialog.accept());
   await reply.getByRole('button', { name: 'Retry' }).click();
   await expect(reply).toContainText('Sent');
-  await expect(reply).not.toContainText('May have gone out');
+  await expect(reply).not.toContainText('Not confirmed');
   await expect(row.getByText('⚠ Not sent')).toHaveCount(0);
   const texts = (await outbox(page.request, linked.e164)).map((m) => m.text);
   expect(texts).toEqual(['Sí, hasta las 8', 'Sí, hasta las 8']);

@@ -256,7 +256,7 @@ impl MessageStatus {
             MessageStatus::Delivered => "Delivered",
             MessageStatus::Read => "Read",
             MessageStatus::Failed => "Not sent",
-            MessageStatus::Unconfirmed => "May have gone out",
+            MessageStatus::Unconfirmed => "Not confirmed",
         }
     }
 

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod account;
 pub mod account_data;
+pub mod address;
 pub mod identity;
 pub mod inbox;
 pub mod size;

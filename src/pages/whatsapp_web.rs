@@ -61,6 +61,13 @@ fn ChannelsBoard(overview: ChannelsOverview) -> impl IntoView {
     let used = Memo::new(move |_| count(|s| s != AccountStatus::Disabled));
     let disabled = Memo::new(move |_| count(|s| s == AccountStatus::Disabled));
     let at_limit = move || i64::try_from(used.get()).unwrap_or(i64::MAX) >= limit;
+    // One banner for a refusal that concerns the whole server, not one error per card.
+    let outdated = Memo::new(move |_| {
+        cards
+            .list()
+            .into_iter()
+            .any(|(_, card)| card.with(|a| a.client_outdated))
+    });
     let add = CardAction::new();
     let on_add = move |_| {
         add.run(cards, || async {
@@ -88,6 +95,9 @@ fn ChannelsBoard(overview: ChannelsOverview) -> impl IntoView {
             {move || at_limit().then_some(". Disable a number or ask for a larger plan to add another.")}
         </p>
         {add.error_view()}
+        <Show when=move || outdated.get()>
+            <p class="notice" role="alert">{OUTDATED_BANNER}</p>
+        </Show>
         <UndoNotice undo/>
         <section class="cards" aria-label="WhatsApp Web accounts">
             <For each=visible key=|(id, _)| *id let:((_, account))>
@@ -99,6 +109,9 @@ fn ChannelsBoard(overview: ChannelsOverview) -> impl IntoView {
         </Show>
     }
 }
+
+/// Above the cards while WhatsApp refuses this server's version.
+pub const OUTDATED_BANNER: &str = "WhatsApp refused this version of Aurora; update the server. Aurora retries by itself meanwhile.";
 
 /// "Ventas disabled. Undo" for a few seconds after a Disable; Undo enables it again.
 #[component]

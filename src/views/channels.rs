@@ -29,6 +29,9 @@ pub struct AccountView {
     pub link: Option<LinkView>,
     /// How far a Delete has got, 0 to 100, while the account is Deleting.
     pub deleting_percent: Option<u8>,
+    /// WhatsApp refused this server's version on the last attempt: the page says so once,
+    /// above the cards, instead of an error on each.
+    pub client_outdated: bool,
 }
 
 impl AccountView {
@@ -77,6 +80,9 @@ pub enum HealthView {
         last_activity_ms: Option<i64>,
         /// Reconnects since the server started.
         reconnects: u32,
+        /// WhatsApp has not accepted the channel's messages since then (ms since the
+        /// epoch): the session is up, yet what it sends goes nowhere.
+        unaccepted_since_ms: Option<i64>,
     },
     /// The session dropped (`reason` None) or WhatsApp can't be reached (`reason`).
     Reconnecting {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::account_card::CardAction;
 use super::cards::Cards;
-use super::session_health::{RetryNow, SecondsLeft, UNREACHABLE_HINT};
+use super::session_health::{lead, unreachable_hint, RetryNow, SecondsLeft};
 use crate::api::channels::{cancel_linking, request_pair_code, start_linking};
 use crate::components::common::dom::touch_first;
 use crate::views::channels::{AccountView, ChannelUpdate, LinkView};
@@ -61,9 +61,9 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
                     Some(LinkView::Unreachable { retry_in_ms, .. }) => view! {
                         // One inline run of text: the placeholder lays out its children as a column.
                         <p class="qr-placeholder unreachable" role="status">
-                            <span>"Can't reach WhatsApp — retrying in " <SecondsLeft ms=retry_in_ms/> " s"</span>
+                            <span>{lead(account.with_untracked(|a| a.client_outdated))} <SecondsLeft ms=retry_in_ms/> " s"</span>
                         </p>
-                        <p class="hint">{UNREACHABLE_HINT}</p>
+                        {unreachable_hint(account.with_untracked(|a| a.client_outdated))}
                         <RetryNow id/>
                     }.into_any(),
                     Some(LinkView::Waiting) => view! {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::account_card::CardAction;
 use super::cards::Cards;
 use crate::api::channels::{read_session_details, retry_connection};
-use crate::components::common::time::TimeAgo;
+use crate::components::common::time::{ClockTime, TimeAgo};
 use crate::domain::size::format_bytes;
 use crate::views::channels::{AccountView, ChannelUpdate, HealthView, SessionDetails};
 
@@ -44,10 +44,25 @@ pub fn HealthLine(account: RwSignal<AccountView>) -> impl IntoView {
         Some(HealthView::Online {
             last_activity_ms,
             reconnects,
+            unaccepted_since_ms,
         }) => {
             let activity = last_activity_ms.map(|ms| view! { " · last activity " <TimeAgo ms/> });
             let reconnects = plural(u64::from(reconnects), "reconnect", "reconnects");
-            view! { <p class="health">"Online" {activity} " · " {reconnects}</p> }.into_any()
+            // "Online" alone would be the lie peers' users complain of: the socket is up
+            // and WhatsApp takes nothing.
+            let unaccepted = unaccepted_since_ms.map(|ms| {
+                view! {
+                    <p class="health unaccepted" role="alert">
+                        "⚠ Messages aren't being accepted by WhatsApp (since " <ClockTime ms/> ")"
+                    </p>
+                    <p class="hint">{UNACCEPTED_HINT}</p>
+                }
+            });
+            view! {
+                <p class="health">"Online" {activity} " · " {reconnects}</p>
+                {unaccepted}
+            }
+            .into_any()
         }
         Some(HealthView::Reconnecting {
             attempt,
@@ -55,17 +70,17 @@ pub fn HealthLine(account: RwSignal<AccountView>) -> impl IntoView {
             reason,
         }) => {
             // The driver's own words stay in the server log: the card says what it means.
-            let lead = if reason.is_some() {
-                "Can't reach WhatsApp — retrying in "
-            } else {
-                "Connection lost — reconnecting in "
+            let outdated = account.with_untracked(|a| a.client_outdated);
+            let lead = match reason {
+                Some(_) => lead(outdated),
+                None => "Connection lost — reconnecting in ",
             };
             let id = account.with_untracked(|a| a.id);
             view! {
                 <p class="health reconnecting" role="status">
                     {lead} <SecondsLeft ms=retry_in_ms/> " s (attempt " {attempt} ")"
                 </p>
-                <p class="hint">{UNREACHABLE_HINT}</p>
+                {unreachable_hint(outdated)}
                 <RetryNow id/>
             }
             .into_any()
@@ -74,9 +89,28 @@ pub fn HealthLine(account: RwSignal<AccountView>) -> impl IntoView {
     }
 }
 
-/// What a card that cannot reach WhatsApp adds to the countdown.
-pub const UNREACHABLE_HINT: &str =
-    "Aurora keeps trying by itself. If this lasts, check this server's internet connection.";
+/// The start of a card's retry countdown when WhatsApp can't be reached; a version
+/// refusal is explained once, above the cards.
+pub fn lead(client_outdated: bool) -> &'static str {
+    if client_outdated {
+        "Waiting for a server update (see above) — next try in "
+    } else {
+        "Can't reach WhatsApp — retrying in "
+    }
+}
+
+/// What a card whose messages WhatsApp doesn't accept adds to the warning.
+pub const UNACCEPTED_HINT: &str = "Replies sent meanwhile are marked Not confirmed. The warning clears as soon as WhatsApp accepts a message; if it lasts, link the number again.";
+
+/// What a card that cannot reach WhatsApp adds to the countdown; a refused version is
+/// not a connection problem, and the banner above the cards already says what to do.
+pub fn unreachable_hint(client_outdated: bool) -> impl IntoView {
+    (!client_outdated).then_some(view! {
+        <p class="hint">
+            "Aurora keeps trying by itself. If this lasts, check this server's internet connection."
+        </p>
+    })
+}
 
 /// **Retry now**: the next attempt at once instead of after the countdown.
 #[component]

@@ -1,5 +1,5 @@
 //! A conversation's messages and the reply box. Replies show their state (Sending…,
-//! WhatsApp's ticks, Not sent or May have gone out, with the reason and Retry). Parts that a message may lack are hidden
+//! WhatsApp's ticks, Not sent or Not confirmed, with the reason and Retry). Parts that a message may lack are hidden
 //! rather than left out: one shape per message keeps the browser bundle small.
 
 use leptos::prelude::*;

@@ -59,6 +59,9 @@ pub struct Config {
     /// How long a reply may wait for WhatsApp's confirmation (`AURORA_SEND_TIMEOUT_SECS`,
     /// default 30).
     pub send_timeout: std::time::Duration,
+    /// How long a sent message may wait for WhatsApp's server ack before the card warns
+    /// that messages aren't being accepted (`AURORA_ACK_TIMEOUT_SECS`, default 60).
+    pub ack_timeout: std::time::Duration,
     /// Seals WhatsApp device keys at rest (`AURORA_KEYS_SECRET`, at least 32 characters).
     pub keys: Option<KeySeal>,
 }
@@ -262,6 +265,8 @@ impl Config {
         };
         let send_timeout =
             std::time::Duration::from_millis(seconds("AURORA_SEND_TIMEOUT_SECS", 30_000)?);
+        let ack_timeout =
+            std::time::Duration::from_millis(seconds("AURORA_ACK_TIMEOUT_SECS", 60_000)?);
         let keys = match get("AURORA_KEYS_SECRET").filter(|raw| !raw.is_empty()) {
             None => None,
             Some(raw) => Some(KeySeal::new(&raw).map_err(|m| invalid("AURORA_KEYS_SECRET", m))?),
@@ -278,6 +283,7 @@ impl Config {
             public_url,
             media_downloads,
             send_timeout,
+            ack_timeout,
             keys,
         })
     }
@@ -369,6 +375,7 @@ mod tests {
             ("AURORA_MEDIA_DOWNLOADS", "lots"),
             ("AURORA_KEYS_SECRET", "short"),
             ("AURORA_SEND_TIMEOUT_SECS", "0"),
+            ("AURORA_ACK_TIMEOUT_SECS", "never"),
             ("AURORA_WHATSAPP", "simulator+http://"),
             ("AURORA_WHATSAPP", "simulator+http://127.0.0.1"),
             ("AURORA_WHATSAPP", "simulator+http://127.0.0.1:0"),

@@ -99,6 +99,7 @@ impl AppState {
         let options = ManagerOptions {
             media: media.clone(),
             send_timeout: config.send_timeout,
+            ack_timeout: config.ack_timeout,
             ..Default::default()
         };
         let manager = match cluster {

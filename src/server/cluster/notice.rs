@@ -78,6 +78,10 @@ pub struct WireLive {
     pub health: Option<WireHealth>,
     pub reconnects: u32,
     pub last_activity_ms: Option<i64>,
+    #[serde(default)]
+    pub unaccepted_since_ms: Option<i64>,
+    #[serde(default)]
+    pub client_outdated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +144,8 @@ impl WireLive {
             }),
             reconnects: live.reconnects,
             last_activity_ms: live.last_activity_ms,
+            unaccepted_since_ms: live.unaccepted_since_ms,
+            client_outdated: live.client_outdated,
         }
     }
 
@@ -176,6 +182,8 @@ impl WireLive {
             }),
             reconnects: self.reconnects,
             last_activity_ms: self.last_activity_ms,
+            unaccepted_since_ms: self.unaccepted_since_ms,
+            client_outdated: self.client_outdated,
         }
     }
 }
@@ -216,6 +224,8 @@ mod tests {
             }),
             reconnects: 2,
             last_activity_ms: Some(1_700_000_000_000),
+            unaccepted_since_ms: Some(1_700_000_000_500),
+            client_outdated: true,
         };
         let notice = Notice {
             node: "a".into(),
@@ -259,6 +269,11 @@ mod tests {
             (rebuilt.reconnects, rebuilt.last_activity_ms),
             (2, live.last_activity_ms)
         );
+        assert_eq!(
+            (rebuilt.unaccepted_since_ms, rebuilt.client_outdated),
+            (live.unaccepted_since_ms, true),
+            "another server shows the same stall and version warnings"
+        );
     }
 
     #[test]
@@ -271,6 +286,8 @@ mod tests {
             health: None,
             reconnects: 0,
             last_activity_ms: None,
+            unaccepted_since_ms: None,
+            client_outdated: false,
         };
         let notice = Notice {
             node: "a".into(),

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod cluster;
 pub mod cluster_sends;
 pub mod companies;
+pub mod contacts;
 pub mod funnels;
 pub mod inbox;
 pub mod key_rows;

@@ -1,5 +1,6 @@
 //! WhatsApp's ticks both ways: receipts from customers move replies to Delivered and Read
-//! (forward only), and the read receipts we owe customers for what they sent.
+//! (forward only), WhatsApp's own acks settle whether a reply went out at all, and the read
+//! receipts we owe customers for what they sent.
 
 use super::{on_pool, Db};
 use crate::domain::inbox::Receipt;
@@ -91,4 +92,65 @@ pub async fn paid(db: &Db, conversation_id: i64, ids: &[String]) -> Result<(), s
         })?;
     }
     Ok(())
+}
+
+/// WhatsApp never acknowledged the account's replies `ids`: they become "not confirmed"
+/// with `reason`, unless something already moved them on. Answers their conversations.
+pub async fn not_accepted(
+    db: &Db,
+    account_id: i64,
+    ids: &[String],
+    reason: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut changed = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let placeholders = placeholders(3, chunk.len());
+        let sql = format!(
+            "UPDATE messages SET status = 'unconfirmed', failure = $2 \
+             WHERE account_id = $1 AND direction = 'outbound' AND status IN ('sending', 'sent') \
+             AND wa_message_id IN ({placeholders}) RETURNING conversation_id"
+        );
+        let rows: Vec<i64> = on_pool!(db, pool => {
+            let mut query = sqlx::query_scalar(&sql).bind(account_id).bind(reason);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        changed.extend(rows);
+    }
+    Ok(changed)
+}
+
+/// WhatsApp's ack came after all: a reply marked not confirmed is Sent again.
+pub async fn accepted_late(db: &Db, account_id: i64, id: &str) -> Result<Vec<i64>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_scalar(
+        "UPDATE messages SET status = 'sent', failure = NULL \
+         WHERE account_id = $1 AND direction = 'outbound' AND status = 'unconfirmed' \
+         AND wa_message_id = $2 RETURNING conversation_id",
+    )
+    .bind(account_id)
+    .bind(id)
+    .fetch_all(pool)
+    .await)
+}
+
+/// WhatsApp refused the reply `id`: it is Not sent, with `reason`.
+pub async fn refused(
+    db: &Db,
+    account_id: i64,
+    id: &str,
+    reason: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_scalar(
+        "UPDATE messages SET status = 'failed', failure = $3 \
+         WHERE account_id = $1 AND direction = 'outbound' \
+         AND status IN ('sending', 'sent', 'unconfirmed') AND wa_message_id = $2 \
+         RETURNING conversation_id",
+    )
+    .bind(account_id)
+    .bind(id)
+    .bind(reason)
+    .fetch_all(pool)
+    .await)
 }

@@ -41,6 +41,15 @@ pub enum DriverEvent {
     LinkFailed(String),
     /// An inbound chat message.
     Message(InboundMessage),
+    /// WhatsApp revealed the number (`phone`, E.164) of a customer it showed by the LID
+    /// `lid` (digits) until now.
+    LidMapped { lid: String, phone: String },
+    /// WhatsApp's server took the reply `id` (what a sent message waits for), or refused
+    /// it: `error` is WhatsApp's code then.
+    ServerAck { id: String, error: Option<String> },
+    /// WhatsApp refused this client's version (405), also after fetching the current one;
+    /// the keys are still good, this attempt is over.
+    ClientOutdated,
     /// The customer's phone reports replies (WhatsApp's message ids) delivered or read.
     Receipt {
         ids: Vec<String>,
@@ -54,7 +63,8 @@ pub enum DriverEvent {
 pub struct InboundMessage {
     /// WhatsApp's message id: the same message delivered twice carries the same id.
     pub id: String,
-    /// The sender's number, E.164.
+    /// The sender's address: their number (E.164), or `lid:<digits>` while WhatsApp hides
+    /// it (`domain::address`).
     pub from: String,
     /// The sender's WhatsApp name (may be empty).
     pub name: String,

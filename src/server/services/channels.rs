@@ -49,6 +49,7 @@ fn health_view(live: &LiveState, now: Instant) -> Option<HealthView> {
         Health::Online => HealthView::Online {
             last_activity_ms: live.last_activity_ms,
             reconnects: live.reconnects,
+            unaccepted_since_ms: live.unaccepted_since_ms,
         },
         Health::Reconnecting {
             attempt,
@@ -139,6 +140,8 @@ pub fn to_view(
         (AccountStatus::Deleting, _, _) => Some(0),
         _ => None,
     };
+    let client_outdated = live.client_outdated
+        && matches!(status, AccountStatus::Connecting | AccountStatus::Connected);
     AccountView {
         id: row.id,
         revision,
@@ -156,6 +159,7 @@ pub fn to_view(
         health,
         link,
         deleting_percent,
+        client_outdated,
     }
 }
 
@@ -582,9 +586,38 @@ mod tests {
             view.health,
             Some(HealthView::Online {
                 last_activity_ms: Some(1_795_569_600_000),
-                reconnects: 2
+                reconnects: 2,
+                unaccepted_since_ms: None,
             })
         );
+        assert!(!view.client_outdated);
+        let stalled = LiveState {
+            health: Some(Health::Online),
+            unaccepted_since_ms: Some(1_795_569_000_000),
+            ..Default::default()
+        };
+        let stalled = to_view(row("connected"), vec![], stalled, 4, Instant::now());
+        assert!(matches!(
+            stalled.health,
+            Some(HealthView::Online {
+                unaccepted_since_ms: Some(1_795_569_000_000),
+                ..
+            })
+        ));
+        let refused = LiveState {
+            client_outdated: true,
+            ..Default::default()
+        };
+        let attempt = to_view(
+            row("connecting"),
+            vec![],
+            refused.clone(),
+            4,
+            Instant::now(),
+        );
+        assert!(attempt.client_outdated, "a refused attempt says so");
+        let off = to_view(row("disabled"), vec![], refused, 4, Instant::now());
+        assert!(!off.client_outdated, "a disabled card makes no attempts");
         assert_eq!(view.phone.as_deref(), Some("+52 55 1234 5678"));
         assert_eq!(view.link, None);
         assert_eq!(

@@ -4,6 +4,7 @@
 
 use super::{internal, read_receipts};
 use crate::domain::account::AccountStatus;
+use crate::domain::address::{Address, NUMBER_HIDDEN};
 use crate::domain::inbox::{search, MessageStatus, ScheduleStatus, Whose, INBOX_PAGE};
 use crate::domain::size::format_bytes;
 use crate::error::AppError;
@@ -39,8 +40,13 @@ pub fn decode_cursor(text: &str) -> Result<Cursor, AppError> {
     })
 }
 
+/// The contact's name (else what stands for them) and their number, or that WhatsApp
+/// hides it.
 fn contact_label(row: &ConversationRow) -> (String, String) {
-    let phone = format_international(&row.contact_phone);
+    let phone = match Address::parse(&row.contact_phone) {
+        Address::Phone(e164) => format_international(e164),
+        Address::Hidden { .. } => NUMBER_HIDDEN.to_string(),
+    };
     let name = row.contact_name.trim();
     let contact = if name.is_empty() {
         phone.clone()

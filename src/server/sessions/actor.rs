@@ -1,6 +1,7 @@
 //! One account's actor: owns its driver connection, applies the state machine to every
 //! command and driver event, persists the result, then publishes it.
 
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -103,6 +104,8 @@ pub(super) struct AccountActor {
     next_sample: Option<Instant>,
     /// In a cluster: this server's claim on the account, which its session's writes carry.
     fence: Option<Fence>,
+    /// Sent messages (by WhatsApp id) still waiting for WhatsApp's ack.
+    unacked: HashMap<String, acks::Unacked>,
 }
 
 async fn next_event(events: &mut Option<mpsc::Receiver<DriverEvent>>) -> Option<DriverEvent> {
@@ -135,6 +138,7 @@ impl AccountActor {
             failures: 0,
             next_sample: None,
             fence: None,
+            unacked: HashMap::new(),
         }
     }
 
@@ -145,6 +149,7 @@ impl AccountActor {
         me: mpsc::Sender<ActorCommand>,
     ) {
         loop {
+            let ack_due = self.next_ack_due();
             tokio::select! {
                 command = commands.recv() => match command {
                     None | Some(ActorCommand::Shutdown) => break,
@@ -156,10 +161,12 @@ impl AccountActor {
                 },
                 _ = reconnect_due(self.reconnect) => self.retry().await,
                 _ = sleep_until(self.next_sample) => self.sample_health().await,
+                _ = sleep_until(ack_due) => self.acks_overdue().await,
             }
             // Nothing open and nothing scheduled: the actor is not needed until the next command.
             if self.connection.is_none()
                 && self.reconnect.is_none()
+                && self.unacked.is_empty()
                 && self.inner.retire_if_idle(self.id, &me, &commands)
             {
                 break;
@@ -249,6 +256,7 @@ impl AccountActor {
     }
 }
 
+pub(super) mod acks;
 mod cluster;
 mod connection;
 mod events;

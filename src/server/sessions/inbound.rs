@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::manager::Inner;
+use crate::domain::address::Address;
 use crate::domain::inbox::Receipt;
 use crate::server::db::account_data::{self, NewInbound, NewMedia, StoredInbound};
 use crate::server::db::accounts::Fence;
-use crate::server::db::receipts;
+use crate::server::db::{contacts, receipts};
 use crate::server::db::{now_ms, Db};
 use crate::server::drivers::driver::InboundMessage;
 use crate::server::media::MediaStore;
@@ -36,7 +37,16 @@ pub async fn store(
         .map_err(db_error)?
         .ok_or_else(|| format!("account {account_id} is gone"))?;
     // WhatsApp gives the sender's number; keep it as sent if our metadata doesn't know it.
-    let from = parse_international(&message.from).unwrap_or_else(|_| message.from.clone());
+    // A sender it hides behind a LID goes to the contact that LID was learned for.
+    let from = match Address::parse(&message.from) {
+        Address::Hidden { lid } => contacts::phone_for_lid(db, routing.company_id, lid)
+            .await
+            .map_err(db_error)?
+            .unwrap_or_else(|| message.from.clone()),
+        Address::Phone(number) => {
+            parse_international(number).unwrap_or_else(|_| message.from.clone())
+        }
+    };
     let written = match &message.media {
         Some(file) => Some(
             media
@@ -75,6 +85,25 @@ pub async fn store(
         }
     }
     stored.map_err(db_error)
+}
+
+/// WhatsApp revealed the number behind `lid`: the contact known by it takes the number,
+/// or merges into the contact that has it; every page of what changed hears of it.
+pub(super) async fn lid_learned(
+    inner: &Inner,
+    account_id: i64,
+    company_id: i64,
+    lid: &str,
+    phone: &str,
+) {
+    match contacts::learn_lid(&inner.db, account_id, lid, phone).await {
+        Ok(learned) => {
+            for conversation in learned.changed.into_iter().chain(learned.removed) {
+                inner.conversation_changed(company_id, account_id, conversation);
+            }
+        }
+        Err(e) => tracing::error!(account = account_id, "a LID's number not stored: {e}"),
+    }
 }
 
 /// A receipt that names a reply not yet known by its WhatsApp id (the receipt overtook the

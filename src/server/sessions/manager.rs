@@ -30,6 +30,9 @@ pub struct ManagerOptions {
     /// How long a send may wait for WhatsApp's confirmation; past it the message is
     /// Not sent when it never reached the socket, and "may have gone out" when it did.
     pub send_timeout: Duration,
+    /// How long a sent message may wait for WhatsApp's server ack before the channel's
+    /// health says its messages aren't being accepted.
+    pub ack_timeout: Duration,
     /// Where inbound media files are written.
     pub media: MediaStore,
     /// This process's membership of a cluster (PostgreSQL with several servers): an
@@ -44,6 +47,7 @@ impl Default for ManagerOptions {
         ManagerOptions {
             backoff: Backoff::default(),
             send_timeout: Duration::from_secs(30),
+            ack_timeout: Duration::from_secs(60),
             media: MediaStore::default(),
             cluster: None,
             peers: None,

@@ -8,3 +8,5 @@ pub mod manager;
 pub mod membership;
 pub mod qr;
 pub mod state;
+
+pub use actor::acks::NOT_ACCEPTED;

@@ -52,6 +52,11 @@ pub struct LiveState {
     pub reconnects: u32,
     /// When data last arrived from WhatsApp, ms since the epoch.
     pub last_activity_ms: Option<i64>,
+    /// Online, but WhatsApp's server has not acknowledged what was sent since then (ms
+    /// since the epoch): the session looks fine and messages go nowhere.
+    pub unaccepted_since_ms: Option<i64>,
+    /// WhatsApp refused this server's version, also after fetching the current one.
+    pub client_outdated: bool,
 }
 
 /// Published after every change of an account (status, QR, health), once it is persisted.

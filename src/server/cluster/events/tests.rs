@@ -400,6 +400,8 @@ async fn a_notice_from_an_older_claim_changes_nothing() {
                 health: Some(health),
                 reconnects: 0,
                 last_activity_ms: None,
+                unaccepted_since_ms: None,
+                client_outdated: false,
             }),
             conversation: None,
             send: false,

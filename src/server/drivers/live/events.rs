@@ -6,6 +6,7 @@ use whatsapp_rust::wacore::types::events::ConnectFailureReason;
 use whatsapp_rust::{Jid, Server};
 
 use crate::domain::account::DisconnectReason;
+use crate::domain::address::{self, Address};
 use crate::server::drivers::driver::{DriverEvent, Receipt};
 
 /// What the session does with one library event.
@@ -22,6 +23,9 @@ pub enum Mapped {
     },
     /// Chat messages: the session converts them (it may download media).
     Messages,
+    /// WhatsApp refused this client's version (405): the session fetches the current one
+    /// and tries again once before it gives up.
+    Outdated,
     /// Nothing Aurora shows.
     Ignore,
 }
@@ -52,15 +56,24 @@ pub fn map_event(event: &Event, resuming: bool, now_ms: i64) -> Mapped {
             error.error
         ))),
         Event::Connected(_) => Mapped::Emit(DriverEvent::Connected),
+        // A 405 is about this build, not the keys: they must not be wiped for it.
+        Event::ClientOutdated(_) => Mapped::Outdated,
+        Event::LoggedOut(logged_out)
+            if logged_out.reason == ConnectFailureReason::ClientOutdated =>
+        {
+            Mapped::Outdated
+        }
+        Event::ConnectFailure(failure)
+            if failure.reason == ConnectFailureReason::ClientOutdated =>
+        {
+            Mapped::Outdated
+        }
         Event::LoggedOut(logged_out) => {
             Mapped::EmitAndStop(DriverEvent::LoggedOut(reason_of(&logged_out.reason)))
         }
         Event::TemporaryBan(ban) => Mapped::EmitAndStop(DriverEvent::TemporarilyBanned {
             until_ms: now_ms.saturating_add(ban.expire.num_milliseconds()),
         }),
-        Event::ClientOutdated(_) => {
-            Mapped::EmitAndStop(DriverEvent::LoggedOut(DisconnectReason::ClientOutdated))
-        }
         Event::StreamReplaced(_) => {
             Mapped::EmitAndStop(DriverEvent::LoggedOut(DisconnectReason::Replaced))
         }
@@ -77,6 +90,14 @@ pub fn map_event(event: &Event, resuming: bool, now_ms: i64) -> Mapped {
         }
         Event::Disconnected(_) => Mapped::EmitAndStop(DriverEvent::ConnectionLost),
         Event::Messages(_) => Mapped::Messages,
+        // Acks come for every stanza we send; only a message's matters (a nack may omit
+        // the class). The actor ignores ids it is not waiting for.
+        Event::ServerAck(ack) if matches!(ack.class.as_deref(), None | Some("message")) => {
+            Mapped::Emit(DriverEvent::ServerAck {
+                id: ack.id.clone(),
+                error: ack.error.clone(),
+            })
+        }
         Event::Receipt(receipt) => match receipt_of(&receipt.r#type) {
             Some(kind) if !receipt.message_ids.is_empty() => Mapped::Emit(DriverEvent::Receipt {
                 ids: receipt.message_ids.clone(),
@@ -86,6 +107,20 @@ pub fn map_event(event: &Event, resuming: bool, now_ms: i64) -> Mapped {
             _ => Mapped::Ignore,
         },
         _ => Mapped::Ignore,
+    }
+}
+
+/// What a version refusal leads to: one more try when WhatsApp Web's current version
+/// (`fetched`) differs from the one refused, else the refusal stands.
+pub fn after_refusal(refused: (u32, u32, u32), fetched: Option<(u32, u32, u32)>) -> DriverEvent {
+    match fetched {
+        Some(current) if current != refused => {
+            let (a, b, c) = current;
+            DriverEvent::Unreachable(format!(
+                "WhatsApp asked for a newer version of WhatsApp Web; trying again as {a}.{b}.{c}"
+            ))
+        }
+        _ => DriverEvent::ClientOutdated,
     }
 }
 
@@ -117,9 +152,17 @@ pub fn e164_of(jid: &Jid) -> Option<String> {
     (jid.server == Server::Pn && plausible).then(|| format!("+{digits}"))
 }
 
-/// The JID to send to for an E.164 number.
-pub fn jid_of(e164: &str) -> Option<Jid> {
-    let digits = e164.strip_prefix('+')?;
+/// A LID JID's digits (`123456789012345@lid`, any device).
+pub fn lid_of(jid: &Jid) -> Option<String> {
+    (jid.server == Server::Lid && address::valid_lid(&jid.user)).then(|| jid.user.to_string())
+}
+
+/// The JID to send to for a stored address: an E.164 number, or a hidden one's LID.
+pub fn jid_of(stored: &str) -> Option<Jid> {
+    if let Address::Hidden { lid } = Address::parse(stored) {
+        return address::valid_lid(lid).then(|| Jid::lid(lid));
+    }
+    let digits = stored.strip_prefix('+')?;
     let plausible = (6..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
     plausible.then(|| Jid::pn(digits))
 }

@@ -1,12 +1,13 @@
 //! Chat messages from whatsapp-rust as Aurora's inbound messages: only one-to-one chats
-//! with a customer's phone number; media named and typed for the media store.
+//! with a customer, by number or by LID; media named and typed for the media store.
 
 use whatsapp_rust::download::Downloadable;
 use whatsapp_rust::types::message::MessageInfo;
 use whatsapp_rust::wacore::proto_helpers::MessageExt;
 use whatsapp_rust::waproto::whatsapp as wa;
 
-use super::events::e164_of;
+use super::events::{e164_of, lid_of};
+use crate::domain::address;
 use crate::server::drivers::driver::InboundMessage;
 
 /// The attachment of a message, before its bytes are downloaded.
@@ -16,18 +17,26 @@ pub struct MediaPart<'a> {
     pub content_type: String,
 }
 
-/// The message without its media bytes, and the attachment to download, if any. `None`
-/// for what the inbox doesn't hold: our own messages, groups, broadcasts, and senders
-/// known only by a LID with no phone number.
-pub fn incoming<'a>(
-    message: &'a wa::Message,
-    info: &MessageInfo,
-) -> Option<(InboundMessage, Option<MediaPart<'a>>)> {
+/// A customer's message as it arrived.
+pub struct Incoming<'a> {
+    /// Without its media bytes; `from` is the number, or `lid:…` while WhatsApp hides it.
+    pub message: InboundMessage,
+    pub media: Option<MediaPart<'a>>,
+    /// The sender's LID, when WhatsApp named one.
+    pub lid: Option<String>,
+}
+
+/// `None` for what the inbox doesn't hold: our own messages, groups, broadcasts.
+pub fn incoming<'a>(message: &'a wa::Message, info: &MessageInfo) -> Option<Incoming<'a>> {
     let source = &info.source;
     if source.is_from_me || source.is_group || source.broadcast_list_owner.is_some() {
         return None;
     }
-    let from = e164_of(&source.sender).or_else(|| source.sender_alt.as_ref().and_then(e164_of))?;
+    let alt = source.sender_alt.as_ref();
+    let lid = lid_of(&source.sender).or_else(|| alt.and_then(lid_of));
+    let from = e164_of(&source.sender)
+        .or_else(|| alt.and_then(e164_of))
+        .or_else(|| lid.as_deref().and_then(address::hidden))?;
     let base = message.get_base_message();
     let media = media_of(base, &info.id);
     let text = base
@@ -46,7 +55,11 @@ pub fn incoming<'a>(
         sent_at_ms: info.timestamp.timestamp_millis(),
         media: None,
     };
-    Some((inbound, media))
+    Some(Incoming {
+        message: inbound,
+        media,
+        lid,
+    })
 }
 
 fn media_of<'a>(base: &'a wa::Message, id: &str) -> Option<MediaPart<'a>> {
@@ -139,7 +152,12 @@ mod tests {
     fn a_text_from_a_phone_number_is_kept_with_its_sender() {
         let message = text("Hola");
         let info = info_from(Jid::pn("573001234567"));
-        let (inbound, media) = incoming(&message, &info).expect("kept");
+        let Incoming {
+            message: inbound,
+            media,
+            lid,
+        } = incoming(&message, &info).expect("kept");
+        assert_eq!(lid, None);
         assert_eq!(inbound.id, "3EB0AA");
         assert_eq!(inbound.from, "+573001234567");
         assert_eq!(inbound.name, "Lucía");
@@ -148,12 +166,28 @@ mod tests {
     }
 
     #[test]
-    fn a_lid_sender_uses_its_phone_number_when_known_and_is_skipped_otherwise() {
+    fn a_lid_sender_is_kept_by_its_lid_and_by_its_number_once_whatsapp_gives_it() {
         let message = text("Hola");
         let mut info = info_from(Jid::new("99887766", Server::Lid));
-        assert!(incoming(&message, &info).is_none());
+        let hidden = incoming(&message, &info).expect("kept");
+        assert_eq!(hidden.message.from, "lid:99887766");
+        assert_eq!(hidden.lid.as_deref(), Some("99887766"));
         info.source.sender_alt = Some(Jid::pn("5215512345678"));
-        assert_eq!(incoming(&message, &info).unwrap().0.from, "+5215512345678");
+        let known = incoming(&message, &info).unwrap();
+        assert_eq!(known.message.from, "+5215512345678");
+        assert_eq!(
+            known.lid.as_deref(),
+            Some("99887766"),
+            "the mapping is told too"
+        );
+        // The other way round: the number as sender, its LID as the alternative.
+        let mut info = info_from(Jid::pn("5215512345678"));
+        info.source.sender_alt = Some(Jid::new("99887766", Server::Lid));
+        let known = incoming(&message, &info).unwrap();
+        assert_eq!(
+            (known.message.from.as_str(), known.lid.as_deref()),
+            ("+5215512345678", Some("99887766"))
+        );
     }
 
     #[test]
@@ -179,7 +213,11 @@ mod tests {
             ..Default::default()
         };
         let info = info_from(Jid::pn("573001234567"));
-        let (inbound, media) = incoming(&message, &info).expect("kept");
+        let Incoming {
+            message: inbound,
+            media,
+            ..
+        } = incoming(&message, &info).expect("kept");
         assert_eq!(inbound.text, "Mi pedido");
         let media = media.expect("an attachment");
         assert_eq!(media.filename, "image-3EB0AA.jpg");
@@ -197,7 +235,11 @@ mod tests {
             ..Default::default()
         };
         let info = info_from(Jid::pn("573001234567"));
-        let (inbound, media) = incoming(&message, &info).expect("kept");
+        let Incoming {
+            message: inbound,
+            media,
+            ..
+        } = incoming(&message, &info).expect("kept");
         assert_eq!(inbound.text, "");
         assert_eq!(media.expect("an attachment").filename, "factura.pdf");
     }

@@ -131,7 +131,8 @@ impl Driver for LiveDriver {
                 DriverError::Rejected(format!("the WhatsApp client failed to start: {e}"))
             })?;
             let (commands, command_receiver) = mpsc::channel(16);
-            let session = LiveSession::new(bot.spawn(), probe, resuming, events, downloads);
+            let pinned = options.version.is_some();
+            let session = LiveSession::new(bot.spawn(), probe, resuming, pinned, events, downloads);
             let inputs = SessionEvents {
                 commands: command_receiver,
                 library: library_events,

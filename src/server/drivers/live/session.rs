@@ -8,13 +8,15 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use whatsapp_rust::bot::BotHandle;
 use whatsapp_rust::pair_code::PairCodeOptions;
+use whatsapp_rust::store::commands::DeviceCommand;
 use whatsapp_rust::types::events::{Event, EventHandler};
-use whatsapp_rust::Client;
+use whatsapp_rust::{version, Client, Jid};
 
 use super::downloads::{Downloads, MediaRef, PendingMedia};
-use super::events::{jid_of, map_event, Mapped};
-use super::messages::incoming;
+use super::events::{after_refusal, e164_of, jid_of, map_event, Mapped};
+use super::messages::{incoming, Incoming};
 use super::probe::Probe;
+use crate::domain::address::Address;
 use crate::server::db::now_ms;
 use crate::server::drivers::driver::{DriverCommand, DriverError, DriverEvent, SessionStats};
 
@@ -41,6 +43,8 @@ pub struct LiveSession {
     client: Arc<Client>,
     probe: Arc<Probe>,
     resuming: bool,
+    /// The version is set by configuration: a refusal is not answered with a newer one.
+    pinned_version: bool,
     events: mpsc::Sender<DriverEvent>,
     downloads: Downloads,
     /// Cancels this connection's media downloads when it ends.
@@ -60,6 +64,7 @@ impl LiveSession {
         handle: BotHandle,
         probe: Arc<Probe>,
         resuming: bool,
+        pinned_version: bool,
         events: mpsc::Sender<DriverEvent>,
         downloads: Downloads,
     ) -> Self {
@@ -68,6 +73,7 @@ impl LiveSession {
             handle,
             probe,
             resuming,
+            pinned_version,
             events,
             downloads,
             ended: CancellationToken::new(),
@@ -151,6 +157,7 @@ impl LiveSession {
                 .await;
                 Flow::Continue
             }
+            Mapped::Outdated => Flow::StopWith(self.refresh_version().await),
             Mapped::Messages => {
                 if let Event::Messages(batch) = event {
                     for item in batch.messages.iter() {
@@ -162,14 +169,76 @@ impl LiveSession {
         }
     }
 
+    /// After a 405: fetches WhatsApp Web's current version and keeps it with the device,
+    /// so the actor's next attempt announces it; the refusal stands when there is nothing
+    /// newer to try (or the version is pinned).
+    async fn refresh_version(&self) -> DriverEvent {
+        let manager = self.client.persistence_manager();
+        let device = manager.get_device_snapshot();
+        let refused = (
+            device.app_version_primary,
+            device.app_version_secondary,
+            device.app_version_tertiary,
+        );
+        let fetched = if self.pinned_version {
+            None
+        } else {
+            match version::fetch_latest_app_version(&self.client.http_client).await {
+                Ok(current) => Some(current),
+                Err(e) => {
+                    tracing::warn!("WhatsApp Web's current version could not be read: {e}");
+                    None
+                }
+            }
+        };
+        let outcome = after_refusal(refused, fetched);
+        if let (Some(current), DriverEvent::Unreachable(_)) = (fetched, &outcome) {
+            manager
+                .process_command(DeviceCommand::SetAppVersion(current))
+                .await;
+            if let Err(e) = manager.flush().await {
+                tracing::warn!("the new WhatsApp Web version could not be stored: {e}");
+            }
+        }
+        outcome
+    }
+
+    /// The number WhatsApp has told this device for `lid`, if any.
+    async fn number_of(&self, lid: &str) -> Option<String> {
+        match self.client.get_lid_pn_entry(&Jid::lid(lid)).await {
+            Ok(entry) => entry.and_then(|e| e164_of(&Jid::pn(&*e.phone_number))),
+            Err(e) => {
+                tracing::debug!("the LID cache could not be read: {e}");
+                None
+            }
+        }
+    }
+
     async fn forward_message(
         &self,
         message: &whatsapp_rust::waproto::whatsapp::Message,
         info: &whatsapp_rust::types::message::MessageInfo,
     ) {
-        let Some((inbound, media)) = incoming(message, info) else {
+        let Some(Incoming {
+            message: mut inbound,
+            media,
+            lid,
+        }) = incoming(message, info)
+        else {
             return;
         };
+        // There is no "mapping learned" event: each message from a LID asks the library's
+        // LID↔number cache, and whatever is known is told before the message.
+        if let Some(lid) = lid {
+            let phone = match Address::parse(&inbound.from) {
+                Address::Phone(number) => Some(number.to_string()),
+                Address::Hidden { .. } => self.number_of(&lid).await,
+            };
+            if let Some(phone) = phone {
+                inbound.from = phone.clone();
+                self.emit(DriverEvent::LidMapped { lid, phone }).await;
+            }
+        }
         match media {
             None => self.emit(DriverEvent::Message(inbound)).await,
             // The download runs beside this loop, so replies and events keep flowing.

@@ -12,11 +12,13 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::domain::address;
 use crate::paths;
 
 use crate::server::drivers::driver::InboundMedia;
 use crate::server::drivers::simulator::wire_http as sim_wire_http;
 use crate::server::drivers::simulator::{customer_message, ScanOutcome, Simulator};
+use crate::server::services::phone::parse_international;
 
 /// The control API and demo page over `sim`, for the app (`AURORA_WHATSAPP=simulator`) or
 /// the `wa-sim` process, plus the wire nodes connect through (`simulator+http://…`).
@@ -34,6 +36,9 @@ pub fn routes<S: Clone + Send + Sync + 'static>(sim: Simulator) -> Router<S> {
         .route(paths::SIMULATOR_READ_MARKS, get(read_marks))
         .route(paths::SIMULATOR_NETWORK, post(network))
         .route(paths::SIMULATOR_SEND_DELAY, post(send_delay))
+        .route(paths::SIMULATOR_STALL, post(stall))
+        .route(paths::SIMULATOR_LID_MAPPINGS, post(lid_mapping))
+        .route(paths::SIMULATOR_VERSION, post(version))
         .route(paths::SIMULATOR_PHONE_NETWORK, post(phone_network))
         .route(paths::SIMULATOR_CONNECTIONS, get(connections))
         .route(paths::SIMULATOR_WIRE_ROUTE, get(sim_wire_http::wire))
@@ -142,7 +147,11 @@ async fn unlink(State(sim): State<Simulator>, Path(phone): Path<String>) -> Resp
 struct Message {
     /// WhatsApp's message id; a fresh one when missing. Sending the same id twice is a replay.
     id: Option<String>,
-    from: String,
+    /// The customer's number; or `lid` when WhatsApp hides it (one of the two).
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    lid: Option<String>,
     name: String,
     #[serde(default)]
     text: String,
@@ -196,7 +205,15 @@ async fn message(
         Ok(media) => media,
         Err(response) => return response,
     };
-    let message = customer_message(body.id, &body.from, &body.name, &body.text, media);
+    let from = match (body.from, body.lid) {
+        (Some(from), None) => from,
+        (None, Some(lid)) => match address::hidden(&lid) {
+            Some(hidden) => hidden,
+            None => return unprocessable("lid must be digits only (at most 20)"),
+        },
+        _ => return unprocessable("give either from (a number) or lid"),
+    };
+    let message = customer_message(body.id, &from, &body.name, &body.text, media);
     if sim.deliver(&phone, message).await {
         (StatusCode::ACCEPTED, Json(json!({ "delivered": true }))).into_response()
     } else {
@@ -205,6 +222,44 @@ async fn message(
             Json(json!({ "error": "no linked device of that phone is online" })),
         )
             .into_response()
+    }
+}
+
+fn unprocessable(error: &str) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(json!({ "error": error })),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct LidMapping {
+    lid: String,
+    phone: String,
+}
+
+/// WhatsApp reveals to the linked number `phone` that the customer it showed as `lid`
+/// has the number `body.phone`.
+async fn lid_mapping(
+    State(sim): State<Simulator>,
+    Path(phone): Path<String>,
+    Json(body): Json<LidMapping>,
+) -> Response {
+    if !address::valid_lid(&body.lid) {
+        return unprocessable("lid must be digits only (at most 20)");
+    }
+    let Ok(number) = parse_international(&body.phone) else {
+        return unprocessable("phone must be an international number, e.g. +573001234567");
+    };
+    if sim
+        .reveal_lid(&phone, body.lid.clone(), number.clone())
+        .await
+    {
+        Json(json!({ "lid": body.lid, "phone": number })).into_response()
+    } else {
+        let error = json!({ "error": "no linked device of that phone is online" });
+        (StatusCode::NOT_FOUND, Json(error)).into_response()
     }
 }
 
@@ -246,6 +301,43 @@ async fn send_delay(
     }
     sim.set_send_delay(&phone, std::time::Duration::from_millis(body.ms));
     Json(json!({ "phone": phone, "ms": body.ms })).into_response()
+}
+
+#[derive(Deserialize)]
+struct Stall {
+    #[serde(default = "yes")]
+    stall: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The network swallows `phone`'s sends without WhatsApp's ack (`{}`), or carries them
+/// again (`{"stall": false}`).
+async fn stall(
+    State(sim): State<Simulator>,
+    Path(phone): Path<String>,
+    Json(body): Json<Stall>,
+) -> Response {
+    sim.set_stalled(&phone, body.stall);
+    Json(json!({ "phone": phone, "stall": body.stall })).into_response()
+}
+
+#[derive(Deserialize)]
+struct Version {
+    refused: bool,
+    /// Only this linked number's sessions; every connection when absent.
+    #[serde(default)]
+    phone: Option<String>,
+}
+
+/// WhatsApp refuses this client's version (`{"refused": true}`), as after a WhatsApp Web
+/// release: online sessions drop and meet a 405 when they reconnect. Or accepts it again.
+async fn version(State(sim): State<Simulator>, Json(body): Json<Version>) -> Response {
+    sim.set_version_refused(body.phone.as_deref(), body.refused)
+        .await;
+    Json(json!({ "refused": body.refused, "phone": body.phone })).into_response()
 }
 
 /// One form for every button of the demo page; `action` says which.

@@ -48,6 +48,13 @@ enum Signal {
     /// Another connection came online with this device's keys.
     Replaced,
     Message(InboundMessage),
+    /// WhatsApp's server took a reply.
+    ServerAck(String),
+    /// WhatsApp reveals the number behind a customer's LID.
+    LidMapped {
+        lid: String,
+        phone: String,
+    },
     /// A customer's phone reports replies delivered or read.
     Receipt {
         ids: Vec<String>,
@@ -84,6 +91,12 @@ struct SimState {
     offline_phones: HashSet<String>,
     /// How long a send from a linked phone takes on the wire (a slow network); none by default.
     send_delays: HashMap<String, Duration>,
+    /// Linked phones whose sends the network swallows: no server ack, never delivered.
+    stalled_phones: HashSet<String>,
+    /// WhatsApp refuses this client's version (405), as after a WhatsApp Web release.
+    version_refused: bool,
+    /// The same for the sessions of these linked phones only (so a test keeps it to itself).
+    version_refused_phones: HashSet<String>,
     connections: ConnectionLog,
     next_serial: u64,
 }
@@ -224,6 +237,9 @@ impl Simulator {
         let state = SimState {
             network_up: true,
             send_delays: HashMap::new(),
+            stalled_phones: HashSet::new(),
+            version_refused: false,
+            version_refused_phones: HashSet::new(),
             offline_phones: HashSet::new(),
             attempts: HashMap::new(),
             expired_refs: HashSet::new(),
@@ -287,19 +303,29 @@ impl Simulator {
             .collect()
     }
 
-    fn record_sent(&self, account: i64, to: String, text: String) -> Result<String, DriverError> {
+    /// The message's id, and whether the network swallowed it (the phone is stalled): then
+    /// it left the socket but nobody will ever see it.
+    fn record_sent(
+        &self,
+        account: i64,
+        to: String,
+        text: String,
+    ) -> Result<(String, bool), DriverError> {
         let mut state = self.state();
         let from = state
             .sessions
             .get(&account)
             .map(|s| s.phone.clone())
             .ok_or(DriverError::Closed)?;
-        if state.outbox.len() >= OUTBOX_LIMIT {
-            state.outbox.remove(0);
-        }
         let mut bytes = [0u8; 10];
         rand::thread_rng().fill_bytes(&mut bytes);
         let id = format!("3EB0{}", hex::encode_upper(bytes));
+        if state.stalled_phones.contains(&from) {
+            return Ok((id, true));
+        }
+        if state.outbox.len() >= OUTBOX_LIMIT {
+            state.outbox.remove(0);
+        }
         state.outbox.push(SentMessage {
             from,
             to,
@@ -309,7 +335,17 @@ impl Simulator {
             delivered_at_ms: None,
             read_at_ms: None,
         });
-        Ok(id)
+        Ok((id, false))
+    }
+
+    /// The network swallows `phone`'s sends (`stall`) or carries them again.
+    pub fn set_stalled(&self, phone: &str, stall: bool) {
+        let mut state = self.state();
+        if stall {
+            state.stalled_phones.insert(phone.to_string());
+        } else {
+            state.stalled_phones.remove(phone);
+        }
     }
 
     /// Every connection open now, and every open and close so far.
@@ -428,6 +464,21 @@ impl Simulator {
         }
     }
 
+    /// WhatsApp tells the linked number `phone` that the customer it showed as `lid` has
+    /// the number `number`; false when no device of `phone` is online.
+    pub async fn reveal_lid(&self, phone: &str, lid: String, number: String) -> bool {
+        let targets = self.state().sessions_of(phone);
+        let mut told = false;
+        for signals in targets {
+            let mapping = Signal::LidMapped {
+                lid: lid.clone(),
+                phone: number.clone(),
+            };
+            told |= signals.send(mapping).await.is_ok();
+        }
+        told
+    }
+
     /// Makes each send from `phone` take `delay` between reaching the socket and being
     /// confirmed (zero: at once).
     pub fn set_send_delay(&self, phone: &str, delay: Duration) {
@@ -465,6 +516,44 @@ impl Simulator {
         for signals in dropped {
             let _ = signals.send(Signal::NetworkDown).await;
         }
+    }
+
+    /// WhatsApp starts refusing this client's version (`refused`), as after a release, for
+    /// every connection or only `phone`'s sessions: those online drop and meet the refusal
+    /// when they reconnect. Or accepts it again.
+    pub async fn set_version_refused(&self, phone: Option<&str>, refused: bool) {
+        let dropped: Vec<mpsc::Sender<Signal>> = {
+            let mut state = self.state();
+            match (phone, refused) {
+                (None, _) => state.version_refused = refused,
+                (Some(phone), true) => {
+                    state.version_refused_phones.insert(phone.to_string());
+                }
+                (Some(phone), false) => {
+                    state.version_refused_phones.remove(phone);
+                }
+            }
+            match refused {
+                true => state
+                    .sessions
+                    .values()
+                    .filter(|s| phone.is_none_or(|p| s.phone == p))
+                    .map(|s| s.signals.clone())
+                    .collect(),
+                false => Vec::new(),
+            }
+        };
+        for signals in dropped {
+            let _ = signals.send(Signal::NetworkDown).await;
+        }
+    }
+
+    fn refuses_version(&self, credentials: Option<&str>) -> bool {
+        let state = self.state();
+        state.version_refused
+            || credentials
+                .and_then(parse_credentials)
+                .is_some_and(|(phone, _)| state.version_refused_phones.contains(&phone))
     }
 
     fn end_attempt(&self, account: i64, mine: &mpsc::Sender<Signal>) {
@@ -620,11 +709,14 @@ impl Simulator {
                         }
                         let size = text.len();
                         let sent = self.record_sent(account, to, text);
-                        if let Ok(id) = &sent {
+                        if let Ok((id, swallowed)) = &sent {
                             counters.sent(size, true);
-                            self.acknowledge_later(id.clone(), signals_tx.clone());
+                            if !swallowed {
+                                let _ = signals_tx.send(Signal::ServerAck(id.clone())).await;
+                                self.acknowledge_later(id.clone(), signals_tx.clone());
+                            }
                         }
-                        let _ = reply.send(sent);
+                        let _ = reply.send(sent.map(|(id, _)| id));
                     }
                     Some(DriverCommand::MarkRead { chat, ids, reply }) => {
                         counters.sent(ids.len() * 24, false);
@@ -655,6 +747,14 @@ impl Simulator {
                         let size = message.text.len() + message.media.as_ref().map_or(0, |m| m.bytes.len());
                         counters.received(size, true);
                         let _ = events.send(DriverEvent::Message(message)).await;
+                    }
+                    Some(Signal::LidMapped { lid, phone }) => {
+                        counters.received(lid.len() + phone.len(), false);
+                        let _ = events.send(DriverEvent::LidMapped { lid, phone }).await;
+                    }
+                    Some(Signal::ServerAck(id)) => {
+                        counters.received(id.len(), false);
+                        let _ = events.send(DriverEvent::ServerAck { id, error: None }).await;
                     }
                     Some(Signal::Receipt { ids, receipt, at_ms }) => {
                         counters.received(ids.len() * 24, false);
@@ -691,6 +791,16 @@ impl Simulator {
                 ));
             }
             let (commands_tx, commands) = mpsc::channel(8);
+            if sim.refuses_version(credentials.as_deref()) {
+                // WhatsApp answers the handshake with a 405 and closes.
+                tokio::spawn(async move {
+                    let _ = events.send(DriverEvent::ClientOutdated).await;
+                    drop(commands);
+                });
+                return Ok(Connection {
+                    commands: commands_tx,
+                });
+            }
             let (signals_tx, signals) = mpsc::channel(64);
             match credentials {
                 None => {

@@ -1,6 +1,7 @@
 use std::time::Duration;
 
 use super::*;
+use crate::server::drivers::driver::SendTicket;
 
 fn timings() -> SimTimings {
     SimTimings {
@@ -207,4 +208,48 @@ async fn closing_the_connection_ends_the_attempt() {
     tokio::time::sleep(Duration::from_millis(10)).await;
     assert!(sim.linking().is_empty());
     assert_eq!(sim.scan(&qr, "+1", "x").await, ScanOutcome::Expired);
+}
+
+#[tokio::test]
+async fn whatsapp_acks_each_send_unless_the_network_swallows_it() {
+    let sim = Simulator::new(timings());
+    let (connection, mut events, qr) = link(&sim, 4).await;
+    sim.scan(&qr, "+5215512345679", "Ecos").await;
+    assert!(matches!(
+        next(&mut events).await,
+        DriverEvent::Paired { .. }
+    ));
+    assert_eq!(next(&mut events).await, DriverEvent::Connected);
+    let send = |text: &str| {
+        connection.send_text("+573001112233".into(), text.into(), SendTicket::default())
+    };
+
+    // WhatsApp's server takes it first, then the customer's phone has it.
+    let id = send("uno").await.unwrap();
+    let ack = DriverEvent::ServerAck {
+        id: id.clone(),
+        error: None,
+    };
+    assert_eq!(next(&mut events).await, ack);
+    assert!(matches!(next(&mut events).await, DriverEvent::Receipt { ids, .. } if ids == [id]));
+
+    // Stalled: the send leaves the socket with an id, and nothing ever comes back.
+    sim.set_stalled("+5215512345679", true);
+    let lost = send("dos").await.unwrap();
+    let silence = tokio::time::timeout(Duration::from_millis(400), events.recv()).await;
+    assert!(silence.is_err(), "no ack, no receipt: {silence:?}");
+    let texts: Vec<String> = sim
+        .outbox("+5215512345679")
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(texts, ["uno"]);
+
+    sim.set_stalled("+5215512345679", false);
+    let id = send("tres").await.unwrap();
+    assert_ne!(id, lost);
+    assert_eq!(
+        next(&mut events).await,
+        DriverEvent::ServerAck { id, error: None }
+    );
 }

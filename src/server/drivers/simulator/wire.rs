@@ -64,6 +64,15 @@ pub enum WireEvent {
         read: bool,
         at_ms: i64,
     },
+    ServerAck {
+        id: String,
+        error: Option<String>,
+    },
+    ClientOutdated,
+    LidMapped {
+        lid: String,
+        phone: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,6 +157,9 @@ impl From<DriverEvent> for WireEvent {
             DriverEvent::ConnectionLost => WireEvent::ConnectionLost,
             DriverEvent::Unreachable(message) => WireEvent::Unreachable { message },
             DriverEvent::LinkFailed(message) => WireEvent::LinkFailed { message },
+            DriverEvent::ServerAck { id, error } => WireEvent::ServerAck { id, error },
+            DriverEvent::ClientOutdated => WireEvent::ClientOutdated,
+            DriverEvent::LidMapped { lid, phone } => WireEvent::LidMapped { lid, phone },
             DriverEvent::Receipt {
                 ids,
                 receipt,
@@ -205,6 +217,9 @@ impl TryFrom<WireEvent> for DriverEvent {
             WireEvent::ConnectionLost => DriverEvent::ConnectionLost,
             WireEvent::Unreachable { message } => DriverEvent::Unreachable(message),
             WireEvent::LinkFailed { message } => DriverEvent::LinkFailed(message),
+            WireEvent::ServerAck { id, error } => DriverEvent::ServerAck { id, error },
+            WireEvent::ClientOutdated => DriverEvent::ClientOutdated,
+            WireEvent::LidMapped { lid, phone } => DriverEvent::LidMapped { lid, phone },
             WireEvent::Receipt { ids, read, at_ms } => DriverEvent::Receipt {
                 ids,
                 receipt: if read {
@@ -307,6 +322,19 @@ mod tests {
                 ids: vec!["3EB0C".into()],
                 receipt: Receipt::Delivered,
                 at_ms: 8,
+            },
+            DriverEvent::ServerAck {
+                id: "3EB0D".into(),
+                error: None,
+            },
+            DriverEvent::ServerAck {
+                id: "3EB0E".into(),
+                error: Some("479".into()),
+            },
+            DriverEvent::ClientOutdated,
+            DriverEvent::LidMapped {
+                lid: "123456789012345".into(),
+                phone: "+573001112233".into(),
             },
             DriverEvent::Message(InboundMessage {
                 id: "3EB0AA".into(),

@@ -81,6 +81,10 @@ impl Rig {
     }
 
     async fn with_send_timeout(db: Db, send_timeout: Duration) -> Rig {
+        Rig::with_timeouts(db, send_timeout, Duration::from_secs(60)).await
+    }
+
+    async fn with_timeouts(db: Db, send_timeout: Duration, ack_timeout: Duration) -> Rig {
         let company = companies::insert(&db, "Demo", true, 10).await.unwrap();
         let other = companies::insert(&db, "Other", true, 10).await.unwrap();
         let ana = user(&db, company, "ana@inbox.test", "Ana Torres", true).await;
@@ -121,6 +125,7 @@ impl Rig {
             },
             media: media.clone(),
             send_timeout,
+            ack_timeout,
             ..Default::default()
         };
         let manager = SessionManager::new(db.clone(), Arc::new(sim.clone()), options);
@@ -931,5 +936,6 @@ async fn a_slow_channel_does_not_hold_up_another_channels_scheduled_messages() {
     .await;
 }
 
+mod acks;
 mod list;
 mod receipts;

@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// What a card says of an attempt WhatsApp refused for this server's version.
+pub const OUTDATED: &str = "WhatsApp refused this version of Aurora";
+
 impl AccountActor {
     /// The connection, while its session is online: a reconnecting one takes no messages.
     fn online_connection(&self) -> Result<&Connection, ManagerError> {
@@ -22,7 +25,11 @@ impl AccountActor {
         let connection = self.online_connection()?;
         let limit = self.inner.options.send_timeout;
         match tokio::time::timeout(limit, connection.send_text(to, text, ticket.clone())).await {
-            Ok(sent) => Ok(sent?),
+            Ok(sent) => {
+                let id = sent?;
+                self.await_ack(id.clone());
+                Ok(id)
+            }
             Err(_) => Err(ManagerError::gave_up(&ticket)),
         }
     }
@@ -68,6 +75,14 @@ impl AccountActor {
         }
     }
 
+    /// WhatsApp spoke to this connection: whatever version refusal came before is over.
+    fn version_accepted(&self) {
+        if self.inner.live(self.id).client_outdated {
+            self.inner
+                .set_live(self.id, |live| live.client_outdated = false);
+        }
+    }
+
     pub(super) async fn on_event(&mut self, event: DriverEvent) {
         if let Err(error) = self.apply_event(event).await {
             tracing::error!(
@@ -83,6 +98,7 @@ impl AccountActor {
         match event {
             DriverEvent::Qr { code, valid_for } => {
                 self.failures = 0;
+                self.version_accepted();
                 let svg = qr_svg(&code).unwrap_or_default();
                 let expires_at = Instant::now() + valid_for;
                 self.inner.set_live(self.id, |live| {
@@ -133,6 +149,7 @@ impl AccountActor {
                 if was_reconnecting {
                     accounts::record_event(db, self.id, "reconnected", None, now_ms()).await?;
                 }
+                self.version_accepted();
                 self.inner.set_live(self.id, |live| {
                     live.health = Some(Health::Online);
                     live.reconnects += u32::from(was_reconnecting);
@@ -170,6 +187,19 @@ impl AccountActor {
                 self.schedule_reconnect(1, None);
             }
             DriverEvent::Unreachable(message) => self.unreachable(message).await,
+            DriverEvent::ClientOutdated => {
+                tracing::error!(account = self.id, "WhatsApp refused this version of Aurora");
+                self.inner
+                    .set_live(self.id, |live| live.client_outdated = true);
+                self.unreachable(OUTDATED.into()).await;
+            }
+            DriverEvent::ServerAck { id, error } => self.server_ack(id, error).await,
+            DriverEvent::LidMapped { lid, phone } => {
+                if self.writes_allowed() {
+                    let (account, company) = (self.id, self.company_id);
+                    inbound::lid_learned(&inner, account, company, &lid, &phone).await;
+                }
+            }
             DriverEvent::LinkFailed(message) => {
                 if self.status().await? == AccountStatus::Connecting {
                     self.close();
@@ -184,8 +214,7 @@ impl AccountActor {
                 self.inner.inbound_messages.fetch_add(1, Ordering::Relaxed);
                 self.inner
                     .set_live(self.id, |live| live.last_activity_ms = Some(now_ms()));
-                // In a cluster only the owner under its current claim stores what arrives.
-                if self.inner.options.cluster.is_some() && self.fence.is_none() {
+                if !self.writes_allowed() {
                     return Ok(());
                 }
                 let fence = self.fence.as_ref();
@@ -209,8 +238,8 @@ impl AccountActor {
                 receipt,
                 at_ms,
             } => {
-                // Like messages: in a cluster only the owner under its current claim writes.
-                if self.inner.options.cluster.is_some() && self.fence.is_none() {
+                self.receipts_prove_acceptance(&ids).await;
+                if !self.writes_allowed() {
                     return Ok(());
                 }
                 let (account, company) = (self.id, self.company_id);

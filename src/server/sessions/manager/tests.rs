@@ -285,6 +285,53 @@ async fn a_network_drop_reconnects_with_backoff_once_it_is_back() {
 }
 
 #[tokio::test]
+async fn a_refused_version_keeps_the_keys_says_so_and_passes_once_whatsapp_accepts_it() {
+    with_db(|db| async move {
+        let rig = Rig::new(db).await;
+        let id = rig.add().await;
+        rig.link(id, "+5215500000009").await;
+        // A WhatsApp Web release: the session drops and the reconnect meets a 405.
+        rig.sim.set_version_refused(None, true).await;
+        eventually(|| async {
+            let live = rig.manager.live(id);
+            (live.client_outdated && matches!(live.health, Some(Health::Reconnecting { .. })))
+                .then_some(())
+        })
+        .await;
+        assert_eq!(
+            rig.status(id).await,
+            Some(AccountStatus::Connected),
+            "not logged out"
+        );
+        assert!(
+            accounts::credentials(&rig.db, id).await.unwrap().is_some(),
+            "the keys are kept"
+        );
+        // A new QR attempt meets the same refusal.
+        let again = rig.add().await;
+        eventually(|| async {
+            let live = rig.manager.live(again);
+            (live.client_outdated && matches!(live.link, Some(LinkState::Unreachable { .. })))
+                .then_some(())
+        })
+        .await;
+
+        rig.sim.set_version_refused(None, false).await;
+        eventually(|| async {
+            let live = rig.manager.live(id);
+            (live.health == Some(Health::Online) && !live.client_outdated).then_some(())
+        })
+        .await;
+        eventually(|| async {
+            let live = rig.manager.live(again);
+            (!live.client_outdated && rig.showing_qr(again).is_some()).then_some(())
+        })
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn adding_while_whatsapp_is_unreachable_retries_until_it_is_back() {
     with_db(|db| async move {
         let rig = Rig::new(db).await;

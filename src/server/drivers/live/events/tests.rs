@@ -131,7 +131,6 @@ fn each_logout_reason_gets_its_own_message() {
         (Failure::UnknownLogout, DisconnectReason::UnlinkedFromPhone),
         (Failure::AccountLocked, DisconnectReason::Banned),
         (Failure::TempBanned, DisconnectReason::Banned),
-        (Failure::ClientOutdated, DisconnectReason::ClientOutdated),
     ];
     for (failure, ours) in cases {
         assert_eq!(
@@ -159,12 +158,76 @@ fn a_temporary_ban_carries_when_it_ends() {
 }
 
 #[test]
-fn outdated_and_replaced_end_the_session() {
-    let outdated = Event::ClientOutdated(ClientOutdated::builder().build());
+fn a_version_refusal_in_any_form_keeps_the_keys_and_asks_for_a_newer_version() {
+    let refusals = [
+        Event::ClientOutdated(ClientOutdated::builder().build()),
+        logged_out(Failure::ClientOutdated),
+        Event::ConnectFailure(
+            ConnectFailure::builder()
+                .reason(Failure::ClientOutdated)
+                .build(),
+        ),
+    ];
+    for event in refusals {
+        assert_eq!(map_event(&event, true, NOW), Mapped::Outdated, "{event:?}");
+    }
+}
+
+#[test]
+fn a_refused_version_is_tried_again_once_with_the_current_one() {
+    let refused = (2, 3000, 1_020_000_000);
     assert_eq!(
-        map_event(&outdated, false, NOW),
-        Mapped::EmitAndStop(DriverEvent::LoggedOut(DisconnectReason::ClientOutdated))
+        after_refusal(refused, Some((2, 3000, 1_031_000_000))),
+        DriverEvent::Unreachable(
+            "WhatsApp asked for a newer version of WhatsApp Web; trying again as 2.3000.1031000000"
+                .into()
+        )
     );
+    // The retry was refused as well (the fetched version is the one refused), or nothing
+    // could be fetched: the refusal stands, and the keys are kept.
+    assert_eq!(
+        after_refusal(refused, Some(refused)),
+        DriverEvent::ClientOutdated
+    );
+    assert_eq!(after_refusal(refused, None), DriverEvent::ClientOutdated);
+}
+
+#[test]
+fn a_server_ack_of_a_message_reaches_the_actor_and_other_classes_do_not() {
+    let ack = |class: Option<&str>, error: Option<&str>| {
+        Event::ServerAck(
+            ServerAck::builder()
+                .id("3EB0AB".to_string())
+                .maybe_class(class.map(str::to_string))
+                .maybe_error(error.map(str::to_string))
+                .build(),
+        )
+    };
+    assert_eq!(
+        map_event(&ack(Some("message"), None), true, NOW),
+        Mapped::Emit(DriverEvent::ServerAck {
+            id: "3EB0AB".into(),
+            error: None
+        })
+    );
+    // A nack may carry no class: its code still reaches the actor.
+    assert_eq!(
+        map_event(&ack(None, Some("479")), true, NOW),
+        Mapped::Emit(DriverEvent::ServerAck {
+            id: "3EB0AB".into(),
+            error: Some("479".into())
+        })
+    );
+    for class in ["receipt", "notification", "call"] {
+        assert_eq!(
+            map_event(&ack(Some(class), None), true, NOW),
+            Mapped::Ignore
+        );
+    }
+}
+
+#[test]
+fn replaced_ends_the_session() {
     let replaced = Event::StreamReplaced(StreamReplaced::builder().build());
     assert_eq!(
         map_event(&replaced, false, NOW),
@@ -220,6 +283,15 @@ fn numbers_convert_both_ways_and_junk_is_refused() {
     assert_eq!(jid_of("573001234567"), None, "E.164 starts with +");
     assert_eq!(jid_of("+57 300"), None);
     assert_eq!(jid_of("+1234567890123456"), None, "over 15 digits");
+}
+
+#[test]
+fn a_hidden_number_is_reached_by_its_lid() {
+    let lid = Jid::new("99887766", Server::Lid);
+    assert_eq!(lid_of(&lid).as_deref(), Some("99887766"));
+    assert_eq!(lid_of(&pn("573001234567")), None);
+    assert_eq!(jid_of("lid:99887766"), Some(lid));
+    assert_eq!(jid_of("lid:9988x"), None);
 }
 
 fn receipt(kind: whatsapp_rust::types::presence::ReceiptType, ids: &[&str]) -> Event {

@@ -64,6 +64,11 @@ async fn links_sends_receives_and_closes_over_the_wire() {
     let outbox = sim.outbox("+573001112233");
     assert_eq!((outbox.len(), outbox[0].id.as_str()), (1, id.as_str()));
     assert_eq!(connection.stats().await.unwrap().messages_sent, 1);
+    assert_eq!(
+        next(&mut events).await,
+        Some(DriverEvent::ServerAck { id, error: None }),
+        "WhatsApp's ack crosses the wire"
+    );
 
     let message = customer_message(None, "+5491122334455", "Ana", "¿hay stock?", None);
     assert!(sim.deliver("+573001112233", message.clone()).await);
