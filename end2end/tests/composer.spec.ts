@@ -49,7 +49,8 @@ test('a chat opens at its newest message, with a day separator and HH:MM on ever
   await page.goto('/inbox');
   await page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').filter({ hasText: 'Inés' }).getByRole('link').click();
   const thread = page.getByRole('list', { name: 'Messages' });
-  const newest = thread.getByRole('listitem').filter({ hasText: 'Mensaje número 30' });
+  // Exact text: a bubble's whole text also holds its time ("Mensaje número 3" + "06:37").
+  const newest = thread.getByRole('listitem').filter({ has: page.getByText('Mensaje número 30', { exact: true }) });
   await expect(newest).toBeInViewport();
   await expect(thread.getByRole('listitem').filter({ hasText: 'Mensaje número 1' }).first()).not.toBeInViewport();
   // One separator for the day, reading "Today"; each bubble says its time as HH:MM.
