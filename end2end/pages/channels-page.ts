@@ -41,7 +41,7 @@ export class ChannelsPage {
 const accountCards = (page: Page) => page.getByRole('region', { name: 'WhatsApp Web accounts' }).getByRole('article');
 
 /** Adds an account on the Channels page and links it by scanning its QR with a simulated phone. */
-export async function linkNewAccount(page: Page, phone: string, business: string): Promise<Locator> {
+export async function linkNewAccount(page: Page, phone: string, business: string, extra: Record<string, unknown> = {}): Promise<Locator> {
   const sim = new Simulator(page.request);
   await page.getByRole('button', { name: 'Add' }).click();
   const qr = page.getByRole('img', { name: 'WhatsApp QR code' });
@@ -51,7 +51,7 @@ export async function linkNewAccount(page: Page, phone: string, business: string
   if (await qrInstead.isVisible()) await qrInstead.click();
   await expect(qr).toBeVisible();
   for (let attempt = 0; attempt < 3; attempt++) {
-    if ((await sim.scan(await decodeQr(qr), phone, business)).status() === 200) break;
+    if ((await sim.scan(await decodeQr(qr), phone, business, extra)).status() === 200) break;
   }
   const card = accountCards(page).filter({ hasText: business });
   await expect(card.getByText('Connected', { exact: true })).toBeVisible();

@@ -14,8 +14,9 @@ export class Simulator {
     return response.json();
   }
 
-  async scan(qr: string, phone: string, business_name: string) {
-    return this.request.post('/simulator/api/scan', { data: { qr, phone, business_name } });
+  /** `extra`: what else the phone does once linked, e.g. `{ history: [...] }`. */
+  async scan(qr: string, phone: string, business_name: string, extra: Record<string, unknown> = {}) {
+    return this.request.post('/simulator/api/scan', { data: { qr, phone, business_name, ...extra } });
   }
 
   async enterPairCode(phone: string, code: string, business_name: string) {

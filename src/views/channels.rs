@@ -32,6 +32,15 @@ pub struct AccountView {
     /// WhatsApp refused this server's version on the last attempt: the page says so once,
     /// above the cards, instead of an error on each.
     pub client_outdated: bool,
+    /// The chats WhatsApp sends after linking, while they are being imported.
+    pub importing: Option<ImportProgress>,
+}
+
+/// How far a history import has got: what it has added so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportProgress {
+    pub conversations: u64,
+    pub messages: u64,
 }
 
 impl AccountView {

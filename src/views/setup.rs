@@ -37,6 +37,9 @@ pub struct SetupForm {
     /// unless the form says otherwise.
     #[serde(default = "on")]
     pub send_read_receipts: bool,
+    /// The chats WhatsApp sends when the number is linked are imported (recent days only).
+    #[serde(default = "on")]
+    pub import_history: bool,
     /// The user confirmed using a number another account of the company already has.
     pub duplicate_acknowledged: bool,
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::cards::Cards;
 use super::delete_dialog::DeleteDialog;
 use super::linking_panel::LinkingPanel;
-use super::session_health::{HealthLine, SessionDetailsPanel};
+use super::session_health::{HealthLine, ImportLine, SessionDetailsPanel};
 use crate::api::channels::{
     disable_account, disconnect_account, enable_account, keep_linked_number, relink_account,
     start_linking,
@@ -209,6 +209,7 @@ fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
         <Fields account full=true/>
         <WrongPhone account/>
         <HealthLine account/>
+        <ImportLine account/>
         <SessionDetailsPanel id/>
         {action.error_view()}
         <div class="card-actions">

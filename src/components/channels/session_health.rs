@@ -37,6 +37,23 @@ fn plural(count: u64, one: &str, many: &str) -> String {
     }
 }
 
+/// "Importing chats… 12 conversations, 340 messages" while the chats WhatsApp sends after
+/// linking come in.
+#[component]
+pub fn ImportLine(account: RwSignal<AccountView>) -> impl IntoView {
+    move || {
+        account.with(|a| a.importing).map(|progress| {
+            let conversations = plural(progress.conversations, "conversation", "conversations");
+            let messages = plural(progress.messages, "message", "messages");
+            view! {
+                <p class="health importing" role="status">
+                    "Importing chats… " {conversations} ", " {messages}
+                </p>
+            }
+        })
+    }
+}
+
 /// "Online · last activity … · 2 reconnects", or the reconnect countdown.
 #[component]
 pub fn HealthLine(account: RwSignal<AccountView>) -> impl IntoView {

@@ -22,6 +22,7 @@ pub struct Draft {
     pub owner: RwSignal<Option<i64>>,
     pub restricted: RwSignal<Vec<i64>>,
     pub read_receipts: RwSignal<bool>,
+    pub import_history: RwSignal<bool>,
     pub duplicate_acknowledged: RwSignal<bool>,
 }
 
@@ -36,6 +37,7 @@ impl Draft {
             owner: RwSignal::new(form.owner_user_id),
             restricted: RwSignal::new(form.restricted_user_ids),
             read_receipts: RwSignal::new(form.send_read_receipts),
+            import_history: RwSignal::new(form.import_history),
             duplicate_acknowledged: RwSignal::new(form.duplicate_acknowledged),
         }
     }
@@ -50,6 +52,7 @@ impl Draft {
             owner_user_id: self.owner.get_untracked(),
             restricted_user_ids: self.restricted.get_untracked(),
             send_read_receipts: self.read_receipts.get_untracked(),
+            import_history: self.import_history.get_untracked(),
             duplicate_acknowledged: self.duplicate_acknowledged.get_untracked(),
         }
     }

@@ -346,5 +346,16 @@ fn RestrictedStep(context: WizardContext) -> impl IntoView {
             </label>
             <p class="hint">"When an agent opens a chat, the customer's phone shows their messages as read (blue ticks)."</p>
         </div>
+        <div class="field">
+            <label class="check">
+                <input
+                    type="checkbox"
+                    prop:checked=move || draft.import_history.get()
+                    on:change=move |ev| draft.import_history.set(event_target_checked(&ev))
+                />
+                "Import the last 30 days of chats"
+            </label>
+            <p class="hint">"When the number is linked, its recent one-to-one chats appear in the inbox, already read. Group chats are not imported."</p>
+        </div>
     }
 }

@@ -62,6 +62,9 @@ pub struct Config {
     /// How long a sent message may wait for WhatsApp's server ack before the card warns
     /// that messages aren't being accepted (`AURORA_ACK_TIMEOUT_SECS`, default 60).
     pub ack_timeout: std::time::Duration,
+    /// How many days of chats a newly linked number imports (`AURORA_HISTORY_DAYS`, 0 to
+    /// 3650, default 30; 0 imports none).
+    pub history_days: u32,
     /// Seals WhatsApp device keys at rest (`AURORA_KEYS_SECRET`, at least 32 characters).
     pub keys: Option<KeySeal>,
 }
@@ -267,6 +270,18 @@ impl Config {
             std::time::Duration::from_millis(seconds("AURORA_SEND_TIMEOUT_SECS", 30_000)?);
         let ack_timeout =
             std::time::Duration::from_millis(seconds("AURORA_ACK_TIMEOUT_SECS", 60_000)?);
+        let history_days = match get("AURORA_HISTORY_DAYS") {
+            None => 30,
+            Some(raw) => match raw.trim().parse::<u32>() {
+                Ok(n) if n <= 3650 => n,
+                _ => {
+                    return Err(invalid(
+                        "AURORA_HISTORY_DAYS",
+                        format!("'{raw}' must be a whole number of days from 0 to 3650"),
+                    ))
+                }
+            },
+        };
         let keys = match get("AURORA_KEYS_SECRET").filter(|raw| !raw.is_empty()) {
             None => None,
             Some(raw) => Some(KeySeal::new(&raw).map_err(|m| invalid("AURORA_KEYS_SECRET", m))?),
@@ -284,6 +299,7 @@ impl Config {
             media_downloads,
             send_timeout,
             ack_timeout,
+            history_days,
             keys,
         })
     }
@@ -376,6 +392,8 @@ mod tests {
             ("AURORA_KEYS_SECRET", "short"),
             ("AURORA_SEND_TIMEOUT_SECS", "0"),
             ("AURORA_ACK_TIMEOUT_SECS", "never"),
+            ("AURORA_HISTORY_DAYS", "-1"),
+            ("AURORA_HISTORY_DAYS", "a month"),
             ("AURORA_WHATSAPP", "simulator+http://"),
             ("AURORA_WHATSAPP", "simulator+http://127.0.0.1"),
             ("AURORA_WHATSAPP", "simulator+http://127.0.0.1:0"),

@@ -93,13 +93,19 @@ impl AppState {
                 address.clone(),
                 Some(config.site_addr.to_string()),
             )),
-            (None, _) => live::driver(db.clone(), config.media_downloads, config.keys.clone()),
+            (None, _) => live::driver(
+                db.clone(),
+                config.media_downloads,
+                config.keys.clone(),
+                config.history_days > 0,
+            ),
         };
         let media = MediaStore::new(config.media_dir.clone());
         let options = ManagerOptions {
             media: media.clone(),
             send_timeout: config.send_timeout,
             ack_timeout: config.ack_timeout,
+            history_days: config.history_days,
             ..Default::default()
         };
         let manager = match cluster {

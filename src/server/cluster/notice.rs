@@ -10,6 +10,7 @@ use tokio::time::Instant;
 
 use crate::server::sessions::manager::{Health, LinkState, LiveState};
 use crate::server::sessions::qr::qr_svg;
+use crate::views::channels::ImportProgress;
 
 /// The `pg_notify` channel account changes go out on.
 pub const CHANNEL: &str = "aurora_accounts";
@@ -82,6 +83,8 @@ pub struct WireLive {
     pub unaccepted_since_ms: Option<i64>,
     #[serde(default)]
     pub client_outdated: bool,
+    #[serde(default)]
+    pub importing: Option<ImportProgress>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +149,7 @@ impl WireLive {
             last_activity_ms: live.last_activity_ms,
             unaccepted_since_ms: live.unaccepted_since_ms,
             client_outdated: live.client_outdated,
+            importing: live.importing,
         }
     }
 
@@ -184,6 +188,7 @@ impl WireLive {
             last_activity_ms: self.last_activity_ms,
             unaccepted_since_ms: self.unaccepted_since_ms,
             client_outdated: self.client_outdated,
+            importing: self.importing,
         }
     }
 }
@@ -226,6 +231,10 @@ mod tests {
             last_activity_ms: Some(1_700_000_000_000),
             unaccepted_since_ms: Some(1_700_000_000_500),
             client_outdated: true,
+            importing: Some(ImportProgress {
+                conversations: 3,
+                messages: 40,
+            }),
         };
         let notice = Notice {
             node: "a".into(),
@@ -288,6 +297,7 @@ mod tests {
             last_activity_ms: None,
             unaccepted_since_ms: None,
             client_outdated: false,
+            importing: None,
         };
         let notice = Notice {
             node: "a".into(),

@@ -16,6 +16,7 @@ pub struct SetupRow {
     pub funnel_id: Option<i64>,
     pub owner_user_id: Option<i64>,
     pub send_read_receipts: bool,
+    pub import_history: bool,
 }
 
 impl SetupRow {
@@ -28,7 +29,8 @@ impl SetupRow {
 pub async fn setup_of(db: &Db, company_id: i64, id: i64) -> Result<Option<SetupRow>, sqlx::Error> {
     on_pool!(db, pool => sqlx::query_as(
         "SELECT id, status, version, name, phone, business_name, cellphone_user_id, funnel_id, \
-         owner_user_id, send_read_receipts FROM whatsapp_accounts WHERE id = $1 AND company_id = $2",
+         owner_user_id, send_read_receipts, import_history FROM whatsapp_accounts \
+         WHERE id = $1 AND company_id = $2",
     )
     .bind(id)
     .bind(company_id)
@@ -76,6 +78,7 @@ pub struct Settings<'a> {
     pub owner_user_id: Option<i64>,
     pub restricted_user_ids: &'a [i64],
     pub send_read_receipts: bool,
+    pub import_history: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +106,7 @@ pub async fn save(
         let updated = sqlx::query(
             "UPDATE whatsapp_accounts SET phone = $5, name = $6, cellphone_user_id = $7, \
              funnel_id = $8, owner_user_id = $9, version = version + 1, updated_at = $10, \
-             send_read_receipts = $11 \
+             send_read_receipts = $11, import_history = $12 \
              WHERE id = $1 AND company_id = $2 AND version = $3 AND status = $4",
         )
         .bind(id)
@@ -117,6 +120,7 @@ pub async fn save(
         .bind(settings.owner_user_id)
         .bind(now)
         .bind(settings.send_read_receipts)
+        .bind(settings.import_history)
         .execute(&mut *tx)
         .await?
         .rows_affected();

@@ -13,6 +13,7 @@ pub mod cluster_sends;
 pub mod companies;
 pub mod contacts;
 pub mod funnels;
+pub mod history;
 pub mod inbox;
 pub mod key_rows;
 pub mod key_seal;

@@ -50,6 +50,8 @@ pub enum DriverEvent {
     /// WhatsApp refused this client's version (405), also after fetching the current one;
     /// the keys are still good, this attempt is over.
     ClientOutdated,
+    /// A part of the chats WhatsApp sends after pairing (the phone's recent history).
+    History(HistoryBatch),
     /// The customer's phone reports replies (WhatsApp's message ids) delivered or read.
     Receipt {
         ids: Vec<String>,
@@ -71,6 +73,29 @@ pub struct InboundMessage {
     pub text: String,
     pub sent_at_ms: i64,
     pub media: Option<InboundMedia>,
+}
+
+/// One part of the history: one-to-one chats' messages, oldest first or not; a batch sent
+/// again (after a reconnect) carries the same WhatsApp ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryBatch {
+    pub messages: Vec<HistoryMessage>,
+    /// How far the whole transfer is, 0 to 100 (WhatsApp's own figure); 100 ends it.
+    pub progress: Option<u32>,
+}
+
+/// A message of a chat's history, either way.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HistoryMessage {
+    pub id: String,
+    /// The customer: their number (E.164) or `lid:<digits>`.
+    pub chat: String,
+    /// Sent by the linked number (from this channel or the phone itself).
+    pub from_me: bool,
+    /// The customer's WhatsApp name, when the message says it.
+    pub name: String,
+    pub text: String,
+    pub sent_at_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -160,6 +160,9 @@ pub fn to_view(
         link,
         deleting_percent,
         client_outdated,
+        importing: live
+            .importing
+            .filter(|_| status == AccountStatus::Connected),
     }
 }
 

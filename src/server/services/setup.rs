@@ -79,6 +79,7 @@ pub async fn options(db: &Db, user: &SignedInUser, id: i64) -> Result<SetupOptio
             owner_user_id: row.owner_user_id,
             restricted_user_ids,
             send_read_receipts: row.send_read_receipts,
+            import_history: row.import_history,
             duplicate_acknowledged: false,
         },
         countries: countries().to_vec(),
@@ -266,6 +267,7 @@ pub async fn save(
         owner_user_id: form.owner_user_id,
         restricted_user_ids: &restricted,
         send_read_receipts: form.send_read_receipts,
+        import_history: form.import_history,
     };
     let saved = account_setup::save(
         db,

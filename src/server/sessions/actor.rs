@@ -1,7 +1,7 @@
 //! One account's actor: owns its driver connection, applies the state machine to every
 //! command and driver event, persists the result, then publishes it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -106,6 +106,8 @@ pub(super) struct AccountActor {
     fence: Option<Fence>,
     /// Sent messages (by WhatsApp id) still waiting for WhatsApp's ack.
     unacked: HashMap<String, acks::Unacked>,
+    /// The conversations the running history import has added to.
+    history_seen: HashSet<i64>,
 }
 
 async fn next_event(events: &mut Option<mpsc::Receiver<DriverEvent>>) -> Option<DriverEvent> {
@@ -139,6 +141,7 @@ impl AccountActor {
             next_sample: None,
             fence: None,
             unacked: HashMap::new(),
+            history_seen: HashSet::new(),
         }
     }
 
@@ -260,4 +263,5 @@ pub(super) mod acks;
 mod cluster;
 mod connection;
 mod events;
+mod history;
 mod linking;

@@ -33,6 +33,8 @@ pub struct ManagerOptions {
     /// How long a sent message may wait for WhatsApp's server ack before the channel's
     /// health says its messages aren't being accepted.
     pub ack_timeout: Duration,
+    /// How many days back the chats WhatsApp sends after linking are imported; 0: none.
+    pub history_days: u32,
     /// Where inbound media files are written.
     pub media: MediaStore,
     /// This process's membership of a cluster (PostgreSQL with several servers): an
@@ -48,6 +50,7 @@ impl Default for ManagerOptions {
             backoff: Backoff::default(),
             send_timeout: Duration::from_secs(30),
             ack_timeout: Duration::from_secs(60),
+            history_days: 30,
             media: MediaStore::default(),
             cluster: None,
             peers: None,

@@ -5,6 +5,7 @@ use tokio::time::Instant;
 
 use crate::domain::account::Refused;
 use crate::server::drivers::driver::{DriverError, SendTicket};
+use crate::views::channels::ImportProgress;
 
 /// Who asked for an action, for the account's history and the card ("Disconnected by Ana").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +58,8 @@ pub struct LiveState {
     pub unaccepted_since_ms: Option<i64>,
     /// WhatsApp refused this server's version, also after fetching the current one.
     pub client_outdated: bool,
+    /// The chats WhatsApp sends after pairing, while they come in.
+    pub importing: Option<ImportProgress>,
 }
 
 /// Published after every change of an account (status, QR, health), once it is persisted.

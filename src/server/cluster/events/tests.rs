@@ -402,6 +402,7 @@ async fn a_notice_from_an_older_claim_changes_nothing() {
                 last_activity_ms: None,
                 unaccepted_since_ms: None,
                 client_outdated: false,
+                importing: None,
             }),
             conversation: None,
             send: false,

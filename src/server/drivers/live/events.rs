@@ -23,6 +23,8 @@ pub enum Mapped {
     },
     /// Chat messages: the session converts them (it may download media).
     Messages,
+    /// A chunk of the history sent after pairing: the session decodes it off its loop.
+    History,
     /// WhatsApp refused this client's version (405): the session fetches the current one
     /// and tries again once before it gives up.
     Outdated,
@@ -90,6 +92,7 @@ pub fn map_event(event: &Event, resuming: bool, now_ms: i64) -> Mapped {
         }
         Event::Disconnected(_) => Mapped::EmitAndStop(DriverEvent::ConnectionLost),
         Event::Messages(_) => Mapped::Messages,
+        Event::HistorySync(_) => Mapped::History,
         // Acks come for every stanza we send; only a message's matters (a nack may omit
         // the class). The actor ignores ids it is not waiting for.
         Event::ServerAck(ack) if matches!(ack.class.as_deref(), None | Some("message")) => {

@@ -5,6 +5,7 @@
 
 mod downloads;
 mod events;
+mod history;
 pub mod key_store;
 mod messages;
 mod probe;
@@ -40,6 +41,8 @@ pub struct LiveOptions {
     pub media: MediaLimits,
     /// Seals the device keys at rest (`AURORA_KEYS_SECRET`).
     pub keys: Option<KeySeal>,
+    /// Take the chats the phone sends after pairing (`AURORA_HISTORY_DAYS` above 0).
+    pub history: bool,
 }
 
 impl Default for LiveOptions {
@@ -50,6 +53,7 @@ impl Default for LiveOptions {
             connect_timeout: Duration::from_secs(10),
             media: MediaLimits::default(),
             keys: None,
+            history: true,
         }
     }
 }
@@ -122,8 +126,11 @@ impl Driver for LiveDriver {
                     connect_timeout: options.connect_timeout,
                 })
                 .with_http_client(GuardedHttp::new(options.media))
-                .with_event_handler(session::Forward(bus))
-                .skip_history_sync();
+                .with_event_handler(session::Forward(bus));
+            if !options.history {
+                // Chunks skipped are acknowledged to the phone and lost for good.
+                builder = builder.skip_history_sync();
+            }
             if let Some(version) = options.version {
                 builder = builder.with_version(version);
             }
@@ -145,9 +152,10 @@ impl Driver for LiveDriver {
 }
 
 /// The shared handle the state builds, with `concurrent` media downloads at most.
-pub fn driver(db: Db, concurrent: usize, keys: Option<KeySeal>) -> Arc<dyn Driver> {
+pub fn driver(db: Db, concurrent: usize, keys: Option<KeySeal>, history: bool) -> Arc<dyn Driver> {
     let mut options = LiveOptions {
         keys,
+        history,
         ..Default::default()
     };
     options.media.concurrent = concurrent;

@@ -14,6 +14,7 @@ use whatsapp_rust::{version, Client, Jid};
 
 use super::downloads::{Downloads, MediaRef, PendingMedia};
 use super::events::{after_refusal, e164_of, jid_of, map_event, Mapped};
+use super::history;
 use super::messages::{incoming, Incoming};
 use super::probe::Probe;
 use crate::domain::address::Address;
@@ -158,6 +159,21 @@ impl LiveSession {
                 Flow::Continue
             }
             Mapped::Outdated => Flow::StopWith(self.refresh_version().await),
+            Mapped::History => {
+                if let Event::HistorySync(chunk) = event {
+                    let chunk = (**chunk).clone();
+                    // Inflating and decoding a chunk takes a while: not on the session's loop.
+                    let decoded = tokio::task::spawn_blocking(move || {
+                        chunk.get().map(history::events_of).unwrap_or_default()
+                    })
+                    .await
+                    .unwrap_or_default();
+                    for ours in decoded {
+                        self.emit(ours).await;
+                    }
+                }
+                Flow::Continue
+            }
             Mapped::Messages => {
                 if let Event::Messages(batch) = event {
                     for item in batch.messages.iter() {

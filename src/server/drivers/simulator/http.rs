@@ -15,9 +15,10 @@ use serde_json::json;
 use crate::domain::address;
 use crate::paths;
 
+use crate::server::drivers::driver::HistoryMessage;
 use crate::server::drivers::driver::InboundMedia;
 use crate::server::drivers::simulator::wire_http as sim_wire_http;
-use crate::server::drivers::simulator::{customer_message, ScanOutcome, Simulator};
+use crate::server::drivers::simulator::{customer_message, history, ScanOutcome, Simulator};
 use crate::server::services::phone::parse_international;
 
 /// The control API and demo page over `sim`, for the app (`AURORA_WHATSAPP=simulator`) or
@@ -72,10 +73,85 @@ struct Scan {
     qr: String,
     phone: String,
     business_name: String,
+    /// The chats the phone sends once linked, after `history_count` generated ones (over
+    /// `history_chats` customers, default one per 25 messages).
+    #[serde(default)]
+    history: Vec<HistoryItem>,
+    #[serde(default)]
+    history_count: usize,
+    #[serde(default)]
+    history_chats: Option<usize>,
+}
+
+#[derive(Deserialize)]
+struct HistoryItem {
+    id: String,
+    /// The customer: a number, or `lid:<digits>`.
+    from: String,
+    #[serde(default)]
+    name: String,
+    text: String,
+    /// RFC 3339.
+    at: String,
+    /// Written by the linked number rather than the customer.
+    #[serde(default)]
+    from_me: bool,
 }
 
 async fn scan(State(sim): State<Simulator>, Json(body): Json<Scan>) -> Response {
-    outcome(sim.scan(&body.qr, &body.phone, &body.business_name).await)
+    let history = match history_of(&body) {
+        Ok(history) => history,
+        Err(error) => return unprocessable(&error),
+    };
+    let result = sim.scan(&body.qr, &body.phone, &body.business_name).await;
+    if matches!(result, ScanOutcome::Linked(_)) {
+        sim.send_history(body.phone.clone(), history);
+    }
+    outcome(result)
+}
+
+fn history_of(body: &Scan) -> Result<Vec<HistoryMessage>, String> {
+    if body.history_count > history::MAX_GENERATED {
+        return Err(format!(
+            "history_count is at most {}",
+            history::MAX_GENERATED
+        ));
+    }
+    let chats = body
+        .history_chats
+        .unwrap_or(body.history_count.div_ceil(25));
+    let now = crate::server::db::now_ms();
+    let mut messages = history::generated(&body.phone, body.history_count, chats, now, 20);
+    let given: Vec<HistoryMessage> = body
+        .history
+        .iter()
+        .map(|item| {
+            let chat = match address::Address::parse(&item.from) {
+                address::Address::Hidden { lid } if address::valid_lid(lid) => item.from.clone(),
+                address::Address::Hidden { .. } => {
+                    return Err(format!("{}: lid must be digits only", item.id))
+                }
+                address::Address::Phone(number) => parse_international(number).map_err(|_| {
+                    format!(
+                        "{}: from must be an international number or lid:<digits>",
+                        item.id
+                    )
+                })?,
+            };
+            let at = chrono::DateTime::parse_from_rfc3339(&item.at)
+                .map_err(|_| format!("{}: at must be an RFC 3339 time", item.id))?;
+            Ok(HistoryMessage {
+                id: item.id.clone(),
+                chat,
+                from_me: item.from_me,
+                name: item.name.clone(),
+                text: item.text.clone(),
+                sent_at_ms: at.timestamp_millis(),
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    messages.extend(given);
+    Ok(messages)
 }
 
 #[derive(Deserialize)]

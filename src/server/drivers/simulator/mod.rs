@@ -6,6 +6,7 @@
 //! network shared by several servers over HTTP), `http` and `wire_http` (its HTTP API).
 
 pub mod connections;
+pub mod history;
 pub mod http;
 pub mod receipts;
 pub mod remote;
@@ -55,6 +56,8 @@ enum Signal {
         lid: String,
         phone: String,
     },
+    /// A part of the chats the phone sends after linking.
+    History(super::driver::HistoryBatch),
     /// A customer's phone reports replies delivered or read.
     Receipt {
         ids: Vec<String>,
@@ -755,6 +758,11 @@ impl Simulator {
                     Some(Signal::ServerAck(id)) => {
                         counters.received(id.len(), false);
                         let _ = events.send(DriverEvent::ServerAck { id, error: None }).await;
+                    }
+                    Some(Signal::History(batch)) => {
+                        let size: usize = batch.messages.iter().map(|m| m.text.len() + 40).sum();
+                        counters.received(size, false);
+                        let _ = events.send(DriverEvent::History(batch)).await;
                     }
                     Some(Signal::Receipt { ids, receipt, at_ms }) => {
                         counters.received(ids.len() * 24, false);

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::account::DisconnectReason;
 use crate::server::drivers::driver::{
-    DriverError, DriverEvent, InboundMedia, InboundMessage, Receipt, SessionStats,
+    DriverError, DriverEvent, HistoryBatch, HistoryMessage, InboundMedia, InboundMessage, Receipt,
+    SessionStats,
 };
 
 /// The `Upgrade` protocol name the wire endpoint answers to.
@@ -72,6 +73,10 @@ pub enum WireEvent {
     LidMapped {
         lid: String,
         phone: String,
+    },
+    History {
+        messages: Vec<HistoryMessage>,
+        progress: Option<u32>,
     },
 }
 
@@ -160,6 +165,9 @@ impl From<DriverEvent> for WireEvent {
             DriverEvent::ServerAck { id, error } => WireEvent::ServerAck { id, error },
             DriverEvent::ClientOutdated => WireEvent::ClientOutdated,
             DriverEvent::LidMapped { lid, phone } => WireEvent::LidMapped { lid, phone },
+            DriverEvent::History(HistoryBatch { messages, progress }) => {
+                WireEvent::History { messages, progress }
+            }
             DriverEvent::Receipt {
                 ids,
                 receipt,
@@ -220,6 +228,9 @@ impl TryFrom<WireEvent> for DriverEvent {
             WireEvent::ServerAck { id, error } => DriverEvent::ServerAck { id, error },
             WireEvent::ClientOutdated => DriverEvent::ClientOutdated,
             WireEvent::LidMapped { lid, phone } => DriverEvent::LidMapped { lid, phone },
+            WireEvent::History { messages, progress } => {
+                DriverEvent::History(HistoryBatch { messages, progress })
+            }
             WireEvent::Receipt { ids, read, at_ms } => DriverEvent::Receipt {
                 ids,
                 receipt: if read {
@@ -336,6 +347,17 @@ mod tests {
                 lid: "123456789012345".into(),
                 phone: "+573001112233".into(),
             },
+            DriverEvent::History(HistoryBatch {
+                messages: vec![HistoryMessage {
+                    id: "3EB0F".into(),
+                    chat: "lid:123456789012345".into(),
+                    from_me: true,
+                    name: String::new(),
+                    text: "ya salió".into(),
+                    sent_at_ms: 1_700_000_000_000,
+                }],
+                progress: Some(40),
+            }),
             DriverEvent::Message(InboundMessage {
                 id: "3EB0AA".into(),
                 from: "+5491122334455".into(),

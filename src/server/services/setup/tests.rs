@@ -142,6 +142,7 @@ impl Team {
             owner_user_id: Some(self.lucia),
             restricted_user_ids: vec![self.lucia, self.carlos, self.lucia],
             send_read_receipts: false,
+            import_history: false,
             duplicate_acknowledged: false,
         }
     }
@@ -193,8 +194,8 @@ async fn the_wizard_opens_with_what_the_phone_reported_and_the_company_choices()
         assert_eq!(options.form.national_number, "55 1234 5678");
         assert_eq!(options.form.name, "Tacos Ana");
         assert!(
-            options.form.send_read_receipts,
-            "read receipts are on by default"
+            options.form.send_read_receipts && options.form.import_history,
+            "read receipts and the history import are on by default"
         );
         assert_eq!(options.form.cellphone_user_id, None);
         let names: Vec<&str> = options.users.iter().map(|u| u.name.as_str()).collect();
@@ -295,7 +296,7 @@ async fn saving_a_connected_account_stores_every_field_and_tells_open_pages() {
 
         let reopened = options(&team.db, &team.ana, id).await.unwrap();
         assert!(
-            !reopened.form.send_read_receipts,
+            !reopened.form.send_read_receipts && !reopened.form.import_history,
             "the form turned them off"
         );
         assert_eq!(reopened.form.country, "MX");
@@ -349,6 +350,7 @@ async fn every_rule_is_checked_again_and_a_refusal_stores_nothing() {
             owner_user_id: Some(team.omar),
             restricted_user_ids: vec![team.carlos, team.omar],
             send_read_receipts: true,
+            import_history: true,
             duplicate_acknowledged: false,
         };
         // A linked account keeps its phone's number, so the form's bad number is no

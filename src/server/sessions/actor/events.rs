@@ -233,6 +233,11 @@ impl AccountActor {
                     }
                 }
             }
+            DriverEvent::History(batch) => {
+                self.inner
+                    .set_live(self.id, |live| live.last_activity_ms = Some(now_ms()));
+                self.history(batch).await;
+            }
             DriverEvent::Receipt {
                 ids,
                 receipt,

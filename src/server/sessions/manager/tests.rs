@@ -520,3 +520,5 @@ async fn refused_actions_leave_the_account_as_it_was() {
     })
     .await;
 }
+
+mod history;

@@ -1,0 +1,70 @@
+//! The chats a phone sends to a device it has just linked, in parts, as WhatsApp does:
+//! given by the test (`history` on a scan) or generated (`history_count`).
+
+use std::time::Duration;
+
+use super::{Signal, Simulator};
+use crate::server::drivers::driver::{HistoryBatch, HistoryMessage};
+
+/// Messages per part.
+pub const BATCH: usize = 250;
+/// The most a scan may ask to generate.
+pub const MAX_GENERATED: usize = 200_000;
+const DAY_MS: i64 = 86_400_000;
+
+impl Simulator {
+    /// Sends `messages` to the devices of `phone` in parts, after what is already queued
+    /// for them (the pairing); the last part says 100 %.
+    pub fn send_history(&self, phone: String, messages: Vec<HistoryMessage>) {
+        if messages.is_empty() {
+            return;
+        }
+        let sim = self.clone();
+        tokio::spawn(async move {
+            let parts: Vec<Vec<HistoryMessage>> =
+                messages.chunks(BATCH).map(<[_]>::to_vec).collect();
+            let total = parts.len();
+            for (n, part) in parts.into_iter().enumerate() {
+                let progress = ((n + 1) * 100 / total) as u32;
+                let targets = sim.state().sessions_of(&phone);
+                for signals in targets {
+                    let batch = HistoryBatch {
+                        messages: part.clone(),
+                        progress: Some(progress),
+                    };
+                    let _ = signals.send(Signal::History(batch)).await;
+                }
+                // The phone uploads parts one after another, not all at once.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        });
+    }
+}
+
+/// `count` messages over `chats` customers of `phone`, within the last `days` days, the
+/// newest now; every third one written by the linked number. Ids depend only on the
+/// arguments, so the same history sent again is the same messages.
+pub fn generated(
+    phone: &str,
+    count: usize,
+    chats: usize,
+    now_ms: i64,
+    days: i64,
+) -> Vec<HistoryMessage> {
+    let chats = chats.clamp(1, count.max(1));
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let span = (days * DAY_MS).max(1);
+    (0..count)
+        .map(|i| {
+            let chat = i % chats;
+            HistoryMessage {
+                id: format!("HIST{digits}x{i}"),
+                chat: format!("+5730{:08}", 10_000_000 + chat),
+                from_me: i % 3 == 2,
+                name: format!("Cliente {}", chat + 1),
+                text: format!("Mensaje antiguo {} de {}", i / chats + 1, chat + 1),
+                sent_at_ms: now_ms - span + (span * (i as i64 + 1)) / count as i64,
+            }
+        })
+        .collect()
+}

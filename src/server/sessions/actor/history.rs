@@ -1,0 +1,117 @@
+//! The chats WhatsApp sends after pairing: the recent one-to-one chats go into the inbox
+//! as they were (times, WhatsApp ids, who wrote), read, without notifying anyone; the card
+//! shows how far the import has got and the channel's history records what it added.
+
+use std::collections::HashSet;
+
+use super::*;
+use crate::domain::address::Address;
+use crate::server::db::account_data;
+use crate::server::db::contacts;
+use crate::server::db::history::{self, NewHistory};
+use crate::server::drivers::driver::{HistoryBatch, HistoryMessage};
+use crate::server::services::phone::parse_international;
+use crate::views::channels::ImportProgress;
+
+const DAY_MS: i64 = 86_400_000;
+
+impl AccountActor {
+    pub(super) async fn history(&mut self, batch: HistoryBatch) {
+        let days = self.inner.options.history_days;
+        if days == 0 || !self.writes_allowed() {
+            return;
+        }
+        match self.import(batch.messages, days).await {
+            Ok(Some(imported)) => {
+                for conversation in &imported.conversations {
+                    self.history_seen.insert(*conversation);
+                }
+                let conversations = self.history_seen.len() as u64;
+                self.inner.set_live(self.id, |live| {
+                    let progress = live.importing.get_or_insert_with(ImportProgress::default);
+                    progress.conversations = conversations;
+                    progress.messages += imported.messages;
+                });
+                for conversation in imported.conversations {
+                    self.inner
+                        .conversation_changed(self.company_id, self.id, conversation);
+                }
+            }
+            Ok(None) => return,
+            Err(e) => tracing::error!(account = self.id, "history batch not stored: {e}"),
+        }
+        if batch.progress.is_some_and(|p| p >= 100) {
+            self.history_done().await;
+        }
+        self.publish();
+    }
+
+    /// `None`: the channel doesn't import (its setup says so), or the claim was lost.
+    async fn import(
+        &self,
+        messages: Vec<HistoryMessage>,
+        days: u32,
+    ) -> Result<Option<history::Imported>, String> {
+        let db = &self.inner.db;
+        let db_error = |e: sqlx::Error| format!("database: {e}");
+        if !history::imports(db, self.id).await.map_err(db_error)? {
+            return Ok(None);
+        }
+        let routing = account_data::routing(db, self.id)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| format!("account {} is gone", self.id))?;
+        let since = now_ms() - i64::from(days) * DAY_MS;
+        let mut customers = Vec::with_capacity(messages.len());
+        for message in &messages {
+            customers.push(self.customer(&message.chat).await.map_err(db_error)?);
+        }
+        let batch: Vec<NewHistory> = messages
+            .iter()
+            .zip(&customers)
+            .filter(|(m, _)| m.sent_at_ms >= since && !m.text.trim().is_empty())
+            .map(|(m, customer)| NewHistory {
+                customer,
+                from_me: m.from_me,
+                name: &m.name,
+                text: &m.text,
+                wa_message_id: &m.id,
+                sent_at: m.sent_at_ms,
+            })
+            .collect();
+        history::import(db, self.id, &routing, &batch, now_ms(), self.fence.as_ref())
+            .await
+            .map_err(db_error)
+    }
+
+    /// The contact's address as live messages store it: the number, or for a hidden one,
+    /// the number already learned for its LID.
+    async fn customer(&self, chat: &str) -> Result<String, sqlx::Error> {
+        Ok(match Address::parse(chat) {
+            Address::Hidden { lid } => {
+                contacts::phone_for_lid(&self.inner.db, self.company_id, lid)
+                    .await?
+                    .unwrap_or_else(|| chat.to_string())
+            }
+            Address::Phone(number) => {
+                parse_international(number).unwrap_or_else(|_| chat.to_string())
+            }
+        })
+    }
+
+    /// WhatsApp sent the last part: the card stops showing progress and the channel's
+    /// history says what came in.
+    async fn history_done(&mut self) {
+        let progress = self.inner.live(self.id).importing.unwrap_or_default();
+        self.inner.set_live(self.id, |live| live.importing = None);
+        self.history_seen = HashSet::new();
+        let result = format!(
+            "{} conversations, {} messages",
+            progress.conversations, progress.messages
+        );
+        tracing::info!(account = self.id, %result, "history imported");
+        if let Err(e) = history::record_result(&self.inner.db, self.id, &result, now_ms()).await {
+            tracing::error!(account = self.id, "history result not recorded: {e}");
+        }
+    }
+}
