@@ -86,6 +86,16 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Benchmark: linking a number with a long history, and the inbox meanwhile.
+    BenchHistory {
+        #[arg(long, default_value_t = 50_000)]
+        messages: usize,
+        #[arg(long, default_value_t = 2_000)]
+        chats: usize,
+        /// A PostgreSQL server URL; a database is created on it for the run. SQLite otherwise.
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// What a stranger can try against a running server on loopback (oversized bodies,
     /// slow headers, parallel guesses, many connections and streams); one line per result.
     Abuse {
@@ -154,6 +164,11 @@ pub async fn main() -> ExitCode {
             runs,
             postgres,
         }) => crate::server::bench::inbox::run(conversations, runs, postgres).await,
+        Some(Command::BenchHistory {
+            messages,
+            chats,
+            postgres,
+        }) => crate::server::bench::history::run(messages, chats, postgres).await,
         Some(Command::WaSim { listen }) => wa_sim(listen, config.sim).await,
         Some(Command::Abuse { url }) => crate::server::bench::abuse::run(url).await,
         Some(command) => run_command(config, command).await,
@@ -197,6 +212,7 @@ async fn run_command(config: Config, command: Command) -> Result<(), String> {
         | Command::BenchSessions { .. }
         | Command::BenchDelete { .. }
         | Command::BenchInbox { .. }
+        | Command::BenchHistory { .. }
         | Command::WaSim { .. }
         | Command::Abuse { .. } => {
             unreachable!("handled by main")
