@@ -25,6 +25,11 @@ pub const API_SETUP: &str = "/api/setup";
 pub const CHANNEL_EVENTS: &str = "/api/channels/events";
 /// The inbox pages' live stream (Server-Sent Events).
 pub const INBOX_EVENTS: &str = "/api/inbox/events";
+/// A passkey-gated link's hand-off: WhatsApp's request (GET) and the answer (POST), under
+/// the attempt's one-time token.
+pub const PASSKEY_ROUTE: &str = "/api/passkey/{token}";
+/// Where browser extensions may post from (their pages carry their own origin).
+pub const PASSKEY_PREFIX: &str = "/api/passkey/";
 /// A stored media file of a message, as the router mounts it.
 pub const MEDIA_ROUTE: &str = "/api/media/{id}";
 
@@ -49,6 +54,7 @@ pub const SIMULATOR_READ: &str = "/simulator/api/phones/{phone}/read";
 pub const SIMULATOR_READ_MARKS: &str = "/simulator/api/phones/{phone}/read-marks";
 pub const SIMULATOR_SEND_DELAY: &str = "/simulator/api/phones/{phone}/send-delay";
 pub const SIMULATOR_STALL: &str = "/simulator/api/phones/{phone}/stall";
+pub const SIMULATOR_CONFIRM_PASSKEY: &str = "/simulator/api/phones/{phone}/confirm-passkey";
 pub const SIMULATOR_VERSION: &str = "/simulator/api/version";
 pub const SIMULATOR_LID_MAPPINGS: &str = "/simulator/api/phones/{phone}/lid-mappings";
 pub const SIMULATOR_PHONE_NETWORK: &str = "/simulator/api/phones/{phone}/network";

@@ -79,6 +79,17 @@ pub enum LinkView {
         message: String,
         retry_in_ms: u64,
     },
+    /// Scanned, and WhatsApp asks for a passkey registered to the account.
+    /// `handoff`: the one-time code the Aurora extension on web.whatsapp.com answers with;
+    /// `None` once an answer was handed over and WhatsApp is checking it.
+    Passkey {
+        handoff: Option<String>,
+    },
+    /// The passkey passed: the code to confirm on the phone (`None`: nothing to confirm,
+    /// the link is finishing).
+    PasskeyCode {
+        code: Option<String>,
+    },
 }
 
 /// The health line of a Connected card.

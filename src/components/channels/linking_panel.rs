@@ -66,6 +66,28 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
                         {unreachable_hint(account.with_untracked(|a| a.client_outdated))}
                         <RetryNow id/>
                     }.into_any(),
+                    Some(LinkView::Passkey { handoff }) => view! {
+                        <div class="qr-placeholder passkey" role="status">
+                            <p><strong>"WhatsApp asks for your passkey"</strong></p>
+                            <p>"This account is protected by a passkey, which only works on WhatsApp's own site. WhatsApp wants it before it links a new device."</p>
+                        </div>
+                        {match handoff {
+                            Some(code) => view! {
+                                <p class="hint">"On a computer where your passkey works, open web.whatsapp.com with the Aurora extension and give it this one-time code:"</p>
+                                <p class="handoff"><code class="pair-code" aria-label="One-time passkey code">{code}</code></p>
+                                <p class="hint">"If you did not expect this, press Cancel."</p>
+                            }.into_any(),
+                            None => view! { <p class="hint">"Passkey received. WhatsApp is checking it…"</p> }.into_any(),
+                        }}
+                    }.into_any(),
+                    Some(LinkView::PasskeyCode { code: Some(code) }) => view! {
+                        <p class="qr-placeholder passkey" role="status">
+                            "Confirm this code on your phone: " <strong class="pair-code">{code}</strong>
+                        </p>
+                    }.into_any(),
+                    Some(LinkView::PasskeyCode { code: None }) => view! {
+                        <p class="qr-placeholder passkey" role="status">"Passkey accepted. Finishing the link…"</p>
+                    }.into_any(),
                     Some(LinkView::Waiting) => view! {
                         <p class="qr-placeholder" aria-live="polite">"Generating QR code…"</p>
                     }.into_any(),

@@ -90,10 +90,26 @@ pub struct WireLive {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WireLink {
-    Showing { qr: String, expires_in_ms: u64 },
+    Showing {
+        qr: String,
+        expires_in_ms: u64,
+    },
     Expired,
-    Failed { message: String },
-    Unreachable { message: String, retry_in_ms: u64 },
+    Failed {
+        message: String,
+    },
+    Unreachable {
+        message: String,
+        retry_in_ms: u64,
+    },
+    Passkey {
+        options_json: String,
+        token: Option<String>,
+    },
+    PasskeyCode {
+        code: String,
+        confirm_on_phone: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,6 +146,20 @@ impl WireLive {
                 LinkState::Unreachable { message, retry_at } => WireLink::Unreachable {
                     message: message.clone(),
                     retry_in_ms: until(*retry_at, now),
+                },
+                LinkState::Passkey {
+                    options_json,
+                    token,
+                } => WireLink::Passkey {
+                    options_json: options_json.clone(),
+                    token: token.clone(),
+                },
+                LinkState::PasskeyCode {
+                    code,
+                    confirm_on_phone,
+                } => WireLink::PasskeyCode {
+                    code: code.clone(),
+                    confirm_on_phone: *confirm_on_phone,
                 },
             }),
             pair_code: live.pair_code.clone(),
@@ -169,6 +199,20 @@ impl WireLive {
                 } => LinkState::Unreachable {
                     message,
                     retry_at: after(retry_in_ms, now),
+                },
+                WireLink::Passkey {
+                    options_json,
+                    token,
+                } => LinkState::Passkey {
+                    options_json,
+                    token,
+                },
+                WireLink::PasskeyCode {
+                    code,
+                    confirm_on_phone,
+                } => LinkState::PasskeyCode {
+                    code,
+                    confirm_on_phone,
                 },
             }),
             pair_code: self.pair_code,

@@ -26,6 +26,16 @@ pub enum DriverEvent {
         business_name: String,
         credentials: String,
     },
+    /// After the scan, WhatsApp asks for a WebAuthn assertion from a passkey registered to
+    /// the account (`options_json`: the server's request options, verbatim); nothing moves
+    /// until one is handed over or the attempt ends.
+    PasskeyRequested { options_json: String },
+    /// The passkey was accepted: the phone shows `code` (8 characters, dashed) for the
+    /// user to confirm; `confirm_on_phone` false when WhatsApp needs no confirmation.
+    PasskeyCode {
+        code: String,
+        confirm_on_phone: bool,
+    },
     /// The session is online (after pairing, or after resuming).
     Connected,
     /// WhatsApp ended the session for good; the keys are dead.
@@ -174,6 +184,12 @@ pub enum DriverCommand {
         ids: Vec<String>,
         reply: oneshot::Sender<Result<(), DriverError>>,
     },
+    /// Hands WhatsApp the WebAuthn assertion it asked for (`json`: the credential as
+    /// WebAuthn's JSON form, binary fields base64url).
+    PasskeyAssertion {
+        json: String,
+        reply: oneshot::Sender<Result<(), DriverError>>,
+    },
     /// The connection's own counters.
     Stats {
         reply: oneshot::Sender<SessionStats>,
@@ -244,6 +260,15 @@ impl Connection {
         let (reply, answer) = oneshot::channel();
         self.commands
             .send(DriverCommand::MarkRead { chat, ids, reply })
+            .await
+            .map_err(|_| DriverError::Closed)?;
+        answer.await.map_err(|_| DriverError::Closed)?
+    }
+
+    pub async fn passkey_assertion(&self, json: String) -> Result<(), DriverError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(DriverCommand::PasskeyAssertion { json, reply })
             .await
             .map_err(|_| DriverError::Closed)?;
         answer.await.map_err(|_| DriverError::Closed)?

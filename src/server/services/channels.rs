@@ -107,6 +107,18 @@ pub fn to_view(
                 retry_in_ms: retry_at.saturating_duration_since(now).as_millis() as u64,
             })
         }
+        (AccountStatus::Connecting, Some(LinkState::Passkey { token, .. })) => {
+            Some(LinkView::Passkey { handoff: token })
+        }
+        (
+            AccountStatus::Connecting,
+            Some(LinkState::PasskeyCode {
+                code,
+                confirm_on_phone,
+            }),
+        ) => Some(LinkView::PasskeyCode {
+            code: confirm_on_phone.then_some(code),
+        }),
         (AccountStatus::Connecting, None) => Some(LinkView::Waiting),
         _ => None,
     };

@@ -47,6 +47,12 @@ pub(super) enum ActorCommand {
         phone: String,
         reply: Reply<String>,
     },
+    /// Hands WhatsApp the assertion for the attempt's one-time `token`.
+    PasskeyAssertion {
+        token: String,
+        json: String,
+        reply: Reply<()>,
+    },
     Disconnect {
         initiator: Initiator,
         reply: Reply<()>,
@@ -213,6 +219,9 @@ impl AccountActor {
             }
             ActorCommand::CancelLinking { initiator, reply } => {
                 let _ = reply.send(self.cancel_linking(initiator).await);
+            }
+            ActorCommand::PasskeyAssertion { token, json, reply } => {
+                let _ = reply.send(self.passkey_assertion(token, json).await);
             }
             ActorCommand::RequestPairCode { phone, reply } => {
                 let _ = reply.send(self.request_pair_code(phone).await);

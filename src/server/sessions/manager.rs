@@ -259,6 +259,22 @@ impl SessionManager {
         self.inner.live(account)
     }
 
+    /// The account whose passkey-gated attempt has the one-time `token`, and WhatsApp's
+    /// request for the passkey.
+    pub fn passkey_request(&self, token: &str) -> Option<(i64, String)> {
+        lock(&self.inner.live)
+            .iter()
+            .find_map(|(account, live)| match &live.link {
+                Some(LinkState::Passkey {
+                    options_json,
+                    token: Some(current),
+                }) if super::passkey::same_token(current, token) => {
+                    Some((*account, options_json.clone()))
+                }
+                _ => None,
+            })
+    }
+
     /// Told when every page must read everything again.
     pub fn subscribe_resyncs(&self) -> broadcast::Receiver<()> {
         self.inner.resyncs.subscribe()

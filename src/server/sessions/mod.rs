@@ -6,6 +6,7 @@ pub mod backoff;
 pub mod inbound;
 pub mod manager;
 pub mod membership;
+pub mod passkey;
 pub mod qr;
 pub mod state;
 

@@ -41,6 +41,17 @@ pub enum LinkState {
         message: String,
         retry_at: Instant,
     },
+    /// Scanned; WhatsApp asks for the account's passkey (`options_json`: its request).
+    /// `token` lets one assertion be handed over for this attempt; gone once used.
+    Passkey {
+        options_json: String,
+        token: Option<String>,
+    },
+    /// The passkey passed; the phone shows `code` to confirm.
+    PasskeyCode {
+        code: String,
+        confirm_on_phone: bool,
+    },
 }
 
 /// What is true of an account right now but is not stored: the QR on screen, the health line.

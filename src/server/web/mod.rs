@@ -6,6 +6,7 @@ pub mod fn_context;
 pub mod gate;
 pub mod inbox_http;
 pub mod listener;
+pub mod passkey_http;
 pub mod rate_limit;
 pub mod router;
 pub mod security;

@@ -10,6 +10,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use super::fn_context::decode_errors_status;
 use super::gate::sign_in_gate;
 use super::inbox_http::{inbox_events, media_file};
+use super::passkey_http::{passkey_answer, passkey_request};
 use super::security::{same_origin_only, security_headers};
 use crate::app::{shell, App};
 use crate::paths;
@@ -30,6 +31,10 @@ pub fn router(state: AppState) -> Router {
         .route(paths::CHANNEL_EVENTS, get(channel_events))
         .route(paths::INBOX_EVENTS, get(inbox_events))
         .route(paths::MEDIA_ROUTE, get(media_file))
+        .route(
+            paths::PASSKEY_ROUTE,
+            get(passkey_request).post(passkey_answer),
+        )
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Pages and server functions: a declared length over the limit is answered 413

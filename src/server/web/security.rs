@@ -10,6 +10,7 @@ use base64::Engine;
 use rand::RngCore;
 
 use crate::error::AppError;
+use crate::paths;
 use crate::server::boot::config::PublicUrl;
 
 /// This response's script nonce: the page shell puts it on the scripts Leptos writes
@@ -49,6 +50,17 @@ pub async fn security_headers(mut request: Request, next: Next) -> Response {
         }
     }
     response
+}
+
+/// A browser extension's own pages (Chromium's and Firefox's).
+pub fn is_extension_origin(origin: &str) -> bool {
+    ["chrome-extension://", "moz-extension://"]
+        .iter()
+        .any(|scheme| {
+            origin
+                .strip_prefix(scheme)
+                .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+        })
 }
 
 /// True when `origin` (e.g. `http://127.0.0.1:3000`) names the host the request was sent to.
@@ -95,9 +107,13 @@ pub async fn same_origin_only(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
+    // The passkey hand-off is answered by the Aurora extension, whose requests carry its
+    // own origin; no web page has such an origin, and the hand-off also needs its token.
+    let from_extension = request.uri().path().starts_with(paths::PASSKEY_PREFIX);
     if !safe {
         let allowed = match headers.get(header::ORIGIN) {
             Some(origin) => origin.to_str().is_ok_and(|o| match &public {
+                _ if from_extension && is_extension_origin(o) => true,
                 Some(public) => o.trim_end_matches('/').eq_ignore_ascii_case(&public.origin),
                 None => is_same_origin(o, host),
             }),
@@ -124,6 +140,16 @@ pub async fn same_origin_only(
 #[cfg(test)]
 mod tests {
     use super::is_same_origin;
+
+    #[test]
+    fn only_an_extension_s_own_origin_counts_as_one() {
+        use super::is_extension_origin;
+        assert!(is_extension_origin("chrome-extension://abcdefghijklmnop"));
+        assert!(is_extension_origin("moz-extension://0f1e2d3c"));
+        assert!(!is_extension_origin("chrome-extension://"));
+        assert!(!is_extension_origin("https://chrome-extension.example"));
+        assert!(!is_extension_origin("chrome-extension://abc/../evil"));
+    }
 
     #[test]
     fn same_origin_compares_host_and_port() {

@@ -28,6 +28,11 @@ pub enum Mapped {
     /// WhatsApp refused this client's version (405): the session fetches the current one
     /// and tries again once before it gives up.
     Outdated,
+    /// The passkey passed: the session tells WhatsApp to go on, then shows the code.
+    PasskeyCode {
+        code: String,
+        confirm_on_phone: bool,
+    },
     /// Nothing Aurora shows.
     Ignore,
 }
@@ -53,6 +58,17 @@ pub fn map_event(event: &Event, resuming: bool, now_ms: i64) -> Mapped {
                 "The phone linked with an identity Aurora can't read".into(),
             )),
         },
+        Event::PairPasskeyRequest(request) => Mapped::Emit(DriverEvent::PasskeyRequested {
+            options_json: request.request_options_json.clone(),
+        }),
+        Event::PairPasskeyConfirmation(confirmation) => Mapped::PasskeyCode {
+            code: confirmation.code.clone(),
+            confirm_on_phone: !confirmation.skip_handoff_ux,
+        },
+        Event::PairPasskeyError(error) => Mapped::EmitAndStop(DriverEvent::LinkFailed(format!(
+            "WhatsApp did not accept the passkey: {}",
+            error.error
+        ))),
         Event::PairError(error) => Mapped::EmitAndStop(DriverEvent::LinkFailed(format!(
             "The phone could not be linked: {}",
             error.error

@@ -159,6 +159,23 @@ impl LiveSession {
                 Flow::Continue
             }
             Mapped::Outdated => Flow::StopWith(self.refresh_version().await),
+            Mapped::PasskeyCode {
+                code,
+                confirm_on_phone,
+            } => {
+                // WhatsApp waits for the device to go on to the verification stage.
+                if let Err(e) = self.client.send_passkey_confirmation().await {
+                    return Flow::StopWith(DriverEvent::LinkFailed(format!(
+                        "WhatsApp did not take the passkey confirmation: {e}"
+                    )));
+                }
+                self.emit(DriverEvent::PasskeyCode {
+                    code,
+                    confirm_on_phone,
+                })
+                .await;
+                Flow::Continue
+            }
             Mapped::History => {
                 if let Event::HistorySync(chunk) = event {
                     let chunk = (**chunk).clone();
@@ -328,6 +345,18 @@ impl LiveSession {
                 let _ = reply.send(answer);
                 Flow::Continue
             }
+            DriverCommand::PasskeyAssertion { json, reply } => {
+                let answer = match passkey_assertion(&json) {
+                    Ok(assertion) => self
+                        .client
+                        .send_passkey_response(assertion)
+                        .await
+                        .map_err(|e| DriverError::Rejected(e.to_string())),
+                    Err(e) => Err(DriverError::Rejected(e)),
+                };
+                let _ = reply.send(answer);
+                Flow::Continue
+            }
             DriverCommand::Stats { reply } => {
                 let stats = self.client.stats();
                 let memory = self.client.memory_report().await;
@@ -346,4 +375,43 @@ impl LiveSession {
             }
         }
     }
+}
+
+/// The assertion a browser produced (WebAuthn's JSON form) as whatsapp-rust sends it:
+/// the credential id from `rawId`, the JSON itself rebuilt from its parts.
+pub fn passkey_assertion(json: &str) -> Result<whatsapp_rust::passkey::Assertion, String> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
+    let field = |path: &[&str]| -> Result<Vec<u8>, String> {
+        let mut at = &value;
+        for key in path {
+            at = at
+                .get(key)
+                .ok_or_else(|| format!("{} is missing", path.join(".")))?;
+        }
+        let text = at
+            .as_str()
+            .ok_or_else(|| format!("{} is not text", path.join(".")))?;
+        URL_SAFE_NO_PAD
+            .decode(text.trim_end_matches('='))
+            .map_err(|_| format!("{} is not base64url", path.join(".")))
+    };
+    let credential_id = field(&["rawId"])?;
+    let client_data = field(&["response", "clientDataJSON"])?;
+    let authenticator_data = field(&["response", "authenticatorData"])?;
+    let signature = field(&["response", "signature"])?;
+    let user_handle = field(&["response", "userHandle"]).ok();
+    let assertion_json = whatsapp_rust::passkey::build_webauthn_assertion_json(
+        &credential_id,
+        &client_data,
+        &authenticator_data,
+        &signature,
+        user_handle.as_deref(),
+    );
+    Ok(whatsapp_rust::passkey::Assertion {
+        assertion_json,
+        credential_id,
+    })
 }

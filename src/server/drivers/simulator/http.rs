@@ -38,6 +38,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(sim: Simulator) -> Router<S> {
         .route(paths::SIMULATOR_NETWORK, post(network))
         .route(paths::SIMULATOR_SEND_DELAY, post(send_delay))
         .route(paths::SIMULATOR_STALL, post(stall))
+        .route(paths::SIMULATOR_CONFIRM_PASSKEY, post(confirm_passkey))
         .route(paths::SIMULATOR_LID_MAPPINGS, post(lid_mapping))
         .route(paths::SIMULATOR_VERSION, post(version))
         .route(paths::SIMULATOR_PHONE_NETWORK, post(phone_network))
@@ -81,6 +82,9 @@ struct Scan {
     history_count: usize,
     #[serde(default)]
     history_chats: Option<usize>,
+    /// The account is protected by a passkey: WhatsApp asks for it after the scan.
+    #[serde(default)]
+    passkey: bool,
 }
 
 #[derive(Deserialize)]
@@ -103,7 +107,12 @@ async fn scan(State(sim): State<Simulator>, Json(body): Json<Scan>) -> Response 
         Ok(history) => history,
         Err(error) => return unprocessable(&error),
     };
-    let result = sim.scan(&body.qr, &body.phone, &body.business_name).await;
+    let result = if body.passkey {
+        sim.scan_passkey_gated(&body.qr, &body.phone, &body.business_name)
+            .await
+    } else {
+        sim.scan(&body.qr, &body.phone, &body.business_name).await
+    };
     if matches!(result, ScanOutcome::Linked(_)) {
         sim.send_history(body.phone.clone(), history);
     }
@@ -398,6 +407,19 @@ async fn stall(
 ) -> Response {
     sim.set_stalled(&phone, body.stall);
     Json(json!({ "phone": phone, "stall": body.stall })).into_response()
+}
+
+/// The phone confirms the code its passkey-gated link shows: the device is linked.
+async fn confirm_passkey(State(sim): State<Simulator>, Path(phone): Path<String>) -> Response {
+    if sim.confirm_passkey(&phone).await {
+        Json(json!({ "phone": phone, "linked": true })).into_response()
+    } else {
+        (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "no passkey-gated link of this phone shows a code" })),
+        )
+            .into_response()
+    }
 }
 
 #[derive(Deserialize)]

@@ -8,6 +8,7 @@
 pub mod connections;
 pub mod history;
 pub mod http;
+pub mod passkey;
 pub mod receipts;
 pub mod remote;
 pub mod session;
@@ -44,6 +45,8 @@ enum Signal {
         business_name: String,
         device: String,
     },
+    /// The phone scanned a passkey-gated account's QR: WhatsApp asks for the passkey.
+    PasskeyRequested(String),
     Unlinked,
     NetworkDown,
     /// Another connection came online with this device's keys.
@@ -102,6 +105,8 @@ struct SimState {
     version_refused_phones: HashSet<String>,
     connections: ConnectionLog,
     next_serial: u64,
+    /// Linking attempts of passkey-gated accounts, scanned and waiting for the passkey.
+    passkey_gates: HashMap<i64, passkey::Gate>,
 }
 
 impl SimState {
@@ -252,6 +257,7 @@ impl Simulator {
             read_marks: Vec::new(),
             connections: ConnectionLog::default(),
             next_serial: 0,
+            passkey_gates: HashMap::new(),
         };
         Simulator {
             state: Arc::new(Mutex::new(state)),
@@ -366,6 +372,7 @@ impl Simulator {
         qr: Option<&str>,
         phone: &str,
         business_name: &str,
+        passkey: bool,
     ) -> ScanOutcome {
         let now = Instant::now();
         let found = {
@@ -397,6 +404,24 @@ impl Simulator {
         let Some((account, signals, node)) = found else {
             return ScanOutcome::Unknown;
         };
+        if passkey {
+            return self
+                .ask_passkey(account, signals, node, phone, business_name)
+                .await;
+        }
+        self.link_device(account, signals, node, phone, business_name)
+            .await
+    }
+
+    /// The phone accepted the device: it is linked the moment it does.
+    async fn link_device(
+        &self,
+        account: i64,
+        signals: mpsc::Sender<Signal>,
+        node: Option<String>,
+        phone: &str,
+        business_name: &str,
+    ) -> ScanOutcome {
         // The device is linked the moment the phone accepts it, before the connection task
         // hears of it, so messages and unlinks right after a scan find it.
         let device = random_b64(12);
@@ -420,7 +445,18 @@ impl Simulator {
     }
 
     pub async fn scan(&self, qr: &str, phone: &str, business_name: &str) -> ScanOutcome {
-        self.pair(|a| a.qr == qr, Some(qr), phone, business_name)
+        self.pair(|a| a.qr == qr, Some(qr), phone, business_name, false)
+            .await
+    }
+
+    /// A scan by the phone of an account WhatsApp protects with a passkey.
+    pub async fn scan_passkey_gated(
+        &self,
+        qr: &str,
+        phone: &str,
+        business_name: &str,
+    ) -> ScanOutcome {
+        self.pair(|a| a.qr == qr, Some(qr), phone, business_name, true)
             .await
     }
 
@@ -440,6 +476,7 @@ impl Simulator {
             None,
             phone,
             business_name,
+            false,
         )
         .await
     }
@@ -562,6 +599,13 @@ impl Simulator {
     fn end_attempt(&self, account: i64, mine: &mpsc::Sender<Signal>) {
         let mut state = self.state();
         if state
+            .passkey_gates
+            .get(&account)
+            .is_some_and(|g| g.signals.same_channel(mine))
+        {
+            state.passkey_gates.remove(&account);
+        }
+        if state
             .attempts
             .get(&account)
             .is_some_and(|a| a.signals.same_channel(mine))
@@ -598,6 +642,9 @@ impl Simulator {
         signals_tx: mpsc::Sender<Signal>,
         mut signals: mpsc::Receiver<Signal>,
     ) {
+        // Once WhatsApp asks for the passkey no new QR comes; the attempt waits for the
+        // answer until its QR budget runs out, as WhatsApp's does.
+        let mut passkey_asked = false;
         for index in 0..self.timings.count {
             let ms = if index == 0 {
                 self.timings.first_ms
@@ -606,7 +653,7 @@ impl Simulator {
             };
             let valid_for = Duration::from_millis(ms);
             let qr = new_qr_text();
-            {
+            if !passkey_asked {
                 let mut state = self.state();
                 let pair_code = state
                     .attempts
@@ -623,13 +670,14 @@ impl Simulator {
                     remember_expired(&mut state, old.qr);
                 }
             }
-            if events
-                .send(DriverEvent::Qr {
-                    code: qr,
-                    valid_for,
-                })
-                .await
-                .is_err()
+            if !passkey_asked
+                && events
+                    .send(DriverEvent::Qr {
+                        code: qr,
+                        valid_for,
+                    })
+                    .await
+                    .is_err()
             {
                 return self.end_attempt(account, &signals_tx);
             }
@@ -661,14 +709,27 @@ impl Simulator {
                         Some(DriverCommand::Stats { reply }) => {
                             let _ = reply.send(Default::default());
                         }
+                        Some(DriverCommand::PasskeyAssertion { json, reply }) => {
+                            let _ = reply.send(Ok(()));
+                            if let Err(refusal) = self.check_passkey(account, &json, &events).await {
+                                self.end_attempt(account, &signals_tx);
+                                let _ = events.send(DriverEvent::LinkFailed(refusal)).await;
+                                return;
+                            }
+                        }
                     },
-                    signal = signals.recv() => {
-                        if let Some(Signal::Paired { phone, business_name, device }) = signal {
+                    signal = signals.recv() => match signal {
+                        Some(Signal::Paired { phone, business_name, device }) => {
                             let credentials = credentials_for(&phone, &device);
                             let _ = events.send(DriverEvent::Paired { phone, business_name, credentials }).await;
                             let _ = events.send(DriverEvent::Connected).await;
                             return self.run_session(account, events, commands, signals_tx, signals).await;
                         }
+                        Some(Signal::PasskeyRequested(options_json)) => {
+                            passkey_asked = true;
+                            let _ = events.send(DriverEvent::PasskeyRequested { options_json }).await;
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -729,6 +790,9 @@ impl Simulator {
                     Some(DriverCommand::Stats { reply }) => {
                         let _ = reply.send(counters.snapshot());
                     }
+                    Some(DriverCommand::PasskeyAssertion { reply, .. }) => {
+                        let _ = reply.send(Err(DriverError::Rejected("the number is already linked".into())));
+                    }
                 },
                 signal = signals.recv() => match signal {
                     Some(Signal::Unlinked) => {
@@ -768,7 +832,7 @@ impl Simulator {
                         counters.received(ids.len() * 24, false);
                         let _ = events.send(DriverEvent::Receipt { ids, receipt, at_ms }).await;
                     }
-                    Some(Signal::Paired { .. }) | None => {}
+                    Some(Signal::Paired { .. } | Signal::PasskeyRequested(_)) | None => {}
                 },
             }
         }

@@ -97,6 +97,9 @@ fn to_wire(command: DriverCommand) -> Option<(WireCommand, Waiting)> {
         DriverCommand::MarkRead { chat, ids, reply } => {
             (WireCommand::MarkRead { chat, ids }, Waiting::Done(reply))
         }
+        DriverCommand::PasskeyAssertion { json, reply } => {
+            (WireCommand::PasskeyAssertion { json }, Waiting::Done(reply))
+        }
         DriverCommand::Stats { reply } => (WireCommand::Stats, Waiting::Stats(reply)),
     })
 }

@@ -70,6 +70,13 @@ pub enum WireEvent {
         error: Option<String>,
     },
     ClientOutdated,
+    PasskeyRequested {
+        options_json: String,
+    },
+    PasskeyCode {
+        code: String,
+        confirm_on_phone: bool,
+    },
     LidMapped {
         lid: String,
         phone: String,
@@ -94,6 +101,7 @@ pub enum WireCommand {
     Logout,
     SendText { to: String, text: String },
     MarkRead { chat: String, ids: Vec<String> },
+    PasskeyAssertion { json: String },
     Stats,
 }
 
@@ -164,6 +172,16 @@ impl From<DriverEvent> for WireEvent {
             DriverEvent::LinkFailed(message) => WireEvent::LinkFailed { message },
             DriverEvent::ServerAck { id, error } => WireEvent::ServerAck { id, error },
             DriverEvent::ClientOutdated => WireEvent::ClientOutdated,
+            DriverEvent::PasskeyRequested { options_json } => {
+                WireEvent::PasskeyRequested { options_json }
+            }
+            DriverEvent::PasskeyCode {
+                code,
+                confirm_on_phone,
+            } => WireEvent::PasskeyCode {
+                code,
+                confirm_on_phone,
+            },
             DriverEvent::LidMapped { lid, phone } => WireEvent::LidMapped { lid, phone },
             DriverEvent::History(HistoryBatch { messages, progress }) => {
                 WireEvent::History { messages, progress }
@@ -227,6 +245,16 @@ impl TryFrom<WireEvent> for DriverEvent {
             WireEvent::LinkFailed { message } => DriverEvent::LinkFailed(message),
             WireEvent::ServerAck { id, error } => DriverEvent::ServerAck { id, error },
             WireEvent::ClientOutdated => DriverEvent::ClientOutdated,
+            WireEvent::PasskeyRequested { options_json } => {
+                DriverEvent::PasskeyRequested { options_json }
+            }
+            WireEvent::PasskeyCode {
+                code,
+                confirm_on_phone,
+            } => DriverEvent::PasskeyCode {
+                code,
+                confirm_on_phone,
+            },
             WireEvent::LidMapped { lid, phone } => DriverEvent::LidMapped { lid, phone },
             WireEvent::History { messages, progress } => {
                 DriverEvent::History(HistoryBatch { messages, progress })
@@ -343,6 +371,13 @@ mod tests {
                 error: Some("479".into()),
             },
             DriverEvent::ClientOutdated,
+            DriverEvent::PasskeyRequested {
+                options_json: r#"{"challenge":"AAEC","rpId":"web.whatsapp.com"}"#.into(),
+            },
+            DriverEvent::PasskeyCode {
+                code: "ABCD-EFGH".into(),
+                confirm_on_phone: true,
+            },
             DriverEvent::LidMapped {
                 lid: "123456789012345".into(),
                 phone: "+573001112233".into(),

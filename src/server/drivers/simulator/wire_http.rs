@@ -93,6 +93,10 @@ fn answer(connection: &Connection, request: WireRequest, answers: mpsc::Sender<F
                 .mark_read(chat, ids)
                 .await
                 .map(|()| WireAnswer::Done),
+            WireCommand::PasskeyAssertion { json } => connection
+                .passkey_assertion(json)
+                .await
+                .map(|()| WireAnswer::Done),
             WireCommand::Stats => connection.stats().await.map(WireAnswer::Stats),
         };
         let frame = Frame::Answer {

@@ -83,6 +83,18 @@ impl AccountActor {
         }
     }
 
+    /// A step of a passkey-gated link; only while the account is still being linked.
+    async fn passkey_step(&mut self, step: LinkState) -> Result<(), ManagerError> {
+        if self.status().await? == AccountStatus::Connecting {
+            self.inner.set_live(self.id, |live| {
+                live.link = Some(step);
+                live.pair_code = None;
+            });
+            self.publish();
+        }
+        Ok(())
+    }
+
     pub(super) async fn on_event(&mut self, event: DriverEvent) {
         if let Err(error) = self.apply_event(event).await {
             tracing::error!(
@@ -199,6 +211,24 @@ impl AccountActor {
                     let (account, company) = (self.id, self.company_id);
                     inbound::lid_learned(&inner, account, company, &lid, &phone).await;
                 }
+            }
+            DriverEvent::PasskeyRequested { options_json } => {
+                let token = Some(crate::server::sessions::passkey::new_token());
+                let step = LinkState::Passkey {
+                    options_json,
+                    token,
+                };
+                self.passkey_step(step).await?
+            }
+            DriverEvent::PasskeyCode {
+                code,
+                confirm_on_phone,
+            } => {
+                let step = LinkState::PasskeyCode {
+                    code,
+                    confirm_on_phone,
+                };
+                self.passkey_step(step).await?
             }
             DriverEvent::LinkFailed(message) => {
                 if self.status().await? == AccountStatus::Connecting {

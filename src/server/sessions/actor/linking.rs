@@ -1,6 +1,7 @@
 //! An actor's linking attempts: starting one (QR or pairing code), cancelling it.
 
 use super::*;
+use crate::server::sessions::passkey;
 
 impl AccountActor {
     pub(super) async fn start_linking(
@@ -76,6 +77,32 @@ impl AccountActor {
                     .await?;
             }
         }
+        Ok(())
+    }
+
+    /// The assertion for the passkey WhatsApp asked for, under the attempt's one-time
+    /// token: the token is spent, the card says WhatsApp is checking, and WhatsApp gets it.
+    pub(super) async fn passkey_assertion(
+        &mut self,
+        token: String,
+        json: String,
+    ) -> Result<(), ManagerError> {
+        let options_json = match self.inner.live(self.id).link {
+            Some(LinkState::Passkey {
+                options_json,
+                token: Some(current),
+            }) if passkey::same_token(&current, &token) => options_json,
+            _ => return Err(ManagerError::NotFound),
+        };
+        let connection = self.connection.as_ref().ok_or(ManagerError::NotFound)?;
+        self.inner.set_live(self.id, |live| {
+            live.link = Some(LinkState::Passkey {
+                options_json,
+                token: None,
+            })
+        });
+        self.publish();
+        connection.passkey_assertion(json).await?;
         Ok(())
     }
 

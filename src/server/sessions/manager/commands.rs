@@ -34,6 +34,20 @@ impl SessionManager {
         .await
     }
 
+    /// Hands over the assertion for the passkey-gated attempt whose one-time `token` it is.
+    pub async fn passkey_assertion(
+        &self,
+        company_id: i64,
+        account: i64,
+        token: String,
+        json: String,
+    ) -> Result<(), ManagerError> {
+        self.ask(account, company_id, |reply| {
+            ActorCommand::PasskeyAssertion { token, json, reply }
+        })
+        .await
+    }
+
     pub async fn request_pair_code(
         &self,
         company_id: i64,

@@ -116,6 +116,49 @@ fn a_pair_error_fails_the_link_with_the_reason() {
 }
 
 #[test]
+fn a_passkey_gated_link_asks_for_the_passkey_then_shows_the_code_or_fails_with_the_reason() {
+    let options = r#"{"challenge":"AAEC","rpId":"web.whatsapp.com","allowCredentials":[]}"#;
+    let request = Event::PairPasskeyRequest(
+        PairPasskeyRequest::builder()
+            .request_options_json(options.to_string())
+            .build(),
+    );
+    assert_eq!(
+        map_event(&request, false, NOW),
+        Mapped::Emit(DriverEvent::PasskeyRequested {
+            options_json: options.into()
+        })
+    );
+    for (skip, confirm_on_phone) in [(false, true), (true, false)] {
+        let confirmation = Event::PairPasskeyConfirmation(
+            PairPasskeyConfirmation::builder()
+                .code("ABCD-EFGH".to_string())
+                .skip_handoff_ux(skip)
+                .build(),
+        );
+        assert_eq!(
+            map_event(&confirmation, false, NOW),
+            Mapped::PasskeyCode {
+                code: "ABCD-EFGH".into(),
+                confirm_on_phone
+            }
+        );
+    }
+    let error = Event::PairPasskeyError(
+        PairPasskeyError::builder()
+            .error("assertion rejected".to_string())
+            .continuation(false)
+            .build(),
+    );
+    assert_eq!(
+        map_event(&error, false, NOW),
+        Mapped::EmitAndStop(DriverEvent::LinkFailed(
+            "WhatsApp did not accept the passkey: assertion rejected".into()
+        ))
+    );
+}
+
+#[test]
 fn connected_is_connected() {
     let event = Event::Connected(Connected::builder().build());
     assert_eq!(
