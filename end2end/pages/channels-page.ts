@@ -38,10 +38,11 @@ export class ChannelsPage {
   }
 }
 
-const accountCards = (page: Page) => page.getByRole('region', { name: 'WhatsApp Web accounts' }).getByRole('article');
+export const accountCards = (page: Page) => page.getByRole('region', { name: 'WhatsApp Web accounts' }).getByRole('article');
 
 /** Adds an account on the Channels page and links it by scanning its QR with a simulated phone. */
-export async function linkNewAccount(page: Page, phone: string, business: string, extra: Record<string, unknown> = {}): Promise<Locator> {
+/** Adds a channel and scans its QR as the phone `phone`; answers the card (not yet linked). */
+export async function scanNewAccount(page: Page, phone: string, business: string, extra: Record<string, unknown> = {}): Promise<Locator> {
   const sim = new Simulator(page.request);
   await page.getByRole('button', { name: 'Add' }).click();
   const qr = page.getByRole('img', { name: 'WhatsApp QR code' });
@@ -53,7 +54,11 @@ export async function linkNewAccount(page: Page, phone: string, business: string
   for (let attempt = 0; attempt < 3; attempt++) {
     if ((await sim.scan(await decodeQr(qr), phone, business, extra)).status() === 200) break;
   }
-  const card = accountCards(page).filter({ hasText: business });
+  return accountCards(page).filter({ hasText: business });
+}
+
+export async function linkNewAccount(page: Page, phone: string, business: string, extra: Record<string, unknown> = {}): Promise<Locator> {
+  const card = await scanNewAccount(page, phone, business, extra);
   await expect(card.getByText('Connected', { exact: true })).toBeVisible();
   return card;
 }
