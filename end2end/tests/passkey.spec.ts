@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { chromium } from '@playwright/test';
 import { expect, test } from '../fixtures';
 import { baseURL } from '../playwright.config';
 import { accountCards, ChannelsPage, scanNewAccount } from '../pages/channels-page';
@@ -75,4 +76,69 @@ test('a number protected by a passkey links through the hand-off: passkey step, 
   expect(confirmed.ok()).toBe(true);
   await expect(card.getByText('Connected', { exact: true })).toBeVisible();
   await expect(card).toContainText('Llavero');
+});
+
+test('the extension itself, loaded in Chromium, answers on web.whatsapp.com with the passkey made for that site', async ({ browserName }, testInfo) => {
+  expect(browserName).toBe('chromium');
+  const base = baseURL.replace('127.0.0.1', 'localhost');
+  const extension = path.join(__dirname, '..', '..', 'extension');
+  const context = await chromium.launchPersistentContext(testInfo.outputPath('profile'), {
+    executablePath: '/usr/bin/chromium',
+    baseURL: base,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--disable-sync',
+      `--disable-extensions-except=${extension}`, `--load-extension=${extension}`,
+    ],
+  });
+  const problems: string[] = [];
+  context.on('page', (p) => {
+    p.on('pageerror', (e) => problems.push(`${p.url()}: ${e.message}`));
+    p.on('console', (m) => { if (m.type() === 'error') problems.push(`${p.url()}: ${m.text()}`); });
+  });
+  try {
+    if (context.serviceWorkers().length === 0) await context.waitForEvent('serviceworker');
+    const tenant = new Tenant('extension');
+    const page = await context.newPage();
+    await ChannelsPage.signedInAs(page, tenant.admin.email);
+    const linked = uniqueMexicanNumber();
+    await scanNewAccount(page, linked.e164, 'Extensión', { passkey: true });
+    const card = accountCards(page).first();
+    const code = (await card.getByLabel('One-time passkey code').textContent())!.trim();
+
+    // WhatsApp's site (served here, no internet) with a passkey made for it.
+    const whatsapp = await context.newPage();
+    await whatsapp.route('https://web.whatsapp.com/**', (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>WhatsApp</title><h1>WhatsApp</h1>' }));
+    const cdp = await context.newCDPSession(whatsapp);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    });
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'der', type: 'pkcs8' });
+    await cdp.send('WebAuthn.addCredential', {
+      authenticatorId,
+      credential: {
+        credentialId: randomBytes(16).toString('base64'),
+        isResidentCredential: true,
+        rpId: 'web.whatsapp.com',
+        privateKey: Buffer.from(key).toString('base64'),
+        userHandle: Buffer.from('whatsapp-user').toString('base64'),
+        signCount: 0,
+      },
+    });
+    await whatsapp.goto('https://web.whatsapp.com/');
+    const panel = whatsapp.getByRole('complementary', { name: 'Aurora passkey hand-off' });
+    await panel.getByLabel('Aurora address').fill(base);
+    await panel.getByLabel('One-time code from the channel card').fill(code);
+    await panel.getByRole('button', { name: 'Use my passkey' }).click();
+    await expect(panel.getByRole('status')).toHaveText(/^Done\. Aurora handed your passkey to WhatsApp/);
+
+    await expect(card.getByRole('status').filter({ hasText: /^Confirm this code on your phone: / })).toBeVisible();
+    expect((await page.request.post(`/simulator/api/phones/${encodeURIComponent(linked.e164)}/confirm-passkey`)).ok()).toBe(true);
+    await expect(card.getByText('Connected', { exact: true })).toBeVisible();
+    expect(problems).toEqual([]);
+  } finally {
+    await context.close();
+  }
 });
