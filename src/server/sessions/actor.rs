@@ -114,6 +114,8 @@ pub(super) struct AccountActor {
     unacked: HashMap<String, acks::Unacked>,
     /// The conversations the running history import has added to.
     history_seen: HashSet<i64>,
+    /// When the running import ends if no more of it comes (WhatsApp may stop midway).
+    history_quiet_at: Option<Instant>,
 }
 
 async fn next_event(events: &mut Option<mpsc::Receiver<DriverEvent>>) -> Option<DriverEvent> {
@@ -148,6 +150,7 @@ impl AccountActor {
             fence: None,
             unacked: HashMap::new(),
             history_seen: HashSet::new(),
+            history_quiet_at: None,
         }
     }
 
@@ -159,6 +162,7 @@ impl AccountActor {
     ) {
         loop {
             let ack_due = self.next_ack_due();
+            let history_quiet = self.history_quiet_at;
             tokio::select! {
                 command = commands.recv() => match command {
                     None | Some(ActorCommand::Shutdown) => break,
@@ -171,6 +175,7 @@ impl AccountActor {
                 _ = reconnect_due(self.reconnect) => self.retry().await,
                 _ = sleep_until(self.next_sample) => self.sample_health().await,
                 _ = sleep_until(ack_due) => self.acks_overdue().await,
+                _ = sleep_until(history_quiet) => self.history_went_quiet().await,
             }
             // Nothing open and nothing scheduled: the actor is not needed until the next command.
             if self.connection.is_none()

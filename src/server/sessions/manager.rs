@@ -35,6 +35,8 @@ pub struct ManagerOptions {
     pub ack_timeout: Duration,
     /// How many days back the chats WhatsApp sends after linking are imported; 0: none.
     pub history_days: u32,
+    /// How long an import waits for WhatsApp's next part before it ends as it stands.
+    pub history_quiet: Duration,
     /// Where inbound media files are written.
     pub media: MediaStore,
     /// This process's membership of a cluster (PostgreSQL with several servers): an
@@ -51,6 +53,7 @@ impl Default for ManagerOptions {
             send_timeout: Duration::from_secs(30),
             ack_timeout: Duration::from_secs(60),
             history_days: 30,
+            history_quiet: Duration::from_secs(600),
             media: MediaStore::default(),
             cluster: None,
             peers: None,

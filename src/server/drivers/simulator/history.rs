@@ -41,6 +41,26 @@ impl Simulator {
     }
 }
 
+impl Simulator {
+    /// One part of a history, saying `progress`, to the devices of `phone` (a transfer
+    /// that stops midway, for tests).
+    pub async fn send_history_part(
+        &self,
+        phone: &str,
+        messages: Vec<HistoryMessage>,
+        progress: Option<u32>,
+    ) {
+        let targets = self.state().sessions_of(phone);
+        for signals in targets {
+            let batch = HistoryBatch {
+                messages: messages.clone(),
+                progress,
+            };
+            let _ = signals.send(Signal::History(batch)).await;
+        }
+    }
+}
+
 /// `count` messages over `chats` customers of `phone`, within the last `days` days, the
 /// newest now; every third one written by the linked number. Ids depend only on the
 /// arguments, so the same history sent again is the same messages.

@@ -41,7 +41,9 @@ impl AccountActor {
             Err(e) => tracing::error!(account = self.id, "history batch not stored: {e}"),
         }
         if batch.progress.is_some_and(|p| p >= 100) {
-            self.history_done().await;
+            self.history_done(true).await;
+        } else {
+            self.history_quiet_at = Some(Instant::now() + self.inner.options.history_quiet);
         }
         self.publish();
     }
@@ -99,15 +101,32 @@ impl AccountActor {
         })
     }
 
-    /// WhatsApp sent the last part: the card stops showing progress and the channel's
-    /// history says what came in.
-    async fn history_done(&mut self) {
+    /// No part came for a while: the import ends with what came, and says so, rather than
+    /// showing progress that no longer moves.
+    pub(super) async fn history_went_quiet(&mut self) {
+        self.history_quiet_at = None;
+        if self.inner.live(self.id).importing.is_some() {
+            self.history_done(false).await;
+            self.publish();
+        }
+    }
+
+    /// The import is over (`complete`: WhatsApp sent its last part): the card stops
+    /// showing progress and the channel's history says what came in.
+    async fn history_done(&mut self, complete: bool) {
         let progress = self.inner.live(self.id).importing.unwrap_or_default();
         self.inner.set_live(self.id, |live| live.importing = None);
         self.history_seen = HashSet::new();
+        self.history_quiet_at = None;
         let result = format!(
-            "{} conversations, {} messages",
-            progress.conversations, progress.messages
+            "{} conversations, {} messages{}",
+            progress.conversations,
+            progress.messages,
+            if complete {
+                ""
+            } else {
+                " (WhatsApp stopped sending before the end)"
+            }
         );
         tracing::info!(account = self.id, %result, "history imported");
         if let Err(e) = history::record_result(&self.inner.db, self.id, &result, now_ms()).await {

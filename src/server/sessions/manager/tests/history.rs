@@ -114,3 +114,36 @@ async fn a_channel_set_not_to_import_history_takes_none() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_import_whatsapp_stops_midway_ends_with_what_came_and_says_so() {
+    with_db(|db| async move {
+        let mut rig = Rig::new(db).await;
+        rig.manager = SessionManager::new(
+            rig.db.clone(),
+            Arc::new(rig.sim.clone()),
+            ManagerOptions {
+                history_quiet: Duration::from_millis(300),
+                ..fast()
+            },
+        );
+        let id = rig.add().await;
+        let phone = "+5215500000033";
+        rig.link(id, phone).await;
+        // Only the first part of a longer history comes.
+        let part = generated(phone, 20, 4, now_ms(), 5);
+        rig.sim.send_history_part(phone, part, Some(40)).await;
+        eventually(|| async { rig.manager.live(id).importing.is_some().then_some(()) }).await;
+        let result = eventually(|| async { rig.results(id).await.pop().flatten() }).await;
+        assert_eq!(
+            result,
+            "4 conversations, 20 messages (WhatsApp stopped sending before the end)"
+        );
+        assert_eq!(
+            rig.manager.live(id).importing,
+            None,
+            "no progress left on the card"
+        );
+    })
+    .await;
+}
