@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from '@playwright/test';
+import { chromium, type CDPSession } from '@playwright/test';
 import { expect, test } from '../fixtures';
 import { baseURL } from '../playwright.config';
 import { accountCards, ChannelsPage, scanNewAccount } from '../pages/channels-page';
@@ -11,6 +11,27 @@ import { Tenant, uniqueMexicanNumber } from '../pages/tenant';
 // an IP address is neither. The passkey itself is registered for "localhost" here; on
 // WhatsApp's site the extension asks for WhatsApp's own relying party instead.
 test.use({ baseURL: baseURL.replace('127.0.0.1', 'localhost') });
+
+/** A virtual authenticator (Chromium's WebAuthn domain) holding a passkey made for `rpId`. */
+async function addPasskey(cdp: CDPSession, rpId: string): Promise<string> {
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'der', type: 'pkcs8' });
+  await cdp.send('WebAuthn.addCredential', {
+    authenticatorId,
+    credential: {
+      credentialId: randomBytes(16).toString('base64'),
+      isResidentCredential: true,
+      rpId,
+      privateKey: Buffer.from(key).toString('base64'),
+      userHandle: Buffer.from(`user-${rpId}`).toString('base64'),
+      signCount: 0,
+    },
+  });
+  return authenticatorId;
+}
 
 test('a number protected by a passkey links through the hand-off: passkey step, one-time code, code to confirm, Connected', async ({ page }) => {
   const tenant = new Tenant('passkey');
@@ -27,24 +48,9 @@ test('a number protected by a passkey links through the hand-off: passkey step, 
   expect(code).toMatch(/^[A-Za-z0-9_-]{22}$/);
   await expect(card.getByRole('button', { name: 'Cancel' })).toBeVisible();
 
-  // A virtual authenticator holding a passkey for this site (Chromium's WebAuthn domain).
+  // A passkey for this site, on a virtual authenticator.
   const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-  });
-  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'der', type: 'pkcs8' });
-  await cdp.send('WebAuthn.addCredential', {
-    authenticatorId,
-    credential: {
-      credentialId: randomBytes(16).toString('base64'),
-      isResidentCredential: true,
-      rpId: 'localhost',
-      privateKey: Buffer.from(key).toString('base64'),
-      userHandle: Buffer.from('aurora-e2e').toString('base64'),
-      signCount: 0,
-    },
-  });
+  const authenticatorId = await addPasskey(cdp, 'localhost');
 
   // The extension's own hand-off code, run in this page as its panel runs it on WhatsApp's
   // (like a content script, outside the page's Content Security Policy).
@@ -110,23 +116,7 @@ test('the extension itself, loaded in Chromium, answers on web.whatsapp.com with
     const whatsapp = await context.newPage();
     await whatsapp.route('https://web.whatsapp.com/**', (route) =>
       route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>WhatsApp</title><h1>WhatsApp</h1>' }));
-    const cdp = await context.newCDPSession(whatsapp);
-    await cdp.send('WebAuthn.enable');
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-    });
-    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'der', type: 'pkcs8' });
-    await cdp.send('WebAuthn.addCredential', {
-      authenticatorId,
-      credential: {
-        credentialId: randomBytes(16).toString('base64'),
-        isResidentCredential: true,
-        rpId: 'web.whatsapp.com',
-        privateKey: Buffer.from(key).toString('base64'),
-        userHandle: Buffer.from('whatsapp-user').toString('base64'),
-        signCount: 0,
-      },
-    });
+    await addPasskey(await context.newCDPSession(whatsapp), 'web.whatsapp.com');
     await whatsapp.goto('https://web.whatsapp.com/');
     const panel = whatsapp.getByRole('complementary', { name: 'Aurora passkey hand-off' });
     await panel.getByLabel('Aurora address').fill(base);
