@@ -36,17 +36,9 @@ pub async fn store(
         .await
         .map_err(db_error)?
         .ok_or_else(|| format!("account {account_id} is gone"))?;
-    // WhatsApp gives the sender's number; keep it as sent if our metadata doesn't know it.
-    // A sender it hides behind a LID goes to the contact that LID was learned for.
-    let from = match Address::parse(&message.from) {
-        Address::Hidden { lid } => contacts::phone_for_lid(db, routing.company_id, lid)
-            .await
-            .map_err(db_error)?
-            .unwrap_or_else(|| message.from.clone()),
-        Address::Phone(number) => {
-            parse_international(number).unwrap_or_else(|_| message.from.clone())
-        }
-    };
+    let from = customer_address(db, routing.company_id, &message.from)
+        .await
+        .map_err(db_error)?;
     let written = match &message.media {
         Some(file) => Some(
             media
@@ -85,6 +77,22 @@ pub async fn store(
         }
     }
     stored.map_err(db_error)
+}
+
+/// The contact address a customer's messages are stored under. WhatsApp gives the number;
+/// it is kept as sent if our metadata doesn't know it. A customer it hides behind a LID goes
+/// to the contact that LID was learned for, or stays `lid:…` until then.
+pub(super) async fn customer_address(
+    db: &Db,
+    company_id: i64,
+    from: &str,
+) -> Result<String, sqlx::Error> {
+    Ok(match Address::parse(from) {
+        Address::Hidden { lid } => contacts::phone_for_lid(db, company_id, lid)
+            .await?
+            .unwrap_or_else(|| from.to_string()),
+        Address::Phone(number) => parse_international(number).unwrap_or_else(|_| from.to_string()),
+    })
 }
 
 /// WhatsApp revealed the number behind `lid`: the contact known by it takes the number,

@@ -5,12 +5,9 @@
 use std::collections::HashSet;
 
 use super::*;
-use crate::domain::address::Address;
 use crate::server::db::account_data;
-use crate::server::db::contacts;
 use crate::server::db::history::{self, NewHistory};
 use crate::server::drivers::driver::{HistoryBatch, HistoryMessage};
-use crate::server::services::phone::parse_international;
 use crate::views::channels::ImportProgress;
 
 const DAY_MS: i64 = 86_400_000;
@@ -66,7 +63,8 @@ impl AccountActor {
         let since = now_ms() - i64::from(days) * DAY_MS;
         let mut customers = Vec::with_capacity(messages.len());
         for message in &messages {
-            customers.push(self.customer(&message.chat).await.map_err(db_error)?);
+            let customer = inbound::customer_address(db, self.company_id, &message.chat);
+            customers.push(customer.await.map_err(db_error)?);
         }
         let batch: Vec<NewHistory> = messages
             .iter()
@@ -84,21 +82,6 @@ impl AccountActor {
         history::import(db, self.id, &routing, &batch, now_ms(), self.fence.as_ref())
             .await
             .map_err(db_error)
-    }
-
-    /// The contact's address as live messages store it: the number, or for a hidden one,
-    /// the number already learned for its LID.
-    async fn customer(&self, chat: &str) -> Result<String, sqlx::Error> {
-        Ok(match Address::parse(chat) {
-            Address::Hidden { lid } => {
-                contacts::phone_for_lid(&self.inner.db, self.company_id, lid)
-                    .await?
-                    .unwrap_or_else(|| chat.to_string())
-            }
-            Address::Phone(number) => {
-                parse_international(number).unwrap_or_else(|_| chat.to_string())
-            }
-        })
     }
 
     /// No part came for a while: the import ends with what came, and says so, rather than
