@@ -19,6 +19,7 @@ use super::messages::{incoming, Incoming};
 use super::probe::Probe;
 use crate::domain::address::Address;
 use crate::server::db::now_ms;
+use crate::server::drivers::assertion;
 use crate::server::drivers::driver::{DriverCommand, DriverError, DriverEvent, SessionStats};
 
 /// A graceful shutdown flushes keys; past this the client is aborted.
@@ -380,38 +381,16 @@ impl LiveSession {
 /// The assertion a browser produced (WebAuthn's JSON form) as whatsapp-rust sends it:
 /// the credential id from `rawId`, the JSON itself rebuilt from its parts.
 pub fn passkey_assertion(json: &str) -> Result<whatsapp_rust::passkey::Assertion, String> {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine;
-    let value: serde_json::Value =
-        serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
-    let field = |path: &[&str]| -> Result<Vec<u8>, String> {
-        let mut at = &value;
-        for key in path {
-            at = at
-                .get(key)
-                .ok_or_else(|| format!("{} is missing", path.join(".")))?;
-        }
-        let text = at
-            .as_str()
-            .ok_or_else(|| format!("{} is not text", path.join(".")))?;
-        URL_SAFE_NO_PAD
-            .decode(text.trim_end_matches('='))
-            .map_err(|_| format!("{} is not base64url", path.join(".")))
-    };
-    let credential_id = field(&["rawId"])?;
-    let client_data = field(&["response", "clientDataJSON"])?;
-    let authenticator_data = field(&["response", "authenticatorData"])?;
-    let signature = field(&["response", "signature"])?;
-    let user_handle = field(&["response", "userHandle"]).ok();
+    let parts = assertion::parse(json)?;
     let assertion_json = whatsapp_rust::passkey::build_webauthn_assertion_json(
-        &credential_id,
-        &client_data,
-        &authenticator_data,
-        &signature,
-        user_handle.as_deref(),
+        &parts.credential_id,
+        &parts.client_data_json,
+        &parts.authenticator_data,
+        &parts.signature,
+        parts.user_handle.as_deref(),
     );
     Ok(whatsapp_rust::passkey::Assertion {
         assertion_json,
-        credential_id,
+        credential_id: parts.credential_id,
     })
 }

@@ -8,6 +8,7 @@ use rand::RngCore;
 use tokio::sync::mpsc;
 
 use super::{new_pair_code, ScanOutcome, Signal, Simulator};
+use crate::server::drivers::assertion;
 use crate::server::drivers::driver::DriverEvent;
 
 /// A scanned, passkey-gated attempt.
@@ -70,11 +71,11 @@ impl Simulator {
             .get(&account)
             .map(|g| g.challenge.clone())
             .ok_or("WhatsApp did not ask for a passkey")?;
-        let client_data = serde_json::from_str::<serde_json::Value>(json)
+        let client_data = assertion::parse(json)
             .ok()
-            .and_then(|v| v["response"]["clientDataJSON"].as_str().map(str::to_string))
-            .and_then(|b64| URL_SAFE_NO_PAD.decode(b64.trim_end_matches('=')).ok())
-            .and_then(|raw| serde_json::from_slice::<serde_json::Value>(&raw).ok())
+            .and_then(|parts| {
+                serde_json::from_slice::<serde_json::Value>(&parts.client_data_json).ok()
+            })
             .ok_or("WhatsApp did not accept the passkey: the assertion is malformed")?;
         if client_data["type"] != "webauthn.get" || client_data["challenge"] != challenge.as_str() {
             return Err(
