@@ -83,16 +83,18 @@ impl AccountActor {
         }
     }
 
-    /// A step of a passkey-gated link; only while the account is still being linked.
-    async fn passkey_step(&mut self, step: LinkState) -> Result<(), ManagerError> {
-        if self.status().await? == AccountStatus::Connecting {
-            self.inner.set_live(self.id, |live| {
-                live.link = Some(step);
-                live.pair_code = None;
-            });
-            self.publish();
+    /// Shows the next step of a linking attempt (the passkey's, or its failure); only while
+    /// the account is still being linked. True when it was shown.
+    async fn link_step(&mut self, step: LinkState) -> Result<bool, ManagerError> {
+        if self.status().await? != AccountStatus::Connecting {
+            return Ok(false);
         }
-        Ok(())
+        self.inner.set_live(self.id, |live| {
+            live.link = Some(step);
+            live.pair_code = None;
+        });
+        self.publish();
+        Ok(true)
     }
 
     pub(super) async fn on_event(&mut self, event: DriverEvent) {
@@ -218,7 +220,7 @@ impl AccountActor {
                     options_json,
                     token,
                 };
-                self.passkey_step(step).await?
+                self.link_step(step).await?;
             }
             DriverEvent::PasskeyCode {
                 code,
@@ -228,16 +230,11 @@ impl AccountActor {
                     code,
                     confirm_on_phone,
                 };
-                self.passkey_step(step).await?
+                self.link_step(step).await?;
             }
             DriverEvent::LinkFailed(message) => {
-                if self.status().await? == AccountStatus::Connecting {
+                if self.link_step(LinkState::Failed { message }).await? {
                     self.close();
-                    self.inner.set_live(self.id, |live| {
-                        live.link = Some(LinkState::Failed { message });
-                        live.pair_code = None;
-                    });
-                    self.publish();
                 }
             }
             DriverEvent::Message(message) => {
