@@ -1,8 +1,8 @@
 //! What a channel carries: contacts, conversations, messages, media and scheduled
 //! messages. Inbound messages are stored here, and counted for the Delete dialog.
 
-use super::accounts::{Fence, FENCE_HOLDS};
-use super::{on_pool, Db};
+use super::accounts::Fence;
+use super::{fence_holds, on_pool, Db};
 use crate::domain::inbox::preview;
 
 /// Where a new conversation of the account goes: its funnel and owner.
@@ -78,16 +78,8 @@ pub async fn store_inbound(
     let routing = message.routing;
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
-        if let Some(fence) = message.fence {
-            let holds: Option<i64> = sqlx::query_scalar(FENCE_HOLDS)
-                .bind(message.account_id)
-                .bind(&fence.node)
-                .bind(fence.epoch)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if holds.is_none() {
-                return Ok(None);
-            }
+        if !fence_holds!(tx, message.account_id, message.fence) {
+            return Ok(None);
         }
         let contact: i64 = sqlx::query_scalar(
             "INSERT INTO contacts (company_id, phone, name, created_at) VALUES ($1, $2, $3, $4) \

@@ -1,7 +1,7 @@
 //! WhatsApp Web accounts. Every status change writes the account and its history
 //! entry in one transaction, so the history never disagrees with the status.
 
-use super::{on_pool, Db};
+use super::{fence_holds, on_pool, Db};
 use crate::domain::account::{AccountStatus, DisconnectReason};
 
 /// An account as the Channels page shows it, with the names it refers to.
@@ -268,17 +268,9 @@ pub async fn apply_fenced(
     };
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
-        if let Some(fence) = fence {
-            let owner: Option<i64> = sqlx::query_scalar(FENCE_HOLDS)
-            .bind(id)
-            .bind(&fence.node)
-            .bind(fence.epoch)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if owner.is_none() {
-                tx.rollback().await?;
-                return Ok(false);
-            }
+        if !fence_holds!(tx, id, fence) {
+            tx.rollback().await?;
+            return Ok(false);
         }
         let update = sqlx::query(sql).bind(id).bind(now);
         let update = match &change {

@@ -3,8 +3,8 @@
 //! starts over after a restart adds nothing twice. History never counts as unread.
 
 use super::account_data::Routing;
-use super::accounts::{Fence, FENCE_HOLDS};
-use super::{on_pool, Db};
+use super::accounts::Fence;
+use super::{fence_holds, on_pool, Db};
 use crate::domain::inbox::preview;
 
 /// A history message, its customer's address already resolved (`from`: E.164, or the
@@ -39,16 +39,8 @@ pub async fn import(
 ) -> Result<Option<Imported>, sqlx::Error> {
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
-        if let Some(fence) = fence {
-            let holds: Option<i64> = sqlx::query_scalar(FENCE_HOLDS)
-                .bind(account_id)
-                .bind(&fence.node)
-                .bind(fence.epoch)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if holds.is_none() {
-                return Ok(None);
-            }
+        if !fence_holds!(tx, account_id, fence) {
+            return Ok(None);
         }
         let mut imported = Imported::default();
         for message in batch {

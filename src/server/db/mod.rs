@@ -50,6 +50,24 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// Inside `on_pool!`: whether `fence` (an `Option<&Fence>`) still holds `account` on the
+/// transaction `tx`; no fence (one server alone) always holds.
+macro_rules! fence_holds {
+    ($tx:expr, $account:expr, $fence:expr) => {
+        match $fence {
+            None => true,
+            Some(fence) => sqlx::query_scalar::<_, i64>($crate::server::db::accounts::FENCE_HOLDS)
+                .bind($account)
+                .bind(&fence.node)
+                .bind(fence.epoch)
+                .fetch_optional(&mut *$tx)
+                .await?
+                .is_some(),
+        }
+    };
+}
+pub(crate) use fence_holds;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error("cannot create the folder for the SQLite file: {0}")]
