@@ -48,3 +48,49 @@ test('a newly linked number brings its recent chats: the card counts them in, th
   await expect(answered).toHaveClass(/\boutbound\b/);
   await expect(page).toHaveTitle('Inbox · Aurora');
 });
+
+// A 1×1 PNG, as the phone's history names it.
+const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
+
+test('files of the history stay on WhatsApp until someone opens one: then it downloads and shows in place', async ({ page }) => {
+  const tenant = new Tenant('history-files');
+  await ChannelsPage.signedInAs(page, tenant.admin.email);
+  const linked = uniqueMexicanNumber();
+  const at = new Date(Date.now() - 3_600_000).toISOString();
+  const later = new Date(Date.now() - 3_540_000).toISOString();
+  const history = {
+    history: [
+      { id: 'HFOTO', from: '+573001234502', name: 'Tomás', at, media: { filename: 'recibo.png', content_type: 'image/png', base64: PNG_1X1 } },
+      {
+        id: 'HDOC', from: '+573001234502', name: 'Tomás', text: 'la cotización', at: later,
+        media: { filename: 'cotizacion.pdf', content_type: 'application/pdf', base64: 'JVBERi0xLjQ=', gone: true },
+      },
+    ],
+  };
+  const card = await linkNewAccount(page, linked.e164, 'Archivos', history);
+  await expect(card.getByText(/^Importing chats…/)).toHaveCount(0, { timeout: 60_000 });
+
+  await page.goto('/inbox');
+  const row = page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').filter({ hasText: 'Tomás' });
+  await expect(row).toContainText('la cotización');
+  await row.getByRole('link').click();
+  const thread = page.getByRole('list', { name: 'Messages' });
+  const photo = thread.getByRole('listitem').filter({ has: page.getByRole('button', { name: /recibo\.png/ }) });
+  const download = photo.getByRole('button', { name: `⬇ Download recibo.png (${Buffer.from(PNG_1X1, 'base64').length} bytes)` });
+  await expect(download).toBeVisible();
+  // Nothing is fetched to draw the chat: no image until someone asks for it.
+  await expect(page.getByRole('img', { name: 'recibo.png' })).toHaveCount(0);
+
+  await download.focus();
+  await page.keyboard.press('Enter');
+  const image = page.getByRole('img', { name: 'recibo.png' });
+  await expect(image).toBeVisible();
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+  await expect(thread.getByRole('button', { name: /recibo\.png/ })).toHaveCount(0);
+
+  // A file the phone deleted since: the reason stays beside it, and it can be tried again.
+  const quote = thread.getByRole('listitem').filter({ hasText: 'la cotización' });
+  await quote.getByRole('button', { name: /Download cotizacion\.pdf/ }).click();
+  await expect(quote.locator('.media-error')).toContainText('the phone no longer has this file');
+  await expect(quote.getByRole('button', { name: /Download cotizacion\.pdf/ })).toBeEnabled();
+});

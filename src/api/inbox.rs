@@ -41,6 +41,21 @@ pub async fn load_conversation(id: i64) -> Result<ConversationPage, AppError> {
     .await
 }
 
+/// Downloads a file of the chat history from WhatsApp (it is stored by reference until
+/// first opened); answers the conversation with the file in place.
+#[server(endpoint = "load_media")]
+pub async fn load_media(media: i64) -> Result<ConversationPage, AppError> {
+    use crate::server::media::MediaStore;
+    use crate::server::services::media;
+    use crate::server::web::fn_context::{serve, Role};
+
+    serve(Role::InboxUser, |user, state| async move {
+        let store = MediaStore::new(state.config.media_dir.clone());
+        media::load(&state.db, &state.manager, &store, &user, media).await
+    })
+    .await
+}
+
 #[server(endpoint = "send_reply")]
 pub async fn send_reply(conversation: i64, text: String) -> Result<ConversationPage, AppError> {
     use crate::server::services::replies;

@@ -46,6 +46,7 @@ pub struct InboxPage {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MediaView {
+    pub id: i64,
     pub url: String,
     pub filename: String,
     pub content_type: String,
@@ -53,6 +54,10 @@ pub struct MediaView {
     pub size: String,
     /// Shown inline (a raster image); anything else is a download.
     pub inline_image: bool,
+    /// A file of the chat history still on WhatsApp: downloaded when someone first opens it.
+    pub pending: bool,
+    /// Why its last download failed.
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

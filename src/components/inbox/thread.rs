@@ -9,7 +9,7 @@ use super::latest::Latest;
 use super::schedule_box::scheduled_list;
 use super::thread_scroll::{NewMessagesPill, ThreadScroll, THREAD_ID};
 use super::ticks::ReplyStatus;
-use crate::api::inbox::{retry_reply, schedule_message, send_reply};
+use crate::api::inbox::{load_media, retry_reply, schedule_message, send_reply};
 use crate::components::common::form_error::Alert;
 use crate::components::common::time::{ClockTime, DaySeparator};
 use crate::domain::inbox::{MessageStatus, SEND_AGAIN_QUESTION};
@@ -81,10 +81,35 @@ fn message_view(
             Some(m.url.clone()),
             m.filename.clone(),
             m.size.clone(),
-            m.inline_image,
+            m.inline_image && !m.pending,
         ),
         None => (None, String::new(), String::new(), false),
     };
+    let media_id = message.media.as_ref().filter(|m| m.pending).map(|m| m.id);
+    let media_error = message.media.as_ref().and_then(|m| m.error.clone());
+    let loading = RwSignal::new(false);
+    // A file of the chat history is fetched from WhatsApp only now, when someone asks.
+    let load = move |_| {
+        let Some(media) = media_id else { return };
+        let ticket = current.ticket();
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            match load_media(media).await {
+                Ok(page) => {
+                    current.apply(ticket, page);
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            loading.set(false);
+        });
+    };
+    let label = if size.is_empty() {
+        filename.clone()
+    } else {
+        format!("{filename} ({size})")
+    };
+    let button_label = format!("⬇ Download {label}");
     let download = (!inline).then(|| filename.clone());
     let status = message
         .outbound
@@ -96,10 +121,16 @@ fn message_view(
     let no_text = message.text.is_empty();
     view! {
         <li id=format!("message-{id}") class="message" class:outbound=message.outbound class:inbound=!message.outbound data-status=message.status.code()>
-            <a class="attachment-link" hidden=url.is_none() href=url.clone() target="_blank" rel="noopener" download=download>
+            <a class="attachment-link" hidden=url.is_none() || media_id.is_some() href=url.clone() target="_blank" rel="noopener" download=download>
                 <img class="attachment" hidden=!inline src=inline.then(|| url.clone()).flatten() alt=filename.clone()/>
-                <span hidden=inline>{format!("📎 {filename} ({size})")}</span>
+                <span hidden=inline>{format!("📎 {label}")}</span>
             </a>
+            <p class="history-file" hidden=media_id.is_none()>
+                <button type="button" class="link-button" on:click=load disabled=move || loading.get()>
+                    {move || if loading.get() { "Downloading from WhatsApp…".to_string() } else { button_label.clone() }}
+                </button>
+                " "<span class="failure media-error" hidden=media_error.is_none()>{media_error.clone().unwrap_or_default()}</span>
+            </p>
             <p class="text" hidden=no_text>{message.text}</p>
             <p class="message-meta">
                 {author}<ClockTime ms=message.at_ms/>" "

@@ -187,7 +187,8 @@ pub async fn counts(db: &Db, account_id: i64) -> Result<AccountDataCounts, sqlx:
             (SELECT 1 FROM contact_channels o WHERE o.contact_id = c.contact_id AND o.account_id <> $1)), \
          (SELECT COUNT(*) FROM scheduled_messages WHERE account_id = $1), \
          (SELECT COUNT(*) FROM media_files WHERE account_id = $1), \
-         (SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM media_files WHERE account_id = $1), \
+         (SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM media_files \
+         WHERE account_id = $1 AND pending_ref IS NULL), \
          (SELECT COUNT(*) FROM messages WHERE account_id = $1)",
     )
     .bind(account_id)

@@ -17,6 +17,17 @@ pub struct NewHistory<'a> {
     pub text: &'a str,
     pub wa_message_id: &'a str,
     pub sent_at: i64,
+    pub media: Option<PendingMedia<'a>>,
+}
+
+/// An attachment known by its driver reference only: stored without a file until it is
+/// first opened (`media_files.pending_ref`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingMedia<'a> {
+    pub filename: &'a str,
+    pub content_type: &'a str,
+    pub size_bytes: i64,
+    pub reference: &'a str,
 }
 
 /// What one batch added: the conversations that gained messages (new ones included), and
@@ -82,7 +93,7 @@ pub async fn import(
             .bind(contact)
             .fetch_optional(&mut *tx)
             .await?;
-            let text = preview(message.text, None);
+            let text = preview(message.text, message.media.map(|m| m.filename));
             let conversation = match existing {
                 Some(id) => {
                     // An older message does not become the conversation's latest.
@@ -123,9 +134,28 @@ pub async fn import(
             } else {
                 ("inbound", "received")
             };
+            let media_id: Option<i64> = match message.media {
+                Some(media) => Some(
+                    sqlx::query_scalar(
+                        "INSERT INTO media_files (company_id, account_id, path, filename, \
+                         content_type, size_bytes, created_at, pending_ref) \
+                         VALUES ($1, $2, '', $3, $4, $5, $6, $7) RETURNING id",
+                    )
+                    .bind(routing.company_id)
+                    .bind(account_id)
+                    .bind(media.filename)
+                    .bind(media.content_type)
+                    .bind(media.size_bytes.max(0))
+                    .bind(now)
+                    .bind(media.reference)
+                    .fetch_one(&mut *tx)
+                    .await?,
+                ),
+                None => None,
+            };
             sqlx::query(
                 "INSERT INTO messages (conversation_id, account_id, direction, text, wa_message_id, \
-                 sent_at, created_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 sent_at, created_at, status, media_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(conversation)
             .bind(account_id)
@@ -135,6 +165,7 @@ pub async fn import(
             .bind(message.sent_at)
             .bind(now)
             .bind(status)
+            .bind(media_id)
             .execute(&mut *tx)
             .await?;
             imported.messages += 1;

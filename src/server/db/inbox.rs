@@ -256,6 +256,10 @@ pub struct MessageRow {
     pub media_filename: Option<String>,
     pub media_content_type: Option<String>,
     pub media_size: Option<i64>,
+    /// The attachment comes from the chat history and is not downloaded yet.
+    pub media_pending: bool,
+    /// Why its last download failed.
+    pub media_error: Option<String>,
 }
 
 /// The latest `limit` messages of a conversation, oldest first.
@@ -268,7 +272,8 @@ pub async fn messages(
         "SELECT m.id, m.direction, m.text, m.status, m.failure, m.sent_at, m.delivered_at, m.read_at, \
          u.display_name AS author, \
          m.media_id, mf.filename AS media_filename, mf.content_type AS media_content_type, \
-         mf.size_bytes AS media_size \
+         mf.size_bytes AS media_size, (mf.pending_ref IS NOT NULL) AS media_pending, \
+         mf.fetch_error AS media_error \
          FROM messages m LEFT JOIN media_files mf ON mf.id = m.media_id \
          LEFT JOIN users u ON u.id = m.author_user_id \
          WHERE m.conversation_id = $1 ORDER BY m.sent_at DESC, m.id DESC LIMIT $2",
@@ -287,6 +292,11 @@ pub struct MediaRow {
     pub filename: String,
     pub content_type: String,
     pub size_bytes: i64,
+    /// Set while the file is known only by its driver reference (history not yet opened).
+    pub pending_ref: Option<String>,
+    pub company_id: i64,
+    pub account_id: i64,
+    pub conversation_id: i64,
 }
 
 /// A media file, only if it belongs to a message of a conversation the viewer may see.
@@ -296,7 +306,8 @@ pub async fn media(
     media_id: i64,
 ) -> Result<Option<MediaRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT mf.path, mf.filename, mf.content_type, mf.size_bytes FROM media_files mf \
+        "SELECT mf.path, mf.filename, mf.content_type, mf.size_bytes, mf.pending_ref, \
+         mf.company_id, mf.account_id, m.conversation_id FROM media_files mf \
          JOIN messages m ON m.media_id = mf.id \
          JOIN conversations c ON c.id = m.conversation_id \
          JOIN whatsapp_accounts a ON a.id = c.account_id \
@@ -310,6 +321,40 @@ pub async fn media(
         .bind(media_id)
         .fetch_optional(pool)
         .await)
+}
+
+/// A history file was downloaded to `path`: the row takes it and forgets its reference.
+/// False when another download got there first (the caller's file is then not used).
+pub async fn media_fetched(
+    db: &Db,
+    media_id: i64,
+    path: &str,
+    size_bytes: i64,
+) -> Result<bool, sqlx::Error> {
+    let changed = on_pool!(db, pool => sqlx::query(
+        "UPDATE media_files SET path = $2, size_bytes = $3, pending_ref = NULL, fetch_error = NULL \
+         WHERE id = $1 AND pending_ref IS NOT NULL",
+    )
+    .bind(media_id)
+    .bind(path)
+    .bind(size_bytes)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+/// Why a history file could not be downloaded, for the chat to show; the reference stays,
+/// so opening it again tries again.
+pub async fn media_fetch_failed(db: &Db, media_id: i64, reason: &str) -> Result<(), sqlx::Error> {
+    on_pool!(db, pool => sqlx::query(
+        "UPDATE media_files SET fetch_error = $2 WHERE id = $1 AND pending_ref IS NOT NULL",
+    )
+    .bind(media_id)
+    .bind(reason)
+    .execute(pool)
+    .await
+    .map(|_| ()))
 }
 
 /// Members of a funnel, by name, for the owner picker.

@@ -106,6 +106,20 @@ pub struct HistoryMessage {
     pub name: String,
     pub text: String,
     pub sent_at_ms: i64,
+    /// The message's attachment, not yet downloaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<HistoryMedia>,
+}
+
+/// An attachment of the history: what it is, and the driver's own reference to download
+/// it with later (`DriverCommand::FetchMedia`). Nothing is downloaded before someone opens it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HistoryMedia {
+    pub filename: String,
+    pub content_type: String,
+    /// What the message declares (the sender's word: shown, never trusted); 0 when unknown.
+    pub size_bytes: i64,
+    pub reference: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,6 +204,12 @@ pub enum DriverCommand {
         json: String,
         reply: oneshot::Sender<Result<(), DriverError>>,
     },
+    /// Downloads an attachment of the history by the reference the driver gave it, within
+    /// the server's media limits; answers the file's bytes. Never holds the session up.
+    FetchMedia {
+        reference: String,
+        reply: oneshot::Sender<Result<Vec<u8>, DriverError>>,
+    },
     /// The connection's own counters.
     Stats {
         reply: oneshot::Sender<SessionStats>,
@@ -212,6 +232,9 @@ pub struct SessionStats {
     /// Memory the session keeps in caches, when the driver can tell.
     pub retained_bytes: Option<u64>,
 }
+
+/// Where a `FetchMedia` download answers.
+pub type MediaAnswer = oneshot::Receiver<Result<Vec<u8>, DriverError>>;
 
 /// An open connection: send commands; drop it to close the socket.
 pub struct Connection {
@@ -272,6 +295,17 @@ impl Connection {
             .await
             .map_err(|_| DriverError::Closed)?;
         answer.await.map_err(|_| DriverError::Closed)?
+    }
+
+    /// Asks for a download and answers where its result will come, so the caller need not
+    /// hold the connection open while it runs (a connection that closes drops the answer).
+    pub async fn fetch_media(&self, reference: String) -> Result<MediaAnswer, DriverError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(DriverCommand::FetchMedia { reference, reply })
+            .await
+            .map_err(|_| DriverError::Closed)?;
+        Ok(answer)
     }
 
     pub async fn stats(&self) -> Result<SessionStats, DriverError> {

@@ -190,11 +190,18 @@ fn message_view(row: MessageRow) -> MessageView {
     let media = row.media_id.map(|id| {
         let content_type = row.media_content_type.clone().unwrap_or_default();
         MediaView {
+            id,
             url: crate::paths::media(id),
             filename: row.media_filename.clone().unwrap_or_default(),
             inline_image: inline_image(&content_type),
             content_type,
-            size: format_bytes(row.media_size.unwrap_or(0)),
+            // A history file's size is what its message declared until it is downloaded.
+            size: match row.media_size.unwrap_or(0) {
+                0 if row.media_pending => String::new(),
+                bytes => format_bytes(bytes),
+            },
+            pending: row.media_pending,
+            error: row.media_error.clone(),
         }
     });
     MessageView {

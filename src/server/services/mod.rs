@@ -5,6 +5,7 @@ pub mod country_names;
 pub mod identity;
 pub mod inbox;
 pub mod lifecycle;
+pub mod media;
 pub mod passkey;
 pub mod password;
 pub mod phone;

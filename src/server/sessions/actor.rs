@@ -80,6 +80,11 @@ pub(super) enum ActorCommand {
     SessionStats {
         reply: Reply<SessionStats>,
     },
+    /// Downloads an attachment of the history through the session (answered beside it).
+    FetchMedia {
+        reference: String,
+        reply: Reply<Vec<u8>>,
+    },
     /// A person asked not to wait for the next scheduled attempt; refused (false) when
     /// none is scheduled.
     RetryNow {
@@ -255,6 +260,9 @@ impl AccountActor {
             }
             ActorCommand::SessionStats { reply } => {
                 let _ = reply.send(self.session_stats().await);
+            }
+            ActorCommand::FetchMedia { reference, reply } => {
+                self.fetch_media(reference, reply).await
             }
             ActorCommand::RetryNow { reply } => {
                 // The loop's timer fires at once and runs the attempt as if it were due.

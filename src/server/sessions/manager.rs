@@ -17,7 +17,7 @@ use super::backoff::Backoff;
 use super::membership::Membership;
 use crate::domain::account::{AccountEvent, AccountStatus, DisconnectReason};
 use crate::server::db::{account_lifecycle as lifecycle, accounts, now_ms, Db};
-use crate::server::drivers::driver::{Driver, SendTicket, SessionStats};
+use crate::server::drivers::driver::{Driver, DriverError, SendTicket, SessionStats};
 use crate::server::media::MediaStore;
 
 pub use crate::server::sessions::state::{

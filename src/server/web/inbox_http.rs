@@ -1,5 +1,5 @@
 //! The inbox's HTTP endpoints beside its server functions: media downloads (only for
-//! users who may see the conversation) and the live stream of conversation changes.
+//! users who may see the conversation; a history file is fetched from WhatsApp first) and the live stream of conversation changes.
 
 use std::convert::Infallible;
 
@@ -22,6 +22,7 @@ use crate::server::db::inbox;
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::media::MediaStore;
 use crate::server::services::inbox::inline_image;
+use crate::server::services::media;
 
 // The error is the answer itself (an axum Response); boxing it buys nothing here.
 #[allow(clippy::result_large_err)]
@@ -74,16 +75,16 @@ pub async fn media_file(
         Ok(user) => user,
         Err(response) => return response,
     };
-    let row = match inbox::media(&state.db, user.viewer(), id).await {
-        Ok(Some(row)) => row,
-        // Not visible and not existing look the same.
-        Ok(None) => return error_response(StatusCode::NOT_FOUND, &AppError::NotFound),
+    let store = MediaStore::new(state.config.media_dir.clone());
+    let row = match media::open(&state.db, &state.manager, &store, user.viewer(), id).await {
+        Ok(row) => row,
         Err(e) => {
-            tracing::error!("media lookup: {e}");
-            return error_response(StatusCode::INTERNAL_SERVER_ERROR, &AppError::Internal);
+            return error_response(
+                StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                &e,
+            )
         }
     };
-    let store = MediaStore::new(state.config.media_dir.clone());
     let bytes = match store.resolve(&row.path) {
         Some(path) => tokio::fs::read(path).await,
         None => Err(std::io::Error::other("outside the media folder")),

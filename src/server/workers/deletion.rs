@@ -85,6 +85,11 @@ impl Deleter {
             }
             let mut removed = Vec::with_capacity(files.len());
             for (id, path) in files {
+                // A history file never opened has no file on disk, only its row.
+                if path.is_empty() {
+                    removed.push(id);
+                    continue;
+                }
                 match self.media.remove(&path).await {
                     Ok(()) => removed.push(id),
                     // A file we may not remove stays listed; the job retries it later.

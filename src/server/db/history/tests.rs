@@ -19,6 +19,7 @@ fn message<'a>(id: &'a str, customer: &'a str, from_me: bool, at: i64) -> NewHis
         text: id,
         wa_message_id: id,
         sent_at: at,
+        media: None,
     }
 }
 
@@ -131,6 +132,85 @@ async fn an_import_that_starts_over_or_meets_live_messages_stores_each_message_o
             vec![("h3".into(), false, 1)],
             "the live message stays the latest and the only unread one"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_history_file_waits_by_reference_until_it_is_fetched_once() {
+    with_db(|db| async move {
+        let (account, routing) = account(&db).await;
+        let mut photo = message("", "+573001110003", false, 5_000);
+        photo.wa_message_id = "h-photo";
+        photo.media = Some(PendingMedia {
+            filename: "recibo.jpg",
+            content_type: "image/jpeg",
+            size_bytes: 2_048,
+            reference: "ref-1",
+        });
+        import(&db, account, &routing, &[photo], 9_000, None)
+            .await
+            .unwrap()
+            .unwrap();
+        let (_, conversations) = stored(&db, account).await;
+        assert_eq!(conversations[0].0, "📎 recibo.jpg");
+        let conversation: i64 = on_pool!(&db, pool => sqlx::query_scalar(
+            "SELECT id FROM conversations WHERE account_id = $1",
+        )
+        .bind(account)
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        let rows = crate::server::db::inbox::messages(&db, conversation, 10)
+            .await
+            .unwrap();
+        let row = &rows[0];
+        assert!(row.media_pending);
+        assert_eq!(row.media_size, Some(2_048));
+        assert_eq!(row.media_filename.as_deref(), Some("recibo.jpg"));
+        let media = row.media_id.unwrap();
+        let (path, reference): (String, Option<String>) = on_pool!(&db, pool => sqlx::query_as(
+            "SELECT path, pending_ref FROM media_files WHERE id = $1",
+        )
+        .bind(media)
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert_eq!((path.as_str(), reference.as_deref()), ("", Some("ref-1")));
+        // What the account's deletion would count: a file not downloaded holds no bytes.
+        let counts = crate::server::db::account_data::counts(&db, account)
+            .await
+            .unwrap();
+        assert_eq!((counts.media_files, counts.media_bytes), (1, 0));
+
+        use crate::server::db::inbox::{media_fetch_failed, media_fetched};
+        media_fetch_failed(&db, media, "the phone no longer has this file")
+            .await
+            .unwrap();
+        let rows = crate::server::db::inbox::messages(&db, conversation, 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            rows[0].media_error.as_deref(),
+            Some("the phone no longer has this file")
+        );
+        assert!(media_fetched(&db, media, "1/2/abc-recibo.jpg", 1_990)
+            .await
+            .unwrap());
+        // A second download that finishes later does not replace the first.
+        assert!(!media_fetched(&db, media, "1/2/def-recibo.jpg", 1_990)
+            .await
+            .unwrap());
+        let rows = crate::server::db::inbox::messages(&db, conversation, 10)
+            .await
+            .unwrap();
+        assert!(!rows[0].media_pending);
+        assert_eq!(rows[0].media_error, None);
+        assert_eq!(rows[0].media_size, Some(1_990));
+        let counts = crate::server::db::account_data::counts(&db, account)
+            .await
+            .unwrap();
+        assert_eq!(counts.media_bytes, 1_990);
     })
     .await;
 }

@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use whatsapp_rust::download::{DownloadWriter, Downloadable, MediaType};
 use whatsapp_rust::http::{HttpClient, HttpRequest, HttpResponse, UreqHttpClient};
 use whatsapp_rust::wacore::net::StreamingHttpResponse;
-use whatsapp_rust::Client;
+use whatsapp_rust::{Client, ErrorChainExt};
 
 use crate::server::drivers::driver::{DriverEvent, InboundMedia, InboundMessage};
 
@@ -44,11 +44,11 @@ impl Default for MediaLimits {
 /// own media hosts and this path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaRef {
-    direct_path: String,
-    media_key: Option<Vec<u8>>,
-    file_enc_sha256: Option<Vec<u8>>,
-    file_sha256: Vec<u8>,
-    kind: MediaType,
+    pub(super) direct_path: String,
+    pub(super) media_key: Option<Vec<u8>>,
+    pub(super) file_enc_sha256: Option<Vec<u8>>,
+    pub(super) file_sha256: Vec<u8>,
+    pub(super) kind: MediaType,
 }
 
 impl MediaRef {
@@ -67,6 +67,40 @@ impl MediaRef {
             file_enc_sha256: source.file_enc_sha256().map(<[u8]>::to_vec),
             file_sha256: file_sha256.to_vec(),
             kind: source.app_info(),
+        })
+    }
+
+    /// A reference read back from storage, held to the same rules as one from a message.
+    pub fn from_parts(
+        direct_path: String,
+        media_key: Option<Vec<u8>>,
+        file_enc_sha256: Option<Vec<u8>>,
+        file_sha256: Vec<u8>,
+        kind: MediaType,
+    ) -> Result<MediaRef, String> {
+        MediaRef {
+            direct_path: String::new(),
+            media_key,
+            file_enc_sha256,
+            file_sha256,
+            kind,
+        }
+        .at(direct_path)
+        .and_then(|media| {
+            (media.file_sha256.len() == 32)
+                .then_some(media)
+                .ok_or_else(|| "it names no SHA-256 to check the file against".to_string())
+        })
+    }
+
+    /// The same file at another path (WhatsApp uploaded it again).
+    pub fn at(self, direct_path: String) -> Result<MediaRef, String> {
+        if !safe_path(&direct_path) {
+            return Err("its media path is not a path on WhatsApp's media hosts".into());
+        }
+        Ok(MediaRef {
+            direct_path,
+            ..self
         })
     }
 }
@@ -214,6 +248,10 @@ pub trait Fetch: Send + Sync + 'static {
     ) -> BoxFuture<'static, Result<CappedWriter, String>>;
 }
 
+/// How a download's error begins when the CDN refused the reference itself (expired or
+/// revoked): only then can asking the phone to upload the file again help.
+pub const REJECTED: &str = "WhatsApp's media server no longer has the file at this address";
+
 impl Fetch for Arc<Client> {
     fn fetch(
         &self,
@@ -225,7 +263,14 @@ impl Fetch for Arc<Client> {
             client
                 .download_to_writer(&media, sink)
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| {
+                    let cause: &(dyn std::error::Error + Send + Sync + 'static) = e.as_ref();
+                    match cause.http_status() {
+                        // The CDN refused the path or its token: expired, not a network fault.
+                        Some(401 | 403 | 404 | 410) => format!("{REJECTED} ({e})"),
+                        _ => e.to_string(),
+                    }
+                })
         })
     }
 }

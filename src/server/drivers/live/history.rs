@@ -1,6 +1,6 @@
 //! The history WhatsApp sends after pairing, decoded off the session loop: one-to-one
-//! chats' text messages (groups, broadcasts and status left out) and the numbers behind
-//! LIDs that the chunk reveals.
+//! chats' messages, text and attachments by reference (groups, broadcasts and status left
+//! out), and the numbers behind LIDs that the chunk reveals.
 
 use std::str::FromStr;
 
@@ -9,6 +9,8 @@ use whatsapp_rust::waproto::whatsapp as wa;
 use whatsapp_rust::Jid;
 
 use super::events::{e164_of, lid_of};
+use super::history_media::{history_media, Origin};
+use super::messages::media_of;
 use crate::domain::address;
 use crate::server::drivers::driver::{DriverEvent, HistoryBatch, HistoryMessage};
 
@@ -41,7 +43,7 @@ pub fn events_of(sync: &wa::HistorySync) -> Vec<DriverEvent> {
     events
 }
 
-/// The text messages of a one-to-one chat; nothing for a group or anything else.
+/// The messages of a one-to-one chat; nothing for a group or anything else.
 fn chat_messages(chat: &wa::Conversation) -> Vec<HistoryMessage> {
     let Ok(jid) = Jid::from_str(&chat.id) else {
         return Vec::new();
@@ -55,15 +57,36 @@ fn chat_messages(chat: &wa::Conversation) -> Vec<HistoryMessage> {
         .filter_map(|item| {
             let info = item.message.as_option()?;
             let key = info.key.as_option()?;
-            let text = info.message.as_option().and_then(|m| {
-                let base = m.get_base_message();
-                base.text_content()
-                    .or_else(|| base.get_caption())
-                    .map(str::to_string)
-            })?;
+            let id = key.id.clone()?;
+            let base = info.message.as_option()?.get_base_message();
+            let mut text = base
+                .text_content()
+                .or_else(|| base.get_caption())
+                .unwrap_or_default()
+                .to_string();
             let from_me = key.from_me.unwrap_or(false);
+            let media = media_of(base, &id).and_then(|part| {
+                let origin = Origin {
+                    message_id: id.clone(),
+                    chat: chat.id.clone(),
+                    from_me,
+                };
+                match history_media(&part, origin, part.source.file_length()) {
+                    Ok(media) => Some(media),
+                    Err(reason) => {
+                        tracing::warn!(%id, "history file left out: {reason}");
+                        if text.is_empty() {
+                            text = format!("[{} could not be downloaded]", part.filename);
+                        }
+                        None
+                    }
+                }
+            });
+            if text.is_empty() && media.is_none() {
+                return None; // reactions, protocol messages
+            }
             Some(HistoryMessage {
-                id: key.id.clone()?,
+                id,
                 chat: customer.clone(),
                 from_me,
                 name: if from_me {
@@ -73,6 +96,7 @@ fn chat_messages(chat: &wa::Conversation) -> Vec<HistoryMessage> {
                 },
                 text,
                 sent_at_ms: info.message_timestamp? as i64 * 1000,
+                media,
             })
         })
         .collect()

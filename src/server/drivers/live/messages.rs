@@ -62,7 +62,7 @@ pub fn incoming<'a>(message: &'a wa::Message, info: &MessageInfo) -> Option<Inco
     })
 }
 
-fn media_of<'a>(base: &'a wa::Message, id: &str) -> Option<MediaPart<'a>> {
+pub fn media_of<'a>(base: &'a wa::Message, id: &str) -> Option<MediaPart<'a>> {
     let part =
         |source: &'a dyn Downloadable, name: Option<&str>, mime: Option<&str>, kind: &str| {
             let content_type = mime

@@ -6,6 +6,7 @@
 mod downloads;
 mod events;
 mod history;
+mod history_media;
 pub mod key_store;
 mod messages;
 mod probe;

@@ -15,6 +15,7 @@ use whatsapp_rust::{version, Client, Jid};
 use super::downloads::{Downloads, MediaRef, PendingMedia};
 use super::events::{after_refusal, e164_of, jid_of, map_event, Mapped};
 use super::history;
+use super::history_media;
 use super::messages::{incoming, Incoming};
 use super::probe::Probe;
 use crate::domain::address::Address;
@@ -356,6 +357,19 @@ impl LiveSession {
                     Err(e) => Err(DriverError::Rejected(e)),
                 };
                 let _ = reply.send(answer);
+                Flow::Continue
+            }
+            DriverCommand::FetchMedia { reference, reply } => {
+                // Beside the loop, like live media: a minute-long file holds nothing up.
+                let (downloads, client) = (self.downloads.clone(), self.client.clone());
+                let cancel = self.ended.clone();
+                tokio::spawn(async move {
+                    let bytes =
+                        history_media::fetch(&downloads, &client, &client, &reference, &cancel)
+                            .await
+                            .map_err(DriverError::Rejected);
+                    let _ = reply.send(bytes);
+                });
                 Flow::Continue
             }
             DriverCommand::Stats { reply } => {

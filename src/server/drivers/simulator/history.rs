@@ -1,10 +1,11 @@
 //! The chats a phone sends to a device it has just linked, in parts, as WhatsApp does:
-//! given by the test (`history` on a scan) or generated (`history_count`).
+//! given by the test (`history` on a scan) or generated (`history_count`). Their files
+//! stay with the phone until a device asks for one, as WhatsApp's history media does.
 
 use std::time::Duration;
 
 use super::{Signal, Simulator};
-use crate::server::drivers::driver::{HistoryBatch, HistoryMessage};
+use crate::server::drivers::driver::{DriverError, HistoryBatch, HistoryMessage};
 
 /// Messages per part.
 pub const BATCH: usize = 250;
@@ -38,6 +39,47 @@ impl Simulator {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         });
+    }
+}
+
+/// A file a phone's history names.
+#[derive(Debug, Clone)]
+pub struct HistoryFile {
+    pub phone: String,
+    pub bytes: Vec<u8>,
+    /// The phone no longer has it (deleted since): every download fails.
+    pub gone: bool,
+}
+
+/// The reference a history file of `phone`'s message `id` goes by.
+pub fn file_reference(phone: &str, id: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    format!("simfile:{digits}:{id}")
+}
+
+impl Simulator {
+    pub fn keep_history_files(&self, files: Vec<(String, HistoryFile)>) {
+        self.state().history_files.extend(files);
+    }
+
+    /// A history file for a device of `account`: only a device of the phone whose history
+    /// named it gets it.
+    pub(super) fn history_file(
+        &self,
+        account: i64,
+        reference: &str,
+    ) -> Result<Vec<u8>, DriverError> {
+        let state = self.state();
+        let phone = state.sessions.get(&account).map(|s| s.phone.as_str());
+        match state.history_files.get(reference) {
+            Some(file) if Some(file.phone.as_str()) == phone && !file.gone => {
+                Ok(file.bytes.clone())
+            }
+            Some(file) if Some(file.phone.as_str()) == phone => Err(DriverError::Rejected(
+                "the phone no longer has this file".into(),
+            )),
+            _ => Err(DriverError::Rejected("WhatsApp has no such file".into())),
+        }
     }
 }
 
@@ -84,6 +126,7 @@ pub fn generated(
                 name: format!("Cliente {}", chat + 1),
                 text: format!("Mensaje antiguo {} de {}", i / chats + 1, chat + 1),
                 sent_at_ms: now_ms - span + (span * (i as i64 + 1)) / count as i64,
+                media: None,
             }
         })
         .collect()

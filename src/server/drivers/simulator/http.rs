@@ -15,10 +15,11 @@ use serde_json::json;
 use crate::domain::address;
 use crate::paths;
 
-use crate::server::drivers::driver::HistoryMessage;
 use crate::server::drivers::driver::InboundMedia;
+use crate::server::drivers::driver::{HistoryMedia, HistoryMessage};
+use crate::server::drivers::simulator::history::{self, HistoryFile};
 use crate::server::drivers::simulator::wire_http as sim_wire_http;
-use crate::server::drivers::simulator::{customer_message, history, ScanOutcome, Simulator};
+use crate::server::drivers::simulator::{customer_message, ScanOutcome, Simulator};
 use crate::server::services::phone::parse_international;
 
 /// The control API and demo page over `sim`, for the app (`AURORA_WHATSAPP=simulator`) or
@@ -94,19 +95,35 @@ struct HistoryItem {
     from: String,
     #[serde(default)]
     name: String,
+    #[serde(default)]
     text: String,
     /// RFC 3339.
     at: String,
     /// Written by the linked number rather than the customer.
     #[serde(default)]
     from_me: bool,
+    /// An attachment: the phone keeps it until a device asks for it.
+    #[serde(default)]
+    media: Option<HistoryFileItem>,
+}
+
+#[derive(Deserialize)]
+struct HistoryFileItem {
+    filename: String,
+    content_type: String,
+    /// The file, base64.
+    base64: String,
+    /// The phone deleted it since: every download fails.
+    #[serde(default)]
+    gone: bool,
 }
 
 async fn scan(State(sim): State<Simulator>, Json(body): Json<Scan>) -> Response {
-    let history = match history_of(&body) {
+    let (history, files) = match history_of(&body) {
         Ok(history) => history,
         Err(error) => return unprocessable(&error),
     };
+    sim.keep_history_files(files);
     let result = if body.passkey {
         sim.scan_passkey_gated(&body.qr, &body.phone, &body.business_name)
             .await
@@ -119,7 +136,10 @@ async fn scan(State(sim): State<Simulator>, Json(body): Json<Scan>) -> Response 
     outcome(result)
 }
 
-fn history_of(body: &Scan) -> Result<Vec<HistoryMessage>, String> {
+/// The history a scan asks for, and the files it names (kept by the phone).
+type History = (Vec<HistoryMessage>, Vec<(String, HistoryFile)>);
+
+fn history_of(body: &Scan) -> Result<History, String> {
     if body.history_count > history::MAX_GENERATED {
         return Err(format!(
             "history_count is at most {}",
@@ -131,6 +151,7 @@ fn history_of(body: &Scan) -> Result<Vec<HistoryMessage>, String> {
         .unwrap_or(body.history_count.div_ceil(25));
     let now = crate::server::db::now_ms();
     let mut messages = history::generated(&body.phone, body.history_count, chats, now, 20);
+    let mut files = Vec::new();
     let given: Vec<HistoryMessage> = body
         .history
         .iter()
@@ -149,6 +170,34 @@ fn history_of(body: &Scan) -> Result<Vec<HistoryMessage>, String> {
             };
             let at = chrono::DateTime::parse_from_rfc3339(&item.at)
                 .map_err(|_| format!("{}: at must be an RFC 3339 time", item.id))?;
+            let media = match &item.media {
+                Some(file) => {
+                    let bytes = STANDARD
+                        .decode(&file.base64)
+                        .map_err(|_| format!("{}: media.base64 must be base64", item.id))?;
+                    if file.filename.trim().is_empty() {
+                        return Err(format!("{}: media.filename is required", item.id));
+                    }
+                    let reference = history::file_reference(&body.phone, &item.id);
+                    let media = HistoryMedia {
+                        filename: file.filename.clone(),
+                        content_type: file.content_type.clone(),
+                        size_bytes: bytes.len() as i64,
+                        reference: reference.clone(),
+                    };
+                    let kept = HistoryFile {
+                        phone: body.phone.clone(),
+                        bytes,
+                        gone: file.gone,
+                    };
+                    files.push((reference, kept));
+                    Some(media)
+                }
+                None if item.text.trim().is_empty() => {
+                    return Err(format!("{}: text or media is required", item.id))
+                }
+                None => None,
+            };
             Ok(HistoryMessage {
                 id: item.id.clone(),
                 chat,
@@ -156,11 +205,12 @@ fn history_of(body: &Scan) -> Result<Vec<HistoryMessage>, String> {
                 name: item.name.clone(),
                 text: item.text.clone(),
                 sent_at_ms: at.timestamp_millis(),
+                media,
             })
         })
         .collect::<Result<_, String>>()?;
     messages.extend(given);
-    Ok(messages)
+    Ok((messages, files))
 }
 
 #[derive(Deserialize)]

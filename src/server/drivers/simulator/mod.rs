@@ -107,6 +107,8 @@ struct SimState {
     next_serial: u64,
     /// Linking attempts of passkey-gated accounts, scanned and waiting for the passkey.
     passkey_gates: HashMap<i64, passkey::Gate>,
+    /// The files phones' histories name, by reference, until a linked device asks for them.
+    history_files: HashMap<String, history::HistoryFile>,
 }
 
 impl SimState {
@@ -258,6 +260,7 @@ impl Simulator {
             connections: ConnectionLog::default(),
             next_serial: 0,
             passkey_gates: HashMap::new(),
+            history_files: HashMap::new(),
         };
         Simulator {
             state: Arc::new(Mutex::new(state)),
@@ -709,6 +712,9 @@ impl Simulator {
                         Some(DriverCommand::Stats { reply }) => {
                             let _ = reply.send(Default::default());
                         }
+                        Some(DriverCommand::FetchMedia { reply, .. }) => {
+                            let _ = reply.send(Err(DriverError::Rejected("the number is not linked yet".into())));
+                        }
                         Some(DriverCommand::PasskeyAssertion { json, reply }) => {
                             let _ = reply.send(Ok(()));
                             if let Err(refusal) = self.check_passkey(account, &json, &events).await {
@@ -792,6 +798,13 @@ impl Simulator {
                     }
                     Some(DriverCommand::PasskeyAssertion { reply, .. }) => {
                         let _ = reply.send(Err(DriverError::Rejected("the number is already linked".into())));
+                    }
+                    Some(DriverCommand::FetchMedia { reference, reply }) => {
+                        let file = self.history_file(account, &reference);
+                        if let Ok(bytes) = &file {
+                            counters.received(bytes.len(), false);
+                        }
+                        let _ = reply.send(file);
                     }
                 },
                 signal = signals.recv() => match signal {

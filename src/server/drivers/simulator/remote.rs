@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use futures::future::BoxFuture;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -43,6 +45,7 @@ enum Waiting {
     Text(oneshot::Sender<Result<String, DriverError>>),
     Done(oneshot::Sender<Result<(), DriverError>>),
     Stats(oneshot::Sender<SessionStats>),
+    Bytes(oneshot::Sender<Result<Vec<u8>, DriverError>>),
 }
 
 fn unexpected() -> DriverError {
@@ -62,6 +65,13 @@ impl Waiting {
             Waiting::Done(reply) => {
                 let _ = reply.send(match result {
                     Ok(WireAnswer::Done) => Ok(()),
+                    Ok(_) => Err(unexpected()),
+                    Err(e) => Err(e.into()),
+                });
+            }
+            Waiting::Bytes(reply) => {
+                let _ = reply.send(match result {
+                    Ok(WireAnswer::Bytes(b64)) => STANDARD.decode(b64).map_err(|_| unexpected()),
                     Ok(_) => Err(unexpected()),
                     Err(e) => Err(e.into()),
                 });
@@ -99,6 +109,9 @@ fn to_wire(command: DriverCommand) -> Option<(WireCommand, Waiting)> {
         }
         DriverCommand::PasskeyAssertion { json, reply } => {
             (WireCommand::PasskeyAssertion { json }, Waiting::Done(reply))
+        }
+        DriverCommand::FetchMedia { reference, reply } => {
+            (WireCommand::FetchMedia { reference }, Waiting::Bytes(reply))
         }
         DriverCommand::Stats { reply } => (WireCommand::Stats, Waiting::Stats(reply)),
     })

@@ -102,6 +102,7 @@ pub enum WireCommand {
     SendText { to: String, text: String },
     MarkRead { chat: String, ids: Vec<String> },
     PasskeyAssertion { json: String },
+    FetchMedia { reference: String },
     Stats,
 }
 
@@ -112,6 +113,8 @@ pub enum WireAnswer {
     Text(String),
     Done,
     Stats(SessionStats),
+    /// A file's bytes, base64.
+    Bytes(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -390,6 +393,7 @@ mod tests {
                     name: String::new(),
                     text: "ya salió".into(),
                     sent_at_ms: 1_700_000_000_000,
+                    media: None,
                 }],
                 progress: Some(40),
             }),

@@ -8,6 +8,8 @@ use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
@@ -97,6 +99,15 @@ fn answer(connection: &Connection, request: WireRequest, answers: mpsc::Sender<F
                 .passkey_assertion(json)
                 .await
                 .map(|()| WireAnswer::Done),
+            WireCommand::FetchMedia { reference } => {
+                match connection.fetch_media(reference).await {
+                    Ok(answer) => answer
+                        .await
+                        .unwrap_or(Err(DriverError::Closed))
+                        .map(|bytes| WireAnswer::Bytes(STANDARD.encode(bytes))),
+                    Err(e) => Err(e),
+                }
+            }
             WireCommand::Stats => connection.stats().await.map(WireAnswer::Stats),
         };
         let frame = Frame::Answer {

@@ -47,6 +47,26 @@ impl AccountActor {
         }
     }
 
+    /// Starts the download and answers it from a task of its own: a file that takes a
+    /// minute never holds up the channel's other commands.
+    pub(super) async fn fetch_media(&mut self, reference: String, reply: Reply<Vec<u8>>) {
+        let started = match self.online_connection() {
+            Ok(connection) => connection.fetch_media(reference).await.map_err(Into::into),
+            Err(e) => Err(e),
+        };
+        match started {
+            Ok(answer) => {
+                tokio::spawn(async move {
+                    let bytes = answer.await.unwrap_or(Err(DriverError::Closed));
+                    let _ = reply.send(bytes.map_err(Into::into));
+                });
+            }
+            Err(e) => {
+                let _ = reply.send(Err(e));
+            }
+        }
+    }
+
     pub(super) async fn session_stats(&mut self) -> Result<SessionStats, ManagerError> {
         self.stats_within(COMMAND_TIMEOUT).await
     }

@@ -1,12 +1,13 @@
 //! The chats WhatsApp sends after pairing: the recent one-to-one chats go into the inbox
-//! as they were (times, WhatsApp ids, who wrote), read, without notifying anyone; the card
+//! as they were (times, WhatsApp ids, who wrote; attachments by reference, downloaded when
+//! first opened), read, without notifying anyone; the card
 //! shows how far the import has got and the channel's history records what it added.
 
 use std::collections::HashSet;
 
 use super::*;
 use crate::server::db::account_data;
-use crate::server::db::history::{self, NewHistory};
+use crate::server::db::history::{self, NewHistory, PendingMedia};
 use crate::server::drivers::driver::{HistoryBatch, HistoryMessage};
 use crate::views::channels::ImportProgress;
 
@@ -69,7 +70,9 @@ impl AccountActor {
         let batch: Vec<NewHistory> = messages
             .iter()
             .zip(&customers)
-            .filter(|(m, _)| m.sent_at_ms >= since && !m.text.trim().is_empty())
+            .filter(|(m, _)| {
+                m.sent_at_ms >= since && (!m.text.trim().is_empty() || m.media.is_some())
+            })
             .map(|(m, customer)| NewHistory {
                 customer,
                 from_me: m.from_me,
@@ -77,6 +80,12 @@ impl AccountActor {
                 text: &m.text,
                 wa_message_id: &m.id,
                 sent_at: m.sent_at_ms,
+                media: m.media.as_ref().map(|file| PendingMedia {
+                    filename: &file.filename,
+                    content_type: &file.content_type,
+                    size_bytes: file.size_bytes,
+                    reference: &file.reference,
+                }),
             })
             .collect();
         history::import(db, self.id, &routing, &batch, now_ms(), self.fence.as_ref())

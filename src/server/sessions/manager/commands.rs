@@ -102,6 +102,29 @@ impl SessionManager {
         .await
     }
 
+    /// Downloads an attachment of the channel's history by its driver reference, through
+    /// this server's session (refused when it has none online). Gives up after `limit`.
+    pub async fn fetch_media(
+        &self,
+        company_id: i64,
+        account: i64,
+        reference: String,
+        limit: Duration,
+    ) -> Result<Vec<u8>, ManagerError> {
+        let asked = self.ask(account, company_id, |reply| ActorCommand::FetchMedia {
+            reference,
+            reply,
+        });
+        tokio::time::timeout(limit + SEND_QUEUE_ALLOWANCE, asked)
+            .await
+            .unwrap_or_else(|_| {
+                Err(
+                    DriverError::Unreachable("WhatsApp did not send the file in time".into())
+                        .into(),
+                )
+            })
+    }
+
     /// Runs the next reconnect (or linking) attempt now instead of after its backoff;
     /// false when none is scheduled on this server.
     pub async fn retry_now(&self, company_id: i64, account: i64) -> Result<bool, ManagerError> {

@@ -71,6 +71,7 @@ fn a_history_chunk_becomes_its_one_to_one_text_messages_and_lid_mappings() {
                         name: "Rosa".into(),
                         text: "¿tienen envíos?".into(),
                         sent_at_ms: 1_790_000_000_000,
+                        media: None,
                     },
                     HistoryMessage {
                         id: "A2".into(),
@@ -79,6 +80,7 @@ fn a_history_chunk_becomes_its_one_to_one_text_messages_and_lid_mappings() {
                         name: String::new(),
                         text: "Sí, a todo el país".into(),
                         sent_at_ms: 1_790_000_060_000,
+                        media: None,
                     },
                     HistoryMessage {
                         id: "L1".into(),
@@ -87,6 +89,7 @@ fn a_history_chunk_becomes_its_one_to_one_text_messages_and_lid_mappings() {
                         name: "Vale".into(),
                         text: "hola".into(),
                         sent_at_ms: 1_790_000_100_000,
+                        media: None,
                     },
                 ],
                 progress: Some(100),
@@ -112,4 +115,61 @@ fn a_large_chunk_is_handed_over_in_bounded_batches_and_only_the_last_says_how_fa
         })
         .collect();
     assert_eq!(batches, vec![(BATCH, None), (1, Some(40))]);
+}
+
+#[test]
+fn a_history_attachment_is_kept_by_reference_and_a_hostile_one_only_by_name() {
+    use whatsapp_rust::download::Downloadable;
+
+    let photo = |id: &str, path: &str, caption: Option<&str>| {
+        let mut item = message(id, false, "", 1_790_000_000, "Rosa");
+        let info = item.message.get_or_insert_default();
+        let body = info.message.get_or_insert_default();
+        body.conversation = None;
+        let image = body.image_message.get_or_insert_default();
+        image.direct_path = Some(path.into());
+        image.media_key = Some(vec![7; 32]);
+        image.file_sha256 = Some(vec![3; 32]);
+        image.file_length = Some(48_000);
+        image.mimetype = Some("image/jpeg".into());
+        image.caption = caption.map(str::to_string);
+        item
+    };
+    let mut sync = wa::HistorySync::default();
+    sync.conversations = vec![chat(
+        "573001112233@s.whatsapp.net",
+        vec![
+            photo("P1", "/v/t62.7118-24/p1.enc", Some("el recibo")),
+            photo("P2", "//evil.example/x", None),
+        ],
+    )];
+    let messages = match events_of(&sync).pop() {
+        Some(DriverEvent::History(batch)) => batch.messages,
+        other => panic!("unexpected {other:?}"),
+    };
+    let [with_file, hostile] = &messages[..] else {
+        panic!("two messages expected: {messages:?}")
+    };
+    assert_eq!(with_file.text, "el recibo");
+    let media = with_file.media.as_ref().expect("kept by reference");
+    assert_eq!(
+        (
+            media.filename.as_str(),
+            media.content_type.as_str(),
+            media.size_bytes
+        ),
+        ("image-P1.jpg", "image/jpeg", 48_000)
+    );
+    let (reference, origin) = super::super::history_media::decode(&media.reference).unwrap();
+    assert_eq!(reference.direct_path(), Some("/v/t62.7118-24/p1.enc"));
+    assert_eq!(
+        (
+            origin.message_id.as_str(),
+            origin.chat.as_str(),
+            origin.from_me
+        ),
+        ("P1", "573001112233@s.whatsapp.net", false)
+    );
+    assert_eq!(hostile.media, None);
+    assert_eq!(hostile.text, "[image-P2.jpg could not be downloaded]");
 }

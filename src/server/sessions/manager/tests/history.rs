@@ -51,6 +51,7 @@ async fn a_linked_number_brings_its_recent_chats_in_parts_read_and_recorded() {
             name: "Antigua".into(),
             text: "de hace dos meses".into(),
             sent_at_ms: now_ms() - 60 * 86_400_000,
+            media: None,
         });
         rig.link_with_history(id, phone, history).await;
         let result = eventually(|| async { rig.results(id).await.pop().flatten() }).await;
