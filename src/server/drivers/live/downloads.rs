@@ -260,17 +260,14 @@ impl Fetch for Arc<Client> {
     ) -> BoxFuture<'static, Result<CappedWriter, String>> {
         let client = self.clone();
         Box::pin(async move {
-            client
-                .download_to_writer(&media, sink)
-                .await
-                .map_err(|e| {
-                    let cause: &(dyn std::error::Error + Send + Sync + 'static) = e.as_ref();
-                    match cause.http_status() {
-                        // The CDN refused the path or its token: expired, not a network fault.
-                        Some(401 | 403 | 404 | 410) => format!("{REJECTED} ({e})"),
-                        _ => e.to_string(),
-                    }
-                })
+            client.download_to_writer(&media, sink).await.map_err(|e| {
+                let cause: &(dyn std::error::Error + Send + Sync + 'static) = e.as_ref();
+                match cause.http_status() {
+                    // The CDN refused the path or its token: expired, not a network fault.
+                    Some(401 | 403 | 404 | 410) => format!("{REJECTED} ({e})"),
+                    _ => e.to_string(),
+                }
+            })
         })
     }
 }

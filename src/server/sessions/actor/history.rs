@@ -12,6 +12,8 @@ use crate::server::drivers::driver::{HistoryBatch, HistoryMessage};
 use crate::views::channels::ImportProgress;
 
 const DAY_MS: i64 = 86_400_000;
+/// How many times a batch is tried before it is given up on (and logged).
+const IMPORT_TRIES: u32 = 5;
 
 impl AccountActor {
     pub(super) async fn history(&mut self, batch: HistoryBatch) {
@@ -19,7 +21,7 @@ impl AccountActor {
         if days == 0 || !self.writes_allowed() {
             return;
         }
-        match self.import(batch.messages, days).await {
+        match self.import_retrying(&batch.messages, days).await {
             Ok(Some(imported)) => {
                 for conversation in &imported.conversations {
                     self.history_seen.insert(*conversation);
@@ -46,10 +48,34 @@ impl AccountActor {
         self.publish();
     }
 
+    /// The batch is one transaction and a replay adds nothing, so a failed try (SQLite busy
+    /// with another writer, a dropped database connection) is simply tried again: WhatsApp
+    /// sends a history once, and a part given up on would be lost for good.
+    async fn import_retrying(
+        &self,
+        messages: &[HistoryMessage],
+        days: u32,
+    ) -> Result<Option<history::Imported>, String> {
+        let mut tries = 1;
+        loop {
+            match self.import(messages, days).await {
+                Err(e) if tries < IMPORT_TRIES => {
+                    tracing::warn!(
+                        account = self.id,
+                        "history batch not stored, trying again: {e}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(200) * tries).await;
+                    tries += 1;
+                }
+                done => return done,
+            }
+        }
+    }
+
     /// `None`: the channel doesn't import (its setup says so), or the claim was lost.
     async fn import(
         &self,
-        messages: Vec<HistoryMessage>,
+        messages: &[HistoryMessage],
         days: u32,
     ) -> Result<Option<history::Imported>, String> {
         let db = &self.inner.db;
@@ -63,7 +89,7 @@ impl AccountActor {
             .ok_or_else(|| format!("account {} is gone", self.id))?;
         let since = now_ms() - i64::from(days) * DAY_MS;
         let mut customers = Vec::with_capacity(messages.len());
-        for message in &messages {
+        for message in messages {
             let customer = inbound::customer_address(db, self.company_id, &message.chat);
             customers.push(customer.await.map_err(db_error)?);
         }
