@@ -117,6 +117,23 @@ async fn listeners_cut_make_every_page_resync(
     cookies: &[(i64, String)],
 ) {
     let before: Vec<usize> = pages.iter().map(|(_, _, p)| p.updates().len()).collect();
+    // A listener may be between two connections (it pings after 5 s of quiet and
+    // reconnects a lost one): cut them when all three are connected.
+    let mut listening = 0;
+    for _ in 0..100 {
+        listening = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM pg_stat_activity \
+             WHERE application_name = 'aurora-listener' AND datname = current_database()",
+        )
+        .fetch_one(&mut *db)
+        .await
+        .unwrap();
+        if listening == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(listening, 3, "one listener per server");
     let cut = Instant::now();
     let killed: Vec<bool> = sqlx::query_scalar(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \

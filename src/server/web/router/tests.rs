@@ -439,6 +439,35 @@ async fn simulator_app(db: Db) -> Router {
     router(AppState::new(leptos_options(&config), db, config))
 }
 
+/// A simulator server whose media folder is a fresh temporary one (the caller removes it).
+async fn simulator_app_with_media(db: Db) -> (Router, std::path::PathBuf) {
+    seed_if_empty(&db).await.unwrap();
+    let media = std::env::temp_dir().join(format!("aurora-media-{}", rand::random::<u32>()));
+    let media_dir = media.display().to_string();
+    let config = Config::from_lookup(|name| match name {
+        "AURORA_WHATSAPP" => Some("simulator".to_string()),
+        "AURORA_MEDIA_DIR" => Some(media_dir.clone()),
+        _ => None,
+    })
+    .unwrap();
+    (
+        router(AppState::new(leptos_options(&config), db, config)),
+        media,
+    )
+}
+
+/// The QR the account's card shows, once its linking attempt has one.
+async fn linking_qr(app: &Router, id: i64) -> String {
+    loop {
+        let linking = body_text(send(app, get(paths::SIMULATOR_LINKING, None)).await).await;
+        let list: Vec<serde_json::Value> = serde_json::from_str(&linking).unwrap();
+        if let Some(entry) = list.iter().find(|e| e["account_id"] == id) {
+            return entry["qr"].as_str().unwrap().to_string();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// The id of a fresh account of Ana's company (Demo Company).
 async fn add_demo_account(app: &Router) -> i64 {
     let cookie = sign_in(app, "ana@demo.test").await;
@@ -600,14 +629,7 @@ async fn the_simulator_api_scans_unlinks_and_drops_the_network() {
     with_db(|db| async move {
         let app = simulator_app(db).await;
         let id = add_demo_account(&app).await;
-        let qr = loop {
-            let linking = body_text(send(&app, get("/simulator/api/linking", None)).await).await;
-            let list: Vec<serde_json::Value> = serde_json::from_str(&linking).unwrap();
-            if let Some(entry) = list.iter().find(|e| e["account_id"] == id) {
-                break entry["qr"].as_str().unwrap().to_string();
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        };
+        let qr = linking_qr(&app, id).await;
         let scan = format!(r#"{{"qr":"{qr}","phone":"+525512345678","business_name":"Tacos"}}"#);
         let linked = send(&app, post_json("/simulator/api/scan", &scan)).await;
         assert_eq!(linked.status(), StatusCode::OK);
@@ -670,25 +692,9 @@ async fn the_simulator_api_scans_unlinks_and_drops_the_network() {
 #[tokio::test]
 async fn an_attachment_link_in_a_conversation_opens_the_file() {
     with_db(|db| async move {
-        seed_if_empty(&db).await.unwrap();
-        let media = std::env::temp_dir().join(format!("aurora-links-{}", rand::random::<u32>()));
-        let media_dir = media.display().to_string();
-        let config = Config::from_lookup(|name| match name {
-            "AURORA_WHATSAPP" => Some("simulator".to_string()),
-            "AURORA_MEDIA_DIR" => Some(media_dir.clone()),
-            _ => None,
-        })
-        .unwrap();
-        let app = router(AppState::new(leptos_options(&config), db, config));
+        let (app, media) = simulator_app_with_media(db).await;
         let id = add_demo_account(&app).await;
-        let qr = loop {
-            let linking = body_text(send(&app, get(paths::SIMULATOR_LINKING, None)).await).await;
-            let list: Vec<serde_json::Value> = serde_json::from_str(&linking).unwrap();
-            if let Some(entry) = list.iter().find(|e| e["account_id"] == id) {
-                break entry["qr"].as_str().unwrap().to_string();
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        };
+        let qr = linking_qr(&app, id).await;
         let scan = format!(r#"{{"qr":"{qr}","phone":"+525512345678","business_name":"Tacos"}}"#);
         let linked = send(&app, post_json(paths::SIMULATOR_SCAN, &scan)).await;
         assert_eq!(linked.status(), StatusCode::OK);

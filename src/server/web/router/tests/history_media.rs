@@ -13,14 +13,7 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\nnot really an image";
 
 async fn linked_with_history_files(app: &Router) -> i64 {
     let id = add_demo_account(app).await;
-    let qr = loop {
-        let linking = body_text(send(app, get(paths::SIMULATOR_LINKING, None)).await).await;
-        let list: Vec<serde_json::Value> = serde_json::from_str(&linking).unwrap();
-        if let Some(entry) = list.iter().find(|e| e["account_id"] == id) {
-            break entry["qr"].as_str().unwrap().to_string();
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    };
+    let qr = linking_qr(app, id).await;
     let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
     let scan = serde_json::json!({
         "qr": qr, "phone": PHONE, "business_name": "Fotos",
@@ -78,16 +71,7 @@ fn files(page: &ConversationPage) -> (MediaView, MediaView) {
 #[tokio::test]
 async fn a_history_file_is_downloaded_when_first_opened_by_someone_who_may_see_it() {
     with_db(|db| async move {
-        seed_if_empty(&db).await.unwrap();
-        let media = std::env::temp_dir().join(format!("aurora-hist-{}", rand::random::<u32>()));
-        let media_dir = media.display().to_string();
-        let config = Config::from_lookup(|name| match name {
-            "AURORA_WHATSAPP" => Some("simulator".to_string()),
-            "AURORA_MEDIA_DIR" => Some(media_dir.clone()),
-            _ => None,
-        })
-        .unwrap();
-        let app = router(AppState::new(leptos_options(&config), db, config));
+        let (app, media) = simulator_app_with_media(db).await;
         linked_with_history_files(&app).await;
         let ana = sign_in(&app, "ana@demo.test").await;
         let page = conversation(&app, &ana).await;

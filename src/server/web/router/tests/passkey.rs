@@ -55,14 +55,7 @@ async fn eventually_link(app: &Router, cookie: &str, id: i64, kind: &str) -> ser
 
 /// Scans the account's QR as a phone whose account is passkey-gated.
 async fn scan_gated(app: &Router, id: i64, phone: &str) {
-    let qr = loop {
-        let linking = body_text(send(app, get("/simulator/api/linking", None)).await).await;
-        let list: Vec<serde_json::Value> = serde_json::from_str(&linking).unwrap();
-        if let Some(entry) = list.iter().find(|e| e["account_id"] == id) {
-            break entry["qr"].as_str().unwrap().to_string();
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    };
+    let qr = linking_qr(app, id).await;
     let scan =
         format!(r#"{{"qr":"{qr}","phone":"{phone}","business_name":"Llave","passkey":true}}"#);
     let scanned = send(
