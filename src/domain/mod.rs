@@ -6,6 +6,7 @@ pub mod account_data;
 pub mod address;
 pub mod identity;
 pub mod inbox;
+pub mod locale;
 pub mod size;
 pub mod time;
 pub mod wizard;
