@@ -14,9 +14,10 @@ use crate::pages::whatsapp_web::WhatsAppWebPage;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     provide_script_nonce();
+    let lang = crate::i18n::page_locale().tag();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -47,6 +48,7 @@ fn provide_script_nonce() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(crate::i18n::page_locale());
     view! {
         <Stylesheet id="leptos" href="/pkg/aurora.css"/>
         <Title formatter=|page: String| format!("{page} · Aurora")/>

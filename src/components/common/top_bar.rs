@@ -6,6 +6,7 @@ use leptos_router::components::{Redirect, A};
 
 use crate::api::auth::{signed_in_user, Logout};
 use crate::error::AppError;
+use crate::i18n::use_texts;
 use crate::paths::{CHANNELS, INBOX, LOGIN};
 
 #[component]
@@ -13,6 +14,7 @@ pub fn TopBar() -> impl IntoView {
     let me = Resource::new(|| (), |_| signed_in_user());
     let logout = ServerAction::<Logout>::new();
     let open = RwSignal::new(false);
+    let words = use_texts();
     view! {
         <header class="topbar" class:menu-open=move || open.get()>
             <a class="brand" href=INBOX>"Aurora"</a>
@@ -23,12 +25,12 @@ pub fn TopBar() -> impl IntoView {
                 aria-expanded=move || open.get().to_string()
                 on:click=move |_| open.update(|o| *o = !*o)
             >
-                "Menu"
+                {words.menu}
             </button>
             <div class="topbar-menu" id="topbar-menu">
-            <nav class="top-nav" aria-label="Main">
-                <A href=INBOX>"Inbox"</A>
-                <A href=CHANNELS>"Settings"</A>
+            <nav class="top-nav" aria-label=words.main_navigation>
+                <A href=INBOX>{words.inbox}</A>
+                <A href=CHANNELS>{words.settings}</A>
             </nav>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -46,7 +48,7 @@ pub fn TopBar() -> impl IntoView {
                 })}
             </Suspense>
             <ActionForm action=logout>
-                <button type="submit" class="ghost">"Sign out"</button>
+                <button type="submit" class="ghost">{words.sign_out}</button>
             </ActionForm>
             </div>
         </header>

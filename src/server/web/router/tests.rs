@@ -866,4 +866,5 @@ async fn a_sign_in_in_use_renews_its_cookie_at_most_once_a_minute() {
 }
 
 mod history_media;
+mod languages;
 mod passkey;
