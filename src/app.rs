@@ -48,7 +48,7 @@ fn provide_script_nonce() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_context(crate::i18n::page_locale());
+    crate::i18n::provide_page_locale();
     view! {
         <Stylesheet id="leptos" href="/pkg/aurora.css"/>
         <Title formatter=|page: String| format!("{page} · Aurora")/>

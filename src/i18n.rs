@@ -16,6 +16,7 @@ pub struct Texts {
     pub inbox: &'static str,
     pub settings: &'static str,
     pub sign_out: &'static str,
+    pub language: &'static str,
     // Sign-in.
     pub sign_in: &'static str,
     pub email: &'static str,
@@ -28,6 +29,7 @@ pub const EN: Texts = Texts {
     inbox: "Inbox",
     settings: "Settings",
     sign_out: "Sign out",
+    language: "Language",
     sign_in: "Sign in",
     email: "Email",
     password: "Password",
@@ -39,6 +41,7 @@ pub const ES: Texts = Texts {
     inbox: "Bandeja de entrada",
     settings: "Configuración",
     sign_out: "Cerrar sesión",
+    language: "Idioma",
     sign_in: "Iniciar sesión",
     email: "Correo electrónico",
     password: "Contraseña",
@@ -50,6 +53,7 @@ pub const PT_BR: Texts = Texts {
     inbox: "Caixa de entrada",
     settings: "Configurações",
     sign_out: "Sair",
+    language: "Idioma",
     sign_in: "Entrar",
     email: "E-mail",
     password: "Senha",
@@ -63,17 +67,27 @@ pub fn texts(locale: Locale) -> &'static Texts {
     }
 }
 
-/// The page's language, as the server chose it for this request.
+/// The page's language, as the server chose it for this request: the signed-in person's
+/// own, else their browser's, else their company's, else English.
 #[cfg(feature = "ssr")]
 pub fn page_locale() -> Locale {
-    let asked = use_context::<http::request::Parts>().and_then(|parts| {
-        parts
-            .headers
-            .get(http::header::ACCEPT_LANGUAGE)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_string)
+    use crate::server::web::gate::SignInContext;
+
+    let parts = use_context::<http::request::Parts>();
+    let header = parts.as_ref().and_then(|parts| {
+        let value = parts.headers.get(http::header::ACCEPT_LANGUAGE)?;
+        value.to_str().ok().map(str::to_string)
     });
-    crate::domain::locale::negotiate(None, asked.as_deref(), None)
+    let user = parts
+        .as_ref()
+        .and_then(|parts| parts.extensions.get::<SignInContext>())
+        .and_then(|sign_in| sign_in.user.clone());
+    let chosen = |tag: Option<&String>| tag.and_then(|t| Locale::parse(t));
+    crate::domain::locale::negotiate(
+        chosen(user.as_ref().and_then(|u| u.language.as_ref())),
+        header.as_deref(),
+        chosen(user.as_ref().and_then(|u| u.company_language.as_ref())),
+    )
 }
 
 /// The page's language, as the server wrote it into `<html lang>`.
@@ -86,9 +100,19 @@ pub fn page_locale() -> Locale {
         .unwrap_or_default()
 }
 
-/// The texts of the page's language (provided by `App`).
-pub fn use_texts() -> &'static Texts {
-    texts(use_context::<Locale>().unwrap_or_default())
+/// The page's language, changeable while it is open (provided by `App`).
+#[derive(Debug, Clone, Copy)]
+pub struct PageLocale(pub RwSignal<Locale>);
+
+pub fn provide_page_locale() {
+    provide_context(PageLocale(RwSignal::new(page_locale())));
+}
+
+/// The texts of the page's language, read where they are shown so a change of language
+/// redraws them without a reload.
+pub fn use_texts() -> impl Fn() -> &'static Texts + Copy + Send + Sync + 'static {
+    let locale = use_context::<PageLocale>().map(|l| l.0);
+    move || texts(locale.map(|l| l.get()).unwrap_or_default())
 }
 
 #[cfg(test)]

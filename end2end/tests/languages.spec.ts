@@ -1,4 +1,7 @@
 import { expect, test } from '../fixtures';
+import { ChannelsPage } from '../pages/channels-page';
+import { LoginPage } from '../pages/login-page';
+import { Tenant } from '../pages/tenant';
 
 const languages = [
   { locale: 'es-MX', lang: 'es', signIn: 'Iniciar sesión', email: 'Correo electrónico', password: 'Contraseña', signOut: 'Cerrar sesión', inbox: 'Bandeja de entrada', nav: 'Principal' },
@@ -28,3 +31,31 @@ for (const words of languages) {
     });
   });
 }
+
+test('the language menu redraws the open page at once, without a reload, and stays with the person', async ({ page }) => {
+  const tenant = new Tenant('language');
+  await ChannelsPage.signedInAs(page, tenant.admin.email);
+  await page.goto('/inbox');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  // Marks this document: a reload would lose it.
+  await page.evaluate(() => ((window as unknown as { kept: boolean }).kept = true));
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('Português (Brasil)');
+  await expect(page.getByRole('button', { name: 'Sair' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Principal' }).getByRole('link', { name: 'Caixa de entrada' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'pt-BR');
+  await expect(page.getByRole('combobox', { name: 'Idioma' })).toHaveValue('pt-BR');
+  expect(await page.evaluate(() => (window as unknown as { kept?: boolean }).kept)).toBe(true);
+
+  // Signing out and in again, from a browser that asks for English: still Portuguese.
+  await page.getByRole('button', { name: 'Sair' }).click();
+  await expect(page).toHaveURL('/login');
+  // A fresh page for someone not signed in follows the browser.
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  const login = new LoginPage(page);
+  await login.signIn(tenant.admin.email);
+  await expect(page.getByRole('button', { name: 'Sair' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'pt-BR');
+  await page.getByRole('combobox', { name: 'Idioma' }).selectOption('English');
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+});

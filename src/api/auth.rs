@@ -51,7 +51,22 @@ pub async fn signed_in_user() -> Result<Me, AppError> {
         display_name: user.display_name,
         email: user.email,
         company_name: user.company_name,
+        language: user.language,
     })
+}
+
+/// The signed-in person's own language (`en`, `es`, `pt-BR`): kept on their user, so it
+/// follows them to every device and sign-in.
+#[server(endpoint = "set_language")]
+pub async fn set_language(language: String) -> Result<(), AppError> {
+    use crate::server::services::preferences;
+    use crate::server::web::fn_context::{app_state, require_user, respond};
+
+    let outcome = async {
+        let user = require_user().await?;
+        preferences::set_language(&app_state().db, &user, &language).await
+    };
+    respond(outcome.await)
 }
 
 #[server(endpoint = "setup")]

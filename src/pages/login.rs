@@ -10,18 +10,18 @@ pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let words = use_texts();
     view! {
-        <Title text=words.sign_in/>
+        <Title text=move || words().sign_in.to_string()/>
         <main class="auth-page">
             <section class="auth-card" aria-labelledby="login-heading">
                 <p class="brand">"Aurora"</p>
-                <h1 id="login-heading">{words.sign_in}</h1>
+                <h1 id="login-heading">{move || words().sign_in}</h1>
                 <ActionForm action=login>
                     <div class="field">
-                        <label for="login-email">{words.email}</label>
+                        <label for="login-email">{move || words().email}</label>
                         <input id="login-email" type="email" name="email" autocomplete="username" required autofocus/>
                     </div>
                     <div class="field">
-                        <label for="login-password">{words.password}</label>
+                        <label for="login-password">{move || words().password}</label>
                         <input
                             id="login-password"
                             type="password"
@@ -32,7 +32,7 @@ pub fn LoginPage() -> impl IntoView {
                     </div>
                     <FormError result=move || login.value().get()/>
                     <button type="submit" class="primary wide" disabled=move || login.pending().get()>
-                        {words.sign_in}
+                        {move || words().sign_in}
                     </button>
                 </ActionForm>
             </section>

@@ -8,4 +8,6 @@ pub struct Me {
     pub display_name: String,
     pub email: String,
     pub company_name: String,
+    /// The person's own language (a tag), when they chose one.
+    pub language: Option<String>,
 }

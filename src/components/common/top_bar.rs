@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 
-use crate::api::auth::{signed_in_user, Logout};
+use crate::api::auth::{set_language, signed_in_user, Logout};
+use crate::domain::locale::Locale;
 use crate::error::AppError;
-use crate::i18n::use_texts;
+use crate::i18n::{use_texts, PageLocale};
 use crate::paths::{CHANNELS, INBOX, LOGIN};
 
 #[component]
@@ -15,6 +16,14 @@ pub fn TopBar() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let open = RwSignal::new(false);
     let words = use_texts();
+    // A page reached without a reload (after signing in) takes the person's own language.
+    let locale = use_context::<PageLocale>().map(|l| l.0);
+    Effect::new(move |_| {
+        let chosen = me.get().and_then(Result::ok).and_then(|me| me.language);
+        if let (Some(locale), Some(chosen)) = (locale, chosen.as_deref().and_then(Locale::parse)) {
+            show_language(locale, chosen);
+        }
+    });
     view! {
         <header class="topbar" class:menu-open=move || open.get()>
             <a class="brand" href=INBOX>"Aurora"</a>
@@ -25,12 +34,12 @@ pub fn TopBar() -> impl IntoView {
                 aria-expanded=move || open.get().to_string()
                 on:click=move |_| open.update(|o| *o = !*o)
             >
-                {words.menu}
+                {move || words().menu}
             </button>
             <div class="topbar-menu" id="topbar-menu">
-            <nav class="top-nav" aria-label=words.main_navigation>
-                <A href=INBOX>{words.inbox}</A>
-                <A href=CHANNELS>{words.settings}</A>
+            <nav class="top-nav" aria-label=move || words().main_navigation>
+                <A href=INBOX>{move || words().inbox}</A>
+                <A href=CHANNELS>{move || words().settings}</A>
             </nav>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -47,10 +56,56 @@ pub fn TopBar() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <LanguageMenu/>
             <ActionForm action=logout>
-                <button type="submit" class="ghost">{words.sign_out}</button>
+                <button type="submit" class="ghost">{move || words().sign_out}</button>
             </ActionForm>
             </div>
         </header>
+    }
+}
+
+/// The person's language: applied to the open page at once, and kept on their user.
+#[component]
+fn LanguageMenu() -> impl IntoView {
+    let words = use_texts();
+    let locale = use_context::<PageLocale>().map(|l| l.0);
+    let error = RwSignal::new(None::<String>);
+    let choose = move |ev: leptos::ev::Event| {
+        let Some(chosen) = Locale::parse(&event_target_value(&ev)) else {
+            return;
+        };
+        if let Some(locale) = locale {
+            show_language(locale, chosen);
+        }
+        leptos::task::spawn_local(async move {
+            error.set(
+                set_language(chosen.tag().to_string())
+                    .await
+                    .err()
+                    .map(|e| e.to_string()),
+            );
+        });
+    };
+    let current = move || locale.map(|l| l.get()).unwrap_or_default();
+    let options = Locale::ALL
+        .into_iter()
+        .map(|option| {
+            view! { <option value=option.tag() selected=move || current() == option>{option.name()}</option> }
+        })
+        .collect_view();
+    view! {
+        <select class="language" aria-label=move || words().language on:change=choose>{options}</select>
+        <span class="failure" role="alert" hidden=move || error.get().is_none()>{move || error.get()}</span>
+    }
+}
+
+/// Redraws the page in `chosen` and says so in `<html lang>` (for screen readers and spelling).
+fn show_language(locale: RwSignal<Locale>, chosen: Locale) {
+    if locale.get_untracked() != chosen {
+        locale.set(chosen);
+    }
+    if let Some(html) = document().document_element() {
+        let _ = html.set_attribute("lang", chosen.tag());
     }
 }

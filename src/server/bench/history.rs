@@ -129,6 +129,8 @@ async fn agent(db: &Db, company: i64) -> Result<SignedInUser, String> {
         subscription_active: true,
         signed_in_at: 0,
         last_seen_at: 0,
+        language: None,
+        company_language: None,
     })
 }
 

@@ -121,6 +121,8 @@ async fn seed(db: &Db, conversations: i64) -> Result<Seeded, String> {
         subscription_active: true,
         signed_in_at: 0,
         last_seen_at: 0,
+        language: None,
+        company_language: None,
     };
     Ok(Seeded {
         agent,

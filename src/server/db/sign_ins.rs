@@ -16,6 +16,9 @@ pub struct SignedInUser {
     /// When this sign-in began (the absolute lifetime counts from here).
     pub signed_in_at: i64,
     pub last_seen_at: i64,
+    /// The person's own choice of language (a tag), and their company's default.
+    pub language: Option<String>,
+    pub company_language: Option<String>,
 }
 
 impl SignedInUser {
@@ -55,7 +58,7 @@ pub async fn find(db: &Db, token_hash: &str) -> Result<Option<SignedInUser>, sql
         "SELECT u.id AS user_id, u.company_id, u.email, u.display_name, u.global_admin, \
          u.channels_admin, c.name AS company_name, \
          c.subscription_status = 'active' AS subscription_active, \
-         s.created_at AS signed_in_at, s.last_seen_at \
+         s.created_at AS signed_in_at, s.last_seen_at, u.language, c.language AS company_language \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN companies c ON c.id = u.company_id \
          WHERE s.token_hash = $1",
     )

@@ -45,6 +45,20 @@ pub async fn insert(db: &Db, user: &NewUser<'_>) -> Result<i64, sqlx::Error> {
     .await)
 }
 
+/// The person's own language (a tag the caller checked), or none to follow their browser.
+pub async fn set_language(
+    db: &Db,
+    user_id: i64,
+    language: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    on_pool!(db, pool => sqlx::query("UPDATE users SET language = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(language)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+}
+
 pub async fn credentials_by_email(
     db: &Db,
     email: &str,

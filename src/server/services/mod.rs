@@ -9,6 +9,7 @@ pub mod media;
 pub mod passkey;
 pub mod password;
 pub mod phone;
+pub mod preferences;
 pub mod read_receipts;
 pub mod replies;
 pub mod setup;

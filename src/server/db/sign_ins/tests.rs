@@ -31,6 +31,8 @@ async fn sessions_load_user_and_company_and_expire() {
                 subscription_active: false,
                 signed_in_at: 1_000,
                 last_seen_at: 1_000,
+                language: None,
+                company_language: None,
             }
         );
         touch(&db, "old", 2_000).await.unwrap();

@@ -59,6 +59,8 @@ fn session(id: i64, company_id: i64, name: &str, global_admin: bool) -> SignedIn
         subscription_active: true,
         signed_in_at: 0,
         last_seen_at: 0,
+        language: None,
+        company_language: None,
     }
 }
 

@@ -39,6 +39,8 @@ fn session_user(id: i64, company_id: i64, name: &str) -> SignedInUser {
         subscription_active: true,
         signed_in_at: 0,
         last_seen_at: 0,
+        language: None,
+        company_language: None,
     }
 }
 

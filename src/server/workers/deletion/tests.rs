@@ -38,6 +38,8 @@ fn user_session(id: i64, company_id: i64, global_admin: bool) -> SignedInUser {
         subscription_active: true,
         signed_in_at: 0,
         last_seen_at: 0,
+        language: None,
+        company_language: None,
     }
 }
 

@@ -2,11 +2,24 @@
 //! which, so the browser hydrates the same words.
 
 use super::*;
+use crate::server::db::on_pool;
 
 async fn login_page(app: &Router, accept_language: Option<&str>) -> String {
-    let mut request = Request::get("/login").header(header::HOST, HOST);
+    page(app, "/login", None, accept_language).await
+}
+
+async fn page(
+    app: &Router,
+    path: &str,
+    cookie: Option<&str>,
+    accept_language: Option<&str>,
+) -> String {
+    let mut request = Request::get(path).header(header::HOST, HOST);
     if let Some(asked) = accept_language {
         request = request.header(header::ACCEPT_LANGUAGE, asked);
+    }
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
     }
     let response = send(app, request.body(Body::empty()).unwrap()).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -43,6 +56,52 @@ async fn the_sign_in_page_speaks_the_browsers_language() {
                 "{asked:?}"
             );
         }
+    })
+    .await;
+}
+
+fn lang_of(html: &str) -> &str {
+    let start = html.find("<html lang=\"").map(|i| i + 12).unwrap_or(0);
+    html[start..].split('"').next().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_persons_own_language_comes_first_then_the_browser_then_the_company() {
+    with_db(|db| async move {
+        let app = seeded_app(db.clone()).await;
+        let choose = |cookie: Option<&str>, body: &str| {
+            post_form("/api/set_language", body, None, cookie)
+        };
+        let anonymous = send(&app, choose(None, "language=es")).await;
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+        let lucia = sign_in(&app, "lucia@demo.test").await;
+        for bad in ["language=fr", "language=ES", "language=", "nothing=1"] {
+            let refused = send(&app, choose(Some(&lucia), bad)).await;
+            assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        }
+        let chosen = send(&app, choose(Some(&lucia), "language=pt-BR")).await;
+        assert_eq!(chosen.status(), StatusCode::OK);
+
+        // Her pages are in Portuguese whatever her browser asks, also after a new sign-in.
+        let inbox = page(&app, "/inbox", Some(&lucia), Some("en-US")).await;
+        assert_eq!(lang_of(&inbox), "pt-BR");
+        assert!(inbox.replace("<!>", "").contains(">Sair</button>"));
+        let again = sign_in(&app, "lucia@demo.test").await;
+        assert_eq!(lang_of(&page(&app, "/inbox", Some(&again), None).await), "pt-BR");
+
+        // Her choice is hers: a colleague follows their browser, then the company's default.
+        let carlos = sign_in(&app, "carlos@demo.test").await;
+        assert_eq!(lang_of(&page(&app, "/inbox", Some(&carlos), Some("es")).await), "es");
+        assert_eq!(lang_of(&page(&app, "/inbox", Some(&carlos), None).await), "en");
+        on_pool!(&db, pool => sqlx::query("UPDATE companies SET language = 'es' WHERE name = 'Demo Company'")
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        assert_eq!(lang_of(&page(&app, "/inbox", Some(&carlos), Some("de")).await), "es");
+        assert_eq!(lang_of(&page(&app, "/inbox", Some(&carlos), Some("en")).await), "en");
+        let omar = sign_in(&app, "omar@other.test").await;
+        assert_eq!(lang_of(&page(&app, "/inbox", Some(&omar), None).await), "en");
     })
     .await;
 }
