@@ -30,7 +30,8 @@ export class Tenant {
   readonly carla: Person;
   readonly diego: Person;
 
-  constructor(label: string) {
+  /** `language`: the company's default language (`create-company --language`). */
+  constructor(label: string, language?: string) {
     const suffix = `${label}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const person = (first: string, name: string) => ({ email: `${first}.${suffix}@wizard.test`, name });
     this.company = `Wizard ${suffix}`;
@@ -39,7 +40,7 @@ export class Tenant {
     this.bruno = person('bruno', 'Bruno Díaz');
     this.carla = person('carla', 'Carla Núñez');
     this.diego = person('diego', 'Diego Pérez');
-    cli(['create-company', '--name', this.company, '--channel-limit', '5']);
+    cli(['create-company', '--name', this.company, '--channel-limit', '5', ...(language ? ['--language', language] : [])]);
     cli(['create-user', '--company', this.company, '--email', this.admin.email, '--name', this.admin.name, '--global-admin', '--channels-admin'], DEMO_PASSWORD);
     cli(['create-user', '--company', this.company, '--email', this.elena.email, '--name', this.elena.name, '--channels-admin'], DEMO_PASSWORD);
     for (const agent of [this.bruno, this.carla, this.diego]) {

@@ -59,3 +59,19 @@ test('the language menu redraws the open page at once, without a reload, and sta
   await page.getByRole('combobox', { name: 'Idioma' }).selectOption('English');
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 });
+
+test.describe('a browser asking for none of our languages', () => {
+  test.use({ locale: 'de-DE' });
+
+  test("gets the company's default language once signed in, and English before", async ({ page }) => {
+    const tenant = new Tenant('company-language', 'es');
+    const login = new LoginPage(page);
+    await login.goto();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await login.signIn(tenant.admin.email);
+    await expect(page.getByRole('button', { name: 'Cerrar sesión' })).toBeVisible();
+    await page.reload();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+    await expect(page.getByRole('button', { name: 'Cerrar sesión' })).toBeVisible();
+  });
+});

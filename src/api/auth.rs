@@ -51,7 +51,7 @@ pub async fn signed_in_user() -> Result<Me, AppError> {
         display_name: user.display_name,
         email: user.email,
         company_name: user.company_name,
-        language: user.language,
+        language: crate::i18n::page_locale().tag().to_string(),
     })
 }
 

@@ -8,6 +8,7 @@ pub struct Me {
     pub display_name: String,
     pub email: String,
     pub company_name: String,
-    /// The person's own language (a tag), when they chose one.
-    pub language: Option<String>,
+    /// The language the server chose for them (a tag): their own, else their browser's,
+    /// else their company's.
+    pub language: String,
 }

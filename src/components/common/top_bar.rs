@@ -16,10 +16,10 @@ pub fn TopBar() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let open = RwSignal::new(false);
     let words = use_texts();
-    // A page reached without a reload (after signing in) takes the person's own language.
+    // A page reached without a reload (after signing in) takes the person's language.
     let locale = use_context::<PageLocale>().map(|l| l.0);
     Effect::new(move |_| {
-        let chosen = me.get().and_then(Result::ok).and_then(|me| me.language);
+        let chosen = me.get().and_then(Result::ok).map(|me| me.language);
         if let (Some(locale), Some(chosen)) = (locale, chosen.as_deref().and_then(Locale::parse)) {
             show_language(locale, chosen);
         }

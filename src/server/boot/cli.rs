@@ -13,6 +13,7 @@ use crate::server::drivers::simulator::Simulator;
 use crate::server::services::identity::{
     company_id_by_name, create_company, create_funnel, create_user, NewUser,
 };
+use crate::server::services::preferences;
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +39,10 @@ enum Command {
         /// Create it with an inactive subscription.
         #[arg(long)]
         inactive: bool,
+        /// Its default language (en, es, pt-BR): for its people who chose none and whose
+        /// browsers ask for none of these.
+        #[arg(long)]
+        language: Option<String>,
     },
     /// Create a user; the password is read from standard input (prompted on a terminal).
     CreateUser {
@@ -221,9 +226,24 @@ async fn run_command(config: Config, command: Command) -> Result<(), String> {
             name,
             channel_limit,
             inactive,
-        } => create_company(&db, &name, !inactive, channel_limit)
-            .await
-            .map(|id| println!("created company {id}: {}", name.trim())),
+            language,
+        } => {
+            // Checked before anything is created: a typo leaves no company behind.
+            if let Some(tag) = &language {
+                preferences::language(tag).map_err(|e| e.to_string())?;
+            }
+            let created = create_company(&db, &name, !inactive, channel_limit).await;
+            match (created, language) {
+                (Ok(id), Some(tag)) => preferences::set_company_language(&db, id, &tag)
+                    .await
+                    .map(|()| println!("created company {id}: {} ({tag})", name.trim())),
+                (Ok(id), None) => {
+                    println!("created company {id}: {}", name.trim());
+                    Ok(())
+                }
+                (Err(e), _) => Err(e),
+            }
+        }
         Command::CreateUser {
             company,
             email,

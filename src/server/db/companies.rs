@@ -13,6 +13,16 @@ pub struct Company {
 const SELECT: &str = "SELECT id, name, subscription_status = 'active' AS subscription_active, \
                       channel_limit FROM companies";
 
+/// The company's default language (a tag the caller checked).
+pub async fn set_language(db: &Db, company_id: i64, language: &str) -> Result<(), sqlx::Error> {
+    on_pool!(db, pool => sqlx::query("UPDATE companies SET language = $2 WHERE id = $1")
+        .bind(company_id)
+        .bind(language)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+}
+
 pub async fn insert(
     db: &Db,
     name: &str,

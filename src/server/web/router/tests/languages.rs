@@ -2,7 +2,6 @@
 //! which, so the browser hydrates the same words.
 
 use super::*;
-use crate::server::db::on_pool;
 
 async fn login_page(app: &Router, accept_language: Option<&str>) -> String {
     page(app, "/login", None, accept_language).await
@@ -69,9 +68,8 @@ fn lang_of(html: &str) -> &str {
 async fn a_persons_own_language_comes_first_then_the_browser_then_the_company() {
     with_db(|db| async move {
         let app = seeded_app(db.clone()).await;
-        let choose = |cookie: Option<&str>, body: &str| {
-            post_form("/api/set_language", body, None, cookie)
-        };
+        let choose =
+            |cookie: Option<&str>, body: &str| post_form("/api/set_language", body, None, cookie);
         let anonymous = send(&app, choose(None, "language=es")).await;
         assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
         let lucia = sign_in(&app, "lucia@demo.test").await;
@@ -87,21 +85,41 @@ async fn a_persons_own_language_comes_first_then_the_browser_then_the_company() 
         assert_eq!(lang_of(&inbox), "pt-BR");
         assert!(inbox.replace("<!>", "").contains(">Sair</button>"));
         let again = sign_in(&app, "lucia@demo.test").await;
-        assert_eq!(lang_of(&page(&app, "/inbox", Some(&again), None).await), "pt-BR");
+        assert_eq!(
+            lang_of(&page(&app, "/inbox", Some(&again), None).await),
+            "pt-BR"
+        );
 
         // Her choice is hers: a colleague follows their browser, then the company's default.
         let carlos = sign_in(&app, "carlos@demo.test").await;
-        assert_eq!(lang_of(&page(&app, "/inbox", Some(&carlos), Some("es")).await), "es");
-        assert_eq!(lang_of(&page(&app, "/inbox", Some(&carlos), None).await), "en");
-        on_pool!(&db, pool => sqlx::query("UPDATE companies SET language = 'es' WHERE name = 'Demo Company'")
-            .execute(pool)
+        assert_eq!(
+            lang_of(&page(&app, "/inbox", Some(&carlos), Some("es")).await),
+            "es"
+        );
+        assert_eq!(
+            lang_of(&page(&app, "/inbox", Some(&carlos), None).await),
+            "en"
+        );
+        use crate::server::services::preferences::set_company_language;
+        let demo = crate::server::services::identity::company_id_by_name(&db, "Demo Company")
             .await
-            .map(|_| ()))
-        .unwrap();
-        assert_eq!(lang_of(&page(&app, "/inbox", Some(&carlos), Some("de")).await), "es");
-        assert_eq!(lang_of(&page(&app, "/inbox", Some(&carlos), Some("en")).await), "en");
+            .unwrap();
+        let refused = set_company_language(&db, demo, "fr").await;
+        assert!(matches!(refused, Err(AppError::Invalid(_))), "{refused:?}");
+        set_company_language(&db, demo, "es").await.unwrap();
+        assert_eq!(
+            lang_of(&page(&app, "/inbox", Some(&carlos), Some("de")).await),
+            "es"
+        );
+        assert_eq!(
+            lang_of(&page(&app, "/inbox", Some(&carlos), Some("en")).await),
+            "en"
+        );
         let omar = sign_in(&app, "omar@other.test").await;
-        assert_eq!(lang_of(&page(&app, "/inbox", Some(&omar), None).await), "en");
+        assert_eq!(
+            lang_of(&page(&app, "/inbox", Some(&omar), None).await),
+            "en"
+        );
     })
     .await;
 }
