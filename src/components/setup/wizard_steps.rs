@@ -335,27 +335,33 @@ fn RestrictedStep(context: WizardContext) -> impl IntoView {
             }).collect_view()}
             {context.error_view(SetupField::RestrictedUsers)}
         </fieldset>
+        <CheckField
+            checked=draft.read_receipts
+            label="Send read receipts"
+            hint="When an agent opens a chat, the customer's phone shows their messages as read (blue ticks)."
+        />
+        <CheckField
+            checked=draft.import_history
+            label="Import the last 30 days of chats"
+            hint="When the number is linked, its recent one-to-one chats appear in the inbox, already read. Group chats are not imported."
+        />
+    }
+}
+
+/// A setting that is on or off, with what it does underneath.
+#[component]
+fn CheckField(checked: RwSignal<bool>, label: &'static str, hint: &'static str) -> impl IntoView {
+    view! {
         <div class="field">
             <label class="check">
                 <input
                     type="checkbox"
-                    prop:checked=move || draft.read_receipts.get()
-                    on:change=move |ev| draft.read_receipts.set(event_target_checked(&ev))
+                    prop:checked=move || checked.get()
+                    on:change=move |ev| checked.set(event_target_checked(&ev))
                 />
-                "Send read receipts"
+                {label}
             </label>
-            <p class="hint">"When an agent opens a chat, the customer's phone shows their messages as read (blue ticks)."</p>
-        </div>
-        <div class="field">
-            <label class="check">
-                <input
-                    type="checkbox"
-                    prop:checked=move || draft.import_history.get()
-                    on:change=move |ev| draft.import_history.set(event_target_checked(&ev))
-                />
-                "Import the last 30 days of chats"
-            </label>
-            <p class="hint">"When the number is linked, its recent one-to-one chats appear in the inbox, already read. Group chats are not imported."</p>
+            <p class="hint">{hint}</p>
         </div>
     }
 }

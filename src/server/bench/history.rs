@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::server::bench::support::{bench_company, exec, scalar, summary, BenchDatabase, SERIES};
+use crate::server::bench::support::{
+    bench_company, bench_user, exec, scalar, summary, BenchDatabase, SERIES,
+};
 use crate::server::boot::config::SimTimings;
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{accounts, now_ms, Db};
@@ -118,20 +120,7 @@ async fn bench(db: &Db, messages: usize, chats: usize) -> Result<(), String> {
 
 async fn agent(db: &Db, company: i64) -> Result<SignedInUser, String> {
     let user_id = scalar(db, "SELECT id FROM users WHERE company_id = $1", &[company]).await?;
-    Ok(SignedInUser {
-        user_id,
-        company_id: company,
-        email: "bench@bench.test".into(),
-        display_name: "Bench".into(),
-        global_admin: true,
-        channels_admin: true,
-        company_name: "Bench".into(),
-        subscription_active: true,
-        signed_in_at: 0,
-        last_seen_at: 0,
-        language: None,
-        company_language: None,
-    })
+    Ok(bench_user(user_id, company, "Bench", true))
 }
 
 async fn wait<T>(mut check: impl FnMut() -> Option<T>) -> Result<T, String> {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::server::bench::support::{exec, scalar, summary, BenchDatabase, SERIES};
+use crate::server::bench::support::{bench_user, exec, scalar, summary, BenchDatabase, SERIES};
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{companies, users, Db};
 use crate::server::services::inbox::{self, ListRequest};
@@ -110,20 +110,7 @@ async fn seed(db: &Db, conversations: i64) -> Result<Seeded, String> {
             .await
             .map_err(|e| e.to_string())?;
     }
-    let agent = SignedInUser {
-        user_id: agent,
-        company_id: company,
-        email: "agent@bench.test".into(),
-        display_name: "Agent".into(),
-        global_admin: false,
-        channels_admin: false,
-        company_name: "Bench".into(),
-        subscription_active: true,
-        signed_in_at: 0,
-        last_seen_at: 0,
-        language: None,
-        company_language: None,
-    };
+    let agent = bench_user(agent, company, "Agent", false);
     Ok(Seeded {
         agent,
         funnel,

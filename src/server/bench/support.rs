@@ -148,6 +148,24 @@ pub async fn bench_company(db: &Db, channel_limit: i64) -> Result<i64, String> {
 }
 
 /// Signs the bench admin in: the cookie a browser would send, and who it is.
+/// A person of the bench company, as a signed-in request would carry them.
+pub fn bench_user(user_id: i64, company_id: i64, name: &str, admin: bool) -> SignedInUser {
+    SignedInUser {
+        user_id,
+        company_id,
+        email: format!("{}@bench.test", name.to_ascii_lowercase()),
+        display_name: name.into(),
+        global_admin: admin,
+        channels_admin: admin,
+        company_name: "Bench".into(),
+        subscription_active: true,
+        signed_in_at: 0,
+        last_seen_at: 0,
+        language: None,
+        company_language: None,
+    }
+}
+
 pub async fn bench_sign_in(db: &Db, state: &AppState) -> Result<(String, SignedInUser), String> {
     let attempt = SignIn {
         email: "bench@bench.test",
