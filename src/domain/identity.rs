@@ -60,21 +60,43 @@ pub fn normalize_email(raw: &str) -> Result<String, String> {
     }
 }
 
+/// What is wrong with a name; each language words it (`i18n`), English here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum NameProblem {
+    Required,
+    TooLong,
+    ControlCharacters,
+}
+
+impl NameProblem {
+    /// `what` names the field: "Name is required".
+    pub fn english(self, what: &str) -> String {
+        match self {
+            NameProblem::Required => format!("{what} is required"),
+            NameProblem::TooLong => format!("{what} must be at most {MAX_NAME_CHARS} characters"),
+            NameProblem::ControlCharacters => format!("{what} cannot contain control characters"),
+        }
+    }
+}
+
 /// A display name or company name: trimmed, 1 to 80 characters, no control characters.
-pub fn clean_name(raw: &str, what: &str) -> Result<String, String> {
+pub fn check_name(raw: &str) -> Result<String, NameProblem> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err(format!("{what} is required"));
+        return Err(NameProblem::Required);
     }
     if name.chars().count() > MAX_NAME_CHARS {
-        return Err(format!(
-            "{what} must be at most {MAX_NAME_CHARS} characters"
-        ));
+        return Err(NameProblem::TooLong);
     }
     if name.chars().any(char::is_control) {
-        return Err(format!("{what} cannot contain control characters"));
+        return Err(NameProblem::ControlCharacters);
     }
     Ok(name.to_string())
+}
+
+/// [`check_name`] with its problem in English, for errors the API answers with.
+pub fn clean_name(raw: &str, what: &str) -> Result<String, String> {
+    check_name(raw).map_err(|problem| problem.english(what))
 }
 
 pub fn check_new_password(password: &str) -> Result<(), String> {

@@ -34,67 +34,77 @@ pub fn utc_day(ms: i64) -> i64 {
     ms.div_euclid(86_400_000)
 }
 
-/// What a day separator says for `day`, seen on `today` (both day numbers): "Today",
-/// "Yesterday", else `date` as given.
-pub fn day_label(today: i64, day: i64, date: &str) -> String {
+/// A day a separator names instead of its date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayName {
+    Today,
+    Yesterday,
+}
+
+/// What a day separator says for `day`, seen on `today` (both day numbers); `None`: the date.
+pub fn day_name(today: i64, day: i64) -> Option<DayName> {
     match today - day {
-        0 => "Today".into(),
-        1 => "Yesterday".into(),
-        _ => date.to_string(),
+        0 => Some(DayName::Today),
+        1 => Some(DayName::Yesterday),
+        _ => None,
     }
+}
+
+/// How long ago a recent moment was; each language words it (`i18n`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ago {
+    JustNow,
+    Minutes(i64),
+    Hours(i64),
 }
 
 /// How long ago `ms` was, for moments in the last 12 hours; `None` for older (or future)
 /// ones, which are shown as a date and time.
-pub fn relative(now_ms: i64, ms: i64) -> Option<String> {
+pub fn relative(now_ms: i64, ms: i64) -> Option<Ago> {
     let ago = now_ms - ms;
     match ago {
         // A clock a little ahead of the server's still reads as now.
-        -60_000..=44_999 => Some("just now".into()),
-        45_000..=3_569_999 => Some(format!("{} min ago", ((ago + 30_000) / 60_000).max(1))),
-        3_570_000..=43_199_999 => Some(format!("{} h ago", (ago + 1_800_000) / 3_600_000)),
+        -60_000..=44_999 => Some(Ago::JustNow),
+        45_000..=3_569_999 => Some(Ago::Minutes(((ago + 30_000) / 60_000).max(1))),
+        3_570_000..=43_199_999 => Some(Ago::Hours((ago + 1_800_000) / 3_600_000)),
         _ => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{day_label, format_utc, relative, utc_clock, utc_day};
+    use super::{day_name, format_utc, relative, utc_clock, utc_day, Ago, DayName};
 
     #[test]
     fn days_read_as_today_yesterday_or_their_date() {
         let now = 1_795_569_600_000; // 2026-11-25 01:20 UTC
         assert_eq!(utc_clock(now), "01:20");
         let today = utc_day(now);
-        assert_eq!(day_label(today, utc_day(now - 60_000), "x"), "Today");
+        assert_eq!(day_name(today, utc_day(now - 60_000)), Some(DayName::Today));
         assert_eq!(
-            day_label(today, utc_day(now - 2 * 3_600_000), "24 Nov"),
-            "Yesterday"
+            day_name(today, utc_day(now - 2 * 3_600_000)),
+            Some(DayName::Yesterday)
         );
-        assert_eq!(day_label(today, today - 5, "20 Nov"), "20 Nov");
+        assert_eq!(day_name(today, today - 5), None);
     }
 
     #[test]
     fn recent_moments_read_as_how_long_ago() {
         let now = 1_795_569_600_000;
-        assert_eq!(relative(now, now).as_deref(), Some("just now"));
-        assert_eq!(relative(now, now + 5_000).as_deref(), Some("just now"));
-        assert_eq!(relative(now, now - 50_000).as_deref(), Some("1 min ago"));
-        assert_eq!(
-            relative(now, now - 3 * 60_000).as_deref(),
-            Some("3 min ago")
-        );
-        assert_eq!(
-            relative(now, now - 59 * 60_000).as_deref(),
-            Some("59 min ago")
-        );
-        assert_eq!(relative(now, now - 60 * 60_000).as_deref(), Some("1 h ago"));
-        assert_eq!(
-            relative(now, now - 11 * 3_600_000).as_deref(),
-            Some("11 h ago")
-        );
-        assert_eq!(relative(now, now - 13 * 3_600_000), None);
-        assert_eq!(relative(now, now + 3_600_000), None);
+        let cases = [
+            (0, Some(Ago::JustNow)),
+            (-5_000, Some(Ago::JustNow)),
+            (50_000, Some(Ago::Minutes(1))),
+            (3 * 60_000, Some(Ago::Minutes(3))),
+            (59 * 60_000, Some(Ago::Minutes(59))),
+            (60 * 60_000, Some(Ago::Hours(1))),
+            (11 * 3_600_000, Some(Ago::Hours(11))),
+            (13 * 3_600_000, None),
+            (-3_600_000, None),
+        ];
+        for (ago, expected) in cases {
+            assert_eq!(relative(now, now - ago), expected, "{ago} ms ago");
+        }
     }
 
     #[test]

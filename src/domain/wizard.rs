@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::account::AccountStatus;
+use super::identity::NameProblem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WizardStep {
@@ -26,16 +27,6 @@ impl WizardStep {
     /// 1 to 5, as the step indicator shows it.
     pub fn number(self) -> usize {
         Self::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            WizardStep::PhoneNumber => "Phone Number",
-            WizardStep::Name => "Name",
-            WizardStep::CellphoneUser => "Cellphone User",
-            WizardStep::AssignNewContacts => "Assign New Contacts",
-            WizardStep::RestrictedAccess => "Restricted Access",
-        }
     }
 
     pub fn next(self) -> Option<WizardStep> {
@@ -75,13 +66,6 @@ impl SetupAction {
             SetupAction::Connect => AccountStatus::Disconnected,
         }
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SetupAction::Save => "Save",
-            SetupAction::Connect => "Connect",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,17 +94,59 @@ impl SetupField {
     }
 }
 
+/// Why the server refused a field; the page words it in its language, `message` keeps
+/// the English for API clients and logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SetupProblem {
+    InvalidPhone,
+    PhoneUsedBy(String),
+    Name(NameProblem),
+    CellphoneUserRequired,
+    NotTeamMember,
+    FunnelRequired,
+    UnknownFunnel,
+    OwnerNotInFunnel(String),
+    RestrictedNotTeam,
+    Stale,
+    /// The account moved on (e.g. was disabled) while the wizard was open.
+    NotNow(AccountStatus),
+}
+
+impl SetupProblem {
+    pub fn english(&self) -> String {
+        match self {
+            SetupProblem::InvalidPhone => INVALID_PHONE.into(),
+            SetupProblem::PhoneUsedBy(other) => duplicate_phone_warning(other),
+            SetupProblem::Name(problem) => problem.english("Name"),
+            SetupProblem::CellphoneUserRequired => CELLPHONE_USER_REQUIRED.into(),
+            SetupProblem::NotTeamMember => "Choose a member of your team".into(),
+            SetupProblem::FunnelRequired => FUNNEL_REQUIRED.into(),
+            SetupProblem::UnknownFunnel => "Choose one of your company's funnels".into(),
+            SetupProblem::OwnerNotInFunnel(funnel) => {
+                format!("The owner must be a member of the funnel {funnel}")
+            }
+            SetupProblem::RestrictedNotTeam => "Choose members of your team only".into(),
+            SetupProblem::Stale => STALE_VERSION.into(),
+            SetupProblem::NotNow(status) => {
+                format!("This account is now {}; reload", status.label())
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: SetupField,
+    pub problem: SetupProblem,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: SetupField, message: impl Into<String>) -> Self {
+    pub fn new(field: SetupField, problem: SetupProblem) -> Self {
         FieldError {
             field,
-            message: message.into(),
+            message: problem.english(),
+            problem,
         }
     }
 }
@@ -295,7 +321,6 @@ mod tests {
         );
         assert!(WizardStep::RestrictedAccess.is_last());
         assert!(!WizardStep::AssignNewContacts.is_last());
-        assert_eq!(WizardStep::AssignNewContacts.title(), "Assign New Contacts");
     }
 
     #[test]
@@ -324,13 +349,13 @@ mod tests {
     #[test]
     fn errors_lead_to_the_earliest_step_that_has_one() {
         let errors = vec![
-            FieldError::new(SetupField::Owner, "x"),
-            FieldError::new(SetupField::Form, "y"),
-            FieldError::new(SetupField::Name, "z"),
+            FieldError::new(SetupField::Owner, SetupProblem::NotTeamMember),
+            FieldError::new(SetupField::Form, SetupProblem::Stale),
+            FieldError::new(SetupField::Name, SetupProblem::Name(NameProblem::Required)),
         ];
         assert_eq!(first_step_with_error(&errors), Some(WizardStep::Name));
         assert_eq!(
-            first_step_with_error(&[FieldError::new(SetupField::Form, "y")]),
+            first_step_with_error(&[FieldError::new(SetupField::Form, SetupProblem::Stale)]),
             None
         );
     }

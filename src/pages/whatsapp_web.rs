@@ -8,16 +8,18 @@ use crate::components::channels::account_card::{
 };
 use crate::components::channels::cards::{follow_live_updates, Cards};
 use crate::domain::account::AccountStatus;
+use crate::i18n::use_texts;
 use crate::paths::CHANNELS;
 use crate::views::channels::{ChannelUpdate, ChannelsOverview};
 
 /// Settings > Company > Channels > WhatsApp Web.
 #[component]
 pub fn WhatsAppWebPage() -> impl IntoView {
+    let words = use_texts();
     let overview = Resource::new(|| (), |_| channels_page());
     view! {
         <Title text="WhatsApp Web"/>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{move || words().loading}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(overview) => view! { <ChannelsBoard overview/> }.into_any(),
@@ -33,6 +35,7 @@ pub fn WhatsAppWebPage() -> impl IntoView {
 
 #[component]
 fn ChannelsBoard(overview: ChannelsOverview) -> impl IntoView {
+    let words = use_texts();
     let cards = Cards::new(overview.accounts);
     provide_context(cards);
     let undo = UndoDisable(RwSignal::new(None));
@@ -86,36 +89,34 @@ fn ChannelsBoard(overview: ChannelsOverview) -> impl IntoView {
                     on:click=on_add
                     disabled=move || add.pending.get() || at_limit()
                 >
-                    "Add"
+                    {move || words().channels.add}
                 </button>
             </div>
         </div>
         <p id="channel-usage" class="muted" aria-live="polite">
-            {move || format!("{} of {limit} channels used", used.get())}
-            {move || at_limit().then_some(". Disable a number or ask for a larger plan to add another.")}
+            {move || (words().channels.channels_used)(used.get(), limit)}
+            {move || at_limit().then(|| words().channels.at_limit)}
         </p>
         {add.error_view()}
         <Show when=move || outdated.get()>
-            <p class="notice" role="alert">{OUTDATED_BANNER}</p>
+            <p class="notice" role="alert">{move || words().channels.outdated_banner}</p>
         </Show>
         <UndoNotice undo/>
-        <section class="cards" aria-label="WhatsApp Web accounts">
+        <section class="cards" aria-label=move || words().channels.accounts_label>
             <For each=visible key=|(id, _)| *id let:((_, account))>
                 <AccountCard account/>
             </For>
         </section>
         <Show when=move || visible().is_empty()>
-            <p class="empty">"No WhatsApp numbers linked yet. Click Add to show a QR code and scan it from your phone."</p>
+            <p class="empty">{move || words().channels.no_accounts}</p>
         </Show>
     }
 }
 
-/// Above the cards while WhatsApp refuses this server's version.
-pub const OUTDATED_BANNER: &str = "WhatsApp refused this version of Aurora; update the server. Aurora retries by itself meanwhile.";
-
 /// "Ventas disabled. Undo" for a few seconds after a Disable; Undo enables it again.
 #[component]
 fn UndoNotice(undo: UndoDisable) -> impl IntoView {
+    let words = use_texts();
     let cards = expect_context::<Cards>();
     let failure = RwSignal::new(None::<String>);
     // Each offer clears itself after a while, unless a newer one replaced it.
@@ -148,9 +149,9 @@ fn UndoNotice(undo: UndoDisable) -> impl IntoView {
     view! {
         <div class="toast" role="status">
             {move || undo.0.get().map(|(_, title)| view! {
-                <span>{format!("{title} disabled.")}</span>
+                <span>{(words().channels.disabled_notice)(&title)}</span>
                 " "
-                <button type="button" id=UNDO_BUTTON_ID class="link-button" on:click=on_undo>"Undo"</button>
+                <button type="button" id=UNDO_BUTTON_ID class="link-button" on:click=on_undo>{words().channels.undo}</button>
             })}
             {move || failure.get().map(|message| view! { <span class="form-error">{message}</span> })}
         </div>
@@ -161,6 +162,7 @@ fn UndoNotice(undo: UndoDisable) -> impl IntoView {
 /// (`?active=false`) so reloads and shared links keep it.
 #[component]
 fn DisabledFilter(active_only: Memo<bool>, disabled: Memo<usize>) -> impl IntoView {
+    let words = use_texts();
     let navigate = use_navigate();
     let on_change = move |ev| {
         let url = if event_target_checked(&ev) {
@@ -173,7 +175,7 @@ fn DisabledFilter(active_only: Memo<bool>, disabled: Memo<usize>) -> impl IntoVi
     view! {
         <label class="switch">
             <input type="checkbox" role="switch" prop:checked=move || !active_only.get() on:change=on_change/>
-            <span>{move || format!("Show disabled ({})", disabled.get())}</span>
+            <span>{move || (words().channels.show_disabled)(disabled.get())}</span>
         </label>
     }
 }

@@ -1,7 +1,8 @@
 //! What the Channels page shows: one card per account, the page as a whole, its live
 //! stream's updates, a session's details, and what a Delete would remove.
 
-use crate::domain::account::AccountStatus;
+use crate::domain::account::{AccountStatus, DisconnectReason};
+use crate::domain::time::format_utc;
 use serde::{Deserialize, Serialize};
 
 /// One card of the page, as the server renders it and the live stream updates it.
@@ -14,15 +15,16 @@ pub struct AccountView {
     pub name: String,
     /// International format, e.g. "+52 1 55 1234 5678".
     pub phone: Option<String>,
-    /// "Linked phone +X differs from the configured number +Y", on a Connected card.
-    pub phone_mismatch: Option<String>,
+    /// Another phone than the configured one scanned, on a Connected card.
+    pub phone_mismatch: Option<PhoneMismatch>,
     pub business_name: Option<String>,
     pub cellphone_user: Option<String>,
     pub funnel: Option<String>,
     pub owner: Option<String>,
     /// Empty means every team member may see the conversations.
     pub restricted_users: Vec<String>,
-    pub disconnect_message: Option<String>,
+    /// Why a Disconnected card is disconnected.
+    pub disconnection: Option<Disconnection>,
     pub disconnected_at_ms: Option<i64>,
     /// How the session of a Connected card is doing.
     pub health: Option<HealthView>,
@@ -36,6 +38,44 @@ pub struct AccountView {
     pub importing: Option<ImportProgress>,
 }
 
+/// Why an account is disconnected, and who or until when where that matters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disconnection {
+    pub reason: DisconnectReason,
+    /// Who pressed Disconnect, when a person did.
+    pub by: Option<String>,
+    /// The end of a temporary ban.
+    pub banned_until_ms: Option<i64>,
+}
+
+impl Disconnection {
+    /// The card's sentence in English (each language's is in `i18n`).
+    pub fn english(&self) -> String {
+        match (self.reason, self.banned_until_ms) {
+            (DisconnectReason::Banned, Some(until)) => {
+                format!("WhatsApp banned this number until {}", format_utc(until))
+            }
+            (reason, _) => reason.message(self.by.as_deref()),
+        }
+    }
+}
+
+/// The linked phone's number and the configured one, both in international format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneMismatch {
+    pub linked: String,
+    pub configured: String,
+}
+
+impl PhoneMismatch {
+    pub fn english(&self) -> String {
+        format!(
+            "Linked phone {} differs from the configured number {}",
+            self.linked, self.configured
+        )
+    }
+}
+
 /// How far a history import has got: what it has added so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportProgress {
@@ -44,6 +84,16 @@ pub struct ImportProgress {
 }
 
 impl AccountView {
+    /// Why the card is disconnected, in English.
+    pub fn disconnect_message(&self) -> Option<String> {
+        self.disconnection.as_ref().map(Disconnection::english)
+    }
+
+    /// Which phone scanned instead of the configured one, in English.
+    pub fn phone_mismatch_message(&self) -> Option<String> {
+        self.phone_mismatch.as_ref().map(PhoneMismatch::english)
+    }
+
     /// The card's title: the name, else what the phone reported, else the number.
     pub fn title(&self) -> String {
         [

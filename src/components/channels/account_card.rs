@@ -17,6 +17,8 @@ use crate::components::common::time::TimeAgo;
 use crate::components::setup::setup_wizard::SetupWizard;
 use crate::domain::account::AccountStatus;
 use crate::error::AppError;
+use crate::i18n::channels::ChannelTexts;
+use crate::i18n::use_texts;
 use crate::views::channels::{AccountView, ChannelUpdate, HealthView};
 
 /// A card action in progress: its button is disabled meanwhile, and its error shown after.
@@ -76,27 +78,29 @@ fn setup_unfinished(account: &AccountView) -> bool {
     account.cellphone_user.is_none() && account.funnel.is_none()
 }
 
-fn or_not_set(value: Option<String>) -> String {
+fn or_not_set(value: Option<String>, t: &ChannelTexts) -> String {
     value
         .filter(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| "Not set".into())
+        .unwrap_or_else(|| t.not_set.into())
 }
 
 #[component]
 pub fn AccountCard(account: RwSignal<AccountView>) -> impl IntoView {
+    let words = use_texts();
     let status = Memo::new(move |_| account.with(|a| a.status));
     // A Connected account that lost WhatsApp says so in its badge, not only below it.
     let badge = Memo::new(move |_| {
+        let t = words().channels;
         account.with(|a| match (a.status, &a.health) {
             (AccountStatus::Connected, Some(HealthView::Reconnecting { .. })) => {
-                ("reconnecting", "Reconnecting")
+                ("reconnecting", t.reconnecting)
             }
-            (status, _) => (status.as_str(), status.label()),
+            (status, _) => (status.as_str(), t.status(status)),
         })
     });
     let heading = move || account.with(AccountView::title);
     view! {
-        <article id=format!("account-{}", account.get_untracked().id) class="card" aria-label=move || format!("WhatsApp account {}", heading())>
+        <article id=format!("account-{}", account.get_untracked().id) class="card" aria-label=move || (words().channels.account_label)(&heading())>
             {move || {
                 let (class, label) = badge.get();
                 view! {
@@ -121,23 +125,25 @@ pub fn AccountCard(account: RwSignal<AccountView>) -> impl IntoView {
 /// the list is far cheaper in the browser bundle than one per field.
 #[component]
 fn Fields(account: RwSignal<AccountView>, #[prop(optional)] full: bool) -> impl IntoView {
+    let words = use_texts();
     move || {
+        let t = words().channels;
         account.with(|a| {
             let mut rows = vec![
-                ("Phone number", or_not_set(a.phone.clone())),
-                ("Business name", or_not_set(a.business_name.clone())),
+                (t.phone_number, or_not_set(a.phone.clone(), t)),
+                (t.business_name, or_not_set(a.business_name.clone(), t)),
             ];
             let unfinished = full && setup_unfinished(a);
             if full && !unfinished {
                 let (visibility, who) = if a.restricted_users.is_empty() {
-                    ("Visible to", "Everyone on the team".to_string())
+                    (t.visible_to, t.everyone.to_string())
                 } else {
-                    ("Visible only to", a.restricted_users.join(", "))
+                    (t.visible_only_to, a.restricted_users.join(", "))
                 };
                 rows.extend([
-                    ("Cellphone user", or_not_set(a.cellphone_user.clone())),
-                    ("Funnel", or_not_set(a.funnel.clone())),
-                    ("Owner", or_not_set(a.owner.clone())),
+                    (t.cellphone_user, or_not_set(a.cellphone_user.clone(), t)),
+                    (t.funnel, or_not_set(a.funnel.clone(), t)),
+                    (t.owner, or_not_set(a.owner.clone(), t)),
                     (visibility, who),
                 ]);
             }
@@ -147,9 +153,7 @@ fn Fields(account: RwSignal<AccountView>, #[prop(optional)] full: bool) -> impl 
                 .collect_view();
             view! {
                 <dl class="fields">{rows}</dl>
-                <p class="hint" hidden=!unfinished>
-                    "Finish setup to choose who holds the phone, where new chats go and who sees them."
-                </p>
+                <p class="hint" hidden=!unfinished>{t.finish_setup_hint}</p>
             }
         })
     }
@@ -163,6 +167,7 @@ fn SetupButton(
     #[prop(into)] label: Signal<&'static str>,
     #[prop(optional, into)] primary: Signal<bool>,
 ) -> impl IntoView {
+    let words = use_texts();
     let open = RwSignal::new(false);
     let saved = RwSignal::new(false);
     let button_id = format!("setup-open-{account_id}");
@@ -185,7 +190,7 @@ fn SetupButton(
     };
     view! {
         <button type="button" id=button_id class:primary=move || primary.get() on:click=move |_| open.set(true)>{move || label.get()}</button>
-        <span class="saved" role="status">{move || saved.get().then_some("Saved")}</span>
+        <span class="saved" role="status">{move || saved.get().then(|| words().channels.saved)}</span>
         <Show when=move || open.get()>
             <SetupWizard account_id on_close=close/>
         </Show>
@@ -194,6 +199,7 @@ fn SetupButton(
 
 #[component]
 fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
+    let words = use_texts();
     let cards = expect_context::<Cards>();
     let confirming = RwSignal::new(false);
     let action = CardAction::new();
@@ -215,19 +221,22 @@ fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
         <div class="card-actions">
             <SetupButton
                 account_id=id
-                label=Signal::derive(move || if unfinished() { "Finish setup" } else { "Setup" })
+                label=Signal::derive(move || {
+                    let t = words().channels;
+                    if unfinished() { t.finish_setup } else { t.setup }
+                })
                 primary=Signal::derive(unfinished)
             />
             <button type="button" on:click=move |_| confirming.set(true) disabled=move || action.pending.get()>
-                "Disconnect"
+                {move || words().channels.disconnect}
             </button>
         </div>
         <Show when=move || confirming.get()>
             <Confirm
                 title_id=format!("disconnect-title-{id}")
-                title="Disconnect this WhatsApp account?"
-                text="The phone will show this device as removed. Conversations stay in Aurora; you can link the number again later."
-                confirm="Disconnect"
+                title=|t| t.disconnect_title
+                text=|t| t.disconnect_text
+                confirm=|t| t.disconnect
                 on_cancel=Callback::new(move |_| confirming.set(false))
                 on_confirm=Callback::new(disconnect)
             />
@@ -237,6 +246,7 @@ fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
 
 #[component]
 fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
+    let words = use_texts();
     let cards = expect_context::<Cards>();
     let undo = expect_context::<UndoDisable>();
     let id = account.get_untracked().id;
@@ -272,7 +282,11 @@ fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
         <Fields account/>
         <p class="reason">
             {move || account.with(|a| {
-                let reason = a.disconnect_message.clone().unwrap_or_else(|| "Disconnected".into());
+                let t = words().channels;
+                let reason = a
+                    .disconnection
+                    .as_ref()
+                    .map_or_else(|| t.disconnected.to_string(), |d| (t.disconnection)(d));
                 let when = a.disconnected_at_ms.map(|ms| view! { " · " <TimeAgo ms/> });
                 view! { {reason} {when} }
             })}
@@ -284,19 +298,19 @@ fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
             // for what is missing first.
             {move || if account.with(setup_complete) {
                 view! {
-                    <button type="button" class="primary" on:click=on_connect disabled=move || connect.pending.get()>"Connect"</button>
+                    <button type="button" class="primary" on:click=on_connect disabled=move || connect.pending.get()>{move || words().channels.connect}</button>
                 }.into_any()
             } else {
-                view! { <SetupButton account_id=id label="Connect" primary=true/> }.into_any()
+                view! { <SetupButton account_id=id label=Signal::derive(move || words().channels.connect) primary=true/> }.into_any()
             }}
-            <button type="button" on:click=move |_| confirming.set(true) disabled=move || disable.pending.get()>"Disable"</button>
+            <button type="button" on:click=move |_| confirming.set(true) disabled=move || disable.pending.get()>{move || words().channels.disable}</button>
         </div>
         <Show when=move || confirming.get()>
             <Confirm
                 title_id=format!("disable-title-{id}")
-                title="Disable this WhatsApp account?"
-                text="It is hidden and stops counting toward your plan. Its conversations are kept; Enable brings it back."
-                confirm="Disable"
+                title=|t| t.disable_title
+                text=|t| t.disable_text
+                confirm=|t| t.disable
                 on_cancel=Callback::new(move |_| confirming.set(false))
                 on_confirm=Callback::new(on_disable)
             />
@@ -309,12 +323,13 @@ fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
 #[component]
 fn Confirm(
     title_id: String,
-    title: &'static str,
-    text: &'static str,
-    confirm: &'static str,
+    title: fn(&ChannelTexts) -> &'static str,
+    text: fn(&ChannelTexts) -> &'static str,
+    confirm: fn(&ChannelTexts) -> &'static str,
     on_cancel: Callback<()>,
     on_confirm: Callback<()>,
 ) -> impl IntoView {
+    let words = use_texts();
     let cancel_id = format!("{title_id}-cancel");
     let labelled_by = title_id.clone();
     {
@@ -331,11 +346,11 @@ fn Confirm(
                 aria-labelledby=labelled_by
                 on:keydown=dialog_keys(move || on_cancel.run(()))
             >
-                <h3 id=title_id>{title}</h3>
-                <p>{text}</p>
+                <h3 id=title_id>{move || title(words().channels)}</h3>
+                <p>{move || text(words().channels)}</p>
                 <div class="card-actions">
-                    <button type="button" id=cancel_id on:click=move |_| on_cancel.run(())>"Cancel"</button>
-                    <button type="button" class="danger" on:click=move |_| on_confirm.run(())>{confirm}</button>
+                    <button type="button" id=cancel_id on:click=move |_| on_cancel.run(())>{move || words().channels.cancel}</button>
+                    <button type="button" class="danger" on:click=move |_| on_confirm.run(())>{move || confirm(words().channels)}</button>
                 </div>
             </div>
         </div>
@@ -359,6 +374,7 @@ pub const UNDO_BUTTON_ID: &str = "undo-disable";
 /// Another phone than the configured one scanned: a decision, not a footnote.
 #[component]
 fn WrongPhone(account: RwSignal<AccountView>) -> impl IntoView {
+    let words = use_texts();
     let cards = expect_context::<Cards>();
     let id = account.get_untracked().id;
     let action = CardAction::new();
@@ -374,15 +390,20 @@ fn WrongPhone(account: RwSignal<AccountView>) -> impl IntoView {
     };
     let title_id = format!("wrong-phone-{id}");
     move || {
-        account.with(|a| a.phone_mismatch.clone()).map(|message| {
+        let message = account.with(|a| {
+            a.phone_mismatch
+                .as_ref()
+                .map(words().channels.phone_mismatch)
+        });
+        message.map(|message| {
             view! {
                 <div class="decision" role="group" aria-labelledby=title_id.clone()>
                     <p id=title_id.clone() class="warning">{message}</p>
-                    <p class="hint">"Keep the number that scanned, or unlink it and scan with the right phone."</p>
+                    <p class="hint">{move || words().channels.wrong_phone_hint}</p>
                     {action.error_view()}
                     <div class="card-actions">
-                        <button type="button" class="primary" on:click=keep disabled=move || action.pending.get()>"Keep the new number"</button>
-                        <button type="button" on:click=relink disabled=move || action.pending.get()>"Unlink and scan again"</button>
+                        <button type="button" class="primary" on:click=keep disabled=move || action.pending.get()>{move || words().channels.keep_new_number}</button>
+                        <button type="button" on:click=relink disabled=move || action.pending.get()>{move || words().channels.unlink_and_scan}</button>
                     </div>
                 </div>
             }
@@ -396,6 +417,7 @@ pub struct MayDelete(pub bool);
 
 #[component]
 fn DisabledBody(account: RwSignal<AccountView>) -> impl IntoView {
+    let words = use_texts();
     let cards = expect_context::<Cards>();
     let may_delete = use_context::<MayDelete>().is_some_and(|m| m.0);
     let id = account.get_untracked().id;
@@ -416,12 +438,12 @@ fn DisabledBody(account: RwSignal<AccountView>) -> impl IntoView {
     };
     view! {
         <Fields account/>
-        <p class="muted">"Disabled: hidden while Active is on. Its conversations are kept."</p>
+        <p class="muted">{move || words().channels.disabled_hint}</p>
         {enable.error_view()}
         <div class="card-actions">
-            <button type="button" on:click=on_enable disabled=move || enable.pending.get()>"Enable"</button>
+            <button type="button" on:click=on_enable disabled=move || enable.pending.get()>{move || words().channels.enable}</button>
             <Show when=move || may_delete>
-                <button type="button" id=delete_button_id.clone() class="danger" on:click=move |_| deleting.set(true)>"Delete"</button>
+                <button type="button" id=delete_button_id.clone() class="danger" on:click=move |_| deleting.set(true)>{move || words().channels.delete}</button>
             </Show>
         </div>
         <Show when=move || deleting.get()>
@@ -432,15 +454,16 @@ fn DisabledBody(account: RwSignal<AccountView>) -> impl IntoView {
 
 #[component]
 fn DeletingBody(account: RwSignal<AccountView>) -> impl IntoView {
+    let words = use_texts();
     let percent = move || account.with(|a| a.deleting_percent.unwrap_or(0));
     view! {
         {move || {
-            let percent = percent();
+            let (percent, t) = (percent(), words().channels);
             view! {
-                <p class="deleting" aria-live="polite">{format!("Deleting… {percent}%")}</p>
-                <progress max="100" value=percent.to_string() aria-label="Deletion progress"></progress>
+                <p class="deleting" aria-live="polite">{(t.deleting_percent)(percent)}</p>
+                <progress max="100" value=percent.to_string() aria-label=t.deletion_progress></progress>
             }
         }}
-        <p class="hint">"Conversations, contacts only this channel had, scheduled messages and media files are being removed."</p>
+        <p class="hint">{move || words().channels.deleting_hint}</p>
     }
 }

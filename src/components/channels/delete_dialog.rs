@@ -6,46 +6,12 @@ use leptos::prelude::*;
 use super::cards::Cards;
 use crate::api::channels::{delete_account, preview_deletion};
 use crate::components::common::dom::{dialog_keys, focus_id};
-use crate::domain::size::format_bytes;
-use crate::views::channels::{AccountDataCounts, DeletionPreview};
-
-fn plural(n: i64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
-fn consequences(c: &AccountDataCounts) -> Vec<String> {
-    vec![
-        format!(
-            "{} will be deleted",
-            plural(c.conversations, "conversation", "conversations")
-        ),
-        format!(
-            "{} associated only with this channel will be deleted",
-            plural(c.contacts, "contact", "contacts")
-        ),
-        format!(
-            "{} will be deleted",
-            plural(
-                c.scheduled_messages,
-                "scheduled message",
-                "scheduled messages"
-            )
-        ),
-        format!(
-            "{} ({}) will be deleted",
-            plural(c.media_files, "media file", "media files"),
-            format_bytes(c.media_bytes)
-        ),
-        "This action cannot be undone".into(),
-    ]
-}
+use crate::i18n::use_texts;
+use crate::views::channels::DeletionPreview;
 
 #[component]
 pub fn DeleteDialog(account_id: i64, on_close: Callback<()>) -> impl IntoView {
+    let words = use_texts();
     let cards = expect_context::<Cards>();
     let preview = RwSignal::new(None::<Result<DeletionPreview, String>>);
     leptos::task::spawn_local(async move {
@@ -101,19 +67,19 @@ pub fn DeleteDialog(account_id: i64, on_close: Callback<()>) -> impl IntoView {
                 aria-labelledby=labelled_by
                 on:keydown=dialog_keys(move || on_close.run(()))
             >
-                <h3 id=title_id>"Delete WhatsApp Web account"</h3>
-                {move || match preview.get() {
-                    None => view! { <p class="muted" aria-live="polite">"Counting what will be deleted…"</p> }.into_any(),
-                    Some(Err(message)) => view! { <p class="form-error" role="alert">{message}</p> }.into_any(),
-                    Some(Ok(preview)) => view! {
+                <h3 id=title_id>{move || words().channels.delete_title}</h3>
+                {move || match (preview.get(), words().channels) {
+                    (None, t) => view! { <p class="muted" aria-live="polite">{t.counting}</p> }.into_any(),
+                    (Some(Err(message)), _) => view! { <p class="form-error" role="alert">{message}</p> }.into_any(),
+                    (Some(Ok(preview)), t) => view! {
                         <ul class="consequences">
-                            {consequences(&preview.counts).into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+                            {(t.consequences)(&preview.counts).into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
                         </ul>
                     }.into_any(),
                 }}
                 <div class="field">
                     <label for=confirm_id.clone()>
-                        {move || name().map(|n| format!("Type {n} to confirm")).unwrap_or_default()}
+                        {move || name().map(|n| (words().channels.type_to_confirm)(&n)).unwrap_or_default()}
                     </label>
                     <input
                         id=confirm_id
@@ -126,39 +92,12 @@ pub fn DeleteDialog(account_id: i64, on_close: Callback<()>) -> impl IntoView {
                 </div>
                 {move || failure.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                 <div class="card-actions">
-                    <button type="button" id=cancel_id.clone() on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="button" id=cancel_id.clone() on:click=move |_| on_close.run(())>{move || words().channels.cancel}</button>
                     <button type="button" class="danger" on:click=confirm disabled=move || !matches() || pending.get()>
-                        "Delete"
+                        {move || words().channels.delete}
                     </button>
                 </div>
             </div>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_warning_lists_every_consequence_with_its_count() {
-        let counts = AccountDataCounts {
-            conversations: 12,
-            contacts: 1,
-            scheduled_messages: 0,
-            media_files: 3,
-            media_bytes: 2_500_000,
-            messages: 400,
-        };
-        assert_eq!(
-            consequences(&counts),
-            vec![
-                "12 conversations will be deleted",
-                "1 contact associated only with this channel will be deleted",
-                "0 scheduled messages will be deleted",
-                "3 media files (2.5 MB) will be deleted",
-                "This action cannot be undone",
-            ]
-        );
     }
 }

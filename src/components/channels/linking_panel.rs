@@ -8,10 +8,12 @@ use super::cards::Cards;
 use super::session_health::{lead, unreachable_hint, RetryNow, SecondsLeft};
 use crate::api::channels::{cancel_linking, request_pair_code, start_linking};
 use crate::components::common::dom::touch_first;
+use crate::i18n::use_texts;
 use crate::views::channels::{AccountView, ChannelUpdate, LinkView};
 
 #[component]
 pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
+    let words = use_texts();
     let cards = expect_context::<Cards>();
     let id = account.get_untracked().id;
     let link = Memo::new(move |_| account.with(|a| a.link.clone()));
@@ -33,7 +35,7 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
     let renew_button = move || {
         view! {
             <button type="button" class="primary" on:click=on_renew disabled=move || renew.pending.get()>
-                "Generate new code"
+                {move || words().channels.generate_new_code}
             </button>
         }
     };
@@ -45,12 +47,12 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
     view! {
         <div class="linking">
             <button type="button" class="link-button" hidden=move || !qr_hidden() on:click=move |_| show_qr.set(true)>
-                "Show the QR code instead (to scan from another device)"
+                {move || words().channels.show_qr_instead}
             </button>
             <div class="qr-side" hidden=qr_hidden>
-                {move || match link.get() {
+                {move || { let t = words().channels; match link.get() {
                     Some(LinkView::Qr { svg, expires_in_ms, .. }) => view! {
-                        <div class="qr" role="img" aria-label="WhatsApp QR code" inner_html=svg></div>
+                        <div class="qr" role="img" aria-label=t.qr_label inner_html=svg></div>
                         <Countdown expires_in_ms/>
                     }.into_any(),
                     Some(LinkView::Failed { message }) => view! {
@@ -61,54 +63,51 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
                     Some(LinkView::Unreachable { retry_in_ms, .. }) => view! {
                         // One inline run of text: the placeholder lays out its children as a column.
                         <p class="qr-placeholder unreachable" role="status">
-                            <span>{lead(account.with_untracked(|a| a.client_outdated))} <SecondsLeft ms=retry_in_ms/> " s"</span>
+                            <span>{lead(t, account.with_untracked(|a| a.client_outdated))} <SecondsLeft ms=retry_in_ms/> {t.seconds}</span>
                         </p>
-                        {unreachable_hint(account.with_untracked(|a| a.client_outdated))}
+                        {unreachable_hint(t, account.with_untracked(|a| a.client_outdated))}
                         <RetryNow id/>
                     }.into_any(),
                     Some(LinkView::Passkey { handoff }) => view! {
                         <div class="qr-placeholder passkey" role="status">
-                            <p><strong>"WhatsApp asks for your passkey"</strong></p>
-                            <p>"This account is protected by a passkey, which only works on WhatsApp's own site. WhatsApp wants it before it links a new device."</p>
+                            <p><strong>{t.passkey_title}</strong></p>
+                            <p>{t.passkey_why}</p>
                         </div>
                         {match handoff {
                             Some(code) => view! {
-                                <p class="hint">"On a computer where your passkey works, open web.whatsapp.com with the Aurora extension and give it this one-time code:"</p>
-                                <p class="handoff"><code class="pair-code" aria-label="One-time passkey code">{code}</code></p>
-                                <p class="hint">"If you did not expect this, press Cancel."</p>
+                                <p class="hint">{t.passkey_handoff}</p>
+                                <p class="handoff"><code class="pair-code" aria-label=t.passkey_code_label>{code}</code></p>
+                                <p class="hint">{t.passkey_unexpected}</p>
                             }.into_any(),
-                            None => view! { <p class="hint">"Passkey received. WhatsApp is checking it…"</p> }.into_any(),
+                            None => view! { <p class="hint">{t.passkey_received}</p> }.into_any(),
                         }}
                     }.into_any(),
                     Some(LinkView::PasskeyCode { code: Some(code) }) => view! {
                         <p class="qr-placeholder passkey" role="status">
-                            "Confirm this code on your phone: " <strong class="pair-code">{code}</strong>
+                            {t.confirm_code} <strong class="pair-code">{code}</strong>
                         </p>
                     }.into_any(),
                     Some(LinkView::PasskeyCode { code: None }) => view! {
-                        <p class="qr-placeholder passkey" role="status">"Passkey accepted. Finishing the link…"</p>
+                        <p class="qr-placeholder passkey" role="status">{t.passkey_accepted}</p>
                     }.into_any(),
                     Some(LinkView::Waiting) => view! {
-                        <p class="qr-placeholder" aria-live="polite">"Generating QR code…"</p>
+                        <p class="qr-placeholder" aria-live="polite">{t.generating_qr}</p>
                     }.into_any(),
                     Some(LinkView::Expired) | None => view! {
-                        <p class="qr-placeholder">"QR code expired"</p>
+                        <p class="qr-placeholder">{t.qr_expired}</p>
                         {renew_button()}
                     }.into_any(),
-                }}
+                }}}
                 {renew.error_view()}
             </div>
             <div class="steps-side">
                 <ol class="steps" hidden=qr_hidden>
-                    <li>"Open WhatsApp on your phone"</li>
-                    <li>"Go to Linked Devices (Settings on iPhone, the ⋮ menu on Android)"</li>
-                    <li>"Tap Link a Device"</li>
-                    <li>"Point your phone at this screen to scan the QR code"</li>
+                    {move || words().channels.steps.iter().map(|step| view! { <li>{*step}</li> }).collect_view()}
                 </ol>
                 <PairByPhone account touch/>
                 {cancel.error_view()}
                 <div class="card-actions">
-                    <button type="button" on:click=on_cancel disabled=move || cancel.pending.get()>"Cancel"</button>
+                    <button type="button" on:click=on_cancel disabled=move || cancel.pending.get()>{move || words().channels.cancel}</button>
                 </div>
             </div>
         </div>
@@ -118,12 +117,18 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
 /// Seconds left for the current QR ref.
 #[component]
 fn Countdown(expires_in_ms: u64) -> impl IntoView {
-    view! { <p class="countdown">"New code in " <SecondsLeft ms=expires_in_ms/> " s"</p> }
+    let words = use_texts();
+    view! {
+        <p class="countdown">
+            {move || words().channels.new_code_in} <SecondsLeft ms=expires_in_ms/> {move || words().channels.seconds}
+        </p>
+    }
 }
 
 /// "Link with phone number instead": an 8-character code to type on the phone.
 #[component]
 fn PairByPhone(account: RwSignal<AccountView>, touch: RwSignal<bool>) -> impl IntoView {
+    let words = use_texts();
     let cards = expect_context::<Cards>();
     let id = account.get_untracked().id;
     let open = RwSignal::new(false);
@@ -156,21 +161,21 @@ fn PairByPhone(account: RwSignal<AccountView>, touch: RwSignal<bool>) -> impl In
             when=move || open.get() || pair_code().is_some()
             fallback=move || view! {
                 <button type="button" class="link-button" on:click=move |_| open.set(true)>
-                    "Link with phone number instead"
+                    {move || words().channels.link_with_phone}
                 </button>
             }
         >
-            {move || match pair_code() {
+            {move || { let t = words().channels; match pair_code() {
                 Some(code) => view! {
                     <div class="pair-code">
-                        <p>"Enter this code on your phone:"</p>
-                        <p class="code" aria-label="Pairing code">{format!("{}-{}", &code[..4.min(code.len())], &code[4.min(code.len())..])}</p>
-                        <p class="hint">"WhatsApp > Linked Devices > Link a Device > Link with phone number instead."</p>
+                        <p>{t.enter_code}</p>
+                        <p class="code" aria-label=t.pairing_code>{format!("{}-{}", &code[..4.min(code.len())], &code[4.min(code.len())..])}</p>
+                        <p class="hint">{t.pairing_path}</p>
                     </div>
                 }.into_any(),
                 None => view! {
                     <form class="pair-form" on:submit=submit>
-                        <label for=format!("pair-phone-{id}")>"Phone number"</label>
+                        <label for=format!("pair-phone-{id}")>{t.phone_number}</label>
                         <input
                             id=format!("pair-phone-{id}")
                             type="tel"
@@ -180,11 +185,11 @@ fn PairByPhone(account: RwSignal<AccountView>, touch: RwSignal<bool>) -> impl In
                             prop:value=move || phone.get()
                             on:input=move |ev| phone.set(event_target_value(&ev))
                         />
-                        <button type="submit" disabled=move || action.pending.get()>"Get pairing code"</button>
+                        <button type="submit" disabled=move || action.pending.get()>{t.get_pairing_code}</button>
                         {action.error_view()}
                     </form>
                 }.into_any(),
-            }}
+            }}}
         </Show>
     }
 }

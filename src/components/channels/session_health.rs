@@ -9,6 +9,8 @@ use super::cards::Cards;
 use crate::api::channels::{read_session_details, retry_connection};
 use crate::components::common::time::{ClockTime, TimeAgo};
 use crate::domain::size::format_bytes;
+use crate::i18n::channels::ChannelTexts;
+use crate::i18n::use_texts;
 use crate::views::channels::{AccountView, ChannelUpdate, HealthView, SessionDetails};
 
 /// Whole seconds left until `ms` from now, counted down in the browser.
@@ -29,27 +31,15 @@ pub fn SecondsLeft(ms: u64) -> impl IntoView {
     view! { <span class="seconds">{move || remaining.get()}</span> }
 }
 
-fn plural(count: u64, one: &str, many: &str) -> String {
-    if count == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{count} {many}")
-    }
-}
-
 /// "Importing chats… 12 conversations, 340 messages" while the chats WhatsApp sends after
 /// linking come in.
 #[component]
 pub fn ImportLine(account: RwSignal<AccountView>) -> impl IntoView {
+    let words = use_texts();
     move || {
         account.with(|a| a.importing).map(|progress| {
-            let conversations = plural(progress.conversations, "conversation", "conversations");
-            let messages = plural(progress.messages, "message", "messages");
-            view! {
-                <p class="health importing" role="status">
-                    "Importing chats… " {conversations} ", " {messages}
-                </p>
-            }
+            let line = (words().channels.importing)(progress.conversations, progress.messages);
+            view! { <p class="health importing" role="status">{line}</p> }
         })
     }
 }
@@ -57,81 +47,82 @@ pub fn ImportLine(account: RwSignal<AccountView>) -> impl IntoView {
 /// "Online · last activity … · 2 reconnects", or the reconnect countdown.
 #[component]
 pub fn HealthLine(account: RwSignal<AccountView>) -> impl IntoView {
-    move || match account.with(|a| a.health.clone()) {
-        Some(HealthView::Online {
-            last_activity_ms,
-            reconnects,
-            unaccepted_since_ms,
-        }) => {
-            let activity = last_activity_ms.map(|ms| view! { " · last activity " <TimeAgo ms/> });
-            let reconnects = plural(u64::from(reconnects), "reconnect", "reconnects");
+    let words = use_texts();
+    move || match (account.with(|a| a.health.clone()), words().channels) {
+        (
+            Some(HealthView::Online {
+                last_activity_ms,
+                reconnects,
+                unaccepted_since_ms,
+            }),
+            t,
+        ) => {
+            let activity = last_activity_ms.map(|ms| view! { {t.last_activity} <TimeAgo ms/> });
+            let reconnects = (t.reconnects)(u64::from(reconnects));
             // "Online" alone would be the lie peers' users complain of: the socket is up
             // and WhatsApp takes nothing.
             let unaccepted = unaccepted_since_ms.map(|ms| {
                 view! {
                     <p class="health unaccepted" role="alert">
-                        "⚠ Messages aren't being accepted by WhatsApp (since " <ClockTime ms/> ")"
+                        {t.unaccepted} <ClockTime ms/> ")"
                     </p>
-                    <p class="hint">{UNACCEPTED_HINT}</p>
+                    <p class="hint">{t.unaccepted_hint}</p>
                 }
             });
             view! {
-                <p class="health">"Online" {activity} " · " {reconnects}</p>
+                <p class="health">{t.online} {activity} " · " {reconnects}</p>
                 {unaccepted}
             }
             .into_any()
         }
-        Some(HealthView::Reconnecting {
-            attempt,
-            retry_in_ms,
-            reason,
-        }) => {
+        (
+            Some(HealthView::Reconnecting {
+                attempt,
+                retry_in_ms,
+                reason,
+            }),
+            t,
+        ) => {
             // The driver's own words stay in the server log: the card says what it means.
             let outdated = account.with_untracked(|a| a.client_outdated);
             let lead = match reason {
-                Some(_) => lead(outdated),
-                None => "Connection lost — reconnecting in ",
+                Some(_) => lead(t, outdated),
+                None => t.connection_lost,
             };
             let id = account.with_untracked(|a| a.id);
             view! {
                 <p class="health reconnecting" role="status">
-                    {lead} <SecondsLeft ms=retry_in_ms/> " s (attempt " {attempt} ")"
+                    {lead} <SecondsLeft ms=retry_in_ms/> {(t.attempt)(attempt)}
                 </p>
-                {unreachable_hint(outdated)}
+                {unreachable_hint(t, outdated)}
                 <RetryNow id/>
             }
             .into_any()
         }
-        None => view! { <p class="health">"Connecting to WhatsApp…"</p> }.into_any(),
+        (None, t) => view! { <p class="health">{t.connecting_to_whatsapp}</p> }.into_any(),
     }
 }
 
 /// The start of a card's retry countdown when WhatsApp can't be reached; a version
 /// refusal is explained once, above the cards.
-pub fn lead(client_outdated: bool) -> &'static str {
+pub fn lead(t: &ChannelTexts, client_outdated: bool) -> &'static str {
     if client_outdated {
-        "Waiting for a server update (see above) — next try in "
+        t.waiting_for_update
     } else {
-        "Can't reach WhatsApp — retrying in "
+        t.unreachable
     }
 }
 
-/// What a card whose messages WhatsApp doesn't accept adds to the warning.
-pub const UNACCEPTED_HINT: &str = "Replies sent meanwhile are marked Not confirmed. The warning clears as soon as WhatsApp accepts a message; if it lasts, link the number again.";
-
 /// What a card that cannot reach WhatsApp adds to the countdown; a refused version is
 /// not a connection problem, and the banner above the cards already says what to do.
-pub fn unreachable_hint(client_outdated: bool) -> impl IntoView {
-    (!client_outdated).then_some(view! {
-        <p class="hint">
-            "Aurora keeps trying by itself. If this lasts, check this server's internet connection."
-        </p>
-    })
+pub fn unreachable_hint(t: &ChannelTexts, client_outdated: bool) -> impl IntoView {
+    (!client_outdated).then_some(view! { <p class="hint">{t.unreachable_hint}</p> })
 }
 
 /// **Retry now**: the next attempt at once instead of after the countdown.
 #[component]
 pub fn RetryNow(id: i64) -> impl IntoView {
+    let words = use_texts();
     let cards = expect_context::<Cards>();
     let action = CardAction::new();
     let retry = move |_| {
@@ -140,7 +131,7 @@ pub fn RetryNow(id: i64) -> impl IntoView {
         })
     };
     view! {
-        <button type="button" on:click=retry disabled=move || action.pending.get()>"Retry now"</button>
+        <button type="button" on:click=retry disabled=move || action.pending.get()>{move || words().channels.retry_now}</button>
         {action.error_view()}
     }
 }
@@ -148,6 +139,7 @@ pub fn RetryNow(id: i64) -> impl IntoView {
 /// "Details": the session's counters, read when opened and on Refresh.
 #[component]
 pub fn SessionDetailsPanel(id: i64) -> impl IntoView {
+    let words = use_texts();
     let open = RwSignal::new(false);
     let details = RwSignal::new(None::<Result<SessionDetails, String>>);
     let reading = RwSignal::new(false);
@@ -174,43 +166,42 @@ pub fn SessionDetailsPanel(id: i64) -> impl IntoView {
             aria-controls=format!("details-{id}")
             on:click=toggle
         >
-            {move || if open.get() { "Hide details" } else { "Details" }}
+            {move || if open.get() { words().channels.hide_details } else { words().channels.details }}
         </button>
         <div id=format!("details-{id}") class="session-details" hidden=move || !open.get()>
-            {move || match details.get() {
-                Some(Ok(figures)) => Either::Left(figures_list(figures)),
-                Some(Err(message)) => Either::Right(view! { <p role="alert">{message}</p> }),
-                None => Either::Right(view! { <p role="alert">{"Reading the session's counters…".to_string()}</p> }),
+            {move || match (details.get(), words().channels) {
+                (Some(Ok(figures)), t) => Either::Left(figures_list(t, figures)),
+                (Some(Err(message)), _) => Either::Right(view! { <p role="alert">{message}</p> }),
+                (None, t) => Either::Right(view! { <p role="alert">{t.reading_counters.to_string()}</p> }),
             }}
-            <button type="button" on:click=move |_| read() disabled=move || reading.get()>"Refresh"</button>
+            <button type="button" on:click=move |_| read() disabled=move || reading.get()>{move || words().channels.refresh}</button>
         </div>
     }
 }
 
-fn figures_list(d: SessionDetails) -> impl IntoView {
+fn figures_list(t: &ChannelTexts, d: SessionDetails) -> impl IntoView {
     let last_activity = match d.last_activity_ms {
         Some(ms) => view! { <TimeAgo ms/> }.into_any(),
-        None => "none yet".into_any(),
+        None => t.none_yet.into_any(),
     };
-    let rows = [
-        ("Messages received", d.messages_received.to_string()),
-        ("Messages sent", d.messages_sent.to_string()),
-        ("Frames received", d.frames_received.to_string()),
-        ("Frames sent", d.frames_sent.to_string()),
-        ("Data received", format_bytes(d.bytes_received as i64)),
-        ("Data sent", format_bytes(d.bytes_sent as i64)),
-        ("Reconnects", d.reconnects.to_string()),
-        (
-            "Memory retained",
-            d.retained_bytes
-                .map(|b| format_bytes(b as i64))
-                .unwrap_or_else(|| "not reported".into()),
-        ),
+    let memory = d
+        .retained_bytes
+        .map(|b| format_bytes(b as i64))
+        .unwrap_or_else(|| t.not_reported.into());
+    let values = [
+        d.messages_received.to_string(),
+        d.messages_sent.to_string(),
+        d.frames_received.to_string(),
+        d.frames_sent.to_string(),
+        format_bytes(d.bytes_received as i64),
+        format_bytes(d.bytes_sent as i64),
+        d.reconnects.to_string(),
+        memory,
     ];
     view! {
         <dl class="figures">
-            {rows.into_iter().map(|(term, value)| view! { <dt>{term}</dt><dd>{value}</dd> }).collect_view()}
-            <dt>"Last activity"</dt><dd>{last_activity}</dd>
+            {t.figures.iter().zip(values).map(|(term, value)| view! { <dt>{*term}</dt><dd>{value}</dd> }).collect_view()}
+            <dt>{t.figures[8]}</dt><dd>{last_activity}</dd>
         </dl>
     }
 }

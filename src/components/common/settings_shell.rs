@@ -8,21 +8,28 @@ use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_location;
 
 use super::top_bar::TopBar;
+use crate::i18n::use_texts;
 use crate::paths::{CHANNELS, SETTINGS};
 
 #[component]
 pub fn SettingsShell() -> impl IntoView {
+    let words = use_texts();
     let path = use_location().pathname;
     let at_index = move || path.with(|p| p.trim_end_matches('/') == SETTINGS);
     view! {
         <TopBar/>
         <div class="settings-layout" class:settings-index=at_index>
-            <nav class="settings-nav" aria-label="Settings">
+            <nav class="settings-nav" aria-label=move || words().settings>
                 <SettingsLinks/>
             </nav>
             <main class="settings-main">
-                <a class="settings-back" href=SETTINGS hidden=at_index>"‹ Settings"</a>
-                <nav class="crumbs" aria-label="Breadcrumb" hidden=at_index>"Settings › Company › Channels"</nav>
+                <a class="settings-back" href=SETTINGS hidden=at_index>"‹ " {move || words().settings}</a>
+                <nav class="crumbs" aria-label=move || words().breadcrumb hidden=at_index>
+                    {move || {
+                        let t = words();
+                        format!("{} › {} › {}", t.settings, t.company, t.channels_section)
+                    }}
+                </nav>
                 <Outlet/>
             </main>
         </div>
@@ -31,14 +38,15 @@ pub fn SettingsShell() -> impl IntoView {
 
 #[component]
 fn SettingsLinks() -> impl IntoView {
+    let words = use_texts();
     view! {
-        <p class="nav-title">"Settings"</p>
-        <p class="nav-section">"Company"</p>
+        <p class="nav-title">{move || words().settings}</p>
+        <p class="nav-section">{move || words().company}</p>
         <ul class="tabs">
-            <li><A href=CHANNELS attr:aria-current="page">"Channels"</A></li>
+            <li><A href=CHANNELS attr:aria-current="page">{move || words().channels_section}</A></li>
         </ul>
-        <p class="nav-section">"Channels"</p>
-        <ul class="channel-nav" aria-label="Channel types">
+        <p class="nav-section">{move || words().channels_section}</p>
+        <ul class="channel-nav" aria-label=move || words().channel_types>
             <li><A href=CHANNELS>"WhatsApp Web"</A></li>
         </ul>
     }
@@ -48,12 +56,13 @@ fn SettingsLinks() -> impl IntoView {
 /// same list beside every settings page).
 #[component]
 pub fn SettingsIndex() -> impl IntoView {
+    let words = use_texts();
     view! {
-        <Title text="Settings"/>
-        <h1 class="settings-index-title">"Settings"</h1>
+        <Title text=move || words().settings/>
+        <h1 class="settings-index-title">{move || words().settings}</h1>
         <ul class="settings-index-list">
-            <li><a href=CHANNELS>"Channels › WhatsApp Web"</a>
-                <p class="hint">"Link WhatsApp numbers, choose who answers them and who sees their chats."</p></li>
+            <li><a href=CHANNELS>{move || words().channels_section} " › WhatsApp Web"</a>
+                <p class="hint">{move || words().settings_hint}</p></li>
         </ul>
     }
 }

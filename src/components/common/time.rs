@@ -11,7 +11,10 @@ use crate::domain::time::format_utc;
 pub fn LocalTime(ms: i64) -> impl IntoView {
     let text = RwSignal::new(format_utc(ms));
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| text.set(local_string(ms)));
+    {
+        let locale = crate::i18n::use_locale();
+        Effect::new(move |_| text.set(local_string(ms, locale())));
+    }
     view! { <time datetime=ms.to_string()>{move || text.get()}</time> }
 }
 
@@ -22,13 +25,19 @@ pub fn TimeAgo(ms: i64) -> impl IntoView {
     let text = RwSignal::new(format_utc(ms));
     #[cfg(feature = "hydrate")]
     {
-        let refresh = move || {
+        let locale = crate::i18n::use_locale();
+        let refresh = move |locale: crate::domain::locale::Locale| {
             let now = js_sys::Date::now() as i64;
-            let shown = crate::domain::time::relative(now, ms).unwrap_or_else(|| local_string(ms));
+            let shown = match crate::domain::time::relative(now, ms) {
+                Some(ago) => (crate::i18n::texts(locale).ago)(ago),
+                None => local_string(ms, locale),
+            };
             text.try_set(shown);
         };
-        Effect::new(move |_| refresh());
-        if let Ok(handle) = set_interval_with_handle(refresh, std::time::Duration::from_secs(30)) {
+        // Redrawn when the language changes, and every half minute.
+        Effect::new(move |_| refresh(locale()));
+        let tick = move || refresh(untrack(locale));
+        if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(30)) {
             on_cleanup(move || handle.clear());
         }
     }
@@ -41,10 +50,13 @@ pub fn ClockTime(ms: i64) -> impl IntoView {
     let text = RwSignal::new(crate::domain::time::utc_clock(ms));
     let title = RwSignal::new(format_utc(ms));
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        text.set(local_clock(ms));
-        title.set(local_string(ms));
-    });
+    {
+        let locale = crate::i18n::use_locale();
+        Effect::new(move |_| {
+            text.set(local_clock(ms));
+            title.set(local_string(ms, locale()));
+        });
+    }
     view! { <time datetime=ms.to_string() title=move || title.get()>{move || text.get()}</time> }
 }
 
@@ -53,12 +65,20 @@ pub fn ClockTime(ms: i64) -> impl IntoView {
 /// on the same day, so the server's page and the browser's have the same shape.
 #[component]
 pub fn DaySeparator(ms: i64, previous_ms: Option<i64>) -> impl IntoView {
-    use crate::domain::time::{day_label, utc_day};
+    use crate::domain::time::{day_name, utc_day};
     let first_of_day =
         move |day: &dyn Fn(i64) -> i64| previous_ms.is_none_or(|p| day(p) != day(ms));
     let shown = RwSignal::new(first_of_day(&utc_day));
     let now = chrono_now();
-    let text = RwSignal::new(day_label(utc_day(now), utc_day(ms), &format_utc(ms)[..10]));
+    let words = crate::i18n::use_texts();
+    let named = move |today: i64, day: i64, date: String| match day_name(today, day) {
+        Some(name) => words().day(name).to_string(),
+        None => date,
+    };
+    let first = untrack(|| named(utc_day(now), utc_day(ms), format_utc(ms)[..10].into()));
+    let text = RwSignal::new(first);
+    #[cfg(feature = "hydrate")]
+    let locale = crate::i18n::use_locale();
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         shown.set(first_of_day(&local_day));
@@ -72,11 +92,12 @@ pub fn DaySeparator(ms: i64, previous_ms: Option<i64>) -> impl IntoView {
         ] {
             let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
         }
-        let full: String = date.to_locale_date_string("en-GB", &options).into();
-        text.set(day_label(
+        let tag = crate::i18n::date_tag(locale());
+        let full: String = date.to_locale_date_string(tag, &options).into();
+        text.set(named(
             local_day(js_sys::Date::now() as i64),
             local_day(ms),
-            &full,
+            full,
         ));
     });
     view! {
@@ -117,8 +138,9 @@ pub fn local_clock(ms: i64) -> String {
 }
 
 #[cfg(feature = "hydrate")]
-fn local_string(ms: i64) -> String {
+fn local_string(ms: i64, locale: crate::domain::locale::Locale) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    date.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED)
+    let tag = crate::i18n::date_tag(locale);
+    date.to_locale_string(tag, &wasm_bindgen::JsValue::UNDEFINED)
         .into()
 }

@@ -7,8 +7,9 @@ use super::wizard_steps::{StepBody, WizardContext};
 use crate::api::setup::{check_setup_phone, load_setup, save_setup};
 use crate::components::channels::cards::Cards;
 use crate::components::common::dom::{dialog_keys, focus_first_in};
-use crate::domain::identity::clean_name;
+use crate::domain::identity::check_name;
 use crate::domain::wizard::{first_missing_step, first_step_with_error, SetupField, WizardStep};
+use crate::i18n::use_texts;
 use crate::views::setup::{PhoneCheck, SetupForm, SetupOptions, SetupOutcome};
 
 /// Every field of the wizard, kept while the user moves between steps.
@@ -67,7 +68,10 @@ pub enum PhoneStatus {
         international: String,
         used_by: Option<String>,
     },
-    Invalid(String),
+    /// Not a number of the chosen country.
+    Invalid,
+    /// The server could not be asked (its words).
+    Failed(String),
 }
 
 /// The server is asked once typing pauses this long.
@@ -115,8 +119,8 @@ fn check_phone_as_typed(account_id: i64, draft: Draft, phone: RwSignal<PhoneStat
                             used_by,
                         }
                     }
-                    Ok(PhoneCheck::Invalid { message }) => PhoneStatus::Invalid(message),
-                    Err(error) => PhoneStatus::Invalid(error.to_string()),
+                    Ok(PhoneCheck::Invalid { .. }) => PhoneStatus::Invalid,
+                    Err(error) => PhoneStatus::Failed(error.to_string()),
                 };
                 phone.try_set(status);
             });
@@ -136,7 +140,7 @@ fn step_ready(step: WizardStep, draft: Draft, phone: &PhoneStatus, locked: bool)
             }
             _ => false,
         },
-        WizardStep::Name => draft.name.with(|n| clean_name(n, "Name").is_ok()),
+        WizardStep::Name => draft.name.with(|n| check_name(n).is_ok()),
         WizardStep::CellphoneUser => draft.cellphone_user.get().is_some(),
         WizardStep::AssignNewContacts => draft.funnel.get().is_some(),
         WizardStep::RestrictedAccess => true,
@@ -146,6 +150,7 @@ fn step_ready(step: WizardStep, draft: Draft, phone: &PhoneStatus, locked: bool)
 /// `on_close` hears whether the wizard saved (true) or was left (false).
 #[component]
 pub fn SetupWizard(account_id: i64, on_close: Callback<bool>) -> impl IntoView {
+    let words = use_texts();
     let loaded = RwSignal::new(None::<Result<SetupOptions, String>>);
     let load = move || {
         loaded.set(None);
@@ -166,13 +171,13 @@ pub fn SetupWizard(account_id: i64, on_close: Callback<bool>) -> impl IntoView {
                 aria-labelledby=labelled_by
                 on:keydown=dialog_keys(move || on_close.run(false))
             >
-                <h3 id=title_id>"Set up WhatsApp Web account"</h3>
+                <h3 id=title_id>{move || words().setup.title}</h3>
                 {move || match loaded.get() {
-                    None => view! { <p class="muted" aria-live="polite">"Loading…"</p> }.into_any(),
+                    None => view! { <p class="muted" aria-live="polite">{move || words().loading}</p> }.into_any(),
                     Some(Err(message)) => view! {
                         <p class="form-error" role="alert">{message}</p>
                         <div class="card-actions">
-                            <button type="button" data-focus-first="" on:click=move |_| on_close.run(false)>"Close"</button>
+                            <button type="button" data-focus-first="" on:click=move |_| on_close.run(false)>{move || words().setup.close}</button>
                         </div>
                     }.into_any(),
                     Some(Ok(options)) => view! { <WizardForm options on_close reload=Callback::new(move |_| load())/> }.into_any(),
@@ -188,6 +193,7 @@ fn WizardForm(
     on_close: Callback<bool>,
     reload: Callback<()>,
 ) -> impl IntoView {
+    let words = use_texts();
     let cards = expect_context::<Cards>();
     let SetupOptions {
         account_id,
@@ -255,7 +261,7 @@ fn WizardForm(
                     let form_wide = errors
                         .iter()
                         .find(|e| e.field == SetupField::Form)
-                        .map(|e| e.message.clone());
+                        .map(|e| (words().setup.problem)(&e.problem));
                     failure.set(form_wide);
                     context.errors.set(errors);
                 }
@@ -322,13 +328,13 @@ fn WizardForm(
                             aria-current=move || (step.get() == s).then_some("step")
                         >
                             <span class="step-number">{s.number()}</span>
-                            {s.title()}
+                            {move || words().setup.step(s)}
                         </li>
                     }
                 }).collect_view()}
             </ol>
             <p class="step-count" aria-live="polite">
-                {move || format!("Step {} of {}", step.get().number(), WizardStep::ALL.len())}
+                {move || (words().setup.step_count)(step.get().number(), WizardStep::ALL.len())}
             </p>
             <div id=body_id class="wizard-body">
                 {move || view! { <StepBody step=step.get() context/> }}
@@ -337,20 +343,20 @@ fn WizardForm(
                 <div class="form-error" role="alert">
                     <p>{message}</p>
                     <Show when=stale>
-                        <button type="button" on:click=move |_| reload.run(())>"Reload"</button>
+                        <button type="button" on:click=move |_| reload.run(())>{move || words().setup.reload}</button>
                     </Show>
                 </div>
             })}
             <div class="card-actions wizard-actions">
-                <button type="button" class="ghost" on:click=move |_| on_close.run(false)>"Cancel"</button>
+                <button type="button" class="ghost" on:click=move |_| on_close.run(false)>{move || words().setup.cancel}</button>
                 <Show when=move || step.get().previous().is_some()>
-                    <button type="button" on:click=back>"Back"</button>
+                    <button type="button" on:click=back>{move || words().setup.back}</button>
                 </Show>
                 <button type="submit" class="primary" disabled=move || !ready.get() || saving.get()>
-                    {move || match (step.get().is_last(), saving.get()) {
-                        (false, _) => "Next",
-                        (true, false) => action.label(),
-                        (true, true) => "Saving…",
+                    {move || match (step.get().is_last(), saving.get(), words().setup) {
+                        (false, _, t) => t.next,
+                        (true, false, t) => t.action(action),
+                        (true, true, t) => t.saving,
                     }}
                 </button>
             </div>

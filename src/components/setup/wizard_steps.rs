@@ -5,11 +5,13 @@ use leptos::prelude::*;
 
 use super::country_picker::CountryPicker;
 use super::setup_wizard::{Draft, PhoneStatus};
-use crate::domain::identity::{clean_name, MAX_NAME_CHARS};
+use crate::domain::identity::{check_name, MAX_NAME_CHARS};
 use crate::domain::wizard::{
-    always_visible, duplicate_phone_warning, owner_after_funnel_change, Country, FieldError,
-    SetupField, WizardStep,
+    always_visible, owner_after_funnel_change, Country, FieldError, SetupField, SetupProblem,
+    WizardStep,
 };
+use crate::i18n::setup::SetupTexts;
+use crate::i18n::use_texts;
 use crate::views::setup::{Choice, FunnelChoice};
 
 #[derive(Clone, Copy)]
@@ -27,12 +29,12 @@ pub struct WizardContext {
 }
 
 impl WizardContext {
-    pub fn error_for(&self, field: SetupField) -> Option<String> {
+    pub fn error_for(&self, field: SetupField) -> Option<SetupProblem> {
         self.errors.with(|errors| {
             errors
                 .iter()
                 .find(|e| e.field == field)
-                .map(|e| e.message.clone())
+                .map(|e| e.problem.clone())
         })
     }
 
@@ -52,9 +54,12 @@ impl WizardContext {
     }
 
     fn error_view(self, field: SetupField) -> impl IntoView {
+        let words = use_texts();
         move || {
-            self.error_for(field)
-                .map(|message| view! { <p class="form-error" role="alert">{message}</p> })
+            self.error_for(field).map(|problem| {
+                let message = (words().setup.problem)(&problem);
+                view! { <p class="form-error" role="alert">{message}</p> }
+            })
         }
     }
 }
@@ -85,41 +90,50 @@ fn PhoneStep(context: WizardContext) -> impl IntoView {
 /// A linked account's number, which only another phone could change.
 #[component]
 fn LinkedPhone(number: String) -> impl IntoView {
+    let words = use_texts();
     view! {
         <div class="field">
-            <p class="field-label">"Phone number"</p>
+            <p class="field-label">{move || words().setup.phone_number}</p>
             <p class="linked-phone" data-focus-first="" tabindex="-1"><strong>{number}</strong></p>
-            <p class="hint">
-                "This is the number of the phone linked to this account. To use another number, disconnect this one and link that phone."
-            </p>
+            <p class="hint">{move || words().setup.linked_phone_hint}</p>
         </div>
     }
 }
 
 #[component]
 fn PhoneFields(context: WizardContext) -> impl IntoView {
+    let words = use_texts();
     let draft = context.draft;
     let country_id = context.id("country");
     let number_id = context.id("phone");
     let status_id = context.id("phone-status");
-    let status = move || match context.phone.get() {
-        PhoneStatus::Empty => {
-            view! { <p class="hint">"Choose the country, then type the number."</p> }.into_any()
+    let status = move || match (context.phone.get(), words().setup) {
+        (PhoneStatus::Empty, t) => {
+            view! { <p class="hint">{t.choose_country_first}</p> }.into_any()
         }
-        PhoneStatus::Checking => view! { <p class="hint">"Checking…"</p> }.into_any(),
-        PhoneStatus::Invalid(message) => view! { <p class="form-error">{message}</p> }.into_any(),
-        PhoneStatus::Valid { international, .. } => {
-            view! { <p class="hint valid">"Will be saved as " <strong>{international}</strong></p> }
+        (PhoneStatus::Checking, t) => view! { <p class="hint">{t.checking}</p> }.into_any(),
+        (PhoneStatus::Invalid, t) => {
+            let message = (t.problem)(&SetupProblem::InvalidPhone);
+            view! { <p class="form-error">{message}</p> }.into_any()
+        }
+        (PhoneStatus::Failed(message), _) => {
+            view! { <p class="form-error">{message}</p> }.into_any()
+        }
+        (PhoneStatus::Valid { international, .. }, t) => {
+            view! { <p class="hint valid">{t.saved_as} <strong>{international}</strong></p> }
                 .into_any()
         }
     };
-    let duplicate = move || match context.phone.get() {
-        PhoneStatus::Valid {
-            used_by: Some(other),
-            ..
-        } => Some(view! {
+    let duplicate = move || match (context.phone.get(), words().setup) {
+        (
+            PhoneStatus::Valid {
+                used_by: Some(other),
+                ..
+            },
+            t,
+        ) => Some(view! {
             <div class="warning" role="alert">
-                <p>{duplicate_phone_warning(&other)}</p>
+                <p>{(t.problem)(&SetupProblem::PhoneUsedBy(other))}</p>
                 <label class="check">
                     <input
                         type="checkbox"
@@ -129,7 +143,7 @@ fn PhoneFields(context: WizardContext) -> impl IntoView {
                             draft.duplicate_acknowledged.set(event_target_checked(&ev));
                         }
                     />
-                    "Use this number anyway"
+                    {t.use_anyway}
                 </label>
             </div>
         }),
@@ -137,11 +151,11 @@ fn PhoneFields(context: WizardContext) -> impl IntoView {
     };
     view! {
         <div class="field">
-            <label for=country_id.clone()>"Country"</label>
+            <label for=country_id.clone()>{move || words().setup.country}</label>
             <CountryPicker input_id=country_id countries=context.countries selected=draft.country/>
         </div>
         <div class="field">
-            <label for=number_id.clone()>"Phone number"</label>
+            <label for=number_id.clone()>{move || words().setup.phone_number}</label>
             <input
                 id=number_id
                 type="tel"
@@ -163,12 +177,16 @@ fn PhoneFields(context: WizardContext) -> impl IntoView {
 
 #[component]
 fn NameStep(context: WizardContext) -> impl IntoView {
+    let words = use_texts();
     let draft = context.draft;
     let id = context.id("name");
-    let problem = move || draft.name.with(|n| clean_name(n, "Name").err());
+    let problem = move || {
+        let problem = draft.name.with(|n| check_name(n).err())?;
+        Some((words().setup.problem)(&SetupProblem::Name(problem)))
+    };
     view! {
         <div class="field">
-            <label for=id.clone()>"Name"</label>
+            <label for=id.clone()>{move || words().setup.name}</label>
             <input
                 id=id
                 type="text"
@@ -180,7 +198,7 @@ fn NameStep(context: WizardContext) -> impl IntoView {
                     draft.name.set(event_target_value(&ev));
                 }
             />
-            <p class="hint">"Shown in channel lists and on the card."</p>
+            <p class="hint">{move || words().setup.name_hint}</p>
             {move || problem().map(|message| view! { <p class="form-error">{message}</p> })}
             {context.error_view(SetupField::Name)}
         </div>
@@ -189,11 +207,12 @@ fn NameStep(context: WizardContext) -> impl IntoView {
 
 #[component]
 fn CellphoneUserStep(context: WizardContext) -> impl IntoView {
+    let words = use_texts();
     let draft = context.draft;
     let id = context.id("cellphone-user");
     view! {
         <div class="field">
-            <label for=id.clone()>"Cellphone user"</label>
+            <label for=id.clone()>{move || words().setup.cellphone_user}</label>
             <select
                 id=id
                 required
@@ -202,13 +221,13 @@ fn CellphoneUserStep(context: WizardContext) -> impl IntoView {
                     draft.cellphone_user.set(parse_id(&event_target_value(&ev)));
                 }
             >
-                <option value="" prop:selected=move || draft.cellphone_user.get().is_none()>"Choose a team member"</option>
+                <option value="" prop:selected=move || draft.cellphone_user.get().is_none()>{move || words().setup.choose_member}</option>
                 {context.users.get_value().into_iter().map(|user| {
                     let chosen = move || draft.cellphone_user.get() == Some(user.id);
                     view! { <option value=user.id.to_string() prop:selected=chosen>{user.name}</option> }
                 }).collect_view()}
             </select>
-            <p class="hint">"Required: the team member whose phone is linked to this account."</p>
+            <p class="hint">{move || words().setup.cellphone_user_hint}</p>
             {context.error_view(SetupField::CellphoneUser)}
         </div>
     }
@@ -216,6 +235,7 @@ fn CellphoneUserStep(context: WizardContext) -> impl IntoView {
 
 #[component]
 fn AssignStep(context: WizardContext) -> impl IntoView {
+    let words = use_texts();
     let draft = context.draft;
     let funnel_id = context.id("funnel");
     let owner_id = context.id("owner");
@@ -244,7 +264,7 @@ fn AssignStep(context: WizardContext) -> impl IntoView {
     });
     view! {
         <div class="field">
-            <label for=funnel_id.clone()>"Funnel"</label>
+            <label for=funnel_id.clone()>{move || words().setup.funnel}</label>
             <select
                 id=funnel_id
                 required
@@ -256,17 +276,17 @@ fn AssignStep(context: WizardContext) -> impl IntoView {
                     draft.owner.update(|owner| *owner = owner_after_funnel_change(*owner, &members));
                 }
             >
-                <option value="" prop:selected=move || draft.funnel.get().is_none()>"Choose a funnel"</option>
+                <option value="" prop:selected=move || draft.funnel.get().is_none()>{move || words().setup.choose_funnel}</option>
                 {context.funnels.get_value().into_iter().map(|funnel| {
                     let chosen = move || draft.funnel.get() == Some(funnel.id);
                     view! { <option value=funnel.id.to_string() prop:selected=chosen>{funnel.name}</option> }
                 }).collect_view()}
             </select>
-            <p class="hint">"Required: the team inbox new conversations from this number go to."</p>
+            <p class="hint">{move || words().setup.funnel_hint}</p>
             {context.error_view(SetupField::Funnel)}
         </div>
         <div class="field">
-            <label for=owner_id.clone()>"Owner"</label>
+            <label for=owner_id.clone()>{move || words().setup.owner}</label>
             <select
                 id=owner_id
                 disabled=move || draft.funnel.get().is_none()
@@ -275,7 +295,7 @@ fn AssignStep(context: WizardContext) -> impl IntoView {
                     draft.owner.set(parse_id(&event_target_value(&ev)));
                 }
             >
-                <option value="" prop:selected=move || draft.owner.get().is_none()>"No owner"</option>
+                <option value="" prop:selected=move || draft.owner.get().is_none()>{move || words().setup.no_owner}</option>
                 <For
                     each=move || owners.get()
                     key=|user| user.id
@@ -285,7 +305,7 @@ fn AssignStep(context: WizardContext) -> impl IntoView {
                     }
                 />
             </select>
-            <p class="hint">"Optional: who new conversations are assigned to. Only members of the funnel are listed."</p>
+            <p class="hint">{move || words().setup.owner_hint}</p>
             {context.error_view(SetupField::Owner)}
         </div>
     }
@@ -293,13 +313,14 @@ fn AssignStep(context: WizardContext) -> impl IntoView {
 
 #[component]
 fn RestrictedStep(context: WizardContext) -> impl IntoView {
+    let words = use_texts();
     let draft = context.draft;
     let hint_id = context.id("restricted-hint");
     let described_by = hint_id.clone();
     view! {
         <fieldset class="field choices" aria-describedby=described_by>
-            <legend>"Users who may see this channel's conversations"</legend>
-            <p id=hint_id class="hint">"Leave empty to let all team members see conversations from this channel. The owner and the cellphone user always see them."</p>
+            <legend>{move || words().setup.restricted_legend}</legend>
+            <p id=hint_id class="hint">{move || words().setup.restricted_hint}</p>
             {context.users.get_value().into_iter().map(|user| {
                 let id = user.id;
                 let always = move || [draft.owner.get(), draft.cellphone_user.get()];
@@ -307,10 +328,11 @@ fn RestrictedStep(context: WizardContext) -> impl IntoView {
                 let checked = move || locked() || draft.restricted.with(|r| r.contains(&id));
                 let role = move || {
                     let [owner, phone] = always();
+                    let roles = words().setup.roles;
                     match (owner == Some(id), phone == Some(id)) {
-                        (true, true) => " (owner and cellphone user)",
-                        (true, false) => " (owner)",
-                        (false, true) => " (cellphone user)",
+                        (true, true) => roles[0],
+                        (true, false) => roles[1],
+                        (false, true) => roles[2],
                         (false, false) => "",
                     }
                 };
@@ -337,20 +359,22 @@ fn RestrictedStep(context: WizardContext) -> impl IntoView {
         </fieldset>
         <CheckField
             checked=draft.read_receipts
-            label="Send read receipts"
-            hint="When an agent opens a chat, the customer's phone shows their messages as read (blue ticks)."
+            label=|t| (t.read_receipts, t.read_receipts_hint)
         />
         <CheckField
             checked=draft.import_history
-            label="Import the last 30 days of chats"
-            hint="When the number is linked, its recent one-to-one chats appear in the inbox, already read. Group chats are not imported."
+            label=|t| (t.import_history, t.import_history_hint)
         />
     }
 }
 
-/// A setting that is on or off, with what it does underneath.
+/// A setting that is on or off, with what it does underneath (`label` gives both).
 #[component]
-fn CheckField(checked: RwSignal<bool>, label: &'static str, hint: &'static str) -> impl IntoView {
+fn CheckField(
+    checked: RwSignal<bool>,
+    label: fn(&SetupTexts) -> (&'static str, &'static str),
+) -> impl IntoView {
+    let words = use_texts();
     view! {
         <div class="field">
             <label class="check">
@@ -359,9 +383,9 @@ fn CheckField(checked: RwSignal<bool>, label: &'static str, hint: &'static str) 
                     prop:checked=move || checked.get()
                     on:change=move |ev| checked.set(event_target_checked(&ev))
                 />
-                {label}
+                {move || label(words().setup).0}
             </label>
-            <p class="hint">{hint}</p>
+            <p class="hint">{move || label(words().setup).1}</p>
         </div>
     }
 }

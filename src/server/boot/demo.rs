@@ -1,7 +1,7 @@
 //! Demo data (`AURORA_DEMO=1`): three companies whose users show every access case.
 
 use crate::error::AppError;
-use crate::server::db::{companies, Db};
+use crate::server::db::{companies, users, Db};
 use crate::server::services::identity::{create_company, create_funnel, create_user, NewUser};
 use crate::server::services::internal;
 
@@ -12,6 +12,8 @@ struct DemoUser {
     name: &'static str,
     global_admin: bool,
     channels_admin: bool,
+    /// The person's own language (their pages are in it whatever the browser asks).
+    language: Option<&'static str>,
 }
 
 struct DemoCompany {
@@ -28,6 +30,22 @@ const fn admin(email: &'static str, name: &'static str) -> DemoUser {
         name,
         global_admin: true,
         channels_admin: true,
+        language: None,
+    }
+}
+
+/// A channels admin who reads Aurora in `language`.
+const fn channels_admin(
+    email: &'static str,
+    name: &'static str,
+    language: &'static str,
+) -> DemoUser {
+    DemoUser {
+        email,
+        name,
+        global_admin: false,
+        channels_admin: true,
+        language: Some(language),
     }
 }
 
@@ -43,13 +61,17 @@ const DEMO: &[DemoCompany] = &[
                 name: "Carlos Ruiz",
                 global_admin: false,
                 channels_admin: true,
+                language: None,
             },
             DemoUser {
                 email: "lucia@demo.test",
                 name: "Lucía Gómez",
                 global_admin: false,
                 channels_admin: false,
+                language: None,
             },
+            channels_admin("sofia@demo.test", "Sofía Herrera", "es"),
+            channels_admin("joao@demo.test", "João Silva", "pt-BR"),
         ],
         funnels: &[
             (
@@ -95,7 +117,12 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
                 global_admin: user.global_admin,
                 channels_admin: user.channels_admin,
             };
-            create_user(db, new_user).await?;
+            let user_id = create_user(db, new_user).await?;
+            if user.language.is_some() {
+                users::set_language(db, user_id, user.language)
+                    .await
+                    .map_err(|e| internal("set a demo language", e))?;
+            }
         }
         for (funnel, members) in company.funnels {
             let members: Vec<String> = members.iter().map(|m| m.to_string()).collect();
@@ -109,9 +136,10 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
 pub fn sign_in_summary() -> Vec<String> {
     DEMO.iter()
         .flat_map(|c| {
-            c.users
-                .iter()
-                .map(move |u| format!("{} ({}, {})", u.email, u.name, c.name))
+            c.users.iter().map(move |u| match u.language {
+                Some(language) => format!("{} ({}, {}, {language})", u.email, u.name, c.name),
+                None => format!("{} ({}, {})", u.email, u.name, c.name),
+            })
         })
         .collect()
 }

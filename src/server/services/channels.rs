@@ -9,7 +9,6 @@ use tokio::time::Instant;
 
 use super::internal;
 use crate::domain::account::{AccountStatus, DisconnectReason};
-use crate::domain::time::format_utc;
 use crate::error::AppError;
 use crate::server::db::accounts::{self, AccountRow};
 use crate::server::db::sign_ins::SignedInUser;
@@ -18,7 +17,10 @@ use crate::server::services::phone::{format_international, parse_international};
 use crate::server::sessions::manager::{
     Health, Initiator, LinkState, LiveState, ManagerError, SessionManager,
 };
-use crate::views::channels::{AccountView, ChannelsOverview, HealthView, LinkView, SessionDetails};
+use crate::views::channels::{
+    AccountView, ChannelsOverview, Disconnection, HealthView, LinkView, PhoneMismatch,
+    SessionDetails,
+};
 
 pub fn initiator(user: &SignedInUser) -> Initiator {
     Initiator {
@@ -122,26 +124,29 @@ pub fn to_view(
         (AccountStatus::Connecting, None) => Some(LinkView::Waiting),
         _ => None,
     };
-    let disconnect_message = match status {
+    let disconnection = match status {
         AccountStatus::Disconnected => row
             .disconnect_reason
             .as_deref()
             .and_then(DisconnectReason::parse)
-            .map(|reason| match (reason, row.disconnect_until) {
-                (DisconnectReason::Banned, Some(until)) => {
-                    format!("WhatsApp banned this number until {}", format_utc(until))
-                }
-                _ => reason.message(row.disconnect_actor.as_deref()),
+            .map(|reason| Disconnection {
+                reason,
+                by: row
+                    .disconnect_actor
+                    .clone()
+                    .filter(|_| reason == DisconnectReason::ByUser),
+                banned_until_ms: row
+                    .disconnect_until
+                    .filter(|_| reason == DisconnectReason::Banned),
             }),
         _ => None,
     };
     let phone_mismatch = match (status, &row.phone, &row.linked_phone) {
         (AccountStatus::Connected, Some(configured), Some(linked)) if configured != linked => {
-            Some(format!(
-                "Linked phone {} differs from the configured number {}",
-                format_international(linked),
-                format_international(configured)
-            ))
+            Some(PhoneMismatch {
+                linked: format_international(linked),
+                configured: format_international(configured),
+            })
         }
         _ => None,
     };
@@ -166,7 +171,7 @@ pub fn to_view(
         funnel: row.funnel,
         owner: row.owner,
         restricted_users,
-        disconnect_message,
+        disconnection,
         disconnected_at_ms: row.disconnected_at,
         health,
         link,
@@ -553,7 +558,7 @@ mod tests {
         let view = to_view(interrupted, vec![], LiveState::default(), 2, now);
         assert_eq!(view.link, None);
         assert_eq!(
-            view.disconnect_message.as_deref(),
+            view.disconnect_message().as_deref(),
             Some("Linking interrupted by a restart")
         );
     }
@@ -636,7 +641,8 @@ mod tests {
         assert_eq!(view.phone.as_deref(), Some("+52 55 1234 5678"));
         assert_eq!(view.link, None);
         assert_eq!(
-            view.disconnect_message, None,
+            view.disconnect_message(),
+            None,
             "only disconnected cards give a reason"
         );
         assert_eq!(view.restricted_users, vec!["Ana Torres".to_string()]);
@@ -698,13 +704,13 @@ mod tests {
             Instant::now(),
         );
         assert_eq!(
-            view.disconnect_message.as_deref(),
+            view.disconnect_message().as_deref(),
             Some("WhatsApp banned this number until 2026-11-25 01:20 UTC")
         );
         banned.disconnect_until = None;
         let view = to_view(banned, vec![], LiveState::default(), 1, Instant::now());
         assert_eq!(
-            view.disconnect_message.as_deref(),
+            view.disconnect_message().as_deref(),
             Some("WhatsApp banned this number")
         );
     }
@@ -721,7 +727,7 @@ mod tests {
             Instant::now(),
         );
         assert_eq!(
-            view.phone_mismatch.as_deref(),
+            view.phone_mismatch_message().as_deref(),
             Some(
                 "Linked phone +57 300 1234567 differs from the configured number +52 55 1234 5678"
             )
@@ -747,7 +753,7 @@ mod tests {
             Instant::now(),
         );
         assert_eq!(
-            view.disconnect_message.as_deref(),
+            view.disconnect_message().as_deref(),
             Some("Disconnected by Ana Torres")
         );
         assert_eq!(view.disconnected_at_ms, Some(5));

@@ -3,10 +3,9 @@
 
 use super::channels::{account_view, initiator, manager_error};
 use super::internal;
-use crate::domain::identity::clean_name;
+use crate::domain::identity::check_name;
 use crate::domain::wizard::{
-    duplicate_phone_warning, visible_to, FieldError, SetupAction, SetupField,
-    CELLPHONE_USER_REQUIRED, FUNNEL_REQUIRED, PREFERRED_COUNTRIES, STALE_VERSION,
+    visible_to, FieldError, SetupAction, SetupField, SetupProblem, PREFERRED_COUNTRIES,
 };
 use crate::error::AppError;
 use crate::server::db::account_setup::{self, Saved, Settings, SetupRow};
@@ -26,10 +25,6 @@ async fn owned_row(db: &Db, user: &SignedInUser, id: i64) -> Result<SetupRow, Ap
         .await
         .map_err(|e| internal("load account settings", e))?
         .ok_or(AppError::NotFound)
-}
-
-fn not_now(row: &SetupRow) -> String {
-    format!("This account is now {}; reload", row.status().label())
 }
 
 pub async fn options(db: &Db, user: &SignedInUser, id: i64) -> Result<SetupOptions, AppError> {
@@ -158,7 +153,7 @@ async fn validate(
         .await
         .map_err(|e| internal("list funnels", e))?;
     let mut errors = Vec::new();
-    let mut problem = |field, message: String| errors.push(FieldError::new(field, message));
+    let mut problem = |field, problem| errors.push(FieldError::new(field, problem));
 
     // A Connected account's number is its phone's: whatever the form says, it stays.
     let linked = row.phone.clone().filter(|_| action == SetupAction::Save);
@@ -168,55 +163,49 @@ async fn validate(
             Ok(phone) => {
                 if let Some(other) = used_by(db, user.company_id, &phone.e164, id).await? {
                     if !form.duplicate_acknowledged {
-                        problem(SetupField::Phone, duplicate_phone_warning(&other));
+                        problem(SetupField::Phone, SetupProblem::PhoneUsedBy(other));
                     }
                 }
                 phone.e164
             }
-            Err(message) => {
-                problem(SetupField::Phone, message);
+            Err(_) => {
+                problem(SetupField::Phone, SetupProblem::InvalidPhone);
                 String::new()
             }
         },
     };
-    let name = clean_name(&form.name, "Name").unwrap_or_else(|message| {
-        problem(SetupField::Name, message);
+    let name = check_name(&form.name).unwrap_or_else(|name_problem| {
+        problem(SetupField::Name, SetupProblem::Name(name_problem));
         String::new()
     });
     match form.cellphone_user_id {
-        None => problem(SetupField::CellphoneUser, CELLPHONE_USER_REQUIRED.into()),
-        Some(u) if !team.contains(&u) => problem(
+        None => problem(
             SetupField::CellphoneUser,
-            "Choose a member of your team".into(),
+            SetupProblem::CellphoneUserRequired,
         ),
+        Some(u) if !team.contains(&u) => {
+            problem(SetupField::CellphoneUser, SetupProblem::NotTeamMember)
+        }
         Some(_) => {}
     }
     let funnel = form
         .funnel_id
         .and_then(|f| funnels.iter().find(|funnel| funnel.id == f));
     match (form.funnel_id, funnel) {
-        (None, _) => problem(SetupField::Funnel, FUNNEL_REQUIRED.into()),
-        (Some(_), None) => problem(
-            SetupField::Funnel,
-            "Choose one of your company's funnels".into(),
-        ),
+        (None, _) => problem(SetupField::Funnel, SetupProblem::FunnelRequired),
+        (Some(_), None) => problem(SetupField::Funnel, SetupProblem::UnknownFunnel),
         _ => {}
     }
     if let Some(owner) = form.owner_user_id {
         if !team.contains(&owner) {
-            problem(SetupField::Owner, "Choose a member of your team".into());
+            problem(SetupField::Owner, SetupProblem::NotTeamMember);
         } else if let Some(funnel) = funnel.filter(|f| !f.member_ids.contains(&owner)) {
-            problem(
-                SetupField::Owner,
-                format!("The owner must be a member of the funnel {}", funnel.name),
-            );
+            let funnel = funnel.name.clone();
+            problem(SetupField::Owner, SetupProblem::OwnerNotInFunnel(funnel));
         }
     }
     if form.restricted_user_ids.iter().any(|u| !team.contains(u)) {
-        problem(
-            SetupField::RestrictedUsers,
-            "Choose members of your team only".into(),
-        );
+        problem(SetupField::RestrictedUsers, SetupProblem::RestrictedNotTeam);
     }
     Ok(if errors.is_empty() {
         Ok((phone, name))
@@ -225,9 +214,9 @@ async fn validate(
     })
 }
 
-fn rejected(field: SetupField, message: String) -> Result<SetupOutcome, AppError> {
+fn rejected(field: SetupField, problem: SetupProblem) -> Result<SetupOutcome, AppError> {
     Ok(SetupOutcome::Rejected(vec![FieldError::new(
-        field, message,
+        field, problem,
     )]))
 }
 
@@ -244,10 +233,10 @@ pub async fn save(
 ) -> Result<SetupOutcome, AppError> {
     let row = owned_row(db, user, id).await?;
     if row.status() != action.required_status() {
-        return rejected(SetupField::Form, not_now(&row));
+        return rejected(SetupField::Form, SetupProblem::NotNow(row.status()));
     }
     if row.version != version {
-        return rejected(SetupField::Form, STALE_VERSION.into());
+        return rejected(SetupField::Form, SetupProblem::Stale);
     }
     let (phone, name) = match validate(db, user, &row, action, &form).await? {
         Ok(valid) => valid,
@@ -282,7 +271,7 @@ pub async fn save(
     .await
     .map_err(|e| internal("save account settings", e))?;
     if saved == Saved::Stale {
-        return rejected(SetupField::Form, STALE_VERSION.into());
+        return rejected(SetupField::Form, SetupProblem::Stale);
     }
     manager.settings_changed(user.company_id, id);
     if action == SetupAction::Connect {

@@ -18,12 +18,44 @@ async fn demo_data_is_created_once() {
         assert_eq!(demo.channel_limit, 3);
         let people = users::list_by_company(&db, demo.id).await.unwrap();
         let names: Vec<&str> = people.iter().map(|u| u.display_name.as_str()).collect();
-        assert_eq!(names, ["Ana Torres", "Carlos Ruiz", "Lucía Gómez"]);
+        assert_eq!(
+            names,
+            [
+                "Ana Torres",
+                "Carlos Ruiz",
+                "João Silva",
+                "Lucía Gómez",
+                "Sofía Herrera"
+            ]
+        );
         let flags: Vec<(bool, bool)> = people
             .iter()
             .map(|u| (u.global_admin, u.channels_admin))
             .collect();
-        assert_eq!(flags, [(true, true), (false, true), (false, false)]);
+        assert_eq!(
+            flags,
+            [
+                (true, true),
+                (false, true),
+                (false, true),
+                (false, false),
+                (false, true)
+            ]
+        );
+        let mut languages: Vec<Option<String>> = Vec::new();
+        for person in &people {
+            let language = crate::server::db::on_pool!(&db, pool => sqlx::query_scalar(
+                "SELECT language FROM users WHERE id = $1"
+            )
+            .bind(person.id)
+            .fetch_one(pool)
+            .await);
+            languages.push(language.unwrap());
+        }
+        assert_eq!(
+            languages,
+            [None, None, Some("pt-BR".into()), None, Some("es".into())]
+        );
 
         let demo_funnels = funnels::list_by_company(&db, demo.id).await.unwrap();
         let id_of = |email: &str| people.iter().find(|u| u.email == email).unwrap().id;
@@ -41,7 +73,7 @@ async fn demo_data_is_created_once() {
             .unwrap()
             .unwrap();
         assert!(!lapsed.subscription_active);
-        assert_eq!(sign_in_summary().len(), 5);
+        assert_eq!(sign_in_summary().len(), 7);
     })
     .await;
 }

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use super::*;
 use crate::domain::account::{AccountStatus, DisconnectReason};
-use crate::domain::wizard::INVALID_PHONE;
+use crate::domain::wizard::{
+    CELLPHONE_USER_REQUIRED, FUNNEL_REQUIRED, INVALID_PHONE, STALE_VERSION,
+};
 use crate::server::boot::config::SimTimings;
 use crate::server::db::accounts::{self, Change};
 use crate::server::db::{companies, testing::with_db};
@@ -613,7 +615,7 @@ async fn connect_stores_the_settings_then_shows_a_qr_and_a_different_phone_is_po
             "the configured number stays"
         );
         assert_eq!(
-            connected.phone_mismatch.as_deref(),
+            connected.phone_mismatch_message().as_deref(),
             Some(
                 "Linked phone +52 55 1234 5678 differs from the configured number +57 300 1234567"
             )

@@ -5,9 +5,13 @@
 //! The server picks the page's language per request (`domain::locale::negotiate`) and writes
 //! it into `<html lang>`; the browser reads it from there, so both render the same words.
 
+pub mod channels;
+pub mod setup;
+
 use leptos::prelude::*;
 
 use crate::domain::locale::Locale;
+use crate::domain::time::{Ago, DayName};
 
 pub struct Texts {
     // The top bar.
@@ -21,6 +25,28 @@ pub struct Texts {
     pub sign_in: &'static str,
     pub email: &'static str,
     pub password: &'static str,
+    // Settings navigation.
+    pub company: &'static str,
+    pub channels_section: &'static str,
+    pub channel_types: &'static str,
+    pub breadcrumb: &'static str,
+    pub settings_hint: &'static str,
+    // Everywhere.
+    pub loading: &'static str,
+    pub ago: fn(Ago) -> String,
+    pub today: &'static str,
+    pub yesterday: &'static str,
+    pub channels: &'static channels::ChannelTexts,
+    pub setup: &'static setup::SetupTexts,
+}
+
+impl Texts {
+    pub fn day(&self, day: DayName) -> &'static str {
+        match day {
+            DayName::Today => self.today,
+            DayName::Yesterday => self.yesterday,
+        }
+    }
 }
 
 pub const EN: Texts = Texts {
@@ -33,6 +59,21 @@ pub const EN: Texts = Texts {
     sign_in: "Sign in",
     email: "Email",
     password: "Password",
+    company: "Company",
+    channels_section: "Channels",
+    channel_types: "Channel types",
+    breadcrumb: "Breadcrumb",
+    settings_hint: "Link WhatsApp numbers, choose who answers them and who sees their chats.",
+    loading: "Loading…",
+    ago: |ago| match ago {
+        Ago::JustNow => "just now".into(),
+        Ago::Minutes(n) => format!("{n} min ago"),
+        Ago::Hours(n) => format!("{n} h ago"),
+    },
+    today: "Today",
+    yesterday: "Yesterday",
+    channels: &channels::EN,
+    setup: &setup::EN,
 };
 
 pub const ES: Texts = Texts {
@@ -45,6 +86,21 @@ pub const ES: Texts = Texts {
     sign_in: "Iniciar sesión",
     email: "Correo electrónico",
     password: "Contraseña",
+    company: "Empresa",
+    channels_section: "Canales",
+    channel_types: "Tipos de canal",
+    breadcrumb: "Ruta de navegación",
+    settings_hint: "Vincula números de WhatsApp y elige quién los atiende y quién ve sus chats.",
+    loading: "Cargando…",
+    ago: |ago| match ago {
+        Ago::JustNow => "justo ahora".into(),
+        Ago::Minutes(n) => format!("hace {n} min"),
+        Ago::Hours(n) => format!("hace {n} h"),
+    },
+    today: "Hoy",
+    yesterday: "Ayer",
+    channels: &channels::ES,
+    setup: &setup::ES,
 };
 
 pub const PT_BR: Texts = Texts {
@@ -57,6 +113,21 @@ pub const PT_BR: Texts = Texts {
     sign_in: "Entrar",
     email: "E-mail",
     password: "Senha",
+    company: "Empresa",
+    channels_section: "Canais",
+    channel_types: "Tipos de canal",
+    breadcrumb: "Trilha de navegação",
+    settings_hint: "Conecte números de WhatsApp e escolha quem os atende e quem vê as conversas.",
+    loading: "Carregando…",
+    ago: |ago| match ago {
+        Ago::JustNow => "agora mesmo".into(),
+        Ago::Minutes(n) => format!("há {n} min"),
+        Ago::Hours(n) => format!("há {n} h"),
+    },
+    today: "Hoje",
+    yesterday: "Ontem",
+    channels: &channels::PT_BR,
+    setup: &setup::PT_BR,
 };
 
 pub fn texts(locale: Locale) -> &'static Texts {
@@ -108,11 +179,26 @@ pub fn provide_page_locale() {
     provide_context(PageLocale(RwSignal::new(page_locale())));
 }
 
+/// The page's language, read where it matters so a change of language redraws it.
+pub fn use_locale() -> impl Fn() -> Locale + Copy + Send + Sync + 'static {
+    let locale = use_context::<PageLocale>().map(|l| l.0);
+    move || locale.map(|l| l.get()).unwrap_or_default()
+}
+
 /// The texts of the page's language, read where they are shown so a change of language
 /// redraws them without a reload.
 pub fn use_texts() -> impl Fn() -> &'static Texts + Copy + Send + Sync + 'static {
-    let locale = use_context::<PageLocale>().map(|l| l.0);
-    move || texts(locale.map(|l| l.get()).unwrap_or_default())
+    let locale = use_locale();
+    move || texts(locale())
+}
+
+/// The language tag the browser's `Intl` formats dates with: day first in English too,
+/// as the product always showed them.
+pub fn date_tag(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => "en-GB",
+        other => other.tag(),
+    }
 }
 
 #[cfg(test)]
