@@ -166,3 +166,27 @@ for (const words of languages) {
     });
   });
 }
+
+for (const who of [
+  { email: 'sofia@demo.test', lang: 'es', add: 'Agregar', inbox: 'Bandeja de entrada', search: 'Buscar conversaciones', tabs: ['Mías', 'Sin asignar', 'Todas'], reply: 'Respuesta' },
+  { email: 'joao@demo.test', lang: 'pt-BR', add: 'Adicionar', inbox: 'Caixa de entrada', search: 'Pesquisar conversas', tabs: ['Minhas', 'Sem responsável', 'Todas'], reply: 'Resposta' },
+]) {
+  test(`${who.email} reads Aurora in ${who.lang} from an English browser, the inbox included`, async ({ page }) => {
+    const login = new LoginPage(page);
+    await login.goto();
+    await login.signIn(who.email);
+    await expect(page).toHaveURL(CHANNELS_PATH);
+    await expect(page.locator('html')).toHaveAttribute('lang', who.lang);
+    await expect(page.getByRole('button', { name: who.add })).toBeVisible();
+    await page.getByRole('link', { name: who.inbox }).first().click();
+    await expect(page).toHaveURL('/inbox');
+    await expect(page.getByRole('heading', { name: who.inbox, level: 1 })).toBeVisible();
+    await expect(page.getByRole('searchbox', { name: who.search })).toBeVisible();
+    for (const tab of who.tabs) await expect(page.getByRole('link', { name: tab, exact: true })).toBeVisible();
+    await expect(page).toHaveTitle(new RegExp(who.inbox));
+    // A page loaded afresh is in the language from its first paint.
+    await page.reload();
+    await expect(page.getByRole('searchbox', { name: who.search })).toBeVisible();
+    await expectNoEnglish(page, 'the inbox');
+  });
+}

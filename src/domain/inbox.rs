@@ -41,14 +41,6 @@ impl Whose {
     pub fn parse(code: &str) -> Option<Whose> {
         Whose::EVERY.into_iter().find(|w| w.code() == code)
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Whose::Mine => "Mine",
-            Whose::Unassigned => "Unassigned",
-            Whose::All => "All",
-        }
-    }
 }
 
 /// Longest search the inbox accepts.
@@ -245,19 +237,6 @@ impl MessageStatus {
         ]
         .into_iter()
         .find(|s| s.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            MessageStatus::Received => "Received",
-            MessageStatus::Queued => "🕓 Waiting for the channel",
-            MessageStatus::Sending => "Sending…",
-            MessageStatus::Sent => "Sent",
-            MessageStatus::Delivered => "Delivered",
-            MessageStatus::Read => "Read",
-            MessageStatus::Failed => "Not sent",
-            MessageStatus::Unconfirmed => "Not confirmed",
-        }
     }
 
     /// A reply the agent may send again (after a question when it may have gone out).

@@ -6,6 +6,7 @@
 //! it into `<html lang>`; the browser reads it from there, so both render the same words.
 
 pub mod channels;
+pub mod inbox;
 pub mod setup;
 
 use leptos::prelude::*;
@@ -38,6 +39,7 @@ pub struct Texts {
     pub yesterday: &'static str,
     pub channels: &'static channels::ChannelTexts,
     pub setup: &'static setup::SetupTexts,
+    pub inbox_texts: &'static inbox::InboxTexts,
 }
 
 impl Texts {
@@ -74,6 +76,7 @@ pub const EN: Texts = Texts {
     yesterday: "Yesterday",
     channels: &channels::EN,
     setup: &setup::EN,
+    inbox_texts: &inbox::EN,
 };
 
 pub const ES: Texts = Texts {
@@ -101,6 +104,7 @@ pub const ES: Texts = Texts {
     yesterday: "Ayer",
     channels: &channels::ES,
     setup: &setup::ES,
+    inbox_texts: &inbox::ES,
 };
 
 pub const PT_BR: Texts = Texts {
@@ -128,6 +132,7 @@ pub const PT_BR: Texts = Texts {
     yesterday: "Ontem",
     channels: &channels::PT_BR,
     setup: &setup::PT_BR,
+    inbox_texts: &inbox::PT_BR,
 };
 
 pub fn texts(locale: Locale) -> &'static Texts {

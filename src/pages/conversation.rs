@@ -31,6 +31,7 @@ pub fn ConversationPage() -> impl IntoView {
 
 #[component]
 fn Chat(id: i64) -> impl IntoView {
+    let words = crate::i18n::use_texts();
     let page = Resource::new(|| (), move |_| load_conversation(id));
     let current = Latest::new();
     let stale = RwSignal::new(None::<String>);
@@ -65,9 +66,9 @@ fn Chat(id: i64) -> impl IntoView {
     let back = move || inbox_href(&inbox.query.get());
     view! {
         <div class="conversation">
-            <a class="back" href=back>"← Inbox"</a>
+            <a class="back" href=back>{move || words().inbox_texts.back}</a>
             <Alert message=stale/>
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{move || words().loading}</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(loaded) => {
@@ -75,7 +76,7 @@ fn Chat(id: i64) -> impl IntoView {
                             view! { <ConversationView current/> }.into_any()
                         }
                         Err(AppError::NotFound) => view! {
-                            <p class="notice" role="alert">"This conversation doesn't exist, or you can't see it."</p>
+                            <p class="notice" role="alert">{move || words().inbox_texts.not_found}</p>
                         }.into_any(),
                         Err(error) => view! { <p class="notice" role="alert">{error.to_string()}</p> }.into_any(),
                     }
@@ -89,13 +90,14 @@ fn Chat(id: i64) -> impl IntoView {
 /// thread are redrawn from it whole; the reply and schedule forms stay, with their input.
 #[component]
 fn ConversationView(current: Latest) -> impl IntoView {
+    let words = crate::i18n::use_texts();
     let owner_error = RwSignal::new(None::<String>);
     let scroll = ThreadScroll::new();
     view! {
         {move || current.page.get().map(|page| view! {
             <header class="conversation-head">
                 <h2>{page.contact.clone()}</h2>
-                <p class="muted">{heading_line(&page)}</p>
+                <p class="muted">{heading_line(&page, words().inbox_texts.via)}</p>
                 <OwnerPicker page=page.clone() current error=owner_error/>
             </header>
             <Thread page current scroll/>
@@ -105,17 +107,18 @@ fn ConversationView(current: Latest) -> impl IntoView {
     }
 }
 
-fn heading_line(page: &Page) -> String {
+fn heading_line(page: &Page, via: &str) -> String {
     let funnel = page
         .funnel
         .as_ref()
         .map(|f| format!(" · {f}"))
         .unwrap_or_default();
-    format!("{} · via {}{funnel}", page.contact_phone, page.channel)
+    format!("{} · {via} {}{funnel}", page.contact_phone, page.channel)
 }
 
 #[component]
 fn OwnerPicker(page: Page, current: Latest, error: RwSignal<Option<String>>) -> impl IntoView {
+    let words = crate::i18n::use_texts();
     let id = page.id;
     let on_change = move |ev: leptos::ev::Event| {
         let owner = event_target_value(&ev).parse::<i64>().ok();
@@ -131,7 +134,7 @@ fn OwnerPicker(page: Page, current: Latest, error: RwSignal<Option<String>>) -> 
         });
     };
     let selected = page.owner_id;
-    let choices = std::iter::once((None, "No owner".to_string()))
+    let choices = std::iter::once((None, words().inbox_texts.no_owner.to_string()))
         .chain(page.owner_choices.into_iter().map(|c| (Some(c.id), c.name)))
         .map(|(value, name)| {
             let key = value.map(|v| v.to_string()).unwrap_or_default();
@@ -140,7 +143,7 @@ fn OwnerPicker(page: Page, current: Latest, error: RwSignal<Option<String>>) -> 
         .collect_view();
     view! {
         <label class="owner-picker">
-            "Owner"
+            {move || words().inbox_texts.owner}
             <select on:change=on_change>{choices}</select>
         </label>
     }

@@ -13,6 +13,7 @@ use crate::components::inbox::conversation_list::{ConversationList, SearchBox, S
 use crate::components::inbox::inbox_live::follow_inbox_changes;
 use crate::components::inbox::list_query::ListQuery;
 use crate::components::inbox::notify::NotifyToggle;
+use crate::i18n::use_texts;
 use crate::paths::INBOX;
 
 /// What the open chat shares with the list around it.
@@ -29,6 +30,7 @@ pub struct InboxContext {
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
+    let words = use_texts();
     let params = use_query_map();
     let query = Memo::new(move |_| ListQuery::from_params(&params.read()));
     let path = use_location().pathname;
@@ -58,11 +60,7 @@ pub fn InboxPage() -> impl IntoView {
         refresh.update(|n| *n += 1);
     });
     let unread = RwSignal::new(0i64);
-    let title = move || match unread.get() {
-        0 => "Inbox".to_string(),
-        n if n > 99 => "(99+) Inbox".to_string(),
-        n => format!("({n}) Inbox"),
-    };
+    let title = move || (words().inbox_texts.title)(unread.get());
     let seen = Seen::new();
     view! {
         <Title text=title/>
@@ -70,12 +68,12 @@ pub fn InboxPage() -> impl IntoView {
         <main class="inbox-layout" class:chat-open=move || open.get().is_some()>
             <section class="list-pane" aria-labelledby="inbox-title">
                 <div class="list-head">
-                    <h1 id="inbox-title">"Inbox"</h1>
+                    <h1 id="inbox-title">{move || words().inbox}</h1>
                     <NotifyToggle/>
                 </div>
                 <SearchBox query/>
                 <WhoseTabs query/>
-                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <Transition fallback=move || view! { <p class="muted">{move || words().loading}</p> }>
                     {move || Suspend::new(async move {
                         match first.await {
                             Ok(page) => {
@@ -98,5 +96,6 @@ pub fn InboxPage() -> impl IntoView {
 /// The right pane before a conversation is chosen.
 #[component]
 pub fn NoConversation() -> impl IntoView {
-    view! { <p class="pick-conversation muted">"Choose a conversation to read and answer it here."</p> }
+    let words = use_texts();
+    view! { <p class="pick-conversation muted">{move || words().inbox_texts.pick_conversation}</p> }
 }

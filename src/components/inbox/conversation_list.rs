@@ -13,6 +13,7 @@ use crate::api::inbox::load_inbox;
 use crate::components::common::form_error::Alert;
 use crate::components::common::time::TimeAgo;
 use crate::domain::inbox::Whose;
+use crate::i18n::use_texts;
 use crate::paths::{conversation, INBOX};
 use crate::views::inbox::{Choice, InboxPage as Page, InboxRow};
 
@@ -36,6 +37,7 @@ fn navigator() -> impl Fn(&ListQuery, bool) + Clone {
 /// The search box: the list follows what is typed, a moment after the typing stops.
 #[component]
 pub fn SearchBox(query: Memo<ListQuery>) -> impl IntoView {
+    let words = use_texts();
     let text = RwSignal::new(query.get_untracked().search);
     let typed = StoredValue::new(0u64);
     let go_to = navigator();
@@ -60,8 +62,8 @@ pub fn SearchBox(query: Memo<ListQuery>) -> impl IntoView {
         <div class="search" role="search">
             <input
                 type="search"
-                aria-label="Search conversations"
-                placeholder="Search names, numbers and messages"
+                aria-label=move || words().inbox_texts.search
+                placeholder=move || words().inbox_texts.search_placeholder
                 maxlength="100"
                 prop:value=move || text.get()
                 on:input=on_input
@@ -73,6 +75,7 @@ pub fn SearchBox(query: Memo<ListQuery>) -> impl IntoView {
 /// Mine / Unassigned / All, as links: each keeps the other settings.
 #[component]
 pub fn WhoseTabs(query: Memo<ListQuery>) -> impl IntoView {
+    let words = use_texts();
     let path = use_location().pathname;
     let tabs = [Whose::Mine, Whose::Unassigned, Whose::All]
         .into_iter()
@@ -83,10 +86,10 @@ pub fn WhoseTabs(query: Memo<ListQuery>) -> impl IntoView {
                 format!("{}{}", path.get(), next.query_string())
             };
             let current = move || (query.get().whose == whose).then_some("page");
-            view! { <a href=href aria-current=current>{whose.label()}</a> }
+            view! { <a href=href aria-current=current>{move || words().inbox_texts.whose(whose)}</a> }
         })
         .collect_view();
-    view! { <nav class="whose" aria-label="Whose conversations">{tabs}</nav> }
+    view! { <nav class="whose" aria-label=move || words().inbox_texts.whose_label>{tabs}</nav> }
 }
 
 /// Rows seen at the last refresh (id → unread), to tell which ones have just grown; reset
@@ -127,6 +130,7 @@ pub fn ConversationList(
     query: Memo<ListQuery>,
     open: Memo<Option<i64>>,
 ) -> impl IntoView {
+    let words = use_texts();
     let rows = RwSignal::new(page.rows);
     let next = RwSignal::new(page.next);
     let loading = RwSignal::new(false);
@@ -150,23 +154,25 @@ pub fn ConversationList(
         });
     };
     let settings = query.get_untracked();
-    let empty = if let Some(q) = settings.q() {
-        format!("No conversations match “{q}”.")
-    } else if settings != ListQuery::default() {
-        "No conversations here. Try All, or another funnel or channel.".to_string()
-    } else {
-        "No conversations yet. Messages sent to your linked WhatsApp numbers appear here."
-            .to_string()
+    let empty = move || {
+        let t = words().inbox_texts;
+        if let Some(q) = settings.q() {
+            (t.no_match)(&q)
+        } else if settings != ListQuery::default() {
+            t.none_here.to_string()
+        } else {
+            t.none_yet.to_string()
+        }
     };
     view! {
         <Filters funnels=page.funnels channels=page.channels query/>
         <p class="empty" hidden=move || rows.with(|r| !r.is_empty())>{empty}</p>
-        <ul class="conversations" aria-label="Conversations" hidden=move || rows.with(Vec::is_empty)>
+        <ul class="conversations" aria-label=move || words().inbox_texts.conversations hidden=move || rows.with(Vec::is_empty)>
             {move || rows.get().into_iter().map(|row| view! { <ConversationRow row open query/> }).collect_view()}
         </ul>
         <Alert message=error/>
         <button type="button" hidden=move || next.with(Option::is_none) on:click=load_more disabled=move || loading.get()>
-            "Load more"
+            {move || words().inbox_texts.load_more}
         </button>
     }
 }
@@ -177,16 +183,19 @@ fn ConversationRow(
     open: Memo<Option<i64>>,
     query: Memo<ListQuery>,
 ) -> impl IntoView {
+    let words = use_texts();
     let id = row.id;
-    let owner = row.owner.clone().unwrap_or_else(|| "No owner".into());
+    let owner = row.owner.clone();
+    let owner = move || {
+        owner
+            .clone()
+            .unwrap_or_else(|| words().inbox_texts.no_owner.into())
+    };
     let is_open = move || open.get() == Some(id);
     // The open conversation is being read: its count is stale until the next refresh.
     let count = move || if is_open() { 0 } else { row.unread };
     let has_unread = move || count() > 0;
-    let label = move || match count() {
-        1 => "1 unread message".to_string(),
-        n => format!("{n} unread messages"),
-    };
+    let label = move || (words().inbox_texts.unread)(count());
     let href = move || format!("{}{}", conversation(id), query.get().query_string());
     view! {
         <li class="conversation-row" class=("unread", has_unread) class=("open", is_open)>
@@ -196,14 +205,14 @@ fn ConversationRow(
                     <TimeAgo ms=row.last_message_at_ms/>
                 </span>
                 <span class="row-bottom">
-                    <span class="last-message">{row.last_message_ours.then_some("You: ")}{row.last_message.clone()}</span>
-                    {row.not_sent.then(|| view! { <span class="flag-failed">"⚠ Not sent"</span> })}
+                    <span class="last-message">{row.last_message_ours.then_some(move || words().inbox_texts.you)}{row.last_message.clone()}</span>
+                    {row.not_sent.then(|| view! { <span class="flag-failed">{move || words().inbox_texts.not_sent_flag}</span> })}
                     <span class="unread-count" aria-label=label hidden=move || !has_unread()>{count}</span>
                 </span>
                 <span class="meta">
-                    <span class="channel" title="Channel">{row.channel.clone()}</span>
+                    <span class="channel" title=move || words().inbox_texts.channel>{row.channel.clone()}</span>
                     " · "
-                    <span class="owner" title="Owner">{owner}</span>
+                    <span class="owner" title=move || words().inbox_texts.owner>{owner}</span>
                 </span>
             </a>
         </li>
@@ -213,6 +222,7 @@ fn ConversationRow(
 /// Funnel and channel pickers; choosing one changes the URL, which reloads the list.
 #[component]
 fn Filters(funnels: Vec<Choice>, channels: Vec<Choice>, query: Memo<ListQuery>) -> impl IntoView {
+    let words = use_texts();
     let pick = |ev: leptos::ev::Event| event_target_value(&ev).parse::<i64>().ok();
     let current = query.get_untracked();
     let go_to = navigator();
@@ -220,30 +230,29 @@ fn Filters(funnels: Vec<Choice>, channels: Vec<Choice>, query: Memo<ListQuery>) 
     view! {
         <div class="filters">
             <label>
-                "Funnel"
+                {move || words().inbox_texts.funnel}
                 <select on:change=move |ev| go_to(&ListQuery { funnel: pick(ev), ..query.get_untracked() }, false)>
-                    {options("All funnels", funnels, current.funnel)}
+                    <option value="" selected=current.funnel.is_none()>{move || words().inbox_texts.all_funnels}</option>
+                    {options(funnels, current.funnel)}
                 </select>
             </label>
             <label>
-                "Channel"
+                {move || words().inbox_texts.channel}
                 <select on:change=move |ev| go_channel(&ListQuery { channel: pick(ev), ..query.get_untracked() }, false)>
-                    {options("All channels", channels, current.channel)}
+                    <option value="" selected=current.channel.is_none()>{move || words().inbox_texts.all_channels}</option>
+                    {options(channels, current.channel)}
                 </select>
             </label>
         </div>
     }
 }
 
-/// A filter's options, "All …" first; the list is rebuilt whenever the URL changes, so
+/// A filter's options after its "All …"; the list is rebuilt whenever the URL changes, so
 /// the selection is fixed here.
-fn options(all: &'static str, choices: Vec<Choice>, selected: Option<i64>) -> impl IntoView {
-    std::iter::once((None, all.to_string()))
-        .chain(choices.into_iter().map(|c| (Some(c.id), c.name)))
-        .map(|(id, name)| {
-            let value = id.map(|id| id.to_string()).unwrap_or_default();
-            view! { <option value=value selected=id == selected>{name}</option> }
-        })
+fn options(choices: Vec<Choice>, selected: Option<i64>) -> impl IntoView {
+    choices
+        .into_iter()
+        .map(|c| view! { <option value=c.id.to_string() selected=Some(c.id) == selected>{c.name}</option> })
         .collect_view()
 }
 

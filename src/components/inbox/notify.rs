@@ -114,6 +114,7 @@ pub fn new_message(contact: &str, text: &str, conversation: i64, open: Option<i6
 /// after this click, as browsers require.
 #[component]
 pub fn NotifyToggle() -> impl IntoView {
+    let words = crate::i18n::use_texts();
     let supported = RwSignal::new(false);
     let on = RwSignal::new(false);
     let blocked = RwSignal::new(false);
@@ -141,10 +142,13 @@ pub fn NotifyToggle() -> impl IntoView {
     view! {
         <div class="notify" hidden=move || !supported.get()>
             <button type="button" class="ghost" aria-pressed=move || on.get().to_string() on:click=toggle>
-                {move || if on.get() { "Notifications on" } else { "Turn on notifications" }}
+                {move || {
+                    let t = words().inbox_texts;
+                    if on.get() { t.notifications_on } else { t.turn_on_notifications }
+                }}
             </button>
             <p class="hint" role="status" hidden=move || !blocked.get()>
-                "Your browser blocks notifications from this site; allow them in its site settings."
+                {move || words().inbox_texts.notifications_blocked}
             </p>
         </div>
     }

@@ -6,6 +6,7 @@ use super::latest::Latest;
 use crate::api::inbox::cancel_scheduled;
 use crate::components::common::time::LocalTime;
 use crate::domain::inbox::ScheduleStatus;
+use crate::i18n::use_texts;
 use crate::views::inbox::{ConversationPage, ScheduledView};
 
 /// The scheduled messages of `page` still waiting (or that could not go), soonest first;
@@ -22,13 +23,14 @@ pub fn scheduled_list(
         .cloned()
         .collect();
     let none = waiting.is_empty();
+    let words = use_texts();
     let rows = waiting
         .into_iter()
         .map(|item| scheduled_item(item, page.id, current, error))
         .collect_view();
     view! {
-        <section class="scheduled" aria-label="Scheduled messages" hidden=none>
-            <h2>"Scheduled"</h2>
+        <section class="scheduled" aria-label=move || words().inbox_texts.scheduled_messages hidden=none>
+            <h2>{move || words().inbox_texts.scheduled}</h2>
             <ul>{rows}</ul>
         </section>
     }
@@ -40,6 +42,7 @@ fn scheduled_item(
     current: Latest,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    let words = use_texts();
     let id = item.id;
     let cancel = move |_| {
         let ticket = current.ticket();
@@ -50,19 +53,15 @@ fn scheduled_item(
             }
         });
     };
-    let state = match item.status {
-        ScheduleStatus::Pending => "Scheduled",
-        ScheduleStatus::Sent => "Sent",
-        ScheduleStatus::Failed => "Not sent",
-        ScheduleStatus::Cancelled => "Cancelled",
-    };
+    let status = item.status;
+    let state = move || words().inbox_texts.schedule_status(status);
     let pending = item.status == ScheduleStatus::Pending;
     view! {
         <li class="scheduled-item" data-status=item.status.code()>
             <span class="text">{item.text}</span>
             <span class="muted">" · " <LocalTime ms=item.send_at_ms/> " · " {state}</span>
             " "<span class="failure" hidden=item.failure.is_none()>{item.failure.clone().unwrap_or_default()}</span>
-            " "<button type="button" class="link-button" hidden=!pending on:click=cancel>"Cancel"</button>
+            " "<button type="button" class="link-button" hidden=!pending on:click=cancel>{move || words().inbox_texts.cancel}</button>
         </li>
     }
 }

@@ -12,11 +12,13 @@ use super::ticks::ReplyStatus;
 use crate::api::inbox::{load_media, retry_reply, schedule_message, send_reply};
 use crate::components::common::form_error::Alert;
 use crate::components::common::time::{ClockTime, DaySeparator};
-use crate::domain::inbox::{MessageStatus, SEND_AGAIN_QUESTION};
+use crate::domain::inbox::MessageStatus;
+use crate::i18n::use_texts;
 use crate::views::inbox::{ConversationPage, MessageView};
 
 #[component]
 pub fn Thread(page: ConversationPage, current: Latest, scroll: ThreadScroll) -> impl IntoView {
+    let words = use_texts();
     let conversation = page.id;
     let error = RwSignal::new(None::<String>);
     let scheduled = scheduled_list(&page, current, error);
@@ -35,12 +37,12 @@ pub fn Thread(page: ConversationPage, current: Latest, scroll: ThreadScroll) -> 
             previous_ms = Some(ms);
             (
                 separator,
-                message_view(message, conversation, current, error),
+                message_view(message, conversation, current, error, words),
             )
         })
         .collect_view();
     view! {
-        <ol class="thread" id=THREAD_ID aria-label="Messages" on:scroll=move |ev| scroll.scrolled(newest, &ev)>{messages}</ol>
+        <ol class="thread" id=THREAD_ID aria-label=move || words().inbox_texts.messages on:scroll=move |ev| scroll.scrolled(newest, &ev)>{messages}</ol>
         <NewMessagesPill scroll/>
         <Alert message=error/>
         {scheduled}
@@ -52,6 +54,7 @@ fn message_view(
     conversation: i64,
     current: Latest,
     error: RwSignal<Option<String>>,
+    words: impl Fn() -> &'static crate::i18n::Texts + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let id = message.id;
     let unsure = message.status == MessageStatus::Unconfirmed;
@@ -59,7 +62,7 @@ fn message_view(
         // It may have reached the contact: sending again is the agent's decision.
         if unsure
             && !window()
-                .confirm_with_message(SEND_AGAIN_QUESTION)
+                .confirm_with_message(words().inbox_texts.send_again)
                 .unwrap_or(false)
         {
             return;
@@ -109,8 +112,9 @@ fn message_view(
     } else {
         format!("{filename} ({size})")
     };
-    let button_label = format!("⬇ Download {label}");
+
     let download = (!inline).then(|| filename.clone());
+    let download_label = label.clone();
     let status = message
         .outbound
         .then(|| view! { <ReplyStatus message=message.clone()/> });
@@ -123,11 +127,14 @@ fn message_view(
         <li id=format!("message-{id}") class="message" class:outbound=message.outbound class:inbound=!message.outbound data-status=message.status.code()>
             <a class="attachment-link" hidden=url.is_none() || media_id.is_some() href=url.clone() target="_blank" rel="noopener" download=download>
                 <img class="attachment" hidden=!inline src=inline.then(|| url.clone()).flatten() alt=filename.clone()/>
-                <span hidden=inline>{format!("📎 {label}")}</span>
+                <span hidden=inline>"📎 " {label.clone()}</span>
             </a>
             <p class="history-file" hidden=media_id.is_none()>
                 <button type="button" class="link-button" on:click=load disabled=move || loading.get()>
-                    {move || if loading.get() { "Downloading from WhatsApp…".to_string() } else { button_label.clone() }}
+                    {move || {
+                        let t = words().inbox_texts;
+                        if loading.get() { t.downloading.to_string() } else { (t.download)(&download_label) }
+                    }}
                 </button>
                 " "<span class="failure media-error" hidden=media_error.is_none()>{media_error.clone().unwrap_or_default()}</span>
             </p>
@@ -137,7 +144,7 @@ fn message_view(
                 {status}
                 // Spaces between the parts: read aloud or copied, they are separate sentences.
                 " "<span class="failure" hidden=!failed>{message.failure.unwrap_or_default()}</span>
-                " "<button type="button" class="link-button" hidden=!failed on:click=retry>"Retry"</button>
+                " "<button type="button" class="link-button" hidden=!failed on:click=retry>{move || words().inbox_texts.retry}</button>
             </p>
         </li>
     }
@@ -147,6 +154,7 @@ fn message_view(
 /// viewer's time zone) and sends the same text then.
 #[component]
 pub fn Composer(current: Latest) -> impl IntoView {
+    let words = use_texts();
     let text = RwSignal::new(String::new());
     let when = RwSignal::new(String::new());
     let later = RwSignal::new(false);
@@ -170,7 +178,7 @@ pub fn Composer(current: Latest) -> impl IntoView {
         let send_at = if schedule {
             match local_input_to_ms(&when.get_untracked()) {
                 Some(at) => Some(at),
-                None => return error.set(Some("Choose when to send it".into())),
+                None => return error.set(Some(words().inbox_texts.choose_when.into())),
             }
         } else {
             None
@@ -226,31 +234,37 @@ pub fn Composer(current: Latest) -> impl IntoView {
         <form class="reply" novalidate on:submit=on_submit>
             <p class="notice" role="status" hidden=move || !is_blocked()>{move || blocked.get().unwrap_or_default()}</p>
             <p class="reconnecting-banner" role="status" hidden=move || !reconnecting()>
-                "This channel is reconnecting to WhatsApp. Replies you send now wait (🕓) and go out by themselves when it is back."
+                {move || words().inbox_texts.reconnecting}
             </p>
-            <label for="reply-text">"Reply"</label>
+            <label for="reply-text">{move || words().inbox_texts.reply}</label>
             <textarea
                 id="reply-text"
                 rows="3"
-                placeholder="Write a reply… (Enter sends, Shift+Enter for a new line)"
+                placeholder=move || words().inbox_texts.reply_placeholder
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
                 on:keydown=on_keydown
             ></textarea>
             <div class="schedule-fields" hidden=move || !later.get()>
-                <label for="schedule-at">"Send at"</label>
+                <label for="schedule-at">{move || words().inbox_texts.send_at}</label>
                 <input id="schedule-at" type="datetime-local" step="60"
                     prop:value=move || when.get()
                     on:input=move |ev| when.set(event_target_value(&ev))/>
-                <p class="hint">"Your time zone: " {move || zone.get()}</p>
+                <p class="hint">{move || words().inbox_texts.time_zone} {move || zone.get()}</p>
             </div>
             <Alert message=error/>
             <div class="card-actions">
                 <button type="button" class="link-button" on:click=move |_| later.update(|l| *l = !*l)>
-                    {move || if later.get() { "Send now instead" } else { "Schedule a message" }}
+                    {move || {
+                        let t = words().inbox_texts;
+                        if later.get() { t.send_now_instead } else { t.schedule_a_message }
+                    }}
                 </button>
                 <button type="submit" class="primary" disabled=move || busy.get() || (is_blocked() && !later.get())>
-                    {move || if later.get() { "Schedule" } else if busy.get() { "Sending…" } else { "Send" }}
+                    {move || {
+                        let t = words().inbox_texts;
+                        if later.get() { t.schedule } else if busy.get() { t.sending } else { t.send }
+                    }}
                 </button>
             </div>
         </form>

@@ -158,9 +158,10 @@ fn set_scroll_top(_top: f64) {}
 /// The pill over the bottom of the thread.
 #[component]
 pub fn NewMessagesPill(scroll: ThreadScroll) -> impl IntoView {
+    let words = crate::i18n::use_texts();
     view! {
         <button type="button" class="new-messages" hidden=move || !scroll.pill.get() on:click=move |_| scroll.to_bottom()>
-            "New messages ↓"
+            {move || words().inbox_texts.new_messages}
         </button>
     }
 }

@@ -9,11 +9,12 @@ use crate::domain::time::utc_clock;
 use crate::views::inbox::MessageView;
 
 /// "Sent 14:30, Delivered 14:31, Read 14:35", in the clock `clock` gives.
-fn steps(message: &MessageView, clock: &dyn Fn(i64) -> String) -> String {
+fn steps(message: &MessageView, names: [&str; 3], clock: &dyn Fn(i64) -> String) -> String {
+    let [sent, delivered, read] = names;
     [
-        Some(("Sent", message.at_ms)),
-        message.delivered_at_ms.map(|ms| ("Delivered", ms)),
-        message.read_at_ms.map(|ms| ("Read", ms)),
+        Some((sent, message.at_ms)),
+        message.delivered_at_ms.map(|ms| (delivered, ms)),
+        message.read_at_ms.map(|ms| (read, ms)),
     ]
     .into_iter()
     .flatten()
@@ -24,12 +25,14 @@ fn steps(message: &MessageView, clock: &dyn Fn(i64) -> String) -> String {
 
 #[component]
 pub fn ReplyStatus(message: MessageView) -> impl IntoView {
+    let texts = crate::i18n::use_texts();
     let status = message.status;
     let ticks = status.ticks();
     let ticked = !ticks.is_empty();
     // UTC on the server's page; the viewer's clock once the browser takes over.
+    let names = untrack(texts).inbox_texts.ticks;
     let words = RwSignal::new(if ticked {
-        steps(&message, &utc_clock)
+        steps(&message, names, &utc_clock)
     } else {
         String::new()
     });
@@ -38,6 +41,7 @@ pub fn ReplyStatus(message: MessageView) -> impl IntoView {
         if ticked {
             words.set(steps(
                 &message,
+                texts().inbox_texts.ticks,
                 &crate::components::common::time::local_clock,
             ));
         }
@@ -51,7 +55,7 @@ pub fn ReplyStatus(message: MessageView) -> impl IntoView {
             title=move || words.get()
         >
             <span class="ticks" aria-hidden="true">{ticks}</span>
-            <span class:visually-hidden=ticked>{status.label()}</span>
+            <span class:visually-hidden=ticked>{move || texts().inbox_texts.status(status)}</span>
             <span class="visually-hidden" hidden=!ticked>{move || format!(": {}", words.get())}</span>
         </span>
     }
