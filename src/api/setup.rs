@@ -12,8 +12,9 @@ pub async fn load_setup(id: i64) -> Result<SetupOptions, AppError> {
     use crate::server::services::setup;
     use crate::server::web::fn_context::{serve, Role};
 
+    let locale = crate::i18n::page_locale();
     serve(Role::ChannelsAdmin, |user, state| async move {
-        setup::options(&state.db, &user, id).await
+        setup::options(&state.db, &user, id, locale).await
     })
     .await
 }

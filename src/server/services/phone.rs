@@ -6,6 +6,7 @@ use phonenumber::country::Id;
 use phonenumber::{Mode, PhoneNumber};
 
 use super::country_names::COUNTRY_NAMES;
+use crate::domain::locale::Locale;
 use crate::domain::wizard::{order_countries, Country, INVALID_PHONE};
 
 /// Longer than any real number written with generous spacing; longer input is refused
@@ -66,17 +67,24 @@ pub fn split_for_selector(e164: &str) -> Option<(String, String)> {
     ))
 }
 
-/// Every country with its calling code, preferred ones first (see domain::wizard).
-pub fn countries() -> &'static [Country] {
-    static COUNTRIES: OnceLock<Vec<Country>> = OnceLock::new();
-    COUNTRIES.get_or_init(|| {
+/// Every country with its calling code, named in `locale`, preferred ones first and the
+/// rest in that language's alphabetical order (see domain::wizard).
+pub fn countries(locale: Locale) -> &'static [Country] {
+    static COUNTRIES: [OnceLock<Vec<Country>>; 3] = [const { OnceLock::new() }; 3];
+    type Names = (&'static str, &'static str, &'static str, &'static str);
+    let (slot, pick): (usize, fn(&Names) -> &'static str) = match locale {
+        Locale::En => (0, |names| names.1),
+        Locale::Es => (1, |names| names.2),
+        Locale::PtBr => (2, |names| names.3),
+    };
+    COUNTRIES[slot].get_or_init(|| {
         let countries = COUNTRY_NAMES
             .iter()
-            .filter_map(|(iso, name)| {
-                let metadata = phonenumber::metadata::DATABASE.by_id(*iso)?;
+            .filter_map(|names| {
+                let metadata = phonenumber::metadata::DATABASE.by_id(names.0)?;
                 Some(Country {
-                    iso: iso.to_string(),
-                    name: name.to_string(),
+                    iso: names.0.to_string(),
+                    name: pick(names).to_string(),
                     calling_code: metadata.country_code(),
                 })
             })

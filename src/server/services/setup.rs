@@ -4,6 +4,7 @@
 use super::channels::{account_view, initiator, manager_error};
 use super::internal;
 use crate::domain::identity::check_name;
+use crate::domain::locale::Locale;
 use crate::domain::wizard::{
     visible_to, FieldError, SetupAction, SetupField, SetupProblem, PREFERRED_COUNTRIES,
 };
@@ -27,7 +28,13 @@ async fn owned_row(db: &Db, user: &SignedInUser, id: i64) -> Result<SetupRow, Ap
         .ok_or(AppError::NotFound)
 }
 
-pub async fn options(db: &Db, user: &SignedInUser, id: i64) -> Result<SetupOptions, AppError> {
+/// `locale` names the countries of the number's picker.
+pub async fn options(
+    db: &Db,
+    user: &SignedInUser,
+    id: i64,
+    locale: Locale,
+) -> Result<SetupOptions, AppError> {
     let row = owned_row(db, user, id).await?;
     let action = SetupAction::for_status(row.status()).ok_or_else(|| {
         AppError::Conflict(format!(
@@ -77,7 +84,7 @@ pub async fn options(db: &Db, user: &SignedInUser, id: i64) -> Result<SetupOptio
             import_history: row.import_history,
             duplicate_acknowledged: false,
         },
-        countries: countries().to_vec(),
+        countries: countries(locale).to_vec(),
         users: users
             .into_iter()
             .map(|u| Choice {

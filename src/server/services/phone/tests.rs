@@ -138,7 +138,7 @@ fn a_stored_number_splits_back_into_country_and_national_number() {
 
 #[test]
 fn the_country_list_starts_with_the_preferred_four_and_knows_calling_codes() {
-    let list = countries();
+    let list = countries(Locale::En);
     let first: Vec<(&str, u16)> = list[..4]
         .iter()
         .map(|c| (c.iso.as_str(), c.calling_code))
@@ -153,6 +153,31 @@ fn the_country_list_starts_with_the_preferred_four_and_knows_calling_codes() {
         !rest.contains(&"Mexico"),
         "preferred countries are not listed twice"
     );
+}
+
+#[test]
+fn countries_are_named_and_sorted_in_the_page_language() {
+    let spanish = countries(Locale::Es);
+    let named =
+        |list: &[Country], iso: &str| list.iter().find(|c| c.iso == iso).unwrap().name.clone();
+    assert_eq!(named(spanish, "US"), "Estados Unidos");
+    assert_eq!(named(spanish, "MX"), "México");
+    let portuguese = countries(Locale::PtBr);
+    assert_eq!(named(portuguese, "DE"), "Alemanha");
+    assert_eq!(named(portuguese, "MX"), "México");
+    // After the preferred four, alphabetical as the language reads: an accent does not
+    // send "Émirats"-like names to the end.
+    let rest: Vec<&str> = portuguese[4..].iter().map(|c| c.name.as_str()).collect();
+    let uae = rest
+        .iter()
+        .position(|n| *n == "Emirados Árabes Unidos")
+        .unwrap();
+    let equador = rest.iter().position(|n| *n == "Equador").unwrap();
+    assert!(uae < equador, "{rest:?}");
+    // The picker's search ignores accents in each language.
+    let peru = spanish.iter().find(|c| c.iso == "PE").unwrap();
+    assert_eq!(peru.name, "Perú");
+    assert!(crate::domain::wizard::country_matches(peru, "peru"));
 }
 
 proptest! {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::domain::account::{AccountStatus, DisconnectReason};
+use crate::domain::locale::Locale;
 use crate::domain::wizard::{
     CELLPHONE_USER_REQUIRED, FUNNEL_REQUIRED, INVALID_PHONE, STALE_VERSION,
 };
@@ -192,7 +193,7 @@ async fn the_wizard_opens_with_what_the_phone_reported_and_the_company_choices()
         let id = team
             .linked_account(team.ana.company_id, "+525512345678", "Tacos Ana")
             .await;
-        let options = options(&team.db, &team.ana, id).await.unwrap();
+        let options = options(&team.db, &team.ana, id, Locale::En).await.unwrap();
         assert_eq!(options.action, SetupAction::Save);
         assert_eq!(options.form.country, "MX");
         assert_eq!(options.form.national_number, "55 1234 5678");
@@ -229,14 +230,16 @@ async fn only_connected_and_disconnected_accounts_of_ones_company_can_be_set_up(
             .unwrap()
             .unwrap();
         assert_eq!(
-            options(&team.db, &team.ana, connecting).await.unwrap_err(),
+            options(&team.db, &team.ana, connecting, Locale::En)
+                .await
+                .unwrap_err(),
             AppError::Conflict("An account can't be set up while it is Connecting".into())
         );
         let other_company = team
             .linked_account(team.other_company, "+971501234567", "Omar")
             .await;
         assert_eq!(
-            options(&team.db, &team.ana, other_company)
+            options(&team.db, &team.ana, other_company, Locale::En)
                 .await
                 .unwrap_err(),
             AppError::NotFound
@@ -298,7 +301,7 @@ async fn saving_a_connected_account_stores_every_field_and_tells_open_pages() {
             .iter()
             .any(|(event, _)| event == "settings_saved"));
 
-        let reopened = options(&team.db, &team.ana, id).await.unwrap();
+        let reopened = options(&team.db, &team.ana, id, Locale::En).await.unwrap();
         assert!(
             !reopened.form.send_read_receipts && !reopened.form.import_history,
             "the form turned them off"
