@@ -190,3 +190,15 @@ for (const who of [
     await expectNoEnglish(page, 'the inbox');
   });
 }
+
+test('a missing page says so in the person\'s language, with a 404', async ({ page }) => {
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.signIn('sofia@demo.test');
+  await expect(page).toHaveURL(CHANNELS_PATH);
+  const response = await page.goto('/no-existe');
+  expect(response!.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Página no encontrada' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Ir a Canales' })).toBeVisible();
+  await expect(page).toHaveTitle(/No encontrada/);
+});

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::i18n::use_texts;
 use crate::paths::CHANNELS;
 
 #[component]
@@ -9,12 +10,14 @@ pub fn NotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
+    let words = use_texts();
+    let text = move |i: usize| words().not_found[i];
     view! {
-        <Title text="Not found"/>
+        <Title text=move || text(0)/>
         <main class="auth-page">
             <section class="auth-card">
-                <h1>"Page not found"</h1>
-                <p><a href=CHANNELS>"Go to Channels"</a></p>
+                <h1>{move || text(1)}</h1>
+                <p><a href=CHANNELS>{move || text(2)}</a></p>
             </section>
         </main>
     }

@@ -4,21 +4,24 @@ use leptos_meta::Title;
 use crate::api::auth::Setup;
 use crate::components::common::form_error::FormError;
 use crate::domain::identity::{MAX_CHANNEL_LIMIT, MIN_PASSWORD_CHARS};
+use crate::i18n::use_texts;
 
 /// First run: the first visitor creates the company and its first administrator.
 #[component]
 pub fn SetupPage() -> impl IntoView {
     let setup = ServerAction::<Setup>::new();
+    let words = use_texts();
+    let text = move |i: usize| words().first_run[i];
     view! {
-        <Title text="Set up Aurora"/>
+        <Title text=move || text(0)/>
         <main class="auth-page">
             <section class="auth-card" aria-labelledby="setup-heading">
                 <p class="brand">"Aurora"</p>
-                <h1 id="setup-heading">"Set up your company"</h1>
-                <p class="muted">"You will be its first administrator. You can add people and team inboxes later."</p>
+                <h1 id="setup-heading">{move || text(1)}</h1>
+                <p class="muted">{move || text(2)}</p>
                 <ActionForm action=setup>
                     <div class="field">
-                        <label for="setup-code">"Set-up code"</label>
+                        <label for="setup-code">{move || text(3)}</label>
                         <input
                             id="setup-code"
                             name="code"
@@ -29,15 +32,15 @@ pub fn SetupPage() -> impl IntoView {
                             aria-describedby="setup-code-hint"
                         />
                         <p class="hint" id="setup-code-hint">
-                            "The server printed it in its log when it started."
+                            {move || text(4)}
                         </p>
                     </div>
                     <div class="field">
-                        <label for="setup-company">"Company name"</label>
+                        <label for="setup-company">{move || text(5)}</label>
                         <input id="setup-company" name="company_name" required maxlength="80"/>
                     </div>
                     <div class="field">
-                        <label for="setup-limit">"Channel limit"</label>
+                        <label for="setup-limit">{move || text(6)}</label>
                         <input
                             id="setup-limit"
                             name="channel_limit"
@@ -49,15 +52,15 @@ pub fn SetupPage() -> impl IntoView {
                         />
                     </div>
                     <div class="field">
-                        <label for="setup-name">"Your name"</label>
+                        <label for="setup-name">{move || text(7)}</label>
                         <input id="setup-name" name="display_name" autocomplete="name" required maxlength="80"/>
                     </div>
                     <div class="field">
-                        <label for="setup-email">"Email"</label>
+                        <label for="setup-email">{move || text(8)}</label>
                         <input id="setup-email" name="email" type="email" autocomplete="username" required/>
                     </div>
                     <div class="field">
-                        <label for="setup-password">"Password"</label>
+                        <label for="setup-password">{move || text(9)}</label>
                         <input
                             id="setup-password"
                             name="password"
@@ -68,12 +71,12 @@ pub fn SetupPage() -> impl IntoView {
                             aria-describedby="setup-password-hint"
                         />
                         <p class="hint" id="setup-password-hint">
-                            {format!("At least {MIN_PASSWORD_CHARS} characters.")}
+                            {move || (words().at_least_chars)(MIN_PASSWORD_CHARS)}
                         </p>
                     </div>
                     <FormError result=move || setup.value().get()/>
                     <button type="submit" class="primary wide" disabled=move || setup.pending().get()>
-                        "Create company"
+                        {move || text(10)}
                     </button>
                 </ActionForm>
             </section>
