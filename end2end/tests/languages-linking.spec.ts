@@ -1,34 +1,13 @@
-import { expect, test, type Page } from '../fixtures';
+import { expect, test } from '../fixtures';
 import { CHANNELS_PATH } from '../pages/channels-page';
 import { DEMO_PASSWORD, LoginPage } from '../pages/login-page';
+import { expectFitsAPhone, expectNoEnglish } from '../pages/languages';
 import { decodeQr, Simulator } from '../pages/simulator';
 import { Tenant, uniqueMexicanNumber } from '../pages/tenant';
 
 // Linking a number from start to end in Spanish and in Portuguese: the Channels page, the
 // QR card with WhatsApp's own menu names, the wizard with a refusal, and the Disconnect
 // dialog, with no English left on the way and nothing too wide for a phone.
-
-/** English the interface shows on these screens; none of it may be left in another language. */
-const ENGLISH = [
-  'Add', 'Connected', 'Connecting', 'Disconnected', 'Disconnect', 'Setup', 'Finish setup', 'Cancel',
-  'Phone number', 'Business name', 'Cellphone user', 'Funnel', 'Owner', 'Not set', 'Loading',
-  'Generate new code', 'QR code', 'New code in', 'Linked Devices', 'Link a Device', 'Open WhatsApp',
-  'Link with phone number', 'channels used', 'Online', 'last activity', 'reconnect', 'Details',
-  'Set up WhatsApp Web account', 'Step ', 'Next', 'Back', 'Save', 'Name is required', 'Country',
-  'Choose', 'Everyone on the team', 'Visible to', 'Show disabled', 'Sign out', 'Inbox', 'Settings',
-  'is required', 'Required', 'Optional', 'Conversations stay', 'The phone will show',
-];
-
-async function expectNoEnglish(page: Page, where: string) {
-  const text = await page.locator('body').innerText();
-  const left = ENGLISH.filter((word) => new RegExp(`(^|[^\\p{L}])${word}([^\\p{L}]|$)`, 'u').test(text));
-  expect(left, `English left on ${where}:\n${text}`).toEqual([]);
-}
-
-async function expectFitsAPhone(page: Page) {
-  const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(sideways).toBe(0);
-}
 
 const languages = [
   {

@@ -9,7 +9,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use crate::server::db::now_ms;
     use crate::server::services::identity::{log_in, SignIn};
     use crate::server::web::fn_context::{
-        app_state, client_address, current_sign_in, respond, set_cookie,
+        answer, app_state, client_address, current_sign_in, set_cookie,
     };
     use crate::server::web::gate::sign_in_cookie;
 
@@ -21,7 +21,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         client: &client,
         previous_token: previous.as_deref(),
     };
-    let (token, home) = respond(log_in(&state.db, &state.login_limiter, attempt, now_ms()).await)?;
+    let (token, home) = answer(log_in(&state.db, &state.login_limiter, attempt, now_ms())).await?;
     set_cookie(sign_in_cookie(&token, state.config.cookie_secure));
     leptos_axum::redirect(home);
     Ok(())
@@ -30,12 +30,12 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use crate::server::services::identity::sign_out;
-    use crate::server::web::fn_context::{app_state, current_sign_in, respond, set_cookie};
+    use crate::server::web::fn_context::{answer, app_state, current_sign_in, set_cookie};
     use crate::server::web::gate::cleared_sign_in_cookie;
 
     let state = app_state();
     if let Some(token) = current_sign_in().await.token {
-        respond(sign_out(&state.db, &state.sign_outs, &token).await)?;
+        answer(sign_out(&state.db, &state.sign_outs, &token)).await?;
     }
     set_cookie(cleared_sign_in_cookie(state.config.cookie_secure));
     leptos_axum::redirect(crate::paths::LOGIN);
@@ -60,13 +60,13 @@ pub async fn signed_in_user() -> Result<Me, AppError> {
 #[server(endpoint = "set_language")]
 pub async fn set_language(language: String) -> Result<(), AppError> {
     use crate::server::services::preferences;
-    use crate::server::web::fn_context::{app_state, require_user, respond};
+    use crate::server::web::fn_context::{answer, app_state, require_user};
 
     let outcome = async {
         let user = require_user().await?;
         preferences::set_language(&app_state().db, &user, &language).await
     };
-    respond(outcome.await)
+    answer(outcome).await
 }
 
 #[server(endpoint = "setup")]
@@ -81,7 +81,7 @@ pub async fn setup(
 ) -> Result<(), AppError> {
     use crate::server::db::now_ms;
     use crate::server::services::identity::{set_up_and_sign_in, FirstCompany, SetupGuard};
-    use crate::server::web::fn_context::{app_state, client_address, respond, set_cookie};
+    use crate::server::web::fn_context::{answer, app_state, client_address, set_cookie};
     use crate::server::web::gate::sign_in_cookie;
 
     let (state, client) = (app_state(), client_address().await);
@@ -105,7 +105,7 @@ pub async fn setup(
         &client,
         now_ms(),
     );
-    let token = respond(signing_in.await)?;
+    let token = answer(signing_in).await?;
     set_cookie(sign_in_cookie(&token, state.config.cookie_secure));
     leptos_axum::redirect(crate::paths::CHANNELS);
     Ok(())

@@ -10,10 +10,13 @@ pub struct Roles {
     pub subscription_active: bool,
 }
 
-pub const NEED_CHANNELS_ADMIN: &str = "You need the Channels Admin role to manage channels";
-pub const NEED_SUBSCRIPTION: &str = "An active subscription is required to manage channels";
-
-pub const INBOX_NEEDS_SUBSCRIPTION: &str = "An active subscription is required to use the inbox";
+/// Why someone may not open a part of the product (the server words it for them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    NeedChannelsAdmin,
+    NeedSubscription,
+    InboxNeedsSubscription,
+}
 
 /// Where a signed-in user starts: channels admins on the Channels page, everyone else in
 /// the inbox.
@@ -26,21 +29,21 @@ pub fn home_page(channels_admin: bool) -> &'static str {
 
 /// Every member of a company with an active subscription may use the inbox; what they
 /// see in it is decided per channel (`inbox::may_see`).
-pub fn may_use_inbox(roles: Roles) -> Result<(), &'static str> {
+pub fn may_use_inbox(roles: Roles) -> Result<(), Denied> {
     if roles.subscription_active {
         Ok(())
     } else {
-        Err(INBOX_NEEDS_SUBSCRIPTION)
+        Err(Denied::InboxNeedsSubscription)
     }
 }
 
 /// Managing channels needs the Channels Admin role and an active subscription.
 /// The role is checked first: a member without it learns nothing about billing.
-pub fn may_manage_channels(roles: Roles) -> Result<(), &'static str> {
+pub fn may_manage_channels(roles: Roles) -> Result<(), Denied> {
     if !roles.channels_admin {
-        Err(NEED_CHANNELS_ADMIN)
+        Err(Denied::NeedChannelsAdmin)
     } else if !roles.subscription_active {
-        Err(NEED_SUBSCRIPTION)
+        Err(Denied::NeedSubscription)
     } else {
         Ok(())
     }
@@ -62,7 +65,7 @@ mod tests {
             subscription_active: false,
             ..agent
         };
-        assert_eq!(may_use_inbox(lapsed), Err(INBOX_NEEDS_SUBSCRIPTION));
+        assert_eq!(may_use_inbox(lapsed), Err(Denied::InboxNeedsSubscription));
     }
 
     fn roles(channels_admin: bool, subscription_active: bool) -> Roles {
@@ -82,11 +85,11 @@ mod tests {
     fn member_without_role_is_told_about_the_role() {
         assert_eq!(
             may_manage_channels(roles(false, true)),
-            Err(NEED_CHANNELS_ADMIN)
+            Err(Denied::NeedChannelsAdmin)
         );
         assert_eq!(
             may_manage_channels(roles(false, false)),
-            Err(NEED_CHANNELS_ADMIN)
+            Err(Denied::NeedChannelsAdmin)
         );
     }
 
@@ -94,7 +97,7 @@ mod tests {
     fn admin_of_lapsed_company_is_told_about_the_subscription() {
         assert_eq!(
             may_manage_channels(roles(true, false)),
-            Err(NEED_SUBSCRIPTION)
+            Err(Denied::NeedSubscription)
         );
     }
 
@@ -105,6 +108,6 @@ mod tests {
             channels_admin: false,
             subscription_active: true,
         };
-        assert_eq!(may_manage_channels(r), Err(NEED_CHANNELS_ADMIN));
+        assert_eq!(may_manage_channels(r), Err(Denied::NeedChannelsAdmin));
     }
 }

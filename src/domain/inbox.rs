@@ -66,14 +66,24 @@ impl Search {
     }
 }
 
+/// Why a typed text (a reply, a search, a time to send at) is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextProblem {
+    Empty,
+    TooLong,
+    NotInFuture,
+    TooFarAhead,
+    SearchTooLong,
+}
+
 /// The search box's text as a search; `None` when empty; an error when too long.
-pub fn search(raw: &str) -> Result<Option<Search>, &'static str> {
+pub fn search(raw: &str) -> Result<Option<Search>, TextProblem> {
     let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.is_empty() {
         return Ok(None);
     }
     if text.chars().count() > MAX_SEARCH_CHARS {
-        return Err("Search with at most 100 characters");
+        return Err(TextProblem::SearchTooLong);
     }
     let phone_like = text
         .chars()
@@ -131,12 +141,12 @@ pub fn phrase(text: &str) -> String {
 }
 
 /// A reply's text, trimmed; or why it can't be sent.
-pub fn reply_text(raw: &str) -> Result<String, &'static str> {
+pub fn reply_text(raw: &str) -> Result<String, TextProblem> {
     let text = raw.trim();
     if text.is_empty() {
-        Err("Write a message first")
+        Err(TextProblem::Empty)
     } else if text.chars().count() > MAX_TEXT_CHARS {
-        Err("Messages can have at most 4096 characters")
+        Err(TextProblem::TooLong)
     } else {
         Ok(text.to_string())
     }
@@ -144,11 +154,11 @@ pub fn reply_text(raw: &str) -> Result<String, &'static str> {
 
 /// When a scheduled message may go out: in the future (a minute's grace for slow
 /// typing is not given: "now" means send it now), within a year.
-pub fn schedule_time(send_at_ms: i64, now_ms: i64) -> Result<i64, &'static str> {
+pub fn schedule_time(send_at_ms: i64, now_ms: i64) -> Result<i64, TextProblem> {
     if send_at_ms <= now_ms {
-        Err("Choose a time in the future")
+        Err(TextProblem::NotInFuture)
     } else if send_at_ms - now_ms > MAX_SCHEDULE_AHEAD_MS {
-        Err("Messages can be scheduled up to a year ahead")
+        Err(TextProblem::TooFarAhead)
     } else {
         Ok(send_at_ms)
     }
@@ -206,9 +216,6 @@ impl Receipt {
         }
     }
 }
-
-/// What Retry asks before sending again a message that may have gone out.
-pub const SEND_AGAIN_QUESTION: &str = "This message may already have been delivered. Send again?";
 
 impl MessageStatus {
     pub fn code(self) -> &'static str {

@@ -6,7 +6,7 @@ use crate::domain::account::DisconnectReason;
 use crate::domain::locale::{format_integer, Locale};
 use crate::domain::size::format_bytes;
 use crate::domain::time::format_utc;
-use crate::views::channels::{AccountDataCounts, Disconnection, PhoneMismatch};
+use crate::views::channels::{AccountDataCounts, Disconnection, LinkFailure, PhoneMismatch};
 
 pub struct ChannelTexts {
     // The page.
@@ -42,6 +42,7 @@ pub struct ChannelTexts {
     pub disconnect_text: &'static str,
     pub disconnected: &'static str,
     pub disconnection: fn(&Disconnection) -> String,
+    pub link_failure: fn(&LinkFailure) -> String,
     pub phone_mismatch: fn(&PhoneMismatch) -> String,
     pub disable: &'static str,
     pub disable_title: &'static str,
@@ -155,6 +156,7 @@ pub const EN: ChannelTexts = ChannelTexts {
     disconnect_text: "The phone will show this device as removed. Conversations stay in Aurora; you can link the number again later.",
     disconnected: "Disconnected",
     disconnection: Disconnection::english,
+    link_failure: LinkFailure::english,
     phone_mismatch: PhoneMismatch::english,
     disable: "Disable",
     disable_title: "Disable this WhatsApp account?",
@@ -180,7 +182,7 @@ pub const EN: ChannelTexts = ChannelTexts {
             format!(
                 "{} ({}) will be deleted",
                 n(c.media_files, "media file", "media files"),
-                format_bytes(c.media_bytes)
+                format_bytes(c.media_bytes, Locale::En)
             ),
             "This action cannot be undone".into(),
         ]
@@ -287,6 +289,12 @@ pub const ES: ChannelTexts = ChannelTexts {
     disconnect_title: "¿Desconectar esta cuenta de WhatsApp?",
     disconnect_text: "El teléfono mostrará este dispositivo como eliminado. Las conversaciones se quedan en Aurora; puedes volver a vincular el número más tarde.",
     disconnected: "Desconectado",
+    link_failure: |f| match f {
+        LinkFailure::Interrupted => "Vinculación interrumpida por un reinicio".into(),
+        LinkFailure::PasskeyRefused(why) => format!("WhatsApp no aceptó la llave de acceso: {why}"),
+        LinkFailure::NotLinked(why) => format!("No se pudo vincular el teléfono: {why}"),
+        LinkFailure::Other(words) => words.clone(),
+    },
     disconnection: |d| match (d.reason, &d.by, d.banned_until_ms) {
         (DisconnectReason::ByUser, Some(name), _) => format!("Desconectado por {name}"),
         (DisconnectReason::ByUser, None, _) => "Desconectado en Aurora".into(),
@@ -342,7 +350,7 @@ pub const ES: ChannelTexts = ChannelTexts {
                 "{} {} ({})",
                 will(c.media_files),
                 n(c.media_files, "archivo multimedia", "archivos multimedia"),
-                format_bytes(c.media_bytes)
+                format_bytes(c.media_bytes, Locale::Es)
             ),
             "Esta acción no se puede deshacer".into(),
         ]
@@ -449,6 +457,12 @@ pub const PT_BR: ChannelTexts = ChannelTexts {
     disconnect_title: "Desconectar esta conta do WhatsApp?",
     disconnect_text: "O celular vai mostrar este aparelho como removido. As conversas ficam no Aurora; você pode conectar o número de novo depois.",
     disconnected: "Desconectado",
+    link_failure: |f| match f {
+        LinkFailure::Interrupted => "Conexão interrompida por uma reinicialização".into(),
+        LinkFailure::PasskeyRefused(why) => format!("O WhatsApp não aceitou a chave de acesso: {why}"),
+        LinkFailure::NotLinked(why) => format!("Não foi possível conectar o celular: {why}"),
+        LinkFailure::Other(words) => words.clone(),
+    },
     disconnection: |d| match (d.reason, &d.by, d.banned_until_ms) {
         (DisconnectReason::ByUser, Some(name), _) => format!("Desconectado por {name}"),
         (DisconnectReason::ByUser, None, _) => "Desconectado no Aurora".into(),
@@ -505,7 +519,7 @@ pub const PT_BR: ChannelTexts = ChannelTexts {
                 "{} {} ({})",
                 masculine(c.media_files),
                 n(c.media_files, "arquivo de mídia", "arquivos de mídia"),
-                format_bytes(c.media_bytes)
+                format_bytes(c.media_bytes, Locale::PtBr)
             ),
             "Esta ação não pode ser desfeita".into(),
         ]
@@ -637,6 +651,32 @@ mod tests {
                 assert_ne!((other.disconnection)(&disconnection), english, "{reason:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_failed_link_is_worded_in_each_language_with_whatsapps_reason_kept() {
+        let refused = LinkFailure::PasskeyRefused("assertion rejected".into());
+        let english = refused.english();
+        assert_eq!(LinkFailure::parse(&english), refused);
+        assert_eq!(
+            LinkFailure::parse(&LinkFailure::Interrupted.english()),
+            LinkFailure::Interrupted
+        );
+        assert_eq!(
+            (PT_BR.link_failure)(&refused),
+            "O WhatsApp não aceitou a chave de acesso: assertion rejected"
+        );
+        for failure in [
+            LinkFailure::Interrupted,
+            refused,
+            LinkFailure::NotLinked("bad signature".into()),
+        ] {
+            for other in [&ES, &PT_BR] {
+                assert_ne!((other.link_failure)(&failure), (EN.link_failure)(&failure));
+            }
+        }
+        let unknown = LinkFailure::parse("the phone said no");
+        assert_eq!((ES.link_failure)(&unknown), "the phone said no");
     }
 
     #[test]

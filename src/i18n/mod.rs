@@ -7,12 +7,15 @@
 
 pub mod channels;
 pub mod inbox;
+#[cfg(feature = "ssr")]
+pub mod refusals;
 pub mod setup;
 
 use leptos::prelude::*;
 
 use crate::domain::locale::Locale;
 use crate::domain::time::{Ago, DayName};
+use crate::error::AppError;
 
 pub struct Texts {
     // The top bar.
@@ -36,6 +39,10 @@ pub struct Texts {
     pub first_run: [&'static str; 11],
     pub at_least_chars: fn(usize) -> String,
     pub not_found: [&'static str; 3],
+    /// The server's answers that carry no words of their own: sign in first, not found,
+    /// our fault, and unreachable (`AppError`'s fixed kinds; the others are worded by the
+    /// server in the person's language).
+    pub errors: [&'static str; 4],
     // Everywhere.
     pub loading: &'static str,
     pub ago: fn(Ago) -> String,
@@ -85,6 +92,12 @@ pub const EN: Texts = Texts {
     ],
     at_least_chars: |n| format!("At least {n} characters."),
     not_found: ["Not found", "Page not found", "Go to Channels"],
+    errors: [
+        "Please sign in to continue",
+        "Not found",
+        "Something went wrong on our side. Please try again.",
+        "Could not reach the server",
+    ],
     loading: "Loading…",
     ago: |ago| match ago {
         Ago::JustNow => "just now".into(),
@@ -128,6 +141,12 @@ pub const ES: Texts = Texts {
     ],
     at_least_chars: |n| format!("Al menos {n} caracteres."),
     not_found: ["No encontrada", "Página no encontrada", "Ir a Canales"],
+    errors: [
+        "Inicia sesión para continuar",
+        "No encontrado",
+        "Algo salió mal de nuestro lado. Inténtalo de nuevo.",
+        "No se pudo conectar con el servidor",
+    ],
     loading: "Cargando…",
     ago: |ago| match ago {
         Ago::JustNow => "justo ahora".into(),
@@ -171,6 +190,12 @@ pub const PT_BR: Texts = Texts {
     ],
     at_least_chars: |n| format!("Pelo menos {n} caracteres."),
     not_found: ["Não encontrada", "Página não encontrada", "Ir para Canais"],
+    errors: [
+        "Entre para continuar",
+        "Não encontrado",
+        "Algo deu errado do nosso lado. Tente novamente.",
+        "Não foi possível conectar ao servidor",
+    ],
     loading: "Carregando…",
     ago: |ago| match ago {
         Ago::JustNow => "agora mesmo".into(),
@@ -223,6 +248,22 @@ pub fn page_locale() -> Locale {
         .and_then(|html| html.get_attribute("lang"))
         .and_then(|tag| Locale::parse(&tag))
         .unwrap_or_default()
+}
+
+/// What an error says to the person reading the page, in the page's language.
+pub fn error_text(error: &AppError) -> String {
+    let words = texts(page_locale()).errors;
+    match error {
+        AppError::Unauthenticated => words[0].to_string(),
+        AppError::NotFound => words[1].to_string(),
+        AppError::Internal => words[2].to_string(),
+        AppError::Transport(detail) => format!("{} ({detail})", words[3]),
+        // Worded by the server in the person's language.
+        AppError::Forbidden(text)
+        | AppError::Invalid(text)
+        | AppError::Conflict(text)
+        | AppError::RateLimited(text) => text.clone(),
+    }
 }
 
 /// The page's language, changeable while it is open (provided by `App`).

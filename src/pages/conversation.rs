@@ -3,6 +3,8 @@
 //! reply states appear by themselves.
 
 use leptos::prelude::*;
+
+use crate::i18n::error_text;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::inbox::{load_conversation, set_conversation_owner};
@@ -50,7 +52,7 @@ fn Chat(id: i64) -> impl IntoView {
                     }
                     // Only a page that loaded can go stale; a missing one says so once, below.
                     Err(e) if current.page.with_untracked(Option::is_some) => {
-                        stale.set(Some(e.to_string()))
+                        stale.set(Some(error_text(&e)))
                     }
                     Err(_) => {}
                 }
@@ -78,7 +80,7 @@ fn Chat(id: i64) -> impl IntoView {
                         Err(AppError::NotFound) => view! {
                             <p class="notice" role="alert">{move || words().inbox_texts.not_found}</p>
                         }.into_any(),
-                        Err(error) => view! { <p class="notice" role="alert">{error.to_string()}</p> }.into_any(),
+                        Err(error) => view! { <p class="notice" role="alert">{error_text(&error)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -129,7 +131,7 @@ fn OwnerPicker(page: Page, current: Latest, error: RwSignal<Option<String>>) -> 
                     current.apply(ticket, page);
                     error.set(None);
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(error_text(&e))),
             }
         });
     };

@@ -13,7 +13,7 @@ use crate::components::inbox::conversation_list::{ConversationList, SearchBox, S
 use crate::components::inbox::inbox_live::follow_inbox_changes;
 use crate::components::inbox::list_query::ListQuery;
 use crate::components::inbox::notify::NotifyToggle;
-use crate::i18n::use_texts;
+use crate::i18n::{error_text, use_texts};
 use crate::paths::INBOX;
 
 /// What the open chat shares with the list around it.
@@ -81,7 +81,7 @@ pub fn InboxPage() -> impl IntoView {
                                 seen.compare(&query.get_untracked(), &page.rows, open.get_untracked());
                                 view! { <ConversationList page query open/> }.into_any()
                             }
-                            Err(error) => view! { <p class="notice" role="alert">{error.to_string()}</p> }.into_any(),
+                            Err(error) => view! { <p class="notice" role="alert">{error_text(&error)}</p> }.into_any(),
                         }
                     })}
                 </Transition>

@@ -8,7 +8,7 @@ use crate::components::channels::account_card::{
 };
 use crate::components::channels::cards::{follow_live_updates, Cards};
 use crate::domain::account::AccountStatus;
-use crate::i18n::use_texts;
+use crate::i18n::{error_text, use_texts};
 use crate::paths::CHANNELS;
 use crate::views::channels::{ChannelUpdate, ChannelsOverview};
 
@@ -25,7 +25,7 @@ pub fn WhatsAppWebPage() -> impl IntoView {
                     Ok(overview) => view! { <ChannelsBoard overview/> }.into_any(),
                     Err(error) => view! {
                         <h1>"WhatsApp Web"</h1>
-                        <p class="notice" role="alert">{error.to_string()}</p>
+                        <p class="notice" role="alert">{error_text(&error)}</p>
                     }.into_any(),
                 }
             })}
@@ -141,7 +141,7 @@ fn UndoNotice(undo: UndoDisable) -> impl IntoView {
             match enable_account(id).await {
                 Ok(view) => cards.upsert(view),
                 Err(error) => {
-                    failure.try_set(Some(error.to_string()));
+                    failure.try_set(Some(error_text(&error)));
                 }
             }
         });

@@ -60,6 +60,45 @@ impl Disconnection {
     }
 }
 
+/// Why a linking attempt ended. The driver writes it in English (logs read it); the card
+/// words it in the page's language, keeping WhatsApp's own reason as WhatsApp gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkFailure {
+    /// The server showing the QR stopped.
+    Interrupted,
+    PasskeyRefused(String),
+    NotLinked(String),
+    /// Words Aurora does not know, shown as they came.
+    Other(String),
+}
+
+impl LinkFailure {
+    const PASSKEY_REFUSED: &'static str = "WhatsApp did not accept the passkey: ";
+    const NOT_LINKED: &'static str = "The phone could not be linked: ";
+
+    pub fn english(&self) -> String {
+        match self {
+            LinkFailure::Interrupted => DisconnectReason::LinkingInterrupted.message(None),
+            LinkFailure::PasskeyRefused(why) => format!("{}{why}", Self::PASSKEY_REFUSED),
+            LinkFailure::NotLinked(why) => format!("{}{why}", Self::NOT_LINKED),
+            LinkFailure::Other(words) => words.clone(),
+        }
+    }
+
+    /// The failure a driver's message (from [`LinkFailure::english`]) is.
+    pub fn parse(message: &str) -> LinkFailure {
+        if let Some(why) = message.strip_prefix(Self::PASSKEY_REFUSED) {
+            LinkFailure::PasskeyRefused(why.to_string())
+        } else if let Some(why) = message.strip_prefix(Self::NOT_LINKED) {
+            LinkFailure::NotLinked(why.to_string())
+        } else if message == LinkFailure::Interrupted.english() {
+            LinkFailure::Interrupted
+        } else {
+            LinkFailure::Other(message.to_string())
+        }
+    }
+}
+
 /// The linked phone's number and the configured one, both in international format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhoneMismatch {
@@ -122,7 +161,7 @@ pub enum LinkView {
     Waiting,
     Expired,
     Failed {
-        message: String,
+        failure: LinkFailure,
     },
     /// WhatsApp could not be reached; a new attempt starts in `retry_in_ms`.
     Unreachable {

@@ -18,7 +18,7 @@ use crate::components::setup::setup_wizard::SetupWizard;
 use crate::domain::account::AccountStatus;
 use crate::error::AppError;
 use crate::i18n::channels::ChannelTexts;
-use crate::i18n::use_texts;
+use crate::i18n::{error_text, use_texts};
 use crate::views::channels::{AccountView, ChannelUpdate, HealthView};
 
 /// A card action in progress: its button is disabled meanwhile, and its error shown after.
@@ -53,7 +53,7 @@ impl CardAction {
         leptos::task::spawn_local(async move {
             match call().await {
                 Ok(update) => cards.apply(update),
-                Err(error) => self.error.set(Some(error.to_string())),
+                Err(error) => self.error.set(Some(error_text(&error))),
             }
             self.pending.set(false);
         });
@@ -272,7 +272,7 @@ fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
                     cards.upsert(view);
                 }
                 Err(error) => {
-                    disable.error.try_set(Some(error.to_string()));
+                    disable.error.try_set(Some(error_text(&error)));
                 }
             }
             disable.pending.try_set(false);

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::cards::Cards;
 use crate::api::channels::{delete_account, preview_deletion};
 use crate::components::common::dom::{dialog_keys, focus_id};
-use crate::i18n::use_texts;
+use crate::i18n::{error_text, use_texts};
 use crate::views::channels::DeletionPreview;
 
 #[component]
@@ -17,7 +17,7 @@ pub fn DeleteDialog(account_id: i64, on_close: Callback<()>) -> impl IntoView {
     leptos::task::spawn_local(async move {
         let loaded = preview_deletion(account_id)
             .await
-            .map_err(|e| e.to_string());
+            .map_err(|e| error_text(&e));
         preview.try_set(Some(loaded));
     });
     let typed = RwSignal::new(String::new());
@@ -52,7 +52,7 @@ pub fn DeleteDialog(account_id: i64, on_close: Callback<()>) -> impl IntoView {
                     cards.upsert(view);
                 }
                 Err(error) => {
-                    failure.try_set(Some(error.to_string()));
+                    failure.try_set(Some(error_text(&error)));
                     pending.try_set(false);
                 }
             }

@@ -55,8 +55,8 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
                         <div class="qr" role="img" aria-label=t.qr_label inner_html=svg></div>
                         <Countdown expires_in_ms/>
                     }.into_any(),
-                    Some(LinkView::Failed { message }) => view! {
-                        <p class="qr-placeholder" role="alert">{message}</p>
+                    Some(LinkView::Failed { failure }) => view! {
+                        <p class="qr-placeholder" role="alert">{(t.link_failure)(&failure)}</p>
                         {renew_button()}
                     }.into_any(),
                     // The driver's own words (`message`) stay in the server log.

@@ -8,9 +8,10 @@ use super::account_card::CardAction;
 use super::cards::Cards;
 use crate::api::channels::{read_session_details, retry_connection};
 use crate::components::common::time::{ClockTime, TimeAgo};
+use crate::domain::locale::{format_integer, Locale};
 use crate::domain::size::format_bytes;
 use crate::i18n::channels::ChannelTexts;
-use crate::i18n::use_texts;
+use crate::i18n::{error_text, use_locale, use_texts};
 use crate::views::channels::{AccountView, ChannelUpdate, HealthView, SessionDetails};
 
 /// Whole seconds left until `ms` from now, counted down in the browser.
@@ -140,13 +141,14 @@ pub fn RetryNow(id: i64) -> impl IntoView {
 #[component]
 pub fn SessionDetailsPanel(id: i64) -> impl IntoView {
     let words = use_texts();
+    let locale = use_locale();
     let open = RwSignal::new(false);
     let details = RwSignal::new(None::<Result<SessionDetails, String>>);
     let reading = RwSignal::new(false);
     let read = move || {
         reading.set(true);
         leptos::task::spawn_local(async move {
-            let answer = read_session_details(id).await.map_err(|e| e.to_string());
+            let answer = read_session_details(id).await.map_err(|e| error_text(&e));
             details.try_set(Some(answer));
             reading.try_set(false);
         });
@@ -170,7 +172,7 @@ pub fn SessionDetailsPanel(id: i64) -> impl IntoView {
         </button>
         <div id=format!("details-{id}") class="session-details" hidden=move || !open.get()>
             {move || match (details.get(), words().channels) {
-                (Some(Ok(figures)), t) => Either::Left(figures_list(t, figures)),
+                (Some(Ok(figures)), t) => Either::Left(figures_list(t, locale(), figures)),
                 (Some(Err(message)), _) => Either::Right(view! { <p role="alert">{message}</p> }),
                 (None, t) => Either::Right(view! { <p role="alert">{t.reading_counters.to_string()}</p> }),
             }}
@@ -179,23 +181,23 @@ pub fn SessionDetailsPanel(id: i64) -> impl IntoView {
     }
 }
 
-fn figures_list(t: &ChannelTexts, d: SessionDetails) -> impl IntoView {
+fn figures_list(t: &ChannelTexts, locale: Locale, d: SessionDetails) -> impl IntoView {
     let last_activity = match d.last_activity_ms {
         Some(ms) => view! { <TimeAgo ms/> }.into_any(),
         None => t.none_yet.into_any(),
     };
     let memory = d
         .retained_bytes
-        .map(|b| format_bytes(b as i64))
+        .map(|b| format_bytes(b as i64, locale))
         .unwrap_or_else(|| t.not_reported.into());
     let values = [
-        d.messages_received.to_string(),
-        d.messages_sent.to_string(),
-        d.frames_received.to_string(),
-        d.frames_sent.to_string(),
-        format_bytes(d.bytes_received as i64),
-        format_bytes(d.bytes_sent as i64),
-        d.reconnects.to_string(),
+        format_integer(d.messages_received as i64, locale),
+        format_integer(d.messages_sent as i64, locale),
+        format_integer(d.frames_received as i64, locale),
+        format_integer(d.frames_sent as i64, locale),
+        format_bytes(d.bytes_received as i64, locale),
+        format_bytes(d.bytes_sent as i64, locale),
+        format_integer(d.reconnects as i64, locale),
         memory,
     ];
     view! {

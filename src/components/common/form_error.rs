@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::i18n::error_text;
+
 use crate::error::AppError;
 
 /// The error of the last submission of a form, announced to screen readers.
@@ -9,7 +11,7 @@ pub fn FormError(
 ) -> impl IntoView {
     move || {
         result().and_then(Result::err).map(|error| {
-            view! { <p class="form-error" role="alert">{error.to_string()}</p> }
+            view! { <p class="form-error" role="alert">{error_text(&error)}</p> }
         })
     }
 }

@@ -7,7 +7,7 @@ use leptos_router::components::{Redirect, A};
 use crate::api::auth::{set_language, signed_in_user, Logout};
 use crate::domain::locale::Locale;
 use crate::error::AppError;
-use crate::i18n::{use_texts, PageLocale};
+use crate::i18n::{error_text, use_texts, PageLocale};
 use crate::paths::{CHANNELS, INBOX, LOGIN};
 
 #[component]
@@ -52,7 +52,7 @@ pub fn TopBar() -> impl IntoView {
                         }.into_any(),
                         // The session ended while the page was open: back to sign-in.
                         Err(AppError::Unauthenticated) => view! { <Redirect path=LOGIN/> }.into_any(),
-                        Err(error) => view! { <p class="who" role="alert">{error.to_string()}</p> }.into_any(),
+                        Err(error) => view! { <p class="who" role="alert">{error_text(&error)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -83,7 +83,7 @@ fn LanguageMenu() -> impl IntoView {
                 set_language(chosen.tag().to_string())
                     .await
                     .err()
-                    .map(|e| e.to_string()),
+                    .map(|e| error_text(&e)),
             );
         });
     };

@@ -13,7 +13,7 @@ use crate::api::inbox::load_inbox;
 use crate::components::common::form_error::Alert;
 use crate::components::common::time::TimeAgo;
 use crate::domain::inbox::Whose;
-use crate::i18n::use_texts;
+use crate::i18n::{error_text, use_texts};
 use crate::paths::{conversation, INBOX};
 use crate::views::inbox::{Choice, InboxPage as Page, InboxRow};
 
@@ -148,7 +148,7 @@ pub fn ConversationList(
                     next.set(more.next);
                     error.set(None);
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(error_text(&e))),
             }
             loading.set(false);
         });

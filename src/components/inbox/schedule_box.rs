@@ -6,7 +6,7 @@ use super::latest::Latest;
 use crate::api::inbox::cancel_scheduled;
 use crate::components::common::time::LocalTime;
 use crate::domain::inbox::ScheduleStatus;
-use crate::i18n::use_texts;
+use crate::i18n::{error_text, use_texts};
 use crate::views::inbox::{ConversationPage, ScheduledView};
 
 /// The scheduled messages of `page` still waiting (or that could not go), soonest first;
@@ -49,7 +49,7 @@ fn scheduled_item(
         leptos::task::spawn_local(async move {
             match cancel_scheduled(conversation, id).await {
                 Ok(page) => current.apply(ticket, page),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(error_text(&e))),
             }
         });
     };

@@ -13,7 +13,7 @@ use crate::api::inbox::{load_media, retry_reply, schedule_message, send_reply};
 use crate::components::common::form_error::Alert;
 use crate::components::common::time::{ClockTime, DaySeparator};
 use crate::domain::inbox::MessageStatus;
-use crate::i18n::use_texts;
+use crate::i18n::{error_text, use_texts};
 use crate::views::inbox::{ConversationPage, MessageView};
 
 #[component]
@@ -74,7 +74,7 @@ fn message_view(
                     current.apply(ticket, page);
                     error.set(None);
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(error_text(&e))),
             }
         });
     };
@@ -102,7 +102,7 @@ fn message_view(
                     current.apply(ticket, page);
                     error.set(None);
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(error_text(&e))),
             }
             loading.set(false);
         });
@@ -205,7 +205,7 @@ pub fn Composer(current: Latest) -> impl IntoView {
                     }
                     error.set(None);
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(error_text(&e))),
             }
             busy.set(false);
         });

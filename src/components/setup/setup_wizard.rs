@@ -9,7 +9,7 @@ use crate::components::channels::cards::Cards;
 use crate::components::common::dom::{dialog_keys, focus_first_in};
 use crate::domain::identity::check_name;
 use crate::domain::wizard::{first_missing_step, first_step_with_error, SetupField, WizardStep};
-use crate::i18n::use_texts;
+use crate::i18n::{error_text, use_texts};
 use crate::views::setup::{PhoneCheck, SetupForm, SetupOptions, SetupOutcome};
 
 /// Every field of the wizard, kept while the user moves between steps.
@@ -120,7 +120,7 @@ fn check_phone_as_typed(account_id: i64, draft: Draft, phone: RwSignal<PhoneStat
                         }
                     }
                     Ok(PhoneCheck::Invalid { .. }) => PhoneStatus::Invalid,
-                    Err(error) => PhoneStatus::Failed(error.to_string()),
+                    Err(error) => PhoneStatus::Failed(error_text(&error)),
                 };
                 phone.try_set(status);
             });
@@ -155,7 +155,7 @@ pub fn SetupWizard(account_id: i64, on_close: Callback<bool>) -> impl IntoView {
     let load = move || {
         loaded.set(None);
         leptos::task::spawn_local(async move {
-            let options = load_setup(account_id).await.map_err(|e| e.to_string());
+            let options = load_setup(account_id).await.map_err(|e| error_text(&e));
             loaded.try_set(Some(options));
         });
     };
@@ -265,7 +265,7 @@ fn WizardForm(
                     failure.set(form_wide);
                     context.errors.set(errors);
                 }
-                Err(error) => failure.set(Some(error.to_string())),
+                Err(error) => failure.set(Some(error_text(&error))),
             }
             saving.try_set(false);
         });

@@ -8,15 +8,12 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
+use crate::i18n::refusals::StoredReason;
 use crate::server::cluster::node::{ClusterNode, RENEW_EVERY};
 use crate::server::db::cluster_sends::{self, QueuedReply};
 use crate::server::db::Db;
 use crate::server::services::replies::{deliver, Outgoing};
 use crate::server::sessions::manager::SessionManager;
-use crate::server::workers::scheduler::INTERRUPTED;
-
-/// What an agent reads on a reply that waited for a channel that is no longer connected.
-pub const NOT_CONNECTED: &str = "The channel is not connected to WhatsApp right now";
 
 /// Sends what waits for this server's sessions until `stop` is cancelled. Listens for
 /// requests from the moment it is called, so none sent before the task runs is missed.
@@ -43,7 +40,12 @@ pub fn run(
                 tracing::warn!("could not look for replies to send: {e}");
             }
             if heartbeat {
-                match cluster_sends::fail_abandoned(&node.pool, INTERRUPTED, NOT_CONNECTED).await {
+                let (interrupted, not_connected) = (
+                    StoredReason::Interrupted.english(),
+                    StoredReason::NotConnected.english(),
+                );
+                match cluster_sends::fail_abandoned(&node.pool, &interrupted, &not_connected).await
+                {
                     Ok(touched) => {
                         for t in touched {
                             manager.conversation_changed(

@@ -10,6 +10,7 @@ use tokio::time::Instant;
 use super::internal;
 use crate::domain::account::{AccountStatus, DisconnectReason};
 use crate::error::AppError;
+use crate::i18n::refusals::Refusal;
 use crate::server::db::accounts::{self, AccountRow};
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{companies, now_ms, Db};
@@ -18,7 +19,7 @@ use crate::server::sessions::manager::{
     Health, Initiator, LinkState, LiveState, ManagerError, SessionManager,
 };
 use crate::views::channels::{
-    AccountView, ChannelsOverview, Disconnection, HealthView, LinkView, PhoneMismatch,
+    AccountView, ChannelsOverview, Disconnection, HealthView, LinkFailure, LinkView, PhoneMismatch,
     SessionDetails,
 };
 
@@ -31,18 +32,14 @@ pub fn initiator(user: &SignedInUser) -> Initiator {
 
 pub fn manager_error(error: ManagerError) -> AppError {
     match error {
-        ManagerError::Refused(refused) => AppError::Conflict(refused.to_string()),
+        ManagerError::Refused(refused) => Refusal::NotNow(refused).into(),
         ManagerError::NotFound => AppError::NotFound,
         ManagerError::Driver(e) => AppError::Conflict(e.to_string()),
-        ManagerError::ShuttingDown => {
-            AppError::Conflict("The server is restarting. Try again in a moment.".into())
-        }
+        ManagerError::ShuttingDown => Refusal::Restarting.into(),
         ManagerError::Database(e) => internal("session manager", e),
-        ManagerError::LimitReached => AppError::Conflict("Channel limit reached".into()),
-        ManagerError::NotConnected => {
-            AppError::Conflict("This channel is not connected to WhatsApp right now".into())
-        }
-        ManagerError::MaybeSent => AppError::Conflict(ManagerError::MaybeSent.to_string()),
+        ManagerError::LimitReached => Refusal::ChannelLimitReached.into(),
+        ManagerError::NotConnected => Refusal::NotConnected.into(),
+        ManagerError::MaybeSent => Refusal::MaybeSent.into(),
     }
 }
 
@@ -87,7 +84,7 @@ pub fn to_view(
     let link = match (status, live.link) {
         // The server showing the QR stopped: whatever was heard of its QR is over.
         _ if interrupted => Some(LinkView::Failed {
-            message: DisconnectReason::LinkingInterrupted.message(None),
+            failure: LinkFailure::Interrupted,
         }),
         (
             AccountStatus::Connecting,
@@ -100,7 +97,9 @@ pub fn to_view(
             pair_code: live.pair_code,
         }),
         (AccountStatus::Connecting, Some(LinkState::Failed { message })) => {
-            Some(LinkView::Failed { message })
+            Some(LinkView::Failed {
+                failure: LinkFailure::parse(&message),
+            })
         }
         (AccountStatus::Connecting, Some(LinkState::Expired)) => Some(LinkView::Expired),
         (AccountStatus::Connecting, Some(LinkState::Unreachable { message, retry_at })) => {
@@ -296,7 +295,7 @@ pub async fn add(
 /// "Channel limit reached (3 of 3)": what Add and Enable answer at the plan's limit.
 pub(super) async fn limit_reached(db: &Db, company_id: i64, limit: i64) -> AppError {
     match accounts::count_toward_limit(db, company_id).await {
-        Ok(used) => AppError::Conflict(format!("Channel limit reached ({used} of {limit})")),
+        Ok(used) => Refusal::ChannelLimit { used, limit }.into(),
         Err(e) => internal("count accounts", e),
     }
 }
@@ -401,9 +400,7 @@ pub async fn keep_linked_number(
             .await
             .map_err(|e| internal("keep the linked number", e))?;
         if !adopted {
-            return Err(AppError::Conflict(
-                "This account's number already matches the linked phone".into(),
-            ));
+            return Err(Refusal::NumberAlreadyMatches.into());
         }
         manager.settings_changed(company, id);
         Ok(())
@@ -449,9 +446,7 @@ pub async fn retry_now(
             .map_err(manager_error)?
         {
             true => Ok(()),
-            false => Err(AppError::Conflict(
-                "This channel is not waiting to reconnect".into(),
-            )),
+            false => Err(Refusal::NotWaitingToReconnect.into()),
         }
     })
     .await?
@@ -467,9 +462,7 @@ pub async fn session_details(
 ) -> Result<SessionDetails, AppError> {
     let view = owned(db, manager, user, id).await?;
     if view.status != AccountStatus::Connected {
-        return Err(AppError::Conflict(
-            "Details are shown while the account is Connected".into(),
-        ));
+        return Err(Refusal::DetailsWhileConnected.into());
     }
     let stats = manager
         .session_stats(user.company_id, id)
@@ -549,7 +542,7 @@ mod tests {
         assert_eq!(
             view.link,
             Some(LinkView::Failed {
-                message: "Linking interrupted by a restart".into()
+                failure: LinkFailure::Interrupted
             })
         );
         assert_eq!(view.status, AccountStatus::Connecting);

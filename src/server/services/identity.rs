@@ -9,17 +9,18 @@ use tokio::sync::broadcast;
 use super::internal;
 use crate::domain::access::home_page;
 use crate::domain::identity::{
-    check_new_password, clean_name, normalize_email, parse_channel_limit,
+    check_name, check_new_password, clean_name, normalize_email, parse_channel_limit,
+    MIN_PASSWORD_CHARS,
 };
 use crate::domain::identity::{sign_in_age, SignInAge};
 use crate::error::AppError;
+use crate::i18n::refusals::Refusal;
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{companies, funnels, is_unique_violation, sign_ins, users, Db};
 use crate::server::services::password;
-use crate::server::web::rate_limit::{too_many_attempts_message, LoginLimiter};
+use crate::server::web::rate_limit::LoginLimiter;
 
 pub use crate::domain::identity::IDLE_TIMEOUT_MS;
-pub const INVALID_CREDENTIALS: &str = "Invalid email or password";
 /// The longest email address there is (RFC 5321's path limit).
 pub const MAX_EMAIL_BYTES: usize = 254;
 /// Longer passwords are refused before hashing (nobody types 1 KiB).
@@ -106,7 +107,7 @@ pub async fn sign_in(
 ) -> Result<String, AppError> {
     // Refused before any work: an oversized field never costs a hash or becomes a key.
     if attempt.email.len() > MAX_EMAIL_BYTES || attempt.password.len() > MAX_PASSWORD_BYTES {
-        return Err(AppError::Invalid(INVALID_CREDENTIALS.into()));
+        return Err(Refusal::InvalidCredentials.into());
     }
     let email =
         normalize_email(attempt.email).unwrap_or_else(|_| attempt.email.trim().to_lowercase());
@@ -115,7 +116,10 @@ pub async fn sign_in(
         .map_err(|e| internal("login limiter", e))?
         .reserve(&email, attempt.client, now);
     if let Err(wait) = reserved {
-        return Err(AppError::RateLimited(too_many_attempts_message(wait)));
+        return Err(Refusal::TooManyAttempts {
+            retry_after_ms: wait,
+        }
+        .into());
     }
     let credentials = users::credentials_by_email(db, &email)
         .await
@@ -127,7 +131,7 @@ pub async fn sign_in(
     let valid = verify_off_thread(attempt.password.to_string(), hash).await?;
     let Some(user_id) = user_id.filter(|_| valid) else {
         // The reservation stays: it was a failure.
-        return Err(AppError::Invalid(INVALID_CREDENTIALS.into()));
+        return Err(Refusal::InvalidCredentials.into());
     };
     limiter
         .lock()
@@ -179,9 +183,6 @@ fn same_setup_code(typed: &str, expected: &str) -> bool {
     !expected.is_empty() && clean(typed) == clean(expected)
 }
 
-pub const WRONG_SETUP_CODE: &str =
-    "That set-up code is not right: the server printed it in its log when it started";
-
 /// The first-run form: the company and its first administrator, then their sign-in;
 /// answers its token.
 pub async fn set_up_and_sign_in(
@@ -194,7 +195,7 @@ pub async fn set_up_and_sign_in(
     now: i64,
 ) -> Result<String, AppError> {
     if !same_setup_code(code, guard.code) {
-        return Err(AppError::Invalid(WRONG_SETUP_CODE.into()));
+        return Err(Refusal::WrongSetupCode.into());
     }
     let _only_one_at_a_time = guard.lock.lock().await;
     let email = set_up_first_company(db, input).await?;
@@ -341,12 +342,18 @@ pub struct FirstCompany<'a> {
 /// First run: creates the company and its first user (global and channels admin).
 /// Refused once any company exists. Returns the new user's email for signing in.
 pub async fn set_up_first_company(db: &Db, input: FirstCompany<'_>) -> Result<String, AppError> {
-    let channel_limit = parse_channel_limit(input.channel_limit).map_err(AppError::Invalid)?;
+    let channel_limit =
+        parse_channel_limit(input.channel_limit).map_err(|_| Refusal::ChannelLimitRange)?;
     // Validate everything before writing anything, so a typo leaves no half-made company.
-    clean_name(input.company_name, "Company name").map_err(AppError::Invalid)?;
-    clean_name(input.display_name, "Name").map_err(AppError::Invalid)?;
-    let email = normalize_email(input.email).map_err(AppError::Invalid)?;
-    check_new_password(input.password).map_err(AppError::Invalid)?;
+    check_name(input.company_name).map_err(Refusal::CompanyName)?;
+    check_name(input.display_name).map_err(Refusal::PersonName)?;
+    let email = normalize_email(input.email).map_err(|_| Refusal::BadEmail)?;
+    check_new_password(input.password).map_err(|_| {
+        match input.password.chars().count() < MIN_PASSWORD_CHARS {
+            true => Refusal::PasswordTooShort,
+            false => Refusal::PasswordTooLong,
+        }
+    })?;
     if companies::any_exists(db)
         .await
         .map_err(|e| internal("check companies", e))?

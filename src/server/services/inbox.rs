@@ -8,6 +8,7 @@ use crate::domain::address::{Address, NUMBER_HIDDEN};
 use crate::domain::inbox::{search, MessageStatus, ScheduleStatus, Whose, INBOX_PAGE};
 use crate::domain::size::format_bytes;
 use crate::error::AppError;
+use crate::i18n::refusals::{current_locale, Refusal, StoredReason};
 use crate::server::db::inbox::{self, ConversationRow, Cursor, InboxFilter, MessageRow, Viewer};
 use crate::server::db::replies::{self, ScheduledRow};
 use crate::server::db::sign_ins::SignedInUser;
@@ -32,7 +33,7 @@ pub fn encode_cursor(cursor: Cursor) -> String {
 }
 
 pub fn decode_cursor(text: &str) -> Result<Cursor, AppError> {
-    let bad = || AppError::Invalid("That page link is not valid; start from the first page".into());
+    let bad = || AppError::from(Refusal::BadPageLink);
     let (at, id) = text.split_once('.').ok_or_else(bad)?;
     Ok(Cursor {
         last_message_at: at.parse().map_err(|_| bad())?,
@@ -93,12 +94,9 @@ pub async fn page(
     let cursor = request.after.map(decode_cursor).transpose()?;
     let whose = match request.whose {
         None | Some("") => Whose::All,
-        Some(code) => Whose::parse(code).ok_or_else(|| {
-            AppError::Invalid("Show mine, unassigned or all conversations".into())
-        })?,
+        Some(code) => Whose::parse(code).ok_or_else(|| AppError::from(Refusal::BadWhose))?,
     };
-    let search =
-        search(request.search.unwrap_or_default()).map_err(|e| AppError::Invalid(e.into()))?;
+    let search = search(request.search.unwrap_or_default())?;
     let filter = InboxFilter {
         funnel_id: request.funnel,
         account_id: request.channel,
@@ -170,23 +168,14 @@ pub async fn visible(db: &Db, viewer: Viewer, id: i64) -> Result<ConversationRow
 }
 
 /// Why a reply can't go out through the channel now, if it can't.
-pub fn reply_blocked(status: AccountStatus) -> Option<String> {
-    match status {
-        AccountStatus::Connected => None,
-        AccountStatus::Connecting => {
-            Some("This channel is being linked; you can reply once it is Connected.".into())
-        }
-        AccountStatus::Disconnected => Some(
-            "This channel is Disconnected, so replies can't be sent. The conversation stays readable; an admin can connect it again in Settings › Channels.".into(),
-        ),
-        AccountStatus::Disabled => Some(
-            "This channel is Disabled, so replies can't be sent. The conversation stays readable.".into(),
-        ),
-        AccountStatus::Deleting => Some("This channel is being deleted.".into()),
-    }
+pub fn reply_blocked(status: AccountStatus) -> Option<Refusal> {
+    (status != AccountStatus::Connected).then_some(Refusal::ReplyBlocked(status))
 }
 
+/// A message as the page shows it, in the language of the person being answered.
 fn message_view(row: MessageRow) -> MessageView {
+    let locale = current_locale();
+    let reword = |stored: Option<String>| stored.map(|s| StoredReason::reword(&s, locale));
     let media = row.media_id.map(|id| {
         let content_type = row.media_content_type.clone().unwrap_or_default();
         MediaView {
@@ -198,10 +187,10 @@ fn message_view(row: MessageRow) -> MessageView {
             // A history file's size is what its message declared until it is downloaded.
             size: match row.media_size.unwrap_or(0) {
                 0 if row.media_pending => String::new(),
-                bytes => format_bytes(bytes),
+                bytes => format_bytes(bytes, locale),
             },
             pending: row.media_pending,
-            error: row.media_error.clone(),
+            error: reword(row.media_error.clone()),
         }
     });
     MessageView {
@@ -209,7 +198,7 @@ fn message_view(row: MessageRow) -> MessageView {
         outbound: row.direction == "outbound",
         text: row.text,
         status: MessageStatus::parse(&row.status).unwrap_or(MessageStatus::Received),
-        failure: row.failure,
+        failure: reword(row.failure),
         at_ms: row.sent_at,
         delivered_at_ms: row.delivered_at,
         read_at_ms: row.read_at,
@@ -239,7 +228,9 @@ fn scheduled_view(row: ScheduledRow) -> ScheduledView {
         text: row.text,
         send_at_ms: row.send_at,
         status: ScheduleStatus::parse(&row.status).unwrap_or(ScheduleStatus::Failed),
-        failure: row.failure,
+        failure: row
+            .failure
+            .map(|stored| StoredReason::reword(&stored, current_locale())),
     }
 }
 
@@ -287,7 +278,7 @@ async fn page_of(
         contact_phone,
         channel: row.channel,
         channel_status,
-        reply_blocked: reply_blocked(channel_status),
+        reply_blocked: reply_blocked(channel_status).map(|r| r.words(current_locale())),
         reconnecting: false,
         funnel: row.funnel,
         owner_id: row.owner_user_id,
@@ -336,9 +327,7 @@ pub async fn set_owner(
             None => Vec::new(),
         };
         if !members.iter().any(|(member, _)| *member == owner) {
-            return Err(AppError::Invalid(
-                "The owner must be a member of the conversation's funnel".into(),
-            ));
+            return Err(Refusal::OwnerNotInFunnel.into());
         }
     }
     inbox::set_owner(db, id, owner)

@@ -6,6 +6,7 @@ use super::channels::{account_view, act_on, limit_reached, manager_error};
 use super::internal;
 use crate::domain::account::AccountStatus;
 use crate::error::AppError;
+use crate::i18n::refusals::Refusal;
 use crate::server::db::account_lifecycle::DeletionJob;
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{account_data, companies, now_ms, Db};
@@ -59,9 +60,7 @@ fn require_global_admin(user: &SignedInUser) -> Result<(), AppError> {
     if user.global_admin {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "Only global admins can delete channels".into(),
-        ))
+        Err(Refusal::OnlyGlobalAdminsDelete.into())
     }
 }
 
@@ -77,10 +76,7 @@ async fn deletable(
         .await?
         .ok_or(AppError::NotFound)?;
     if view.status != AccountStatus::Disabled {
-        return Err(AppError::Conflict(format!(
-            "Only a disabled account can be deleted; this one is {}",
-            view.status.label()
-        )));
+        return Err(Refusal::DeleteOnlyDisabled(view.status).into());
     }
     Ok(view)
 }
@@ -115,9 +111,7 @@ pub async fn delete(
     let view = deletable(db, manager, user, id).await?;
     let name = view.title();
     if typed_name.trim() != name {
-        return Err(AppError::Invalid(format!(
-            "Type the account's name, {name}, to confirm"
-        )));
+        return Err(Refusal::TypeNameToConfirm(name).into());
     }
     let counts = account_data::counts(db, id)
         .await

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use crate::error::AppError;
+use crate::i18n::refusals::{current_locale, StoredReason};
 use crate::server::db::inbox::{self, MediaRow, Viewer};
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::Db;
@@ -17,10 +18,6 @@ use crate::views::inbox::ConversationPage;
 
 /// A download (60 s), WhatsApp's re-upload (30 s) and a second download, with room to spare.
 const FETCH_LIMIT: Duration = Duration::from_secs(160);
-
-/// What an agent reads when the channel cannot fetch the file now.
-pub const NOT_CONNECTED: &str =
-    "This file is still on WhatsApp: it can be downloaded once the channel is connected.";
 
 /// The file `media_id`, downloaded first when it is a history file nobody opened yet.
 /// `NotFound` when the viewer may not see it (not visible and not existing look the same).
@@ -45,13 +42,13 @@ pub async fn open(
         Ok(bytes) => bytes,
         Err(e) => {
             let reason = refusal(&e);
-            if let Err(e) = inbox::media_fetch_failed(db, media_id, &reason).await {
+            if let Err(e) = inbox::media_fetch_failed(db, media_id, &reason.english()).await {
                 tracing::warn!(media_id, "the failed download was not noted: {e}");
             }
             manager.conversation_changed(row.company_id, row.account_id, row.conversation_id);
             // Not our fault nor the user's: the file's state on WhatsApp's side (a 409, so
             // the page shows the reason beside the file).
-            return Err(AppError::Conflict(reason));
+            return Err(AppError::Conflict(reason.words(current_locale())));
         }
     };
     let path = store
@@ -93,9 +90,9 @@ pub async fn load(
 }
 
 /// The words the chat shows under a file that could not be downloaded.
-fn refusal(error: &ManagerError) -> String {
+fn refusal(error: &ManagerError) -> StoredReason {
     match error {
-        ManagerError::NotConnected | ManagerError::NotFound => NOT_CONNECTED.into(),
-        other => format!("WhatsApp did not send this file: {other}"),
+        ManagerError::NotConnected | ManagerError::NotFound => StoredReason::FileWaitsForConnection,
+        other => StoredReason::FileRefused(other.to_string()),
     }
 }

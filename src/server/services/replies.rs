@@ -7,8 +7,9 @@ use rand::RngCore;
 use super::inbox::{conversation_live, reply_blocked, visible};
 use super::internal;
 use crate::domain::account::AccountStatus;
-use crate::domain::inbox::{reply_text, schedule_time, MessageStatus, SEND_AGAIN_QUESTION};
+use crate::domain::inbox::{reply_text, schedule_time, MessageStatus};
 use crate::error::AppError;
+use crate::i18n::refusals::{Refusal, StoredReason};
 use crate::server::db::inbox::ConversationRow;
 use crate::server::db::replies;
 use crate::server::db::sign_ins::SignedInUser;
@@ -30,17 +31,12 @@ pub fn local_message_id() -> String {
 /// What the agent reads when a send fails.
 pub fn failure_reason(error: &ManagerError) -> String {
     match error {
-        ManagerError::NotConnected => {
-            "The channel is not connected to WhatsApp right now".to_string()
-        }
-        ManagerError::Driver(e) => format!("WhatsApp did not take the message: {e}"),
-        other => format!("The message could not be sent: {other}"),
+        ManagerError::NotConnected => StoredReason::NotConnected,
+        ManagerError::Driver(e) => StoredReason::NotTaken(e.to_string()),
+        other => StoredReason::NotSent(other.to_string()),
     }
+    .english()
 }
-
-/// What the agent reads when a send was given up on after it reached WhatsApp.
-pub const MAYBE_SENT: &str =
-    "WhatsApp did not confirm this message in time. It may have gone out: check with the contact before sending it again.";
 
 /// A message stored as Sending, about to go out.
 pub struct Outgoing<'a> {
@@ -116,7 +112,7 @@ pub async fn deliver(
             Delivery::Queued
         }
         Err(ManagerError::MaybeSent) => {
-            let reason = MAYBE_SENT.to_string();
+            let reason = StoredReason::MaybeSent.english();
             replies::mark_unconfirmed(db, message.message_id, &reason).await?;
             Delivery::Unconfirmed(reason)
         }
@@ -138,7 +134,7 @@ pub async fn deliver(
 fn refuse_unless_connected(row: &ConversationRow) -> Result<(), AppError> {
     let status = AccountStatus::parse(&row.channel_status).unwrap_or(AccountStatus::Disconnected);
     match reply_blocked(status) {
-        Some(reason) => Err(AppError::Conflict(reason)),
+        Some(refusal) => Err(refusal.into()),
         None => Ok(()),
     }
 }
@@ -177,7 +173,7 @@ pub async fn send(
     raw_text: &str,
 ) -> Result<ConversationPage, AppError> {
     let row = visible(db, user.viewer(), conversation_id).await?;
-    let text = reply_text(raw_text).map_err(|m| AppError::Invalid(m.into()))?;
+    let text = reply_text(raw_text)?;
     refuse_unless_connected(&row)?;
     let message_id = replies::insert_sending(
         db,
@@ -204,7 +200,7 @@ pub async fn retry(
     confirmed: bool,
 ) -> Result<ConversationPage, AppError> {
     let row = visible(db, user.viewer(), conversation_id).await?;
-    let not_waiting = || AppError::Conflict("That message is not waiting for a retry".into());
+    let not_waiting = || AppError::from(Refusal::NotWaitingForRetry);
     let status = replies::reply_status(db, conversation_id, message_id)
         .await
         .map_err(|e| internal("read reply", e))?
@@ -212,7 +208,7 @@ pub async fn retry(
         .filter(|status| status.retryable())
         .ok_or_else(not_waiting)?;
     if status == MessageStatus::Unconfirmed && !confirmed {
-        return Err(AppError::Conflict(SEND_AGAIN_QUESTION.into()));
+        return Err(Refusal::SendAgainQuestion.into());
     }
     refuse_unless_connected(&row)?;
     let text = replies::retry(db, conversation_id, message_id, status.code())
@@ -232,8 +228,8 @@ pub async fn schedule(
     send_at_ms: i64,
 ) -> Result<ConversationPage, AppError> {
     let row = visible(db, user.viewer(), conversation_id).await?;
-    let text = reply_text(raw_text).map_err(|m| AppError::Invalid(m.into()))?;
-    let send_at = schedule_time(send_at_ms, now_ms()).map_err(|m| AppError::Invalid(m.into()))?;
+    let text = reply_text(raw_text)?;
+    let send_at = schedule_time(send_at_ms, now_ms())?;
     replies::schedule(
         db,
         conversation_id,
@@ -262,9 +258,7 @@ pub async fn cancel(
         .await
         .map_err(|e| internal("cancel scheduled message", e))?;
     if !cancelled {
-        return Err(AppError::Conflict(
-            "That message has already gone out or was cancelled".into(),
-        ));
+        return Err(Refusal::AlreadyGoneOut.into());
     }
     manager.conversation_changed(user.company_id, row.account_id, conversation_id);
     conversation_live(db, manager, user, conversation_id).await

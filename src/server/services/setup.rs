@@ -9,6 +9,7 @@ use crate::domain::wizard::{
     visible_to, FieldError, SetupAction, SetupField, SetupProblem, PREFERRED_COUNTRIES,
 };
 use crate::error::AppError;
+use crate::i18n::refusals::Refusal;
 use crate::server::db::account_setup::{self, Saved, Settings, SetupRow};
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{funnels, now_ms, users, Db};
@@ -36,12 +37,8 @@ pub async fn options(
     locale: Locale,
 ) -> Result<SetupOptions, AppError> {
     let row = owned_row(db, user, id).await?;
-    let action = SetupAction::for_status(row.status()).ok_or_else(|| {
-        AppError::Conflict(format!(
-            "An account can't be set up while it is {}",
-            row.status().label()
-        ))
-    })?;
+    let action = SetupAction::for_status(row.status())
+        .ok_or_else(|| AppError::from(Refusal::CantSetUpWhile(row.status())))?;
     let restricted_user_ids = account_setup::restricted_user_ids(db, id)
         .await
         .map_err(|e| internal("load restricted users", e))?;

@@ -31,8 +31,8 @@ pub async fn channel_events(
     else {
         return error_response(StatusCode::UNAUTHORIZED, &AppError::Unauthenticated);
     };
-    if let Err(message) = may_manage_channels(user.roles()) {
-        return error_response(StatusCode::FORBIDDEN, &AppError::Forbidden(message.into()));
+    if let Err(denied) = may_manage_channels(user.roles()) {
+        return error_response(StatusCode::FORBIDDEN, &AppError::from(denied));
     }
     let company = user.company_id;
     let updates = BroadcastStream::new(state.feed.subscribe()).filter_map(move |item| async move {

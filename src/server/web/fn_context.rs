@@ -1,5 +1,6 @@
 //! What a server function may ask of the request it is serving.
 
+use std::future::Future;
 use std::net::SocketAddr;
 
 use axum::body::Body;
@@ -15,6 +16,7 @@ use super::gate::SignInContext;
 use super::security::error_response;
 use crate::domain::access::{may_manage_channels, may_use_inbox};
 use crate::error::AppError;
+use crate::i18n::refusals::in_locale;
 use crate::paths;
 use crate::server::boot::state::AppState;
 use crate::server::db::sign_ins::SignedInUser;
@@ -65,6 +67,12 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
+/// Runs a service for the request being served: its refusals are worded in the request's
+/// language (`i18n::refusals`), and the response gets the error's status.
+pub async fn answer<T>(work: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    respond(in_locale(crate::i18n::page_locale(), work).await)
+}
+
 /// An error raised before a server function runs (arguments that don't decode, one
 /// missing) leaves the library as a 500; it is the client's mistake, so it is answered
 /// with its own status (422) here. Every other answer passes untouched.
@@ -89,14 +97,14 @@ pub async fn decode_errors_status(request: Request, next: Next) -> Response {
 /// Signed in, Channels Admin, and the company's subscription is active.
 pub async fn require_channels_admin() -> Result<SignedInUser, AppError> {
     let user = require_user().await?;
-    may_manage_channels(user.roles()).map_err(|message| AppError::Forbidden(message.into()))?;
+    may_manage_channels(user.roles())?;
     Ok(user)
 }
 
 /// Signed in, and the company's subscription is active.
 pub async fn require_inbox_user() -> Result<SignedInUser, AppError> {
     let user = require_user().await?;
-    may_use_inbox(user.roles()).map_err(|message| AppError::Forbidden(message.into()))?;
+    may_use_inbox(user.roles())?;
     Ok(user)
 }
 
@@ -115,7 +123,7 @@ pub enum Role {
 pub async fn serve<T, F, Fut>(role: Role, call: F) -> Result<T, AppError>
 where
     F: FnOnce(SignedInUser, AppState) -> Fut,
-    Fut: std::future::Future<Output = Result<T, AppError>>,
+    Fut: Future<Output = Result<T, AppError>>,
 {
     let outcome = async {
         let user = match role {
@@ -124,5 +132,5 @@ where
         };
         call(user, app_state()).await
     };
-    respond(outcome.await)
+    answer(outcome).await
 }

@@ -30,9 +30,8 @@ fn inbox_user(sign_in: Option<Extension<SignInContext>>) -> Result<SignedInUser,
     let user = sign_in
         .and_then(|Extension(s)| s.user)
         .ok_or_else(|| error_response(StatusCode::UNAUTHORIZED, &AppError::Unauthenticated))?;
-    may_use_inbox(user.roles()).map_err(|message| {
-        error_response(StatusCode::FORBIDDEN, &AppError::Forbidden(message.into()))
-    })?;
+    may_use_inbox(user.roles())
+        .map_err(|denied| error_response(StatusCode::FORBIDDEN, &AppError::from(denied)))?;
     Ok(user)
 }
 

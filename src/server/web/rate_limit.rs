@@ -136,13 +136,6 @@ impl LoginLimiter {
     }
 }
 
-/// "Too many sign-in attempts. Try again in 3 minutes." (rounded up, at least one minute).
-pub fn too_many_attempts_message(retry_after_ms: i64) -> String {
-    let minutes = ((retry_after_ms.max(1) + 59_999) / 60_000).max(1);
-    let unit = if minutes == 1 { "minute" } else { "minutes" };
-    format!("Too many sign-in attempts. Try again in {minutes} {unit}.")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,22 +194,6 @@ mod tests {
         }
         w.record("late", 5_000);
         assert_eq!(w.hits.len(), 1);
-    }
-
-    #[test]
-    fn message_rounds_minutes_up() {
-        assert_eq!(
-            too_many_attempts_message(1),
-            "Too many sign-in attempts. Try again in 1 minute."
-        );
-        assert_eq!(
-            too_many_attempts_message(WINDOW_MS),
-            "Too many sign-in attempts. Try again in 5 minutes."
-        );
-        assert_eq!(
-            too_many_attempts_message(60_001),
-            "Too many sign-in attempts. Try again in 2 minutes."
-        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use futures::StreamExt;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::i18n::refusals::StoredReason;
 use crate::server::db::replies::{self, ScheduledRow};
 use crate::server::db::{now_ms, Db};
 use crate::server::services::replies::{
@@ -23,10 +24,6 @@ const IDLE_LOOK: Duration = Duration::from_secs(30);
 const BATCH: i64 = 50;
 /// How many channels send their due messages at the same time.
 const CHANNELS_AT_ONCE: usize = 16;
-pub const STRANDED: &str =
-    "The channel was disconnected before this message could go out. Connect it again, then retry.";
-pub const INTERRUPTED: &str =
-    "The server stopped while sending this message; it may not have gone out. Check with the contact before sending it again.";
 
 /// Wakes the scheduler when a message is scheduled.
 #[derive(Clone, Default)]
@@ -47,8 +44,9 @@ pub async fn recover(db: &Db, manager: &SessionManager) -> Result<usize, sqlx::E
     if manager.node_id().is_some() {
         return Ok(0);
     }
-    let scheduled = replies::fail_interrupted(db, INTERRUPTED).await?;
-    let replies = replies::fail_stuck_sending(db, INTERRUPTED).await?;
+    let interrupted = StoredReason::Interrupted.english();
+    let scheduled = replies::fail_interrupted(db, &interrupted).await?;
+    let replies = replies::fail_stuck_sending(db, &interrupted).await?;
     for (company, account, conversation) in &replies {
         manager.conversation_changed(*company, *account, *conversation);
     }
@@ -153,7 +151,7 @@ fn online(manager: &SessionManager, account: i64) -> bool {
 /// of channels no longer Connected fail, so nobody waits for them.
 pub async fn sweep_queued(db: &Db, manager: &SessionManager) -> Result<(), sqlx::Error> {
     for (company, account, conversation) in
-        replies::fail_queued_of_unconnected(db, STRANDED).await?
+        replies::fail_queued_of_unconnected(db, &StoredReason::Stranded.english()).await?
     {
         manager.conversation_changed(company, account, conversation);
     }

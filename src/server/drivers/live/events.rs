@@ -8,6 +8,7 @@ use whatsapp_rust::{Jid, Server};
 use crate::domain::account::DisconnectReason;
 use crate::domain::address::{self, Address};
 use crate::server::drivers::driver::{DriverEvent, Receipt};
+use crate::views::channels::LinkFailure;
 
 /// What the session does with one library event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,14 +66,12 @@ pub fn map_event(event: &Event, resuming: bool, now_ms: i64) -> Mapped {
             code: confirmation.code.clone(),
             confirm_on_phone: !confirmation.skip_handoff_ux,
         },
-        Event::PairPasskeyError(error) => Mapped::EmitAndStop(DriverEvent::LinkFailed(format!(
-            "WhatsApp did not accept the passkey: {}",
-            error.error
-        ))),
-        Event::PairError(error) => Mapped::EmitAndStop(DriverEvent::LinkFailed(format!(
-            "The phone could not be linked: {}",
-            error.error
-        ))),
+        Event::PairPasskeyError(error) => Mapped::EmitAndStop(DriverEvent::LinkFailed(
+            LinkFailure::PasskeyRefused(error.error.to_string()).english(),
+        )),
+        Event::PairError(error) => Mapped::EmitAndStop(DriverEvent::LinkFailed(
+            LinkFailure::NotLinked(error.error.to_string()).english(),
+        )),
         Event::Connected(_) => Mapped::Emit(DriverEvent::Connected),
         // A 405 is about this build, not the keys: they must not be wiped for it.
         Event::ClientOutdated(_) => Mapped::Outdated,

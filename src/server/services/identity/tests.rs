@@ -65,7 +65,7 @@ async fn wrong_password_and_unknown_email_get_the_same_answer() {
         let unknown = sign_in(&db, &limiter, attempt("who@demo.test", "demo-password"), 0)
             .await
             .unwrap_err();
-        assert_eq!(wrong, AppError::Invalid(INVALID_CREDENTIALS.into()));
+        assert_eq!(wrong, AppError::from(Refusal::InvalidCredentials));
         assert_eq!(unknown, wrong);
     })
     .await;
@@ -142,7 +142,7 @@ async fn repeated_failures_lock_the_email_even_for_the_right_password() {
             let err = sign_in(&db, &limiter, attempt("ana@demo.test", "guess"), i)
                 .await
                 .unwrap_err();
-            assert_eq!(err, AppError::Invalid(INVALID_CREDENTIALS.into()));
+            assert_eq!(err, AppError::from(Refusal::InvalidCredentials));
         }
         let blocked = sign_in(
             &db,
@@ -308,7 +308,7 @@ async fn an_oversized_email_is_refused_at_once_and_never_counted() {
         let refused = sign_in(&db, &limiter, attempt(&huge, "demo-password"), 1_000).await;
         assert_eq!(
             refused.unwrap_err(),
-            AppError::Invalid(INVALID_CREDENTIALS.into())
+            AppError::from(Refusal::InvalidCredentials)
         );
         assert!(
             started.elapsed() < std::time::Duration::from_millis(50),
@@ -325,7 +325,7 @@ async fn an_oversized_email_is_refused_at_once_and_never_counted() {
         .await;
         assert_eq!(
             refused.unwrap_err(),
-            AppError::Invalid(INVALID_CREDENTIALS.into())
+            AppError::from(Refusal::InvalidCredentials)
         );
         assert_eq!(limiter.lock().unwrap().keys(), 0);
     })

@@ -847,7 +847,7 @@ async fn a_send_given_up_on_is_either_not_sent_or_may_have_gone_out_never_sent_t
         let asked = replies::retry(&rig.db, &rig.manager, &rig.carlos, id, uno.id, false).await;
         match asked {
             Err(AppError::Conflict(question)) => {
-                assert_eq!(question, crate::domain::inbox::SEND_AGAIN_QUESTION)
+                assert_eq!(question, crate::i18n::EN.inbox_texts.send_again)
             }
             other => panic!("expected the question, got {other:?}"),
         }

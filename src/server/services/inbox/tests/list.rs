@@ -1,6 +1,7 @@
 //! Search, Mine / Unassigned / All, and unread counts, on both engines.
 
 use super::*;
+use crate::i18n::refusals::StoredReason;
 use crate::server::services::inbox::ListRequest;
 
 impl Rig {
@@ -258,7 +259,7 @@ async fn a_reply_left_waiting_by_a_disconnect_fails_and_is_flagged_in_the_list()
         let page = inbox::conversation(&rig.db, &rig.carlos, id).await.unwrap();
         let reply = page.messages.last().unwrap();
         assert_eq!(reply.status, MessageStatus::Failed);
-        assert_eq!(reply.failure.as_deref(), Some(scheduler::STRANDED));
+        assert_eq!(reply.failure, Some(StoredReason::Stranded.english()));
         let listed = inbox::page(&rig.db, &rig.carlos, ListRequest::default())
             .await
             .unwrap();

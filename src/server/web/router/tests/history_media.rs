@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::*;
-use crate::server::services::media::NOT_CONNECTED;
+use crate::i18n::refusals::StoredReason;
 use crate::views::inbox::{ConversationPage, InboxPage, MediaView};
 
 const PHONE: &str = "+525512340077";
@@ -176,13 +176,22 @@ async fn a_history_file_is_downloaded_when_first_opened_by_someone_who_may_see_i
         for _ in 0..200 {
             let waiting = send(&app, get(&quote.url, Some(&ana))).await;
             answer = (waiting.status(), body_text(waiting).await);
-            if answer.1.contains(NOT_CONNECTED) {
+            if answer
+                .1
+                .contains(&StoredReason::FileWaitsForConnection.english())
+            {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         assert_eq!(answer.0, StatusCode::CONFLICT, "{}", answer.1);
-        assert!(answer.1.contains(NOT_CONNECTED), "{}", answer.1);
+        assert!(
+            answer
+                .1
+                .contains(&StoredReason::FileWaitsForConnection.english()),
+            "{}",
+            answer.1
+        );
         let _ = std::fs::remove_dir_all(&media);
     })
     .await;

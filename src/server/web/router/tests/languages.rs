@@ -123,3 +123,53 @@ async fn a_persons_own_language_comes_first_then_the_browser_then_the_company() 
     })
     .await;
 }
+
+/// A request as the browser sends it, asking for `language`.
+fn in_language(mut request: Request<Body>, language: &str) -> Request<Body> {
+    request.headers_mut().insert(
+        header::ACCEPT_LANGUAGE,
+        header::HeaderValue::from_str(language).unwrap(),
+    );
+    request
+}
+
+#[tokio::test]
+async fn the_servers_refusals_come_in_the_language_of_the_person_refused() {
+    with_db(|db| async move {
+        let app = seeded_app(db).await;
+        let origin = format!("http://{HOST}");
+        let wrong = "email=ana%40demo.test&password=not-the-password";
+        for (language, words) in [
+            (
+                "es-CO,es;q=0.9",
+                "Correo electrónico o contraseña incorrectos",
+            ),
+            ("pt-BR", "E-mail ou senha inválidos"),
+            ("en-US", "Invalid email or password"),
+            ("de", "Invalid email or password"),
+        ] {
+            let login = post_form("/api/login", wrong, Some(&origin), None);
+            let refused = send(&app, in_language(login, language)).await;
+            assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(body_text(refused).await.contains(words), "{language}");
+        }
+
+        // A member without the role, refused the Channels page: in her browser's language,
+        // and in her own once she chose one, whatever the browser says.
+        let lucia = sign_in(&app, "lucia@demo.test").await;
+        let channels = || post_form("/api/channels_page", "", None, Some(&lucia));
+        let refused = send(&app, in_language(channels(), "es")).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        assert!(body_text(refused)
+            .await
+            .contains("Necesitas el rol de administrador de canales"));
+        let chosen = post_form("/api/set_language", "language=pt-BR", None, Some(&lucia));
+        assert_eq!(send(&app, chosen).await.status(), StatusCode::OK);
+        let refused = send(&app, in_language(channels(), "es")).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        assert!(body_text(refused)
+            .await
+            .contains("Você precisa da função de administrador de canais"));
+    })
+    .await;
+}

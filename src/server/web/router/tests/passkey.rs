@@ -244,13 +244,8 @@ async fn an_answer_that_does_not_meet_whatsapp_s_challenge_ends_the_attempt_with
         .await;
         assert_eq!(handed.status(), StatusCode::ACCEPTED);
         let failed = eventually_link(&app, &carlos, id, "Failed").await;
-        assert!(
-            failed["message"]
-                .as_str()
-                .unwrap()
-                .contains("did not accept the passkey"),
-            "{failed}"
-        );
+        // WhatsApp's reason, which the card words as a refused passkey.
+        assert!(failed["failure"]["PasskeyRefused"].is_string(), "{failed}");
     })
     .await;
 }
