@@ -44,22 +44,23 @@
   /**
    * Runs the hand-off. `aurora`: Aurora's address; `code`: the card's one-time code;
    * `send(method, url, body)` answers `{status, text}`; `rpId` only where the page is not
-   * WhatsApp's own (tests). Answers what to tell the user.
+   * WhatsApp's own (tests). Answers what to tell the user: `say`, the message's name in
+   * `_locales` and what fills it, worded by the panel in the browser's language.
    */
   async function handOff({ aurora, code, send, rpId }) {
     const url = `${aurora.replace(/\/+$/, '')}/api/passkey/${encodeURIComponent(code.trim())}`;
     const request = await send('GET', url);
-    if (request.status === 401) return { ok: false, message: 'Sign in to Aurora in this browser first.' };
-    if (request.status !== 200) return { ok: false, message: 'Aurora does not know this code: it may be used or expired. Check the channel card.' };
+    if (request.status === 401) return { ok: false, say: ['signInFirst'] };
+    if (request.status !== 200) return { ok: false, say: ['unknownCode'] };
     let credential;
     try {
       credential = await navigator.credentials.get({ publicKey: requestOptions(request.text, rpId) });
     } catch (e) {
-      return { ok: false, message: `The passkey was not used (${e.name}).` };
+      return { ok: false, say: ['notUsed', e.name] };
     }
     const answer = await send('POST', url, assertionJson(credential));
-    if (answer.status === 202) return { ok: true, message: 'Done. Aurora handed your passkey to WhatsApp: check the channel card.' };
-    return { ok: false, message: `Aurora refused the answer (${answer.status}): ${answer.text}` };
+    if (answer.status === 202) return { ok: true, say: ['done'] };
+    return { ok: false, say: ['refused', String(answer.status), answer.text] };
   }
 
   globalThis.AuroraHandoff = { handOff, requestOptions, assertionJson };

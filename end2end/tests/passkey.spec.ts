@@ -62,7 +62,7 @@ test('a number protected by a passkey links through the hand-off: passkey step, 
     };
     return (globalThis as any).AuroraHandoff.handOff({ aurora: location.origin, code: 'not-the-code', send, rpId: 'localhost' });
   });
-  expect(wrong).toEqual({ ok: false, message: expect.stringContaining('does not know this code') });
+  expect(wrong).toEqual({ ok: false, say: ['unknownCode'] });
   const result = await page.evaluate(async (code) => {
     const send = async (method: string, url: string, body?: string) => {
       const r = await fetch(url, { method, body, headers: body ? { 'Content-Type': 'application/json' } : {} });
@@ -70,7 +70,7 @@ test('a number protected by a passkey links through the hand-off: passkey step, 
     };
     return (globalThis as any).AuroraHandoff.handOff({ aurora: location.origin, code, send, rpId: 'localhost' });
   }, code);
-  expect(result).toEqual({ ok: true, message: expect.stringContaining('Done') });
+  expect(result).toEqual({ ok: true, say: ['done'] });
   const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
   expect(credentials[0].signCount, 'the passkey really signed').toBe(1);
 
@@ -84,7 +84,13 @@ test('a number protected by a passkey links through the hand-off: passkey step, 
   await expect(card).toContainText('Llavero');
 });
 
-test('the extension itself, loaded in Chromium, answers on web.whatsapp.com with the passkey made for that site', async ({ browserName }, testInfo) => {
+/** The extension's panel in the browser's language (`_locales`). */
+const panels = [
+  { lang: 'en-US', panel: 'Aurora passkey hand-off', address: 'Aurora address', code: 'One-time code from the channel card', use: 'Use my passkey', done: /^Done\. Aurora handed your passkey to WhatsApp/ },
+  { lang: 'pt-BR', panel: 'Aurora: entrega da chave de acesso', address: 'Endereço do Aurora', code: 'Código de uso único do cartão do canal', use: 'Usar minha chave de acesso', done: /^Pronto\. O Aurora entregou sua chave de acesso ao WhatsApp/ },
+];
+
+for (const words of panels) test(`the extension itself, loaded in a Chromium in ${words.lang}, answers on web.whatsapp.com with the passkey made for that site`, async ({ browserName }, testInfo) => {
   expect(browserName).toBe('chromium');
   const base = baseURL.replace('127.0.0.1', 'localhost');
   const extension = path.join(__dirname, '..', '..', 'extension');
@@ -93,7 +99,7 @@ test('the extension itself, loaded in Chromium, answers on web.whatsapp.com with
     baseURL: base,
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-sync',
+      '--no-first-run', '--disable-sync', `--lang=${words.lang}`,
       `--disable-extensions-except=${extension}`, `--load-extension=${extension}`,
     ],
   });
@@ -118,11 +124,11 @@ test('the extension itself, loaded in Chromium, answers on web.whatsapp.com with
       route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>WhatsApp</title><h1>WhatsApp</h1>' }));
     await addPasskey(await context.newCDPSession(whatsapp), 'web.whatsapp.com');
     await whatsapp.goto('https://web.whatsapp.com/');
-    const panel = whatsapp.getByRole('complementary', { name: 'Aurora passkey hand-off' });
-    await panel.getByLabel('Aurora address').fill(base);
-    await panel.getByLabel('One-time code from the channel card').fill(code);
-    await panel.getByRole('button', { name: 'Use my passkey' }).click();
-    await expect(panel.getByRole('status')).toHaveText(/^Done\. Aurora handed your passkey to WhatsApp/);
+    const panel = whatsapp.getByRole('complementary', { name: words.panel });
+    await panel.getByLabel(words.address).fill(base);
+    await panel.getByLabel(words.code).fill(code);
+    await panel.getByRole('button', { name: words.use }).click();
+    await expect(panel.getByRole('status')).toHaveText(words.done);
 
     await expect(card.getByRole('status').filter({ hasText: /^Confirm this code on your phone: / })).toBeVisible();
     expect((await page.request.post(`/simulator/api/phones/${encodeURIComponent(linked.e164)}/confirm-passkey`)).ok()).toBe(true);
