@@ -125,7 +125,7 @@ async fn run(database: String, accounts: Vec<i64>, pending: i64) {
     let shown_failed = page.updates().into_iter().find_map(|(at, update)| {
         card(&update)
             .filter(|c| c["id"] == pending && c["status"] == "Connecting")
-            .filter(|c| c["link"]["Failed"]["message"] == "Linking interrupted by a restart")
+            .filter(|c| c["link"]["Failed"]["failure"] == "Interrupted")
             .map(|_| at.saturating_duration_since(killed_at).as_secs_f64())
     });
     let shown_failed = shown_failed.expect("the page on a surviving server was told");
