@@ -39,7 +39,7 @@ e2e-deps:
 	@test -x /usr/bin/chromium || ($(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium)
 
 build: tools
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 run: build
 	AURORA_DEMO=$${AURORA_DEMO:-1} $(SERVER_BIN)

@@ -1,6 +1,7 @@
 //! The HTTP edge: the router, the sign-in gate, security headers and origin checks, what a
 //! server function may ask of its request, the live streams and media downloads.
 
+pub mod assets;
 pub mod channel_stream;
 pub mod fn_context;
 pub mod gate;

@@ -5,8 +5,10 @@ use axum::routing::get;
 use axum::Router;
 use leptos::config::{Env, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
+use super::assets;
 use super::fn_context::decode_errors_status;
 use super::gate::sign_in_gate;
 use super::inbox_http::{inbox_events, media_file};
@@ -36,11 +38,14 @@ pub fn router(state: AppState) -> Router {
             get(passkey_request).post(passkey_answer),
         )
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
+        .merge(assets::bundle_routes(&state.config.site_root))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Pages and server functions: a declared length over the limit is answered 413
         // before a byte of the body is read.
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn(decode_errors_status))
+        .layer(middleware::from_fn(assets::cache_policy))
+        .layer(CompressionLayer::new().compress_when(assets::worth_compressing()))
         // The simulator keeps axum's own limit (2 MB of JSON, media included).
         .merge(match simulator {
             Some(sim) => simulator_http::routes(sim),
@@ -62,6 +67,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .env(Env::PROD)
+        .hash_files(assets::bundle_is_hashed())
         .build()
 }
 

@@ -865,6 +865,7 @@ async fn a_sign_in_in_use_renews_its_cookie_at_most_once_a_minute() {
     .await;
 }
 
+mod assets;
 mod history_media;
 mod languages;
 mod passkey;

@@ -1,0 +1,76 @@
+import { expect, test } from '../fixtures';
+import { CHANNELS_PATH } from '../pages/channels-page';
+import { LoginPage } from '../pages/login-page';
+
+// The bundle reaches the browser compressed, under names that carry its content's hash, and
+// a reload takes it from the browser's cache without asking the server: only the page
+// itself comes again.
+
+type Loaded = { url: string; bytes: number; encoding: string; cacheControl: string; fromCache: boolean };
+
+/** Every response of the page as Chromium's network layer saw it: bytes on the wire included. */
+async function watchNetwork(page: import('@playwright/test').Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const seen = new Map<string, Loaded>();
+  cdp.on('Network.responseReceived', (event) => {
+    const headers = Object.fromEntries(Object.entries(event.response.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    seen.set(event.requestId, {
+      url: event.response.url,
+      bytes: 0,
+      encoding: headers['content-encoding'] ?? '',
+      cacheControl: headers['cache-control'] ?? '',
+      fromCache: Boolean(event.response.fromDiskCache || event.response.fromPrefetchCache),
+    });
+  });
+  cdp.on('Network.requestServedFromCache', (event) => {
+    const loaded = seen.get(event.requestId);
+    if (loaded) loaded.fromCache = true;
+  });
+  cdp.on('Network.loadingFinished', (event) => {
+    const loaded = seen.get(event.requestId);
+    if (loaded) loaded.bytes = event.encodedDataLength;
+  });
+  return {
+    take() {
+      const all = [...seen.values()];
+      seen.clear();
+      return all;
+    },
+  };
+}
+
+test('the bundle comes compressed under hashed names, and a reload takes it from the cache', async ({ page }) => {
+  const network = await watchNetwork(page);
+  await new LoginPage(page).goto();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  // Hydrated: typing works through the WASM's handlers.
+  await page.waitForLoadState('networkidle');
+  const first = network.take();
+  const bundle = first.filter((r) => r.url.includes('/pkg/'));
+  const wasm = bundle.find((r) => r.url.endsWith('.wasm'));
+  expect(wasm, JSON.stringify(bundle)).toBeTruthy();
+  expect(wasm!.url).toMatch(/\/pkg\/aurora\.[A-Za-z0-9_-]{22}\.wasm$/);
+  expect(['br', 'gzip']).toContain(wasm!.encoding);
+  for (const file of bundle) {
+    expect(file.cacheControl, file.url).toBe('public, max-age=31536000, immutable');
+  }
+  const raw = (await page.request.get(new URL(wasm!.url).pathname, { headers: { 'Accept-Encoding': 'identity' } })).body();
+  expect(wasm!.bytes, 'the WASM travels compressed').toBeLessThan((await raw).length / 2);
+  const page1 = first.find((r) => new URL(r.url).pathname === '/login')!;
+  expect(page1.cacheControl).toBe('no-cache');
+
+  // A reload asks for the page again, and for nothing of the bundle.
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  const second = network.take();
+  const fetched = second.filter((r) => r.url.includes('/pkg/') && !r.fromCache && r.bytes > 0);
+  expect(fetched, JSON.stringify(second)).toEqual([]);
+  const total = second.reduce((sum, r) => sum + r.bytes, 0);
+  expect(total, JSON.stringify(second)).toBeLessThan(15_000);
+
+  // And the page still works.
+  await new LoginPage(page).signIn('ana@demo.test');
+  await expect(page).toHaveURL(CHANNELS_PATH);
+});
