@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -11,8 +11,10 @@ use crate::pages::not_found::NotFound;
 use crate::pages::setup::SetupPage;
 use crate::pages::whatsapp_web::WhatsAppWebPage;
 
+/// The page around the app, rendered on the server only.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
+    use leptos_meta::MetaTags;
     provide_script_nonce();
     let lang = crate::i18n::page_locale().tag();
     view! {
@@ -22,15 +24,34 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
-                <AutoReload options=options.clone()/>
-                <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                <AutoReload options/>
+                {bundle_links()}
                 <MetaTags/>
             </head>
             <body>
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The stylesheet, and the script that loads the bundle and hydrates the page. Leptos's
+/// `HashedStylesheet` and `HydrationScripts` would read the build's hash file from disk on
+/// every page; these names are read once (`assets::bundle_names`).
+#[cfg(feature = "ssr")]
+fn bundle_links() -> impl IntoView {
+    let names = crate::server::web::assets::bundle_names();
+    let pkg = crate::paths::PKG;
+    let js = format!("{pkg}{}", names.js);
+    let wasm = format!("{pkg}{}", names.wasm);
+    let start = format!(
+        "import({js:?}).then((bundle) => bundle.default({{ module_or_path: {wasm:?} }}).then(() => bundle.hydrate()));"
+    );
+    view! {
+        <link rel="stylesheet" id="leptos" href=format!("{pkg}{}", names.css)/>
+        <link rel="modulepreload" href=js/>
+        <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin=""/>
+        <script type="module" nonce=leptos::nonce::use_nonce()>{start}</script>
     }
 }
 

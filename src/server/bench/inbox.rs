@@ -46,13 +46,7 @@ async fn seed(db: &Db, conversations: i64) -> Result<Seeded, String> {
     let other = users::insert(db, &user("other@bench.test", "Other"))
         .await
         .map_err(error)?;
-    exec(
-        db,
-        "INSERT INTO funnels (company_id, name, created_at) VALUES ($1, 'Sales', 1)",
-        &[company],
-    )
-    .await?;
-    let funnel = scalar(db, "SELECT MAX(id) FROM funnels", &[]).await?;
+    let funnel = bench_funnel(db, company).await?;
     let mut channels = Vec::new();
     for n in 1..=3 {
         exec(db, &format!("INSERT INTO whatsapp_accounts (company_id, status, name, funnel_id, owner_user_id, created_at, updated_at) VALUES ($1, 'connected', 'Channel {n}', $2, $3, 1, 1)"), &[company, funnel, agent]).await?;
@@ -64,11 +58,56 @@ async fn seed(db: &Db, conversations: i64) -> Result<Seeded, String> {
         &[channels[2], other],
     )
     .await?;
-    exec(db, &format!("{SERIES}INSERT INTO contacts (company_id, phone, name, created_at) SELECT $2, '+5730' || (10000000 + n), 'Cliente ' || n, 1 FROM seq"), &[conversations, company]).await?;
+    let spread = Conversations {
+        company,
+        funnel,
+        owner: agent,
+        channels: [channels[0], channels[1], channels[2]],
+        count: conversations,
+    };
+    seed_conversations(db, &spread).await?;
+    let agent = bench_user(agent, company, "Agent", false);
+    Ok(Seeded {
+        agent,
+        funnel,
+        channel: channels[1],
+    })
+}
+
+/// A funnel named Sales in `company`.
+pub async fn bench_funnel(db: &Db, company: i64) -> Result<i64, String> {
+    exec(
+        db,
+        "INSERT INTO funnels (company_id, name, created_at) VALUES ($1, 'Sales', 1)",
+        &[company],
+    )
+    .await?;
+    scalar(db, "SELECT MAX(id) FROM funnels", &[]).await
+}
+
+/// `count` conversations of `company`, owned by `owner`, spread over three channels.
+pub struct Conversations {
+    pub company: i64,
+    pub funnel: i64,
+    pub owner: i64,
+    pub channels: [i64; 3],
+    pub count: i64,
+}
+
+/// One contact and three messages a conversation, then the planner's statistics.
+pub async fn seed_conversations(db: &Db, spread: &Conversations) -> Result<(), String> {
+    let Conversations {
+        company,
+        funnel,
+        owner,
+        channels,
+        count,
+    } = *spread;
+    exec(db, &format!("{SERIES}INSERT INTO contacts (company_id, phone, name, created_at) SELECT $2, '+5730' || (10000000 + n), 'Cliente ' || n, 1 FROM seq"), &[count, company]).await?;
     // Activity times are spread so that the newest rows mix all channels.
     exec(db, "INSERT INTO conversations (company_id, account_id, contact_id, funnel_id, owner_user_id, last_message_at, created_at, last_message_text) \
          SELECT $1, CASE id % 3 WHEN 0 THEN $2 WHEN 1 THEN $3 ELSE $4 END, id, $5, $6, 1700000000000 + (id * 7919 % $7) * 1000, 1, 'Hola, mensaje ' || id \
-         FROM contacts WHERE company_id = $1", &[company, channels[0], channels[1], channels[2], funnel, agent, conversations]).await?;
+         FROM contacts WHERE company_id = $1", &[company, channels[0], channels[1], channels[2], funnel, owner, count]).await?;
     // Three messages a conversation: a greeting shared by all (a common word), an order
     // number of its own (a rare one), and a thanks.
     for (n, text) in [
@@ -96,7 +135,7 @@ async fn seed(db: &Db, conversations: i64) -> Result<Seeded, String> {
     )
     .await?;
     let messages = scalar(db, "SELECT COUNT(*) FROM messages", &[]).await?;
-    println!("seeded {seeded} conversations across 3 channels (one restricted to another user), {messages} messages");
+    println!("seeded {seeded} conversations across 3 channels, {messages} messages");
     if let Db::Sqlite(pool) = db {
         sqlx::query("ANALYZE")
             .execute(pool)
@@ -110,12 +149,7 @@ async fn seed(db: &Db, conversations: i64) -> Result<Seeded, String> {
             .await
             .map_err(|e| e.to_string())?;
     }
-    let agent = bench_user(agent, company, "Agent", false);
-    Ok(Seeded {
-        agent,
-        funnel,
-        channel: channels[1],
-    })
+    Ok(())
 }
 
 async fn time<F, Fut>(runs: usize, mut call: F) -> Result<Vec<Duration>, String>

@@ -1,5 +1,6 @@
 //! Benchmarks the binary runs (`aurora bench-sessions`, `bench-delete`, `bench-inbox`,
-//! `bench-history`).
+//! `bench-history`), and the data
+//! `make bench-web` loads pages against (`bench-web-seed`).
 
 pub mod abuse;
 pub mod delete;
@@ -7,3 +8,4 @@ pub mod history;
 pub mod inbox;
 pub mod sessions;
 pub mod support;
+pub mod web;

@@ -101,6 +101,15 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// For `make bench-web`: a company with ACCOUNTS connected (simulated) numbers and an
+    /// agent with CONVERSATIONS, in this server's database; prints the two sign-in tokens.
+    #[command(hide = true)]
+    BenchWebSeed {
+        #[arg(long, default_value_t = 50)]
+        accounts: i64,
+        #[arg(long, default_value_t = 100_000)]
+        conversations: i64,
+    },
     /// What a stranger can try against a running server on loopback (oversized bodies,
     /// slow headers, parallel guesses, many connections and streams); one line per result.
     Abuse {
@@ -268,6 +277,14 @@ async fn run_command(config: Config, command: Command) -> Result<(), String> {
                 }
                 Err(e) => Err(e),
             }
+        }
+        Command::BenchWebSeed {
+            accounts,
+            conversations,
+        } => {
+            let seeded = crate::server::bench::web::seed(&db, accounts, conversations).await;
+            db.close().await;
+            return seeded;
         }
         Command::CreateFunnel {
             company,

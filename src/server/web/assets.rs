@@ -8,6 +8,7 @@
 //! page event by event.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -35,6 +36,48 @@ pub fn bundle_is_hashed() -> bool {
 fn hash_file() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     Some(exe.parent()?.join(HASH_FILE))
+}
+
+/// The bundle's file names in `/pkg/` for this build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleNames {
+    pub js: String,
+    pub wasm: String,
+    pub css: String,
+}
+
+/// This build's bundle names, read from `hash.txt` once per process: every page links them,
+/// and a release is a new process (Leptos's own components read the file on every page).
+pub fn bundle_names() -> &'static BundleNames {
+    static NAMES: OnceLock<BundleNames> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let hashes = hash_file()
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .unwrap_or_default();
+        names_for(OUTPUT_NAME, &hashes)
+    })
+}
+
+/// What cargo-leptos calls the bundle (`output-name`).
+pub const OUTPUT_NAME: &str = "aurora";
+
+/// `js: <hash>` lines as cargo-leptos writes them; a file without a line keeps its plain name.
+pub fn names_for(output_name: &str, hashes: &str) -> BundleNames {
+    let name = |kind: &str| {
+        let hash = hashes.lines().find_map(|line| {
+            let (file, hash) = line.split_once(':')?;
+            (file.trim() == kind && !hash.trim().is_empty()).then(|| hash.trim())
+        });
+        match hash {
+            Some(hash) => format!("{output_name}.{hash}.{kind}"),
+            None => format!("{output_name}.{kind}"),
+        }
+    };
+    BundleNames {
+        js: name("js"),
+        wasm: name("wasm"),
+        css: name("css"),
+    }
 }
 
 /// `/pkg/…`: the precompressed copy the browser accepts, with how long it may keep it.
@@ -132,5 +175,22 @@ mod tests {
             "snippets/leptos-1/inline0.Zp3dT1cO5bAqk0P9xYw2_A.js"
         ));
         assert!(!is_hashed_name(".Zp3dT1cO5bAqk0P9xYw2_A.js"));
+    }
+
+    #[test]
+    fn bundle_names_come_from_the_hash_file() {
+        let hashed = names_for(
+            "aurora",
+            "js: -BH5_yQXqrqSCjkajGKTfQ\nwasm: ohSI_oRI97EzJ-JctpEXAw\ncss: VN61TrJQPO0tj2r2PgG6-A\n",
+        );
+        assert_eq!(hashed.js, "aurora.-BH5_yQXqrqSCjkajGKTfQ.js");
+        assert_eq!(hashed.wasm, "aurora.ohSI_oRI97EzJ-JctpEXAw.wasm");
+        assert_eq!(hashed.css, "aurora.VN61TrJQPO0tj2r2PgG6-A.css");
+        assert!(is_hashed_name(&hashed.wasm));
+        let plain = names_for("aurora", "");
+        assert_eq!(
+            (plain.js.as_str(), plain.wasm.as_str(), plain.css.as_str()),
+            ("aurora.js", "aurora.wasm", "aurora.css")
+        );
     }
 }

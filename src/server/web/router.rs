@@ -62,7 +62,7 @@ pub fn router(state: AppState) -> Router {
 
 pub fn leptos_options(config: &Config) -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name("aurora")
+        .output_name(assets::OUTPUT_NAME)
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
