@@ -28,11 +28,6 @@ const FOR_GOOD: &str = "public, max-age=31536000, immutable";
 /// Use it only after asking whether it changed.
 const ASK_FIRST: &str = "no-cache";
 
-/// Whether this build's bundle has hashed names (`hash.txt` beside the server binary).
-pub fn bundle_is_hashed() -> bool {
-    hash_file().is_some_and(|path| path.exists())
-}
-
 fn hash_file() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     Some(exe.parent()?.join(HASH_FILE))

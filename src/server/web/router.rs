@@ -67,7 +67,6 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .env(Env::PROD)
-        .hash_files(assets::bundle_is_hashed())
         .build()
 }
 
