@@ -42,7 +42,7 @@ e2e-deps:
 # cargo-leptos's gzip copies are about 18 % larger than `gzip -9`'s: those are rewritten, for
 # browsers that take gzip and not brotli.
 build: tools
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 	@for copy in target/site/pkg/*.gz; do gzip -9 -n -c "$${copy%.gz}" > "$$copy.tmp" && mv "$$copy.tmp" "$$copy"; done
 
 run: build
@@ -96,18 +96,12 @@ test-release: e2e-deps
 fmt:
 	cargo fmt --all
 
-# The browser bundle as `make build` ships it (wasm-bindgen, then wasm-opt -Oz), built alone: about
-# a minute after a change, for measuring what a view costs against the 600 KB gzip budget.
-WASM_SIZE_DIR := $(TARGET_DIR)/wasm-size
-wasm-size: tools
-	cargo build --lib --profile wasm-release --no-default-features --features hydrate \
-		--target wasm32-unknown-unknown --target-dir $(TARGET_DIR)/front
-	rm -rf $(WASM_SIZE_DIR)
-	wasm-bindgen --target web --no-typescript --out-dir $(WASM_SIZE_DIR) \
-		$(TARGET_DIR)/front/wasm32-unknown-unknown/wasm-release/aurora.wasm
-	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-		$(WASM_SIZE_DIR)/aurora_bg.wasm -o $(WASM_SIZE_DIR)/aurora.wasm
-	@echo "aurora.wasm: $$(stat -c %s $(WASM_SIZE_DIR)/aurora.wasm) bytes, $$(gzip -9 -c $(WASM_SIZE_DIR)/aurora.wasm | wc -c) gzip (budget 600000)"
+# The browser bundle as `make build` ships it: the part every page loads first (the main WASM)
+# and the parts fetched when a lazy page or dialog is first needed, raw, gzip and brotli.
+wasm-size: build
+	@cd $(TARGET_DIR)/site/pkg && for wasm in *.wasm; do \
+	  printf '%-48s %9s bytes, %7s gzip, %7s br\n' "$$wasm" "$$(stat -c %s $$wasm)" \
+	    "$$(stat -c %s $$wasm.gz)" "$$(stat -c %s $$wasm.br)"; done
 
 # The first-load issue's budgets, one line each: bytes and time to a working Channels page in
 # Chromium (CDP), the bundle's compressed size, and wrk against the Channels page (50 numbers),

@@ -1,21 +1,22 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 use crate::components::common::settings_shell::{SettingsIndex, SettingsShell};
-use crate::pages::conversation::ConversationPage;
-use crate::pages::inbox::{InboxPage, NoConversation};
-use crate::pages::login::LoginPage;
+use crate::pages::conversation::ConversationRoute;
+use crate::pages::inbox::{InboxRoute, NoConversation};
+use crate::pages::login::LoginRoute;
 use crate::pages::not_found::NotFound;
-use crate::pages::setup::SetupPage;
-use crate::pages::whatsapp_web::WhatsAppWebPage;
+use crate::pages::setup::SetupRoute;
+use crate::pages::whatsapp_web::WhatsAppWebRoute;
 
 /// The page around the app, rendered on the server only.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use leptos_meta::MetaTags;
     provide_script_nonce();
+    provide_split_manifest(&options);
     let lang = crate::i18n::page_locale().tag();
     view! {
         <!DOCTYPE html>
@@ -55,6 +56,28 @@ fn bundle_links() -> impl IntoView {
     }
 }
 
+/// Which lazily fetched parts of the bundle each lazy page needs: Leptos preloads the ones
+/// this page rendered with, so hydrating it waits for no second round trip.
+#[cfg(feature = "ssr")]
+fn provide_split_manifest(options: &LeptosOptions) {
+    use crate::server::web::assets::{bundle_names, split_manifest};
+    use std::sync::OnceLock;
+    static MANIFEST: OnceLock<Option<leptos::WasmSplitManifest>> = OnceLock::new();
+    let manifest = MANIFEST.get_or_init(|| {
+        let parts = split_manifest(&options.site_root);
+        (!parts.is_empty()).then(|| {
+            leptos::WasmSplitManifest(ArcStoredValue::new((
+                crate::paths::PKG.trim_end_matches('/').to_string(),
+                parts.clone(),
+                bundle_names().split_js.clone(),
+            )))
+        })
+    });
+    if let Some(manifest) = manifest {
+        provide_context(manifest.clone());
+    }
+}
+
 /// The nonce the security middleware put in this response's Content-Security-Policy,
 /// for the inline scripts Leptos writes into the page.
 #[cfg(feature = "ssr")]
@@ -73,13 +96,16 @@ pub fn App() -> impl IntoView {
     crate::i18n::provide_page_locale();
     view! {
         <Title formatter=|page: String| format!("{page} · Aurora")/>
+        // Each page's code is a part of the bundle fetched when the page is first needed
+        // (`lazy_route`): an admin's Channels page does not download the inbox, nor an agent's
+        // inbox the Channels page.
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/setup") view=SetupPage/>
-                <ParentRoute path=path!("/inbox") view=InboxPage ssr=SsrMode::Async>
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
+                <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()}/>
+                <ParentRoute path=path!("/inbox") view={Lazy::<InboxRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view=NoConversation/>
-                    <Route path=path!(":id") view=ConversationPage ssr=SsrMode::Async/>
+                    <Route path=path!(":id") view={Lazy::<ConversationRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
                 // Async: the first HTML already holds the cards, so the page works before
                 // (or without) JavaScript.
@@ -87,7 +113,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=SettingsIndex/>
                     <Route
                         path=path!("/company/channels/whatsapp-web")
-                        view=WhatsAppWebPage
+                        view={Lazy::<WhatsAppWebRoute>::new()}
                         ssr=SsrMode::Async
                     />
                 </ParentRoute>

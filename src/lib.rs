@@ -18,5 +18,7 @@ pub mod views;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // The pages are lazy parts of the bundle (`app::App`): hydration waits for the part the
+    // server rendered before it walks the page.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -70,8 +70,8 @@ async function visit(page, base) {
   await page.waitForLoadState('networkidle');
   return page.evaluate(() => ({
     stylesheet: document.querySelector('link[rel="stylesheet"]')?.getAttribute('href'),
-    wasm: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).find((p) => p.endsWith('.wasm')),
-    wasmFromCache: performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'))?.transferSize === 0,
+    wasm: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).find((p) => /^\/pkg\/aurora\.[^/]*\.wasm$/.test(p)),
+    wasmFromCache: performance.getEntriesByType('resource').find((e) => /\/pkg\/aurora\.[^/]*\.wasm$/.test(e.name))?.transferSize === 0,
     probe: getComputedStyle(document.documentElement).getPropertyValue('--release-probe').trim(),
   }));
 }

@@ -1,6 +1,7 @@
 import { expect, test } from '../fixtures';
-import { CHANNELS_PATH } from '../pages/channels-page';
+import { CHANNELS_PATH, linkNewAccount } from '../pages/channels-page';
 import { LoginPage } from '../pages/login-page';
+import { Tenant, uniqueMexicanNumber } from '../pages/tenant';
 
 // The bundle reaches the browser compressed, under names that carry its content's hash, and
 // a reload takes it from the browser's cache without asking the server: only the page
@@ -48,7 +49,8 @@ test('the bundle comes compressed under hashed names, and a reload takes it from
   await page.waitForLoadState('networkidle');
   const first = network.take();
   const bundle = first.filter((r) => r.url.includes('/pkg/'));
-  const wasm = bundle.find((r) => r.url.endsWith('.wasm'));
+  // The main WASM, which every page loads first; lazy pages add their own parts.
+  const wasm = bundle.find((r) => /\/pkg\/aurora\.[^/]*\.wasm$/.test(r.url));
   expect(wasm, JSON.stringify(bundle)).toBeTruthy();
   expect(wasm!.url).toMatch(/\/pkg\/aurora\.[A-Za-z0-9_-]{22}\.wasm$/);
   expect(['br', 'gzip']).toContain(wasm!.encoding);
@@ -73,4 +75,43 @@ test('the bundle comes compressed under hashed names, and a reload takes it from
   // And the page still works.
   await new LoginPage(page).signIn('ana@demo.test');
   await expect(page).toHaveURL(CHANNELS_PATH);
+});
+
+test('each page fetches its own part of the bundle, and a dialog its part when first opened', async ({ browser }) => {
+  const tenant = new Tenant('parts');
+  const page = await browser.newPage();
+  const network = await watchNetwork(page);
+  const parts = () =>
+    network
+      .take()
+      .map((r) => new URL(r.url).pathname)
+      .filter((p) => p.endsWith('.wasm') && !/^\/pkg\/aurora\./.test(p));
+  const lazy = (fetched: string[], name: string) => fetched.some((p) => p.startsWith(`/pkg/split_${name}`));
+
+  await new LoginPage(page).goto();
+  await page.waitForLoadState('networkidle');
+  const login = parts();
+  expect(lazy(login, '__login_route_view'), login.join(' ')).toBe(true);
+  expect(lazy(login, '__whats_app_web_route_view'), login.join(' ')).toBe(false);
+
+  await new LoginPage(page).signIn(tenant.admin.email);
+  await expect(page).toHaveURL(CHANNELS_PATH);
+  const card = await linkNewAccount(page, uniqueMexicanNumber().e164, 'Partes SA');
+  await page.waitForLoadState('networkidle');
+  const channels = parts();
+  expect(lazy(channels, '__whats_app_web_route_view'), channels.join(' ')).toBe(true);
+  for (const other of ['__inbox_route_view', '__conversation_route_view', 'setup_wizard']) {
+    expect(lazy(channels, other), `${other} in ${channels.join(' ')}`).toBe(false);
+  }
+
+  // The wizard's part comes with the first wizard, and the wizard works.
+  await card.getByRole('button', { name: 'Setup' }).click();
+  const wizard = page.getByRole('dialog', { name: 'Set up WhatsApp Web account' });
+  await expect(wizard.getByText('Step 3 of 5')).toBeVisible();
+  expect(lazy(parts(), 'setup_wizard')).toBe(true);
+  await page.keyboard.press('Escape');
+  await expect(wizard).toHaveCount(0);
+  await card.getByRole('button', { name: 'Setup' }).click();
+  await expect(wizard.getByText('Step 3 of 5')).toBeVisible();
+  expect(parts(), 'the second wizard needs nothing new').toEqual([]);
 });

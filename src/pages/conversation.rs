@@ -3,6 +3,7 @@
 //! reply states appear by themselves.
 
 use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
 
 use crate::i18n::error_text;
 use leptos_router::hooks::use_params_map;
@@ -16,6 +17,20 @@ use crate::components::inbox::thread_scroll::ThreadScroll;
 use crate::error::AppError;
 use crate::pages::inbox::InboxContext;
 use crate::views::inbox::ConversationPage as Page;
+
+/// `/inbox/{id}`, fetched by the browser when first shown.
+pub struct ConversationRoute;
+
+#[lazy_route]
+impl LazyRoute for ConversationRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_route: Self) -> AnyView {
+        view! { <ConversationPage/> }.into_any()
+    }
+}
 
 #[component]
 pub fn ConversationPage() -> impl IntoView {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::{lazy_route, LazyRoute};
 
 use crate::api::inbox::load_inbox;
 use crate::components::common::top_bar::TopBar;
@@ -26,6 +27,20 @@ pub struct InboxContext {
     /// The live stream's last news, numbered: the conversation that changed, or `None`
     /// when everything must be read again. One stream serves both panes.
     pub changed: RwSignal<(u64, Option<i64>)>,
+}
+
+/// `/inbox`, fetched by the browser when first shown.
+pub struct InboxRoute;
+
+#[lazy_route]
+impl LazyRoute for InboxRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_route: Self) -> AnyView {
+        view! { <InboxPage/> }.into_any()
+    }
 }
 
 #[component]

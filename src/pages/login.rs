@@ -1,9 +1,24 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::{lazy_route, LazyRoute};
 
 use crate::api::auth::Login;
 use crate::components::common::form_error::FormError;
 use crate::i18n::use_texts;
+
+/// `/login`, fetched by the browser when first shown.
+pub struct LoginRoute;
+
+#[lazy_route]
+impl LazyRoute for LoginRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_route: Self) -> AnyView {
+        view! { <LoginPage/> }.into_any()
+    }
+}
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

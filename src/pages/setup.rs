@@ -1,10 +1,25 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::{lazy_route, LazyRoute};
 
 use crate::api::auth::Setup;
 use crate::components::common::form_error::FormError;
 use crate::domain::identity::{MAX_CHANNEL_LIMIT, MIN_PASSWORD_CHARS};
 use crate::i18n::use_texts;
+
+/// `/setup`, fetched by the browser when first shown.
+pub struct SetupRoute;
+
+#[lazy_route]
+impl LazyRoute for SetupRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_route: Self) -> AnyView {
+        view! { <SetupPage/> }.into_any()
+    }
+}
 
 /// First run: the first visitor creates the company and its first administrator.
 #[component]

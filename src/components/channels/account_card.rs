@@ -14,7 +14,7 @@ use crate::api::channels::{
 };
 use crate::components::common::dom::{dialog_keys, focus_id, scroll_into_view};
 use crate::components::common::time::TimeAgo;
-use crate::components::setup::setup_wizard::SetupWizard;
+use crate::components::setup::setup_wizard::setup_wizard;
 use crate::domain::account::AccountStatus;
 use crate::error::AppError;
 use crate::i18n::channels::ChannelTexts;
@@ -192,7 +192,9 @@ fn SetupButton(
         <button type="button" id=button_id class:primary=move || primary.get() on:click=move |_| open.set(true)>{move || label.get()}</button>
         <span class="saved" role="status">{move || saved.get().then(|| words().channels.saved)}</span>
         <Show when=move || open.get()>
-            <SetupWizard account_id on_close=close/>
+            <Suspense>
+                {move || Suspend::new(setup_wizard(account_id, close))}
+            </Suspense>
         </Show>
     }
 }

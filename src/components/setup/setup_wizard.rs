@@ -147,9 +147,16 @@ fn step_ready(step: WizardStep, draft: Draft, phone: &PhoneStatus, locked: bool)
     }
 }
 
+/// The wizard, whose code the browser fetches when a wizard is first opened: most visits
+/// to the Channels page open none.
+#[lazy]
+pub fn setup_wizard(account_id: i64, on_close: Callback<bool>) -> AnyView {
+    view! { <SetupWizard account_id on_close/> }.into_any()
+}
+
 /// `on_close` hears whether the wizard saved (true) or was left (false).
 #[component]
-pub fn SetupWizard(account_id: i64, on_close: Callback<bool>) -> impl IntoView {
+fn SetupWizard(account_id: i64, on_close: Callback<bool>) -> impl IntoView {
     let words = use_texts();
     let loaded = RwSignal::new(None::<Result<SetupOptions, String>>);
     let load = move || {

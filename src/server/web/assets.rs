@@ -7,6 +7,7 @@
 //! writes is compressed as it goes, except the live event streams, which must reach the
 //! page event by event.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -39,6 +40,10 @@ pub struct BundleNames {
     pub js: String,
     pub wasm: String,
     pub css: String,
+    /// The loader of the lazily fetched parts of the WASM (`#[lazy]`, `#[lazy_route]`).
+    pub split_js: String,
+    /// Which lazy parts each lazy function needs, so a page can preload its own.
+    pub split_manifest: String,
 }
 
 /// This build's bundle names, read from `hash.txt` once per process: every page links them,
@@ -58,21 +63,42 @@ pub const OUTPUT_NAME: &str = "aurora";
 
 /// `js: <hash>` lines as cargo-leptos writes them; a file without a line keeps its plain name.
 pub fn names_for(output_name: &str, hashes: &str) -> BundleNames {
-    let name = |kind: &str| {
-        let hash = hashes.lines().find_map(|line| {
+    let hash = |kind: &str| {
+        hashes.lines().find_map(|line| {
             let (file, hash) = line.split_once(':')?;
             (file.trim() == kind && !hash.trim().is_empty()).then(|| hash.trim())
-        });
-        match hash {
-            Some(hash) => format!("{output_name}.{hash}.{kind}"),
-            None => format!("{output_name}.{kind}"),
-        }
+        })
+    };
+    let name = |stem: &str, kind: &str, extension: &str| match hash(kind) {
+        Some(hash) => format!("{stem}.{hash}.{extension}"),
+        None => format!("{stem}.{extension}"),
     };
     BundleNames {
-        js: name("js"),
-        wasm: name("wasm"),
-        css: name("css"),
+        js: name(output_name, "js", "js"),
+        wasm: name(output_name, "wasm", "wasm"),
+        css: name(output_name, "css", "css"),
+        // cargo-leptos's own names for the split's files, whatever the output name.
+        split_js: match hash("split") {
+            Some(hash) => format!("__wasm_split.{hash}.js"),
+            None => "__wasm_split.______________________.js".to_string(),
+        },
+        split_manifest: name("__wasm_split_manifest", "manifest", "json"),
     }
+}
+
+/// Which lazy parts of the WASM (by file stem) each lazy function needs, read once per
+/// process like the names.
+pub fn split_manifest(site_root: &str) -> &'static HashMap<String, Vec<String>> {
+    static MANIFEST: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    MANIFEST.get_or_init(|| {
+        let path = PathBuf::from(site_root)
+            .join(paths::PKG.trim_matches('/'))
+            .join(&bundle_names().split_manifest);
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    })
 }
 
 /// `/pkg/…`: the precompressed copy the browser accepts, with how long it may keep it.
@@ -105,6 +131,12 @@ pub async fn cache_policy(request: Request, next: Next) -> Response<Body> {
     };
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    // Kept for good is never asked about again, nor fetched in ranges: these would be bytes
+    // on every part of the bundle for nothing.
+    if policy == FOR_GOOD {
+        headers.remove(header::LAST_MODIFIED);
+        headers.remove(header::ACCEPT_RANGES);
     }
     response
 }
@@ -181,6 +213,17 @@ mod tests {
         assert_eq!(hashed.js, "aurora.-BH5_yQXqrqSCjkajGKTfQ.js");
         assert_eq!(hashed.wasm, "aurora.ohSI_oRI97EzJ-JctpEXAw.wasm");
         assert_eq!(hashed.css, "aurora.VN61TrJQPO0tj2r2PgG6-A.css");
+        assert_eq!(hashed.split_js, "__wasm_split.______________________.js");
+        let split = names_for(
+            "aurora",
+            "split: 4LQjgs1nUOoVoSLGQdW5Gg\nmanifest: ab_cdefghijklmnopqrstu1\n",
+        );
+        assert_eq!(split.split_js, "__wasm_split.4LQjgs1nUOoVoSLGQdW5Gg.js");
+        assert_eq!(
+            split.split_manifest,
+            "__wasm_split_manifest.ab_cdefghijklmnopqrstu1.json"
+        );
+        assert!(is_hashed_name(&split.split_js) && is_hashed_name(&split.split_manifest));
         assert!(is_hashed_name(&hashed.wasm));
         let plain = names_for("aurora", "");
         assert_eq!(

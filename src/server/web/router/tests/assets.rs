@@ -74,6 +74,23 @@ async fn a_hashed_bundle_file_goes_out_precompressed_and_is_kept_for_good() {
                 header_of(&response, header::CONTENT_TYPE),
                 "application/wasm"
             );
+            // Only what the browser uses: it runs under its page's policy, is never
+            // revalidated, and a page loads dozens of parts.
+            assert_eq!(
+                header_of(&response, header::X_CONTENT_TYPE_OPTIONS),
+                "nosniff"
+            );
+            for unused in [
+                header::CONTENT_SECURITY_POLICY,
+                header::REFERRER_POLICY,
+                header::LAST_MODIFIED,
+                header::ACCEPT_RANGES,
+            ] {
+                assert!(
+                    !response.headers().contains_key(&unused),
+                    "{unused} on {path}"
+                );
+            }
             assert_eq!(body_text(response).await, body, "{accepts}");
         }
         // A name without a hash could change under the same address: asked for again.
