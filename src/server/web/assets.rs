@@ -216,12 +216,12 @@ mod tests {
         assert_eq!(hashed.split_js, "__wasm_split.______________________.js");
         let split = names_for(
             "aurora",
-            "split: 4LQjgs1nUOoVoSLGQdW5Gg\nmanifest: ab_cdefghijklmnopqrstu1\n",
+            "split: 4LQjgs1nUOoVoSLGQdW5Gg\nmanifest: ab_cdefghijklmnopqrstu\n",
         );
         assert_eq!(split.split_js, "__wasm_split.4LQjgs1nUOoVoSLGQdW5Gg.js");
         assert_eq!(
             split.split_manifest,
-            "__wasm_split_manifest.ab_cdefghijklmnopqrstu1.json"
+            "__wasm_split_manifest.ab_cdefghijklmnopqrstu.json"
         );
         assert!(is_hashed_name(&split.split_js) && is_hashed_name(&split.split_manifest));
         assert!(is_hashed_name(&hashed.wasm));
