@@ -100,7 +100,7 @@ try {
   // The release: a change to the styles, built the way `make build` builds.
   writeFileSync(style, `${original}\n:root { --release-probe: 1; }\n`);
   try {
-    execFileSync('cargo', ['leptos', 'build', '--release', '--precompress'], { cwd: root, stdio: 'inherit' });
+    execFileSync('cargo', ['leptos', 'build', '--release', '--precompress', '--split'], { cwd: root, stdio: 'inherit' });
   } finally {
     writeFileSync(style, original);
   }
