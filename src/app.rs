@@ -60,15 +60,15 @@ fn bundle_links() -> impl IntoView {
 /// this page rendered with, so hydrating it waits for no second round trip.
 #[cfg(feature = "ssr")]
 fn provide_split_manifest(options: &LeptosOptions) {
-    use crate::server::web::assets::{bundle_names, split_manifest};
+    use crate::server::web::assets::{bundle_names, read_split_manifest};
     use std::sync::OnceLock;
     static MANIFEST: OnceLock<Option<leptos::WasmSplitManifest>> = OnceLock::new();
     let manifest = MANIFEST.get_or_init(|| {
-        let parts = split_manifest(&options.site_root);
+        let parts = read_split_manifest(&options.site_root);
         (!parts.is_empty()).then(|| {
             leptos::WasmSplitManifest(ArcStoredValue::new((
                 crate::paths::PKG.trim_end_matches('/').to_string(),
-                parts.clone(),
+                parts,
                 bundle_names().split_js.clone(),
             )))
         })

@@ -86,19 +86,16 @@ pub fn names_for(output_name: &str, hashes: &str) -> BundleNames {
     }
 }
 
-/// Which lazy parts of the WASM (by file stem) each lazy function needs, read once per
-/// process like the names.
-pub fn split_manifest(site_root: &str) -> &'static HashMap<String, Vec<String>> {
-    static MANIFEST: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
-    MANIFEST.get_or_init(|| {
-        let path = PathBuf::from(site_root)
-            .join(paths::PKG.trim_matches('/'))
-            .join(&bundle_names().split_manifest);
-        std::fs::read_to_string(path)
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
-    })
+/// Which lazy parts of the WASM (by file stem) each lazy function needs; the shell keeps
+/// what it reads for the life of the process.
+pub fn read_split_manifest(site_root: &str) -> HashMap<String, Vec<String>> {
+    let path = PathBuf::from(site_root)
+        .join(paths::PKG.trim_matches('/'))
+        .join(&bundle_names().split_manifest);
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
 }
 
 /// `/pkg/…`: the precompressed copy the browser accepts, with how long it may keep it.
