@@ -44,9 +44,10 @@ pub async fn logout() -> Result<(), AppError> {
 
 #[server(endpoint = "signed_in_user")]
 pub async fn signed_in_user() -> Result<Me, AppError> {
-    use crate::server::web::fn_context::{require_user, respond};
+    use crate::server::web::fn_context::{require_user, respond_keepable};
 
-    let user = respond(require_user().await)?;
+    // Who is signed in and their language: a kept page is kept for one user and language.
+    let user = respond_keepable(require_user().await, true)?;
     Ok(Me {
         display_name: user.display_name,
         email: user.email,

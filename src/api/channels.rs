@@ -7,11 +7,13 @@ use leptos::prelude::*;
 #[server(endpoint = "channels_page")]
 pub async fn channels_page() -> Result<ChannelsOverview, AppError> {
     use crate::server::services::channels;
-    use crate::server::web::fn_context::{serve, Role};
+    use crate::server::web::fn_context::{serve_page, Role};
 
-    serve(Role::ChannelsAdmin, |user, state| async move {
-        channels::overview(&state.db, &state.manager, &user).await
-    })
+    serve_page(
+        Role::ChannelsAdmin,
+        |user, state| async move { channels::overview(&state.db, &state.manager, &user).await },
+        |page: &ChannelsOverview| !page.counts_down(),
+    )
     .await
 }
 

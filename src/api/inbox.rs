@@ -15,18 +15,22 @@ pub async fn load_inbox(
     after: Option<String>,
 ) -> Result<InboxPage, AppError> {
     use crate::server::services::inbox::{self, ListRequest};
-    use crate::server::web::fn_context::{serve, Role};
+    use crate::server::web::fn_context::{serve_page, Role};
 
-    serve(Role::InboxUser, |user, state| async move {
-        let request = ListRequest {
-            funnel,
-            channel,
-            whose: who.as_deref(),
-            search: q.as_deref(),
-            after: after.as_deref(),
-        };
-        inbox::page(&state.db, &user, request).await
-    })
+    serve_page(
+        Role::InboxUser,
+        |user, state| async move {
+            let request = ListRequest {
+                funnel,
+                channel,
+                whose: who.as_deref(),
+                search: q.as_deref(),
+                after: after.as_deref(),
+            };
+            inbox::page(&state.db, &user, request).await
+        },
+        |_: &InboxPage| true,
+    )
     .await
 }
 

@@ -224,6 +224,19 @@ pub struct ChannelsOverview {
     pub may_delete: bool,
 }
 
+impl ChannelsOverview {
+    /// Some card counts down from when this was made (a QR's life, the next attempt): shown
+    /// later, it would count from the wrong moment.
+    pub fn counts_down(&self) -> bool {
+        self.accounts.iter().any(|account| {
+            matches!(
+                account.link,
+                Some(LinkView::Qr { .. } | LinkView::Unreachable { .. })
+            ) || matches!(account.health, Some(HealthView::Reconnecting { .. }))
+        })
+    }
+}
+
 /// What the live stream sends: one card changed or appeared, one card is gone,
 /// or the client must reload the whole list (it missed events).
 // Built, sent and dropped at once: boxing the card would only add an allocation.

@@ -20,6 +20,7 @@ use crate::server::drivers::simulator::remote::RemoteSimulator;
 use crate::server::drivers::simulator::Simulator;
 use crate::server::media::MediaStore;
 use crate::server::sessions::manager::{ManagerOptions, SessionManager};
+use crate::server::web::page_cache::PageCache;
 use crate::server::web::rate_limit::LoginLimiter;
 use crate::server::workers::channel_feed::{ChannelFeed, FeedItem};
 use crate::server::workers::deletion::{self, Deleter, DeletionWorker, BATCH_ROWS};
@@ -52,6 +53,8 @@ pub struct AppState {
     pub manager: SessionManager,
     /// Ready-to-send card updates for the Channels pages' live streams.
     pub feed: broadcast::Sender<FeedItem>,
+    /// Signed-in pages kept rendered until their company's next change.
+    pub pages: Arc<PageCache>,
     /// Carries out confirmed Deletes in the background.
     pub deletion: DeletionWorker,
     /// Sends scheduled messages when they are due.
@@ -148,6 +151,7 @@ impl AppState {
             company_exists: Arc::default(),
             manager,
             feed,
+            pages: Arc::default(),
             deletion,
             scheduler,
             simulator,

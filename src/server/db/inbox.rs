@@ -177,17 +177,19 @@ pub async fn unread_conversations(db: &Db, viewer: Viewer, cap: i64) -> Result<i
 }
 
 /// The user has seen every message of the conversation so far.
-pub async fn mark_seen(db: &Db, user_id: i64, conversation_id: i64) -> Result<(), sqlx::Error> {
+/// True when the user had not seen all of it (their unread count moved).
+pub async fn mark_seen(db: &Db, user_id: i64, conversation_id: i64) -> Result<bool, sqlx::Error> {
     on_pool!(db, pool => sqlx::query(
         "INSERT INTO conversation_reads (user_id, conversation_id, seen_inbound) \
          SELECT $1, id, inbound_count FROM conversations WHERE id = $2 \
-         ON CONFLICT (user_id, conversation_id) DO UPDATE SET seen_inbound = excluded.seen_inbound",
+         ON CONFLICT (user_id, conversation_id) DO UPDATE SET seen_inbound = excluded.seen_inbound \
+         WHERE conversation_reads.seen_inbound <> excluded.seen_inbound",
     )
     .bind(user_id)
     .bind(conversation_id)
     .execute(pool)
     .await
-    .map(|_| ()))
+    .map(|done| done.rows_affected() > 0))
 }
 
 /// One conversation, if the viewer may see it.

@@ -240,18 +240,19 @@ pub async fn conversation(
     id: i64,
 ) -> Result<ConversationPage, AppError> {
     let row = visible(db, user.viewer(), id).await?;
-    page_of(db, user, row).await
+    Ok(page_of(db, user, row).await?.0)
 }
 
-/// The page of a conversation the user may see (`row`, already checked).
+/// The page of a conversation the user may see (`row`, already checked), and whether
+/// opening it read messages the user had not seen.
 async fn page_of(
     db: &Db,
     user: &SignedInUser,
     row: ConversationRow,
-) -> Result<ConversationPage, AppError> {
+) -> Result<(ConversationPage, bool), AppError> {
     let id = row.id;
     // Opening a conversation is reading it, as on the phone.
-    inbox::mark_seen(db, user.user_id, id)
+    let read = inbox::mark_seen(db, user.user_id, id)
         .await
         .map_err(db_error("mark seen"))?;
     let messages = inbox::messages(db, id, THREAD_LENGTH)
@@ -272,7 +273,7 @@ async fn page_of(
     let (contact, contact_phone) = contact_label(&row);
     let channel_status =
         AccountStatus::parse(&row.channel_status).unwrap_or(AccountStatus::Disconnected);
-    Ok(ConversationPage {
+    let page = ConversationPage {
         id: row.id,
         contact,
         contact_phone,
@@ -286,7 +287,8 @@ async fn page_of(
         owner_choices,
         messages: messages.into_iter().map(message_view).collect(),
         scheduled: scheduled.into_iter().map(scheduled_view).collect(),
-    })
+    };
+    Ok((page, read))
 }
 
 /// The conversation with what only the sessions know: whether its channel is
@@ -299,7 +301,11 @@ pub async fn conversation_live(
 ) -> Result<ConversationPage, AppError> {
     let row = visible(db, user.viewer(), id).await?;
     let (account_id, contact_phone) = (row.account_id, row.contact_phone.clone());
-    let mut page = page_of(db, user, row).await?;
+    let (mut page, read) = page_of(db, user, row).await?;
+    // The user's lists (this tab's, another's, another server's) count it unread no more.
+    if read {
+        manager.conversation_changed(user.company_id, account_id, page.id);
+    }
     if page.channel_status == AccountStatus::Connected {
         page.reconnecting = matches!(
             manager.live(account_id).health,

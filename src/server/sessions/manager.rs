@@ -19,6 +19,8 @@ use crate::domain::account::{AccountEvent, AccountStatus, DisconnectReason};
 use crate::server::db::{account_lifecycle as lifecycle, accounts, now_ms, Db};
 use crate::server::drivers::driver::{Driver, DriverError, SendTicket, SessionStats};
 use crate::server::media::MediaStore;
+use generations::Generations;
+pub use generations::PageGeneration;
 
 pub use crate::server::sessions::state::{
     AccountChanged, ConversationChanged, Health, Initiator, LinkState, LiveState, ManagerError,
@@ -80,6 +82,7 @@ pub(super) struct Inner {
     /// so it keeps increasing across restarts.
     sequence: AtomicU64,
     revisions: Mutex<HashMap<i64, u64>>,
+    generations: Generations,
     /// In a cluster: every change also goes to the other servers.
     outbox: Option<mpsc::UnboundedSender<PeerChange>>,
 }
@@ -157,6 +160,7 @@ impl Inner {
         if removed {
             lock(&self.live).remove(&account_id);
         }
+        self.generations.changed(company_id);
         let revision = self.sequence.fetch_add(1, Ordering::Relaxed) + 1;
         if removed {
             lock(&self.revisions).remove(&account_id);
@@ -193,6 +197,7 @@ impl Inner {
         account_id: i64,
         conversation_id: i64,
     ) {
+        self.generations.changed(company_id);
         let _ = self.conversations.send(ConversationChanged {
             company_id,
             account_id,
@@ -247,6 +252,7 @@ impl SessionManager {
             restarts: AtomicU64::new(0),
             sequence: AtomicU64::new(now_ms().max(0) as u64 * 1000),
             revisions: Mutex::new(HashMap::new()),
+            generations: Generations::default(),
             outbox,
         };
         SessionManager {
@@ -285,6 +291,7 @@ impl SessionManager {
 
     /// Changes may have been missed (this server stopped hearing the others for a while).
     pub fn resync_pages(&self) {
+        self.inner.generations.everything_changed();
         let _ = self.inner.resyncs.send(());
     }
 
@@ -303,6 +310,11 @@ impl SessionManager {
     /// account's state: the state is then at least as new as the revision says.
     pub fn revision(&self, account: i64) -> u64 {
         self.revisions()(account)
+    }
+
+    /// The company's pages as of now, for a page kept rendered: read it before the data.
+    pub fn page_generation(&self, company_id: i64) -> PageGeneration {
+        self.inner.generations.current(company_id)
     }
 
     /// Every account's revision as of now, for building many cards.
@@ -472,6 +484,7 @@ impl SessionManager {
 
 mod cluster;
 mod commands;
+mod generations;
 
 #[cfg(test)]
 mod tests;

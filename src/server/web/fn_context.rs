@@ -13,6 +13,7 @@ use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 
 use super::gate::SignInContext;
+use super::page_cache;
 use super::security::error_response;
 use crate::domain::access::{may_manage_channels, may_use_inbox};
 use crate::error::AppError;
@@ -54,8 +55,19 @@ pub fn set_cookie(value: HeaderValue) {
 }
 
 /// Gives the HTTP response the status that matches the error, so clients and logs see
-/// 401/403/404/409/422/429 rather than a generic 500.
+/// 401/403/404/409/422/429 rather than a generic 500. A page that called it is rendered
+/// afresh every time (`page_cache`): only answers declared keepable may be shown again.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    respond_keepable(result, false)
+}
+
+/// `respond`, for an answer that depends only on the signed-in user, the request's address
+/// and language, and what the session manager announces for the company (`keep`): a page
+/// built from such answers may be kept rendered and served again until the next change.
+pub fn respond_keepable<T>(result: Result<T, AppError>, keep: bool) -> Result<T, AppError> {
+    if !keep || result.is_err() {
+        page_cache::render_again();
+    }
     if let Err(error) = &result {
         if let (Some(options), Ok(status)) = (
             use_context::<ResponseOptions>(),
@@ -125,6 +137,21 @@ where
     F: FnOnce(SignedInUser, AppState) -> Fut,
     Fut: Future<Output = Result<T, AppError>>,
 {
+    serve_page(role, call, |_| false).await
+}
+
+/// `serve`, for the data a page is rendered from: when `keepable` holds for the answer, it
+/// changes only with what the session manager announces for the company, and the page
+/// built from it may be kept rendered (`respond_keepable`).
+pub async fn serve_page<T, F, Fut>(
+    role: Role,
+    call: F,
+    keepable: fn(&T) -> bool,
+) -> Result<T, AppError>
+where
+    F: FnOnce(SignedInUser, AppState) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
     let outcome = async {
         let user = match role {
             Role::ChannelsAdmin => require_channels_admin().await?,
@@ -132,5 +159,7 @@ where
         };
         call(user, app_state()).await
     };
-    answer(outcome).await
+    let result = in_locale(crate::i18n::page_locale(), outcome).await;
+    let keep = result.as_ref().is_ok_and(keepable);
+    respond_keepable(result, keep)
 }

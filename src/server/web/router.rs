@@ -12,6 +12,7 @@ use super::assets;
 use super::fn_context::decode_errors_status;
 use super::gate::sign_in_gate;
 use super::inbox_http::{inbox_events, media_file};
+use super::page_cache::keep_pages;
 use super::passkey_http::{passkey_answer, passkey_request};
 use super::security::{same_origin_only, security_headers};
 use crate::app::{shell, App};
@@ -46,6 +47,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(decode_errors_status))
         .layer(middleware::from_fn(assets::cache_policy))
         .layer(CompressionLayer::new().compress_when(assets::worth_compressing()))
+        // Kept pages are compressed once, when first asked for in each encoding.
+        .layer(middleware::from_fn_with_state(state.clone(), keep_pages))
         // The simulator keeps axum's own limit (2 MB of JSON, media included).
         .merge(match simulator {
             Some(sim) => simulator_http::routes(sim),

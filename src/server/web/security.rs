@@ -21,8 +21,14 @@ pub struct CspNonce(pub String);
 /// Scripts only from this origin or carrying the response's nonce, WebAssembly compiled
 /// from them ('wasm-unsafe-eval' is what the module loader needs), nothing else inline.
 pub fn content_security_policy(nonce: &str) -> String {
+    policy_allowing_scripts(&format!("'nonce-{nonce}'"))
+}
+
+/// The same policy, with inline scripts allowed by `sources` (a nonce, or hashes of a kept
+/// page's scripts: `web::page_cache`).
+pub fn policy_allowing_scripts(sources: &str) -> String {
     format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'nonce-{nonce}'; \
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {sources}; \
          style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )

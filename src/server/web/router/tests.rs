@@ -128,10 +128,10 @@ async fn every_response_carries_the_security_headers() {
 async fn each_page_carries_a_fresh_nonce_and_every_inline_script_has_it() {
     with_db(|db| async move {
         let app = seeded_app(db).await;
-        let cookie = sign_in(&app, "ana@demo.test").await;
+        // A page rendered for each request (kept pages: `kept_pages`).
         let mut seen = Vec::new();
         for _ in 0..2 {
-            let response = send(&app, get(paths::CHANNELS, Some(&cookie))).await;
+            let response = send(&app, get(paths::LOGIN, None)).await;
             let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
                 .to_str()
                 .unwrap()
@@ -867,5 +867,6 @@ async fn a_sign_in_in_use_renews_its_cookie_at_most_once_a_minute() {
 
 mod assets;
 mod history_media;
+mod kept_pages;
 mod languages;
 mod passkey;
