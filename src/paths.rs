@@ -38,6 +38,11 @@ pub fn media(id: i64) -> String {
     format!("/api/media/{id}")
 }
 
+/// For operators: the process answers; it can serve; its metrics (Prometheus text).
+pub const HEALTHZ: &str = "/healthz";
+pub const READYZ: &str = "/readyz";
+pub const METRICS: &str = "/metrics";
+
 /// The browser bundle and its assets.
 pub const PKG: &str = "/pkg/";
 

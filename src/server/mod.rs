@@ -8,6 +8,7 @@
 //! - `sessions/`: one actor per WhatsApp session, reached through the session manager.
 //! - `drivers/`: the seam to WhatsApp: the live client and the simulator.
 //! - `cluster/`: several servers on one PostgreSQL database.
+//! - `metrics.rs`: what `/metrics` shows, every metric's name in one place.
 //! - `bench/`: the benchmarks the binary runs.
 
 pub mod bench;
@@ -16,6 +17,7 @@ pub mod cluster;
 pub mod db;
 pub mod drivers;
 pub mod media;
+pub mod metrics;
 pub mod services;
 pub mod sessions;
 #[cfg(test)]

@@ -136,13 +136,22 @@ enum Command {
 }
 
 pub async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,sqlx=warn".into())
+    };
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter())
+        .with_writer(std::io::stderr);
+    // One JSON object per line for log collectors (`AURORA_LOG_FORMAT=json`).
+    match std::env::var("AURORA_LOG_FORMAT").as_deref().map(str::trim) {
+        Ok("json") => logs.json().init(),
+        Ok("" | "text") | Err(_) => logs.init(),
+        Ok(other) => {
+            logs.init();
+            tracing::warn!("AURORA_LOG_FORMAT='{other}' is not 'json' or 'text'; writing text");
+        }
+    }
     let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(config) => config,

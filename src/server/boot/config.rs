@@ -67,6 +67,9 @@ pub struct Config {
     pub history_days: u32,
     /// Seals WhatsApp device keys at rest (`AURORA_KEYS_SECRET`, at least 32 characters).
     pub keys: Option<KeySeal>,
+    /// Lets a scraper that is not on this machine read `/metrics`
+    /// (`AURORA_METRICS_TOKEN`, sent as `Authorization: Bearer …`; at least 16 characters).
+    pub metrics_token: Option<String>,
 }
 
 /// An origin users reach the server at, e.g. `https://aurora.example.com`.
@@ -286,6 +289,16 @@ impl Config {
             None => None,
             Some(raw) => Some(KeySeal::new(&raw).map_err(|m| invalid("AURORA_KEYS_SECRET", m))?),
         };
+        let metrics_token = match get("AURORA_METRICS_TOKEN").filter(|raw| !raw.is_empty()) {
+            None => None,
+            Some(raw) if raw.trim().len() >= 16 && !raw.contains(char::is_whitespace) => Some(raw),
+            Some(_) => {
+                return Err(invalid(
+                    "AURORA_METRICS_TOKEN",
+                    "must be at least 16 characters, without spaces",
+                ))
+            }
+        };
         Ok(Config {
             database,
             site_addr,
@@ -301,6 +314,7 @@ impl Config {
             ack_timeout,
             history_days,
             keys,
+            metrics_token,
         })
     }
 

@@ -69,6 +69,8 @@ pub struct AppState {
     /// First run: the code `/setup` asks for, printed in the server's log at start, so the
     /// first company belongs to whoever runs the server, not whoever reaches it first.
     pub setup_code: Arc<str>,
+    /// This server as a member of the cluster (PostgreSQL), for its lease's health.
+    pub cluster: Option<ClusterNode>,
 }
 
 impl AppState {
@@ -158,6 +160,7 @@ impl AppState {
             sign_outs: broadcast::channel(256).0,
             stream_recheck: STREAM_RECHECK,
             setup_code: new_setup_code().into(),
+            cluster: cluster.cloned(),
         }
     }
 

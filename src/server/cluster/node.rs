@@ -2,6 +2,8 @@
 //! cannot be renewed in time, and claims accounts that have no live owner, so each linked
 //! number is connected by exactly one server. Inactive on SQLite (one server).
 
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
@@ -45,6 +47,8 @@ pub struct ClusterNode {
     /// The node's id and claims, which its sessions read.
     pub membership: Membership,
     pub address: String,
+    /// When the lease was last renewed (Unix ms), for readiness checks.
+    renewed_at: Arc<AtomicI64>,
 }
 
 fn fresh_id() -> String {
@@ -104,7 +108,13 @@ impl ClusterNode {
             membership: Membership::new(pool.clone(), id),
             pool,
             address,
+            renewed_at: Arc::new(AtomicI64::new(now_ms())),
         })
+    }
+
+    /// Whether the lease was renewed recently enough that this node still holds it.
+    pub fn lease_is_fresh(&self) -> bool {
+        now_ms() - self.renewed_at.load(Ordering::Relaxed) < FENCE_AFTER.as_millis() as i64
     }
 
     pub fn id(&self) -> String {
@@ -183,6 +193,8 @@ impl ClusterNode {
                 Ok(()) => {
                     tracing::info!(node = %id, "rejoined the cluster");
                     self.membership.set_id(id);
+                    self.renewed_at.store(now_ms(), Ordering::Relaxed);
+                    manager.sessions_may_run();
                     return;
                 }
                 Err(e) => {
@@ -236,6 +248,7 @@ impl ClusterNode {
                         // is after the attempt began: count from the beginning.
                         LeaseStep::Alive => {
                             last_renewal = now;
+                            self.renewed_at.store(now_ms(), Ordering::Relaxed);
                             if let Err(e) = self.reconcile(&manager).await {
                                 tracing::warn!("could not compare sessions with the database: {e}");
                             }

@@ -17,6 +17,7 @@ pub mod history;
 pub mod inbox;
 pub mod key_rows;
 pub mod key_seal;
+pub mod operations;
 pub mod receipts;
 pub mod replies;
 pub mod sign_ins;

@@ -104,6 +104,7 @@ pub async fn deliver(
     let delivery = match outcome {
         Ok(wa_id) => {
             replies::mark_sent(db, message.message_id, &wa_id).await?;
+            crate::server::metrics::message_sent();
             Delivery::Sent
         }
         // Never handed to WhatsApp, so sending it later cannot make a duplicate.

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -77,6 +77,8 @@ pub(super) struct Inner {
     live: Mutex<HashMap<i64, LiveState>>,
     pub inbound_messages: AtomicU64,
     restarts: AtomicU64,
+    /// Set while every session is closed (shutdown, or a cluster node that lost its lease).
+    stopped: AtomicBool,
     /// Increases with every published change; a card built later carries a higher one, so
     /// a browser never replaces a newer card with an older answer. Starts from the clock
     /// so it keeps increasing across restarts.
@@ -250,6 +252,7 @@ impl SessionManager {
             live: Mutex::new(HashMap::new()),
             inbound_messages: AtomicU64::new(0),
             restarts: AtomicU64::new(0),
+            stopped: AtomicBool::new(false),
             sequence: AtomicU64::new(now_ms().max(0) as u64 * 1000),
             revisions: Mutex::new(HashMap::new()),
             generations: Generations::default(),
@@ -463,8 +466,20 @@ impl SessionManager {
         }
     }
 
+    /// Whether sessions may run here: not after [`Self::shutdown`] until
+    /// [`Self::sessions_may_run`].
+    pub fn is_running(&self) -> bool {
+        !self.inner.stopped.load(Ordering::Relaxed)
+    }
+
+    /// Sessions may run again (a cluster node that rejoined after losing its lease).
+    pub fn sessions_may_run(&self) {
+        self.inner.stopped.store(false, Ordering::Relaxed);
+    }
+
     /// Stops every actor (closing its connection) and waits for them, at most `grace`.
     pub async fn shutdown(&self, grace: Duration) {
+        self.inner.stopped.store(true, Ordering::Relaxed);
         let senders: Vec<mpsc::Sender<ActorCommand>> =
             lock(&self.inner.actors).values().cloned().collect();
         for sender in senders {

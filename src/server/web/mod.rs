@@ -1,6 +1,6 @@
 //! The HTTP edge: the router, the sign-in gate, security headers and origin checks, what a
 //! server function may ask of its request, signed-in pages kept rendered, the live streams and
-//! media downloads.
+//! media downloads, and what operators call (health, readiness, metrics).
 
 pub mod assets;
 pub mod channel_stream;
@@ -8,6 +8,7 @@ pub mod fn_context;
 pub mod gate;
 pub mod inbox_http;
 pub mod listener;
+pub mod operations;
 pub mod page_cache;
 pub mod passkey_http;
 pub mod rate_limit;

@@ -12,6 +12,7 @@ use super::assets;
 use super::fn_context::decode_errors_status;
 use super::gate::sign_in_gate;
 use super::inbox_http::{inbox_events, media_file};
+use super::operations;
 use super::page_cache::keep_pages;
 use super::passkey_http::{passkey_answer, passkey_request};
 use super::security::{same_origin_only, security_headers};
@@ -20,6 +21,7 @@ use crate::paths;
 use crate::server::boot::config::Config;
 use crate::server::boot::state::AppState;
 use crate::server::drivers::simulator::http as simulator_http;
+use crate::server::metrics::{self, time_requests};
 use crate::server::web::channel_stream::channel_events;
 
 /// The largest request body of a page or server function: the biggest form (the setup
@@ -30,6 +32,8 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let simulator = state.simulator.clone();
+    // Installed before the first request, so nothing recorded before a scrape is lost.
+    metrics::handle();
     Router::new()
         .route(paths::CHANNEL_EVENTS, get(channel_events))
         .route(paths::INBOX_EVENTS, get(inbox_events))
@@ -59,7 +63,11 @@ pub fn router(state: AppState) -> Router {
             state.config.public_url.clone(),
             same_origin_only,
         ))
+        // Load balancers and scrapers: no sign-in, no first-run redirect, and any host name
+        // (they call a server by its own address, not the one users type).
+        .merge(operations::routes())
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(time_requests))
         .with_state(state)
 }
 

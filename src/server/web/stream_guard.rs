@@ -10,6 +10,7 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::server::boot::state::AppState;
 use crate::server::db::now_ms;
 use crate::server::db::sign_ins::SignedInUser;
+use crate::server::metrics::OpenStream;
 use crate::server::services::identity::{still_signed_in, token_hash};
 
 /// `stream` until the sign-in behind `token` signs out or stops being `allowed`.
@@ -46,5 +47,8 @@ where
             }
         }
     };
-    stream.take_until(Box::pin(ended))
+    let open = OpenStream::opened();
+    stream.take_until(Box::pin(ended)).inspect(move |_| {
+        let _counted = &open;
+    })
 }

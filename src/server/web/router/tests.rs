@@ -869,4 +869,5 @@ mod assets;
 mod history_media;
 mod kept_pages;
 mod languages;
+mod operations;
 mod passkey;

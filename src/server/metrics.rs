@@ -1,0 +1,130 @@
+//! What `/metrics` shows (Prometheus text, through the `metrics` facade, so the WhatsApp
+//! client's own counters appear beside ours). Every name is here. Labels are bounded sets
+//! (a route's template, a method, a status class, a channel status): never a company, a
+//! user, a phone number or an id, for the scraper's sake and the customers'.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use metrics::{counter, gauge, histogram};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+/// Seconds from a request's arrival to its response's headers, by route template.
+pub const HTTP_DURATION: &str = "aurora_http_request_duration_seconds";
+/// Channels by status (`connected`, `disconnected`, …), across the whole database.
+pub const CHANNELS: &str = "aurora_channels";
+/// WhatsApp sessions this server runs now.
+pub const SESSIONS_RUNNING: &str = "aurora_sessions_running";
+/// Session actors restarted after a crash, on this server since it started.
+pub const SESSION_RESTARTS: &str = "aurora_session_restarts_total";
+/// Messages received from WhatsApp by this server.
+pub const MESSAGES_INBOUND: &str = "aurora_messages_inbound_total";
+/// Replies WhatsApp accepted from this server.
+pub const MESSAGES_OUTBOUND: &str = "aurora_messages_outbound_total";
+/// Live streams (Channels and inbox pages) open on this server.
+pub const OPEN_STREAMS: &str = "aurora_open_streams";
+/// The database pool's connections, `state` = `idle` or `busy`.
+pub const DB_CONNECTIONS: &str = "aurora_db_connections";
+/// How late the oldest scheduled message that is due and not yet sent is, in seconds.
+pub const SCHEDULER_LAG: &str = "aurora_scheduler_lag_seconds";
+
+/// Upper bounds of the latency histograms: a page is fast under 10 ms, slow over a second.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// The process's recorder, installed on first use (once per process: the tests' many
+/// servers share it). None when another recorder got there first.
+pub fn handle() -> Option<&'static PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)
+                .ok()?
+                .install_recorder()
+                .map_err(|e| tracing::warn!("metrics are not recorded: {e}"))
+                .ok()
+                .inspect(|_| describe())
+        })
+        .as_ref()
+}
+
+/// Each metric's help text, and the counters shown at zero before anything happens.
+fn describe() {
+    use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
+    describe_histogram!(
+        HTTP_DURATION,
+        Unit::Seconds,
+        "From a request's arrival to its response's headers"
+    );
+    describe_gauge!(CHANNELS, "Channels by status, every company together");
+    describe_gauge!(SESSIONS_RUNNING, "WhatsApp sessions this server runs");
+    describe_counter!(SESSION_RESTARTS, "Session actors restarted after a crash");
+    describe_counter!(MESSAGES_INBOUND, "Messages received from WhatsApp");
+    describe_counter!(MESSAGES_OUTBOUND, "Replies WhatsApp accepted");
+    describe_gauge!(OPEN_STREAMS, "Live streams open on this server");
+    describe_gauge!(DB_CONNECTIONS, "Database pool connections by state");
+    describe_gauge!(
+        SCHEDULER_LAG,
+        Unit::Seconds,
+        "How late the oldest due scheduled message is"
+    );
+    counter!(MESSAGES_OUTBOUND).absolute(0);
+    gauge!(OPEN_STREAMS).increment(0.0);
+}
+
+/// Times every routed request. Behind the router's routing, so the route is its template
+/// (`/inbox/{id}`), never the address asked for; anything unrouted counts as `other`.
+pub async fn time_requests(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "other".to_owned(), |path| path.as_str().to_owned());
+    let method = match request.method().as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        _ => "other",
+    };
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = match response.status().as_u16() {
+        100..=199 => "1xx",
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        _ => "5xx",
+    };
+    histogram!(HTTP_DURATION, "route" => route, "method" => method, "status" => status)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// A reply WhatsApp accepted.
+pub fn message_sent() {
+    counter!(MESSAGES_OUTBOUND).increment(1);
+}
+
+/// Counts an open live stream for as long as it is held.
+pub struct OpenStream(());
+
+impl OpenStream {
+    pub fn opened() -> Self {
+        gauge!(OPEN_STREAMS).increment(1.0);
+        OpenStream(())
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        gauge!(OPEN_STREAMS).decrement(1.0);
+    }
+}
