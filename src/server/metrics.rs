@@ -24,6 +24,10 @@ pub const SESSION_RESTARTS: &str = "aurora_session_restarts_total";
 pub const MESSAGES_INBOUND: &str = "aurora_messages_inbound_total";
 /// Replies WhatsApp accepted from this server.
 pub const MESSAGES_OUTBOUND: &str = "aurora_messages_outbound_total";
+/// Events in channels' histories on this server: `event` (`connected`, `disconnected`,
+/// `connection_lost`, `reconnected`, `qr_expired`, `disabled`, …) and, for a disconnection,
+/// its `reason` (`logged_out`, `banned`, …; empty otherwise). Both are the code's own words.
+pub const CHANNEL_EVENTS: &str = "aurora_channel_events_total";
 /// Live streams (Channels and inbox pages) open on this server.
 pub const OPEN_STREAMS: &str = "aurora_open_streams";
 /// The database pool's connections, `state` = `idle` or `busy`.
@@ -66,6 +70,10 @@ fn describe() {
     describe_counter!(SESSION_RESTARTS, "Session actors restarted after a crash");
     describe_counter!(MESSAGES_INBOUND, "Messages received from WhatsApp");
     describe_counter!(MESSAGES_OUTBOUND, "Replies WhatsApp accepted");
+    describe_counter!(
+        CHANNEL_EVENTS,
+        "Events in channels' histories, by event and reason"
+    );
     describe_gauge!(OPEN_STREAMS, "Live streams open on this server");
     describe_gauge!(DB_CONNECTIONS, "Database pool connections by state");
     describe_gauge!(
@@ -106,6 +114,12 @@ pub async fn time_requests(request: Request, next: Next) -> Response {
     histogram!(HTTP_DURATION, "route" => route, "method" => method, "status" => status)
         .record(started.elapsed().as_secs_f64());
     response
+}
+
+/// An event written to a channel's history (after its transaction committed).
+pub fn channel_event(event: &str, reason: Option<&str>) {
+    let (event, reason) = (event.to_owned(), reason.unwrap_or_default().to_owned());
+    counter!(CHANNEL_EVENTS, "event" => event, "reason" => reason).increment(1);
 }
 
 /// A reply WhatsApp accepted.

@@ -4,6 +4,7 @@
 
 use super::account_data::AccountDataCounts;
 use super::{on_pool, Db};
+use crate::server::metrics;
 
 /// `lock_company`: a company whose row lock the write takes first (a limit check that
 /// must see every change committed before it).
@@ -38,6 +39,7 @@ async fn change(
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        metrics::channel_event(event, None);
         Ok(true)
     })
 }

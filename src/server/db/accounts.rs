@@ -3,6 +3,7 @@
 
 use super::{fence_holds, on_pool, Db};
 use crate::domain::account::{AccountStatus, DisconnectReason};
+use crate::server::metrics;
 
 /// An account as the Channels page shows it, with the names it refers to.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -302,6 +303,7 @@ pub async fn apply_fenced(
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        metrics::channel_event(event, reason);
         Ok(true)
     })
 }
@@ -322,6 +324,7 @@ pub async fn record_event(
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;
+    metrics::channel_event(event, None);
     Ok(())
 }
 

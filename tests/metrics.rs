@@ -1,0 +1,295 @@
+//! `/metrics` of a real server process (its own recorder: nothing else counts in it) after a
+//! scripted scenario through HTTP, as users and WhatsApp would drive it: a number linked, a
+//! message in, a reply out, a Disconnect. Each counter moves by exactly that much, and no
+//! label names a company, a person or a number.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PHONE: &str = "+525512340077";
+const CUSTOMER: &str = "+5215587654321";
+
+struct Server {
+    child: Child,
+    address: String,
+    folder: std::path::PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}
+
+impl Server {
+    fn start() -> Server {
+        let folder = std::env::temp_dir().join(format!("aurora-metrics-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let address = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .to_string();
+        let child = Command::new(env!("CARGO_BIN_EXE_aurora"))
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/aurora.db", folder.display()),
+            )
+            .env("LEPTOS_SITE_ADDR", &address)
+            .env("LEPTOS_SITE_ROOT", &folder)
+            .env("AURORA_MEDIA_DIR", folder.join("media"))
+            .env("AURORA_WHATSAPP", "simulator")
+            .env("AURORA_DEMO", "1")
+            .env("RUST_LOG", "warn")
+            .stderr(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let server = Server {
+            child,
+            address,
+            folder,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while server.call("GET", "/readyz", "", "", None).0 != 200 {
+            assert!(Instant::now() < deadline, "the server never became ready");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    /// One request on its own connection: status, head, body.
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        kind: &str,
+        body: &str,
+        cookie: Option<&str>,
+    ) -> (u16, String, String) {
+        let Ok(mut stream) = TcpStream::connect(&self.address) else {
+            return (0, String::new(), String::new());
+        };
+        let cookie = cookie
+            .map(|c| format!("Cookie: {c}\r\n"))
+            .unwrap_or_default();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{cookie}\
+             Content-Type: {kind}\r\nContent-Length: {}\r\n\r\n{body}",
+            self.address,
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer).to_string();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body = match head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            true => dechunk(body),
+            false => body.to_string(),
+        };
+        (status, head.to_string(), body)
+    }
+
+    fn form(&self, path: &str, form: &str, cookie: &str) -> serde_json::Value {
+        let kind = "application/x-www-form-urlencoded";
+        let (status, _, body) = self.call("POST", path, kind, form, Some(cookie));
+        assert_eq!(status, 200, "{path}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    fn json(&self, path: &str, json: &str) -> (u16, String) {
+        let (status, _, body) = self.call("POST", path, "application/json", json, None);
+        (status, body)
+    }
+
+    fn sign_in(&self, email: &str) -> String {
+        let form = format!("email={}&password=demo-password", email.replace('@', "%40"));
+        let kind = "application/x-www-form-urlencoded";
+        let (status, head, body) = self.call("POST", "/api/login", kind, &form, None);
+        assert_eq!(status, 200, "{body}");
+        head.lines()
+            .find_map(|line| {
+                let value = line.strip_prefix("set-cookie: ")?;
+                value
+                    .starts_with("aurora_session=")
+                    .then(|| value.split(';').next().unwrap().to_string())
+            })
+            .expect("a session cookie")
+    }
+
+    fn scrape(&self) -> String {
+        let (status, _, body) = self.call("GET", "/metrics", "text/plain", "", None);
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// Waits until `done` holds for a scrape; answers that scrape.
+    fn scrape_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.scrape();
+            if done(&text) {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "never saw {what}:\n{text}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn dechunk(body: &str) -> String {
+    let (mut out, mut rest) = (String::new(), body);
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if size == 0 || after.len() < size {
+            break;
+        }
+        out.push_str(&after[..size]);
+        rest = after[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// A sample's value (0 when the series is not shown yet).
+fn value(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .map_or(0.0, |n| n.parse().unwrap())
+}
+
+const INBOUND: &str = "aurora_messages_inbound_total";
+const OUTBOUND: &str = "aurora_messages_outbound_total";
+const CONNECTED: &str = r#"aurora_channels{status="connected"}"#;
+const LINKING: &str = r#"aurora_channel_events_total{event="linking_started",reason=""}"#;
+const LINKED: &str = r#"aurora_channel_events_total{event="connected",reason=""}"#;
+const CUT: &str = r#"aurora_channel_events_total{event="disconnected",reason="by_user"}"#;
+
+#[test]
+fn a_scripted_day_moves_each_counter_by_exactly_its_events() {
+    let server = Server::start();
+    let before = server.scrape();
+    let ana = server.sign_in("ana@demo.test");
+
+    // Link a number: Add, then the phone scans the QR the card shows.
+    let account = server.form("/api/add_account", "", &ana)["id"]
+        .as_i64()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let qr = loop {
+        let (_, _, body) = server.call("GET", "/simulator/api/linking", "", "", None);
+        let list: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+        if let Some(entry) = list.iter().find(|e| e["account_id"] == account) {
+            break entry["qr"].as_str().unwrap().to_string();
+        }
+        assert!(Instant::now() < deadline, "no QR for the new channel");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let scan = format!(r#"{{"qr":"{qr}","phone":"{PHONE}","business_name":"Tacos Prometeo"}}"#);
+    assert_eq!(server.json("/simulator/api/scan", &scan).0, 200);
+    let connected_now = value(&before, CONNECTED) + 1.0;
+    server.scrape_until("the channel connected", |t| {
+        value(t, CONNECTED) == connected_now
+    });
+
+    // A customer writes; an agent answers.
+    let phone = PHONE.replace('+', "%2B");
+    let message = format!(r#"{{"from":"{CUSTOMER}","name":"Valeria Prometeo","text":"hola"}}"#);
+    assert_eq!(
+        server
+            .json(&format!("/simulator/api/phones/{phone}/messages"), &message)
+            .0,
+        202
+    );
+    let inbound = value(&before, INBOUND) + 1.0;
+    server.scrape_until("the message in", |t| value(t, INBOUND) == inbound);
+    // Counted when it arrives; stored a moment later.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let conversation = loop {
+        let inbox = server.form("/api/load_inbox", "", &ana);
+        if let Some(id) = inbox["rows"][0]["id"].as_i64() {
+            break id;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the conversation never showed: {inbox}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    server.form(
+        "/api/send_reply",
+        &format!("conversation={conversation}&text=Buenas"),
+        &ana,
+    );
+    let outbound = value(&before, OUTBOUND) + 1.0;
+    server.scrape_until("the reply out", |t| value(t, OUTBOUND) == outbound);
+
+    // Disconnect from Aurora.
+    server.form("/api/disconnect_account", &format!("id={account}"), &ana);
+    let after = server.scrape_until("the disconnection", |t| value(t, CUT) >= 1.0);
+
+    for (series, moved) in [
+        (INBOUND, 1.0),
+        (OUTBOUND, 1.0),
+        (LINKING, 1.0),
+        (LINKED, 1.0),
+        (CUT, 1.0),
+        (CONNECTED, 0.0),
+    ] {
+        assert_eq!(
+            value(&after, series) - value(&before, series),
+            moved,
+            "{series}:\n{after}"
+        );
+    }
+    let disconnected = r#"aurora_channels{status="disconnected"}"#;
+    assert_eq!(
+        value(&after, disconnected),
+        value(&before, disconnected) + 1.0
+    );
+    assert!(after.contains(r#"method="POST",status="2xx"}"#), "{after}");
+
+    // Nothing that names a tenant, a person or a number.
+    for private in [
+        "5512340077",
+        "5587654321",
+        "Tacos",
+        "Prometeo",
+        "Demo Company",
+        "demo.test",
+        "Ana ",
+    ] {
+        assert!(!after.contains(private), "{private} appears in:\n{after}");
+    }
+    // Every label is one of the bounded sets.
+    for line in after
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.contains('{'))
+    {
+        let labels = &line[line.find('{').unwrap() + 1..line.rfind('}').unwrap()];
+        for pair in labels.split("\",") {
+            let name = pair.split('=').next().unwrap().trim_start_matches(',');
+            assert!(
+                ["route", "method", "status", "state", "event", "reason", "le", "quantile"]
+                    .contains(&name)
+                    || line.starts_with("wa_")
+                    || line.starts_with("whatsapp"),
+                "unexpected label {name} in {line}"
+            );
+        }
+    }
+}
