@@ -79,13 +79,8 @@ async fn health_and_readiness_answer_without_a_sign_in_and_name_what_failed() {
         assert_eq!(send(&app, big).await.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
         // A migration the database has not applied.
-        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
-            .execute(match &db {
-                Db::Sqlite(pool) => pool,
-                Db::Postgres(_) => unreachable!("with_db gives SQLite here"),
-            })
-            .await
-            .unwrap();
+        let newest = "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)";
+        crate::server::db::on_pool!(&db, pool => sqlx::query(newest).execute(pool).await.map(drop)).unwrap();
         let (status, body) = json(send(&app, get(paths::READYZ, None)).await).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(body["failed"], serde_json::json!(["migrations"]));
