@@ -8,6 +8,10 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "common/http.rs"]
+mod http;
+use http::dechunk;
+
 const PHONE: &str = "+525512340077";
 const CUSTOMER: &str = "+5215587654321";
 
@@ -148,21 +152,6 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
-}
-
-fn dechunk(body: &str) -> String {
-    let (mut out, mut rest) = (String::new(), body);
-    while let Some((size, after)) = rest.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if size == 0 || after.len() < size {
-            break;
-        }
-        out.push_str(&after[..size]);
-        rest = after[size..].trim_start_matches("\r\n");
-    }
-    out
 }
 
 /// A sample's value (0 when the series is not shown yet).

@@ -11,21 +11,9 @@ use tokio::task::JoinHandle;
 
 use super::PASSWORD;
 
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some((size, after)) = rest.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if size == 0 || after.len() < size {
-            break;
-        }
-        out.push_str(&after[..size]);
-        rest = after[size..].trim_start_matches("\r\n");
-    }
-    out
-}
+#[path = "../../common/http.rs"]
+mod http;
+use http::dechunk;
 
 /// One request on its own connection; answers the status and the body.
 pub async fn request(
