@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 #[path = "common/http.rs"]
 mod http;
-use http::dechunk;
+use http::parse_answer;
 
 const PHONE: &str = "+525512340077";
 const CUSTOMER: &str = "+5215587654321";
@@ -90,21 +90,7 @@ impl Server {
         stream.write_all(request.as_bytes()).unwrap();
         let mut answer = Vec::new();
         let _ = stream.read_to_end(&mut answer);
-        let answer = String::from_utf8_lossy(&answer).to_string();
-        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let body = match head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            true => dechunk(body),
-            false => body.to_string(),
-        };
-        (status, head.to_string(), body)
+        parse_answer(&answer)
     }
 
     fn form(&self, path: &str, form: &str, cookie: &str) -> serde_json::Value {

@@ -13,7 +13,7 @@ use super::PASSWORD;
 
 #[path = "../../common/http.rs"]
 mod http;
-use http::dechunk;
+use http::parse_answer;
 
 /// One request on its own connection; answers the status and the body.
 pub async fn request(
@@ -46,22 +46,7 @@ async fn exchange(
     stream.write_all(request.as_bytes()).await?;
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).await?;
-    let answer = String::from_utf8_lossy(&answer).to_string();
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let chunked = head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked");
-    let body = if chunked {
-        dechunk(body)
-    } else {
-        body.to_string()
-    };
-    Ok((status, head.to_string(), body))
+    Ok(parse_answer(&answer))
 }
 
 /// Signs in on the server at `address`; answers the session cookie ("aurora_session=…"),
