@@ -149,6 +149,8 @@ fn value(text: &str, series: &str) -> f64 {
 
 const INBOUND: &str = "aurora_messages_inbound_total";
 const OUTBOUND: &str = "aurora_messages_outbound_total";
+const STREAMS: &str = "aurora_open_streams";
+const DELIVERED: &str = "aurora_stream_delivery_seconds_count";
 const CONNECTED: &str = r#"aurora_channels{status="connected"}"#;
 const LINKING: &str = r#"aurora_channel_events_total{event="linking_started",reason=""}"#;
 const LINKED: &str = r#"aurora_channel_events_total{event="connected",reason=""}"#;
@@ -159,6 +161,16 @@ fn a_scripted_day_moves_each_counter_by_exactly_its_events() {
     let server = Server::start();
     let before = server.scrape();
     let ana = server.sign_in("ana@demo.test");
+    // An open Channels page: its stream is counted, and so is each card update it gets.
+    let mut page = TcpStream::connect(&server.address).unwrap();
+    let open = format!(
+        "GET /api/channels/events HTTP/1.1\r\nHost: {}\r\nCookie: {ana}\r\n\r\n",
+        server.address
+    );
+    page.write_all(open.as_bytes()).unwrap();
+    server.scrape_until("the open stream", |t| {
+        value(t, STREAMS) == value(&before, STREAMS) + 1.0
+    });
 
     // Link a number: Add, then the phone scans the QR the card shows.
     let account = server.form("/api/add_account", "", &ana)["id"]
@@ -231,6 +243,12 @@ fn a_scripted_day_moves_each_counter_by_exactly_its_events() {
             "{series}:\n{after}"
         );
     }
+    // The page heard the link and the disconnection at least (a card update each).
+    assert!(value(&after, DELIVERED) >= 2.0, "{after}");
+    drop(page);
+    server.scrape_until("the stream closed", |t| {
+        value(t, STREAMS) == value(&before, STREAMS)
+    });
     let disconnected = r#"aurora_channels{status="disconnected"}"#;
     assert_eq!(
         value(&after, disconnected),

@@ -28,6 +28,9 @@ pub const MESSAGES_OUTBOUND: &str = "aurora_messages_outbound_total";
 /// `connection_lost`, `reconnected`, `qr_expired`, `disabled`, …) and, for a disconnection,
 /// its `reason` (`logged_out`, `banned`, …; empty otherwise). Both are the code's own words.
 pub const CHANNEL_EVENTS: &str = "aurora_channel_events_total";
+/// Seconds from a channel's change being announced to its card update being handed to an
+/// open Channels page's stream.
+pub const STREAM_DELIVERY: &str = "aurora_stream_delivery_seconds";
 /// Live streams (Channels and inbox pages) open on this server.
 pub const OPEN_STREAMS: &str = "aurora_open_streams";
 /// The database pool's connections, `state` = `idle` or `busy`.
@@ -73,6 +76,11 @@ fn describe() {
     describe_counter!(
         CHANNEL_EVENTS,
         "Events in channels' histories, by event and reason"
+    );
+    describe_histogram!(
+        STREAM_DELIVERY,
+        Unit::Seconds,
+        "From a change's announcement to its open pages' streams"
     );
     describe_gauge!(OPEN_STREAMS, "Live streams open on this server");
     describe_gauge!(DB_CONNECTIONS, "Database pool connections by state");
@@ -120,6 +128,11 @@ pub async fn time_requests(request: Request, next: Next) -> Response {
 pub fn channel_event(event: &str, reason: Option<&str>) {
     let (event, reason) = (event.to_owned(), reason.unwrap_or_default().to_owned());
     counter!(CHANNEL_EVENTS, "event" => event, "reason" => reason).increment(1);
+}
+
+/// A card update handed to a Channels page's stream, `origin` being when it was announced.
+pub fn stream_delivered(origin: tokio::time::Instant) {
+    histogram!(STREAM_DELIVERY).record(origin.elapsed().as_secs_f64());
 }
 
 /// A reply WhatsApp accepted.

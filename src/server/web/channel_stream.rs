@@ -37,7 +37,10 @@ pub async fn channel_events(
     let company = user.company_id;
     let updates = BroadcastStream::new(state.feed.subscribe()).filter_map(move |item| async move {
         let data = match item {
-            Ok(item) if item.company_id.is_none_or(|c| c == company) => item.json.to_string(),
+            Ok(item) if item.company_id.is_none_or(|c| c == company) => {
+                crate::server::metrics::stream_delivered(item.origin);
+                item.json.to_string()
+            }
             Ok(_) => return None,
             // This page missed updates: it reloads the list rather than show stale cards.
             Err(_) => resync_json(),
