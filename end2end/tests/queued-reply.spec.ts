@@ -14,6 +14,8 @@ test('a reply written while the channel cannot reach WhatsApp waits with a clock
   await page.goto('/inbox');
   const row = page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').filter({ hasText: 'Marta' });
   await row.getByRole('link').click();
+  // The click may be a navigation still under way: read the id once the address shows it.
+  await expect(page).toHaveURL(/\/inbox\/\d+$/);
   const id = page.url().split('/').pop()!;
 
   // The phone loses its network: the chat says so above the reply box.
