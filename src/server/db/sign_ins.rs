@@ -3,7 +3,7 @@
 use super::{on_pool, Db};
 
 /// The signed-in user as every request sees them, loaded in one query with their company.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, sqlx::FromRow)]
 pub struct SignedInUser {
     pub user_id: i64,
     pub company_id: i64,

@@ -48,51 +48,18 @@ fn may_keep(path: &str) -> bool {
     path == paths::CHANNELS || path == paths::INBOX
 }
 
-/// Whom a page was rendered for: everything of the sign-in a page may show, not when it
-/// began or was last used.
+/// Whom a page was rendered for: the sign-in as a page may show it, without when it began
+/// or was last used (those change between requests; a page shows neither).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Reader {
-    user_id: i64,
-    company_id: i64,
-    email: String,
-    display_name: String,
-    global_admin: bool,
-    channels_admin: bool,
-    company_name: String,
-    subscription_active: bool,
-    language: Option<String>,
-    company_language: Option<String>,
-}
+struct Reader(SignedInUser);
 
 impl From<&SignedInUser> for Reader {
     fn from(user: &SignedInUser) -> Self {
-        // Every field named: a new one must be placed on one side or the other.
-        let SignedInUser {
-            user_id,
-            company_id,
-            email,
-            display_name,
-            global_admin,
-            channels_admin,
-            company_name,
-            subscription_active,
-            signed_in_at: _,
-            last_seen_at: _,
-            language,
-            company_language,
-        } = user.clone();
-        Reader {
-            user_id,
-            company_id,
-            email,
-            display_name,
-            global_admin,
-            channels_admin,
-            company_name,
-            subscription_active,
-            language,
-            company_language,
-        }
+        Reader(SignedInUser {
+            signed_in_at: 0,
+            last_seen_at: 0,
+            ..user.clone()
+        })
     }
 }
 
