@@ -4,6 +4,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy, SsrMode};
 
 use crate::components::common::settings_shell::{SettingsIndex, SettingsShell};
+use crate::pages::audit_log::AuditLogRoute;
 use crate::pages::conversation::ConversationRoute;
 use crate::pages::inbox::{InboxRoute, NoConversation};
 use crate::pages::login::LoginRoute;
@@ -114,6 +115,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/company/channels/whatsapp-web")
                         view={Lazy::<WhatsAppWebRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/company/audit-log")
+                        view={Lazy::<AuditLogRoute>::new()}
                         ssr=SsrMode::Async
                     />
                 </ParentRoute>

@@ -10,6 +10,8 @@ pub const SETUP: &str = "/setup";
 pub const SETTINGS: &str = "/settings";
 pub const CHANNELS: &str = "/settings/company/channels/whatsapp-web";
 pub const INBOX: &str = "/inbox";
+/// Settings > Company > Audit log (Global Admins).
+pub const AUDIT_LOG: &str = "/settings/company/audit-log";
 
 /// One conversation of the inbox.
 pub fn conversation(id: i64) -> String {
@@ -30,6 +32,8 @@ pub const INBOX_EVENTS: &str = "/api/inbox/events";
 pub const PASSKEY_ROUTE: &str = "/api/passkey/{token}";
 /// Where browser extensions may post from (their pages carry their own origin).
 pub const PASSKEY_PREFIX: &str = "/api/passkey/";
+/// The audit log as CSV, with the page's filters as its query (`channel`, `person`).
+pub const AUDIT_CSV: &str = "/api/audit-log.csv";
 /// A stored media file of a message, as the router mounts it.
 pub const MEDIA_ROUTE: &str = "/api/media/{id}";
 

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use aurora::server::bench::support::{exec, scalar, SERIES};
 use aurora::server::boot::config::DatabaseUrl;
 use aurora::server::db::account_lifecycle::{begin_deletion, DeletionJob};
+use aurora::server::db::audit::Initiator;
 use aurora::server::db::{account_data, account_deletion, now_ms, Db};
 use aurora::server::services::identity::{create_company, create_user, NewUser};
 
@@ -139,7 +140,12 @@ async fn confirmed_delete(db: &Db) -> i64 {
         requested_at: now_ms(),
         counts: account_data::counts(db, account).await.unwrap(),
     };
-    assert!(begin_deletion(db, &job).await.unwrap());
+    let initiator = Initiator {
+        user_id: admin,
+        name: "Admin".into(),
+        address: "127.0.0.1".into(),
+    };
+    assert!(begin_deletion(db, &job, &initiator).await.unwrap());
     account
 }
 

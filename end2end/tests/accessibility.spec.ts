@@ -56,6 +56,15 @@ for (const size of [
     found.push(...(await problems(page, 'Delete dialog')));
     await page.keyboard.press('Escape');
 
+    await card.getByRole('button', { name: 'History', exact: true }).click();
+    await expect(card.getByRole('region', { name: 'History' }).getByRole('listitem').first()).toBeVisible();
+    found.push(...(await problems(page, 'a card with its History open')));
+
+    await page.goto('/settings/company/audit-log');
+    await expect(page.getByRole('table')).toBeVisible();
+    found.push(...(await problems(page, 'audit log')));
+    await page.goto('/settings/company/channels/whatsapp-web');
+
     await page.getByRole('button', { name: 'Add' }).click();
     await expect(page.getByRole('img', { name: 'WhatsApp QR code' })).toBeVisible();
     found.push(...(await problems(page, 'a QR card')));

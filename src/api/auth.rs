@@ -53,6 +53,7 @@ pub async fn signed_in_user() -> Result<Me, AppError> {
         email: user.email,
         company_name: user.company_name,
         language: crate::i18n::page_locale().tag().to_string(),
+        global_admin: user.global_admin,
     })
 }
 

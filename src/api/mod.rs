@@ -1,5 +1,6 @@
 //! Server functions: each authorizes, calls one service and maps its errors. Nothing else.
 
+pub mod activity;
 pub mod auth;
 pub mod channels;
 pub mod inbox;

@@ -14,6 +14,7 @@ pub struct Roles {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Denied {
     NeedChannelsAdmin,
+    NeedGlobalAdmin,
     NeedSubscription,
     InboxNeedsSubscription,
 }
@@ -49,9 +50,33 @@ pub fn may_manage_channels(roles: Roles) -> Result<(), Denied> {
     }
 }
 
+/// The company's audit log is for Global Admins only; reading it needs no subscription
+/// (an admin of a lapsed company still learns who did what).
+pub fn may_read_audit_log(roles: Roles) -> Result<(), Denied> {
+    if roles.global_admin {
+        Ok(())
+    } else {
+        Err(Denied::NeedGlobalAdmin)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_global_admins_read_the_audit_log() {
+        let channels_admin = roles(true, true);
+        assert_eq!(
+            may_read_audit_log(channels_admin),
+            Err(Denied::NeedGlobalAdmin)
+        );
+        let lapsed_global = Roles {
+            global_admin: true,
+            ..roles(false, false)
+        };
+        assert_eq!(may_read_audit_log(lapsed_global), Ok(()));
+    }
 
     #[test]
     fn the_inbox_needs_only_an_active_subscription() {

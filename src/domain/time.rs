@@ -3,6 +3,27 @@
 
 /// `1_764_033_600_000` → `"2025-11-25 01:20 UTC"`.
 pub fn format_utc(ms: i64) -> String {
+    let (year, month, day, of_day) = civil_utc(ms);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        of_day / 3600,
+        of_day % 3600 / 60
+    )
+}
+
+/// `ms` as ISO 8601 in UTC to the second, "2026-12-04T09:05:07Z" (for files, not people).
+pub fn format_iso(ms: i64) -> String {
+    let (year, month, day, of_day) = civil_utc(ms);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
+/// Year, month, day and second of the day of `ms` in UTC.
+fn civil_utc(ms: i64) -> (i64, i64, i64, i64) {
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let of_day = secs.rem_euclid(86_400);
@@ -16,11 +37,7 @@ pub fn format_utc(ms: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        of_day / 3600,
-        of_day % 3600 / 60
-    )
+    (year, month, day, of_day)
 }
 
 /// `ms`'s UTC clock time, "HH:MM".
@@ -73,7 +90,14 @@ pub fn relative(now_ms: i64, ms: i64) -> Option<Ago> {
 
 #[cfg(test)]
 mod tests {
-    use super::{day_name, format_utc, relative, utc_clock, utc_day, Ago, DayName};
+    use super::{day_name, format_iso, format_utc, relative, utc_clock, utc_day, Ago, DayName};
+
+    #[test]
+    fn files_get_the_second_and_the_zone_letter() {
+        assert_eq!(format_iso(1_795_569_607_000), "2026-11-25T01:20:07Z");
+        assert_eq!(format_iso(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_utc(1_795_569_607_000), "2026-11-25 01:20 UTC");
+    }
 
     #[test]
     fn days_read_as_today_yesterday_or_their_date() {

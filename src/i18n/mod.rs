@@ -5,6 +5,7 @@
 //! The server picks the page's language per request (`domain::locale::negotiate`) and writes
 //! it into `<html lang>`; the browser reads it from there, so both render the same words.
 
+pub mod activity;
 pub mod channels;
 pub mod inbox;
 #[cfg(feature = "ssr")]
@@ -51,6 +52,7 @@ pub struct Texts {
     pub channels: &'static channels::ChannelTexts,
     pub setup: &'static setup::SetupTexts,
     pub inbox_texts: &'static inbox::InboxTexts,
+    pub activity: &'static activity::ActivityTexts,
 }
 
 impl Texts {
@@ -109,6 +111,7 @@ pub const EN: Texts = Texts {
     channels: &channels::EN,
     setup: &setup::EN,
     inbox_texts: &inbox::EN,
+    activity: &activity::EN,
 };
 
 pub const ES: Texts = Texts {
@@ -158,6 +161,7 @@ pub const ES: Texts = Texts {
     channels: &channels::ES,
     setup: &setup::ES,
     inbox_texts: &inbox::ES,
+    activity: &activity::ES,
 };
 
 pub const PT_BR: Texts = Texts {
@@ -207,6 +211,7 @@ pub const PT_BR: Texts = Texts {
     channels: &channels::PT_BR,
     setup: &setup::PT_BR,
     inbox_texts: &inbox::PT_BR,
+    activity: &activity::PT_BR,
 };
 
 pub fn texts(locale: Locale) -> &'static Texts {

@@ -101,6 +101,12 @@ impl Refusal {
                 "Necesitas el rol de administrador de canales para gestionar canales",
                 "Você precisa da função de administrador de canais para gerenciar canais",
             ),
+            R::Denied(Denied::NeedGlobalAdmin) => pick(
+                l,
+                "Only global admins can read the audit log",
+                "Solo los administradores globales pueden ver el registro de auditoría",
+                "Somente administradores globais podem ver o registro de auditoria",
+            ),
             R::Denied(Denied::NeedSubscription) => pick(
                 l,
                 "An active subscription is required to manage channels",

@@ -7,6 +7,7 @@ use crate::api::channels::{add_account, channels_page, enable_account};
 use crate::components::channels::account_card::{
     AccountCard, CardAction, MayDelete, UndoDisable, UNDO_BUTTON_ID,
 };
+use crate::components::channels::activity_chart::WeekActivity;
 use crate::components::channels::cards::{follow_live_updates, Cards};
 use crate::domain::account::AccountStatus;
 use crate::i18n::{error_text, use_texts};
@@ -56,6 +57,7 @@ fn ChannelsBoard(overview: ChannelsOverview) -> impl IntoView {
     let undo = UndoDisable(RwSignal::new(None));
     provide_context(undo);
     provide_context(MayDelete(overview.may_delete));
+    provide_context(WeekActivity(StoredValue::new(overview.activity)));
     follow_live_updates(cards);
     let query = use_query_map();
     let active_only = Memo::new(move |_| query.read().get("active").as_deref() != Some("false"));

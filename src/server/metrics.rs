@@ -35,6 +35,9 @@ pub const STREAM_DELIVERY: &str = "aurora_stream_delivery_seconds";
 pub const OPEN_STREAMS: &str = "aurora_open_streams";
 /// The database pool's connections, `state` = `idle` or `busy`.
 pub const DB_CONNECTIONS: &str = "aurora_db_connections";
+/// Deletes under way (jobs), and their items (rows and files) done and still to go.
+pub const DELETIONS: &str = "aurora_deletions_running";
+pub const DELETION_ITEMS: &str = "aurora_deletion_items";
 /// How late the oldest scheduled message that is due and not yet sent is, in seconds.
 pub const SCHEDULER_LAG: &str = "aurora_scheduler_lag_seconds";
 
@@ -84,6 +87,11 @@ fn describe() {
     );
     describe_gauge!(OPEN_STREAMS, "Live streams open on this server");
     describe_gauge!(DB_CONNECTIONS, "Database pool connections by state");
+    describe_gauge!(DELETIONS, "Channel deletions under way");
+    describe_gauge!(
+        DELETION_ITEMS,
+        "Rows and files of the deletions under way, by state (done, left)"
+    );
     describe_gauge!(
         SCHEDULER_LAG,
         Unit::Seconds,

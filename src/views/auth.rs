@@ -11,4 +11,6 @@ pub struct Me {
     /// The language the server chose for them (a tag): their own, else their browser's,
     /// else their company's.
     pub language: String,
+    /// May read the audit log (the settings list offers it).
+    pub global_admin: bool,
 }

@@ -3,6 +3,7 @@
 
 use crate::domain::account::{AccountStatus, DisconnectReason};
 use crate::domain::time::format_utc;
+use crate::views::activity::Activity;
 use serde::{Deserialize, Serialize};
 
 /// One card of the page, as the server renders it and the live stream updates it.
@@ -214,6 +215,8 @@ pub struct SessionDetails {
     pub reconnects: u64,
     pub last_activity_ms: Option<i64>,
     pub retained_bytes: Option<u64>,
+    /// Messages in and out per hour over the last 24 hours.
+    pub hourly: Activity,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -222,6 +225,9 @@ pub struct ChannelsOverview {
     pub accounts: Vec<AccountView>,
     /// The viewer is a global admin: Disabled cards offer Delete.
     pub may_delete: bool,
+    /// Each Connected card's messages in and out per day over the last 7 days, by account
+    /// id (none: nothing carried).
+    pub activity: Vec<(i64, Activity)>,
 }
 
 impl ChannelsOverview {

@@ -2,6 +2,7 @@
 //! They import nothing but `domain`: services build them, server functions return them,
 //! components render them.
 
+pub mod activity;
 pub mod auth;
 pub mod channels;
 pub mod inbox;

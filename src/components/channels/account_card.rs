@@ -4,8 +4,10 @@ use std::future::Future;
 
 use leptos::prelude::*;
 
+use super::activity_chart::WeekChart;
 use super::cards::Cards;
 use super::delete_dialog::DeleteDialog;
+use super::history_panel::HistoryPanel;
 use super::linking_panel::LinkingPanel;
 use super::session_health::{HealthLine, ImportLine, SessionDetailsPanel};
 use crate::api::channels::{
@@ -117,6 +119,7 @@ pub fn AccountCard(account: RwSignal<AccountView>) -> impl IntoView {
                 AccountStatus::Disabled => view! { <DisabledBody account/> }.into_any(),
                 AccountStatus::Deleting => view! { <DeletingBody account/> }.into_any(),
             }}
+            <HistoryPanel account/>
         </article>
     }
 }
@@ -218,6 +221,7 @@ fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
         <WrongPhone account/>
         <HealthLine account/>
         <ImportLine account/>
+        <WeekChart id/>
         <SessionDetailsPanel id/>
         {action.error_view()}
         <div class="card-actions">

@@ -1,17 +1,19 @@
 //! How a Connected card's session is doing: the health line (last activity, reconnects,
-//! or the retry countdown) and the details view with the session's own counters.
+//! or the retry countdown) and the details view with the session's own counters and its
+//! last 24 hours of messages.
 
 use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::account_card::CardAction;
+use super::activity_chart::ActivityChart;
 use super::cards::Cards;
 use crate::api::channels::{read_session_details, retry_connection};
 use crate::components::common::time::{ClockTime, TimeAgo};
 use crate::domain::locale::{format_integer, Locale};
 use crate::domain::size::format_bytes;
 use crate::i18n::channels::ChannelTexts;
-use crate::i18n::{error_text, use_locale, use_texts};
+use crate::i18n::{error_text, texts, use_locale, use_texts};
 use crate::views::channels::{AccountView, ChannelUpdate, HealthView, SessionDetails};
 
 /// Whole seconds left until `ms` from now, counted down in the browser.
@@ -200,10 +202,13 @@ fn figures_list(t: &ChannelTexts, locale: Locale, d: SessionDetails) -> impl Int
         format_integer(d.reconnects as i64, locale),
         memory,
     ];
+    let (inbound, outbound) = d.hourly.totals();
+    let day = (texts(locale).activity.day)(inbound, outbound);
     view! {
         <dl class="figures">
             {t.figures.iter().zip(values).map(|(term, value)| view! { <dt>{*term}</dt><dd>{value}</dd> }).collect_view()}
             <dt>{t.figures[8]}</dt><dd>{last_activity}</dd>
         </dl>
+        <ActivityChart activity=d.hourly caption=day/>
     }
 }

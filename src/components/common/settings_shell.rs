@@ -8,14 +8,16 @@ use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_location;
 
 use super::top_bar::TopBar;
+use crate::api::auth::signed_in_user;
 use crate::i18n::use_texts;
-use crate::paths::{CHANNELS, SETTINGS};
+use crate::paths::{AUDIT_LOG, CHANNELS, SETTINGS};
 
 #[component]
 pub fn SettingsShell() -> impl IntoView {
     let words = use_texts();
     let path = use_location().pathname;
     let at_index = move || path.with(|p| p.trim_end_matches('/') == SETTINGS);
+    let at_audit_log = move || path.with(|p| p.starts_with(AUDIT_LOG));
     view! {
         <TopBar/>
         <div class="settings-layout" class:settings-index=at_index>
@@ -27,7 +29,8 @@ pub fn SettingsShell() -> impl IntoView {
                 <nav class="crumbs" aria-label=move || words().breadcrumb hidden=at_index>
                     {move || {
                         let t = words();
-                        format!("{} › {} › {}", t.settings, t.company, t.channels_section)
+                        let page = if at_audit_log() { t.activity.audit_log } else { t.channels_section };
+                        format!("{} › {} › {}", t.settings, t.company, page)
                     }}
                 </nav>
                 <Outlet/>
@@ -36,14 +39,37 @@ pub fn SettingsShell() -> impl IntoView {
     }
 }
 
+/// The audit log's link, for Global Admins only (the server refuses everyone else anyway).
+#[component]
+fn AuditLogLink(#[prop(optional)] with_hint: bool) -> impl IntoView {
+    let words = use_texts();
+    let me = Resource::new(|| (), |_| signed_in_user());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                me.await.ok().filter(|me| me.global_admin).map(|_| view! {
+                    <li>
+                        <A href=AUDIT_LOG>{move || words().activity.audit_log}</A>
+                        {with_hint.then(|| view! { <p class="hint">{move || words().activity.audit_hint}</p> })}
+                    </li>
+                })
+            })}
+        </Suspense>
+    }
+}
+
 #[component]
 fn SettingsLinks() -> impl IntoView {
     let words = use_texts();
+    let path = use_location().pathname;
+    // Every Channels page is the Channels tab.
+    let in_channels = move || path.with(|p| p.starts_with(CHANNELS)).then_some("page");
     view! {
         <p class="nav-title">{move || words().settings}</p>
         <p class="nav-section">{move || words().company}</p>
         <ul class="tabs">
-            <li><A href=CHANNELS attr:aria-current="page">{move || words().channels_section}</A></li>
+            <li><A href=CHANNELS attr:aria-current=in_channels>{move || words().channels_section}</A></li>
+            <AuditLogLink/>
         </ul>
         <p class="nav-section">{move || words().channels_section}</p>
         <ul class="channel-nav" aria-label=move || words().channel_types>
@@ -63,6 +89,7 @@ pub fn SettingsIndex() -> impl IntoView {
         <ul class="settings-index-list">
             <li><a href=CHANNELS>{move || words().channels_section} " › WhatsApp Web"</a>
                 <p class="hint">{move || words().settings_hint}</p></li>
+            <AuditLogLink with_hint=true/>
         </ul>
     }
 }

@@ -6,6 +6,7 @@ fn every_refusal() -> Vec<Refusal> {
     let refused = transition(AccountStatus::Disabled, AccountEvent::Disconnect).unwrap_err();
     let mut all = vec![
         Refusal::Denied(Denied::NeedChannelsAdmin),
+        Refusal::Denied(Denied::NeedGlobalAdmin),
         Refusal::Denied(Denied::NeedSubscription),
         Refusal::Denied(Denied::InboxNeedsSubscription),
         Refusal::OnlyGlobalAdminsDelete,

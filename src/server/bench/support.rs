@@ -163,6 +163,7 @@ pub fn bench_user(user_id: i64, company_id: i64, name: &str, admin: bool) -> Sig
         last_seen_at: 0,
         language: None,
         company_language: None,
+        address: "127.0.0.1".into(),
     }
 }
 

@@ -184,8 +184,8 @@ pub async fn finish(
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO company_audit_log (company_id, at, actor_user_id, actor_name, action, subject, details) \
-             VALUES ($1, $2, $3, $4, 'whatsapp_account_deleted', $5, $6)",
+            "INSERT INTO company_audit_log (company_id, at, actor_user_id, actor_name, action, subject, details, account_id) \
+             VALUES ($1, $2, $3, $4, 'whatsapp_account_deleted', $5, $6, $7)",
         )
         .bind(job.company_id)
         .bind(now)
@@ -193,23 +193,10 @@ pub async fn finish(
         .bind(&job.requested_by_name)
         .bind(&job.account_name)
         .bind(details)
+        .bind(job.account_id)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(())
     })
-}
-
-/// The company's audit log, newest first: (at, initiator name, action, subject, details).
-pub async fn audit_log(
-    db: &Db,
-    company_id: i64,
-) -> Result<Vec<(i64, String, String, String, String)>, sqlx::Error> {
-    on_pool!(db, pool => sqlx::query_as(
-        "SELECT at, actor_name, action, subject, details FROM company_audit_log \
-         WHERE company_id = $1 ORDER BY at DESC, id DESC",
-    )
-    .bind(company_id)
-    .fetch_all(pool)
-    .await)
 }

@@ -3,6 +3,7 @@
 //! in another status (or the company at its limit) changes nothing and answers false.
 
 use super::account_data::AccountDataCounts;
+use super::audit::{record_event, Initiator};
 use super::{on_pool, Db};
 use crate::server::metrics;
 
@@ -15,7 +16,7 @@ async fn change(
     id: i64,
     more_binds: &[i64],
     event: &str,
-    initiator: i64,
+    initiator: &Initiator,
     now: i64,
     lock_company: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
@@ -31,20 +32,19 @@ async fn change(
         if query.execute(&mut *tx).await?.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query("INSERT INTO account_events (account_id, at, event, actor_user_id) VALUES ($1, $2, $3, $4)")
-            .bind(id)
-            .bind(now)
-            .bind(event)
-            .bind(initiator)
-            .execute(&mut *tx)
-            .await?;
+        record_event!(tx, id, now, event, None, Some(initiator), None);
         tx.commit().await?;
         metrics::channel_event(event, None);
         Ok(true)
     })
 }
 
-pub async fn disable(db: &Db, id: i64, initiator: i64, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn disable(
+    db: &Db,
+    id: i64,
+    initiator: &Initiator,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     change(
         db,
         "UPDATE whatsapp_accounts SET status = 'disabled', updated_at = $2, version = version + 1 \
@@ -66,7 +66,7 @@ pub async fn enable_within_limit(
     company_id: i64,
     id: i64,
     limit: i64,
-    initiator: i64,
+    initiator: &Initiator,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     change(
@@ -105,7 +105,12 @@ impl DeletionJob {
 }
 
 /// Disabled → Deleting and the job row, atomically.
-pub async fn begin_deletion(db: &Db, job: &DeletionJob) -> Result<bool, sqlx::Error> {
+/// `initiator` is who confirmed, as the audit log records them.
+pub async fn begin_deletion(
+    db: &Db,
+    job: &DeletionJob,
+    initiator: &Initiator,
+) -> Result<bool, sqlx::Error> {
     let c = job.counts;
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
@@ -142,12 +147,7 @@ pub async fn begin_deletion(db: &Db, job: &DeletionJob) -> Result<bool, sqlx::Er
         .bind(job.total_items())
         .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO account_events (account_id, at, event, actor_user_id) VALUES ($1, $2, 'deletion_started', $3)")
-            .bind(job.account_id)
-            .bind(job.requested_at)
-            .bind(job.requested_by)
-            .execute(&mut *tx)
-            .await?;
+        record_event!(tx, job.account_id, job.requested_at, "deletion_started", None, Some(initiator), None);
         tx.commit().await?;
         Ok(true)
     })

@@ -1,5 +1,6 @@
 //! What the setup wizard reads and writes of an account: its settings and their version.
 
+use super::audit::{record_event, Initiator};
 use super::{on_pool, Db};
 use crate::domain::account::AccountStatus;
 
@@ -25,26 +26,57 @@ impl SetupRow {
     }
 }
 
+const SETUP: &str =
+    "SELECT id, status, version, name, phone, business_name, cellphone_user_id, funnel_id, \
+     owner_user_id, send_read_receipts, import_history FROM whatsapp_accounts";
+
+const RESTRICTED: &str =
+    "SELECT user_id FROM account_restricted_users WHERE account_id = $1 ORDER BY user_id";
+
 /// The account's settings if it belongs to `company_id`.
 pub async fn setup_of(db: &Db, company_id: i64, id: i64) -> Result<Option<SetupRow>, sqlx::Error> {
-    on_pool!(db, pool => sqlx::query_as(
-        "SELECT id, status, version, name, phone, business_name, cellphone_user_id, funnel_id, \
-         owner_user_id, send_read_receipts, import_history FROM whatsapp_accounts \
-         WHERE id = $1 AND company_id = $2",
-    )
-    .bind(id)
-    .bind(company_id)
-    .fetch_optional(pool)
-    .await)
+    on_pool!(db, pool => sqlx::query_as(&format!("{SETUP} WHERE id = $1 AND company_id = $2"))
+        .bind(id)
+        .bind(company_id)
+        .fetch_optional(pool)
+        .await)
 }
 
 pub async fn restricted_user_ids(db: &Db, id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    on_pool!(db, pool => sqlx::query_scalar(
-        "SELECT user_id FROM account_restricted_users WHERE account_id = $1 ORDER BY user_id",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await)
+    on_pool!(db, pool => sqlx::query_scalar(RESTRICTED).bind(id).fetch_all(pool).await)
+}
+
+/// What a save changes, as the history names it: `phone`, `name`, `cellphone_user`,
+/// `funnel`, `owner`, `visibility`, `read_receipts`, `history`.
+pub fn changed_fields(
+    before: &SetupRow,
+    restricted_before: &[i64],
+    after: &Settings<'_>,
+) -> Vec<&'static str> {
+    let mut restricted_after = after.restricted_user_ids.to_vec();
+    restricted_after.sort_unstable();
+    [
+        ("phone", before.phone.as_deref() != Some(after.phone)),
+        ("name", before.name != after.name),
+        (
+            "cellphone_user",
+            before.cellphone_user_id != Some(after.cellphone_user_id),
+        ),
+        ("funnel", before.funnel_id != Some(after.funnel_id)),
+        ("owner", before.owner_user_id != after.owner_user_id),
+        (
+            "visibility",
+            restricted_before != restricted_after.as_slice(),
+        ),
+        (
+            "read_receipts",
+            before.send_read_receipts != after.send_read_receipts,
+        ),
+        ("history", before.import_history != after.import_history),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect()
 }
 
 /// The name of another account of the company (not being deleted) configured with
@@ -98,11 +130,25 @@ pub async fn save(
     version: i64,
     status: AccountStatus,
     settings: &Settings<'_>,
-    initiator: i64,
+    initiator: &Initiator,
     now: i64,
 ) -> Result<Saved, sqlx::Error> {
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
+        // A write first: on SQLite a transaction that reads and only then writes cannot wait
+        // for another writer ("database is locked"); on PostgreSQL it locks the row read below.
+        sqlx::query("UPDATE whatsapp_accounts SET version = version WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let before: Option<SetupRow> = sqlx::query_as(&format!("{SETUP} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let restricted_before: Vec<i64> = sqlx::query_scalar(RESTRICTED)
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
         let updated = sqlx::query(
             "UPDATE whatsapp_accounts SET phone = $5, name = $6, cellphone_user_id = $7, \
              funnel_id = $8, owner_user_id = $9, version = version + 1, updated_at = $10, \
@@ -138,12 +184,9 @@ pub async fn save(
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("INSERT INTO account_events (account_id, at, event, actor_user_id) VALUES ($1, $2, 'settings_saved', $3)")
-            .bind(id)
-            .bind(now)
-            .bind(initiator)
-            .execute(&mut *tx)
-            .await?;
+        let changed = before
+            .map(|before| changed_fields(&before, &restricted_before, settings).join(","));
+        record_event!(tx, id, now, "settings_saved", None, Some(initiator), changed.as_deref());
         tx.commit().await?;
         Ok(Saved::Yes)
     })

@@ -1,6 +1,7 @@
 //! WhatsApp Web accounts. Every status change writes the account and its history
 //! entry in one transaction, so the history never disagrees with the status.
 
+use super::audit::{record_event, Initiator};
 use super::{fence_holds, on_pool, Db};
 use crate::domain::account::{AccountStatus, DisconnectReason};
 use crate::server::metrics;
@@ -63,7 +64,7 @@ pub async fn insert_within_limit(
     db: &Db,
     company_id: i64,
     limit: i64,
-    initiator: Option<i64>,
+    initiator: Option<&Initiator>,
     now: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
     on_pool!(db, pool => {
@@ -84,12 +85,7 @@ pub async fn insert_within_limit(
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = id {
-            sqlx::query("INSERT INTO account_events (account_id, at, event, actor_user_id) VALUES ($1, $2, 'added', $3)")
-                .bind(id)
-                .bind(now)
-                .bind(initiator)
-                .execute(&mut *tx)
-                .await?;
+            record_event!(tx, id, now, "added", None, initiator, None);
         }
         tx.commit().await?;
         Ok(id)
@@ -199,19 +195,29 @@ pub async fn adopt_linked_phone(
     db: &Db,
     company_id: i64,
     id: i64,
+    initiator: &Initiator,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    on_pool!(db, pool => sqlx::query(
-        "UPDATE whatsapp_accounts SET phone = linked_phone, version = version + 1, updated_at = $3 \
-         WHERE id = $1 AND company_id = $2 AND status = 'connected' \
-           AND linked_phone IS NOT NULL AND phone IS NOT NULL AND phone <> linked_phone",
-    )
-    .bind(id)
-    .bind(company_id)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|done| done.rows_affected() == 1))
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let kept: Option<String> = sqlx::query_scalar(
+            "UPDATE whatsapp_accounts SET phone = linked_phone, version = version + 1, updated_at = $3 \
+             WHERE id = $1 AND company_id = $2 AND status = 'connected' \
+               AND linked_phone IS NOT NULL AND phone IS NOT NULL AND phone <> linked_phone \
+             RETURNING phone",
+        )
+        .bind(id)
+        .bind(company_id)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(kept) = kept else {
+            return Ok(false);
+        };
+        record_event!(tx, id, now, "number_kept", None, Some(initiator), Some(kept.as_str()));
+        tx.commit().await?;
+        Ok(true)
+    })
 }
 
 /// Applies a status change and appends its history entry, atomically.
@@ -219,7 +225,7 @@ pub async fn apply(
     db: &Db,
     id: i64,
     change: Change<'_>,
-    initiator: Option<i64>,
+    initiator: Option<&Initiator>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     apply_fenced(db, id, change, initiator, now, None)
@@ -234,7 +240,7 @@ pub async fn apply_fenced(
     db: &Db,
     id: i64,
     change: Change<'_>,
-    initiator: Option<i64>,
+    initiator: Option<&Initiator>,
     now: i64,
     fence: Option<&Fence>,
 ) -> Result<bool, sqlx::Error> {
@@ -292,16 +298,12 @@ pub async fn apply_fenced(
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query(
-            "INSERT INTO account_events (account_id, at, event, reason_code, actor_user_id) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(id)
-        .bind(now)
-        .bind(event)
-        .bind(reason)
-        .bind(initiator)
-        .execute(&mut *tx)
-        .await?;
+        // The number that scanned, for the history ("Linked from +57…").
+        let details = match &change {
+            Change::Connected { phone, .. } => Some(*phone),
+            _ => None,
+        };
+        record_event!(tx, id, now, event, reason, initiator, details);
         tx.commit().await?;
         metrics::channel_event(event, reason);
         Ok(true)
@@ -313,17 +315,14 @@ pub async fn record_event(
     db: &Db,
     id: i64,
     event: &str,
-    initiator: Option<i64>,
+    initiator: Option<&Initiator>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    on_pool!(db, pool => sqlx::query("INSERT INTO account_events (account_id, at, event, actor_user_id) VALUES ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(now)
-        .bind(event)
-        .bind(initiator)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        record_event!(tx, id, now, event, None, initiator, None);
+        tx.commit().await?;
+    });
     metrics::channel_event(event, None);
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod account_deletion;
 pub mod account_lifecycle;
 pub mod account_setup;
 pub mod accounts;
+pub mod audit;
 pub mod cluster;
 pub mod cluster_sends;
 pub mod companies;

@@ -52,6 +52,16 @@ pub async fn scheduler_lag_ms(db: &Db) -> Result<i64, sqlx::Error> {
     Ok(oldest.map_or(0, |due| (now - due).max(0)))
 }
 
+/// Running deletions, every company together: (jobs, items done, items in all).
+pub async fn deletion_progress(db: &Db) -> Result<(i64, i64, i64), sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(done_items), 0), COALESCE(SUM(total_items), 0) \
+         FROM account_deletions",
+    )
+    .fetch_one(pool)
+    .await)
+}
+
 /// The pool's open connections and how many of them are idle.
 pub fn pool_use(db: &Db) -> (u32, usize) {
     on_pool!(db, pool => (pool.size(), pool.num_idle()))

@@ -19,6 +19,10 @@ pub struct SignedInUser {
     /// The person's own choice of language (a tag), and their company's default.
     pub language: Option<String>,
     pub company_language: Option<String>,
+    /// The address of the request being served (the audit log's "from"); set by the
+    /// sign-in gate, empty elsewhere.
+    #[sqlx(skip)]
+    pub address: String,
 }
 
 impl SignedInUser {

@@ -27,6 +27,7 @@ pub fn initiator(user: &SignedInUser) -> Initiator {
     Initiator {
         user_id: user.user_id,
         name: user.display_name.clone(),
+        address: user.address.clone(),
     }
 }
 
@@ -220,6 +221,7 @@ pub async fn overview(
         channel_limit: company.channel_limit,
         accounts,
         may_delete: user.global_admin,
+        activity: super::activity::week_of_connected(db, company_id).await?,
     })
 }
 
@@ -277,7 +279,7 @@ pub async fn add(
         db,
         company.id,
         company.channel_limit,
-        Some(user.user_id),
+        Some(&initiator(user)),
         now_ms(),
     )
     .await
@@ -285,8 +287,9 @@ pub async fn add(
     let Some(id) = inserted else {
         return Err(limit_reached(db, company.id, company.channel_limit).await);
     };
+    // The history already says who added it; the first attempt is part of the Add.
     manager
-        .start_linking(company.id, id, Some(initiator(user)))
+        .start_linking(company.id, id, None)
         .await
         .map_err(manager_error)?;
     owned(db, manager, user, id).await
@@ -395,8 +398,8 @@ pub async fn keep_linked_number(
     id: i64,
 ) -> Result<AccountView, AppError> {
     let company = user.company_id;
-    act_on(db, manager, user, id, |_| async move {
-        let adopted = accounts::adopt_linked_phone(db, company, id, now_ms())
+    act_on(db, manager, user, id, |initiator| async move {
+        let adopted = accounts::adopt_linked_phone(db, company, id, &initiator, now_ms())
             .await
             .map_err(|e| internal("keep the linked number", e))?;
         if !adopted {
@@ -479,6 +482,7 @@ pub async fn session_details(
         reconnects: stats.reconnects + u64::from(live.reconnects),
         last_activity_ms: (stats.last_activity_ms > 0).then_some(stats.last_activity_ms),
         retained_bytes: stats.retained_bytes,
+        hourly: super::activity::day_of(db, id).await?,
     })
 }
 

@@ -126,7 +126,7 @@ pub async fn delete(
         counts,
     };
     manager
-        .begin_deletion(user.company_id, id, job)
+        .begin_deletion(user.company_id, id, job, super::channels::initiator(user))
         .await
         .map_err(manager_error)?;
     worker.wake();

@@ -1,5 +1,6 @@
 //! Use cases. Each takes the database and plain inputs, returns values or an `AppError`.
 
+pub mod activity;
 pub mod channels;
 pub mod country_names;
 pub mod identity;

@@ -269,7 +269,7 @@ pub async fn save(
         version,
         action.required_status(),
         &settings,
-        user.user_id,
+        &initiator(user),
         now_ms(),
     )
     .await

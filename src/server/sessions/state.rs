@@ -7,12 +7,9 @@ use crate::domain::account::Refused;
 use crate::server::drivers::driver::{DriverError, SendTicket};
 use crate::views::channels::ImportProgress;
 
-/// Who asked for an action, for the account's history and the card ("Disconnected by Ana").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Initiator {
-    pub user_id: i64,
-    pub name: String,
-}
+/// Who asked for an action, for the account's history, the audit log and the card
+/// ("Disconnected by Ana").
+pub use crate::server::db::audit::Initiator;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Health {

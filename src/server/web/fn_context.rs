@@ -15,7 +15,7 @@ use leptos_axum::ResponseOptions;
 use super::gate::SignInContext;
 use super::page_cache;
 use super::security::error_response;
-use crate::domain::access::{may_manage_channels, may_use_inbox};
+use crate::domain::access::{may_manage_channels, may_read_audit_log, may_use_inbox};
 use crate::error::AppError;
 use crate::i18n::refusals::in_locale;
 use crate::paths;
@@ -127,6 +127,8 @@ pub enum Role {
     ChannelsAdmin,
     /// Signed in, and the company's subscription is active.
     InboxUser,
+    /// Signed in as a Global Admin (the audit log).
+    GlobalAdmin,
 }
 
 /// The body of a server function: checks that the caller has `role` (401 without a
@@ -156,6 +158,11 @@ where
         let user = match role {
             Role::ChannelsAdmin => require_channels_admin().await?,
             Role::InboxUser => require_inbox_user().await?,
+            Role::GlobalAdmin => {
+                let user = require_user().await?;
+                may_read_audit_log(user.roles())?;
+                user
+            }
         };
         call(user, app_state()).await
     };

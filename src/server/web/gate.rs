@@ -2,7 +2,9 @@
 //! sends anonymous visitors to /login (pages) or answers 401 (server functions), and
 //! routes a fresh install to /setup.
 
-use axum::extract::{Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -163,6 +165,14 @@ pub async fn sign_in_gate(
     let mut response = match early {
         Some(response) => response,
         None => {
+            let address = request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(peer)| peer.ip().to_string());
+            let user = user.map(|user| SignedInUser {
+                address: address.unwrap_or_default(),
+                ..user
+            });
             request.extensions_mut().insert(SignInContext {
                 user,
                 token: token.clone(),

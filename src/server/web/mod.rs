@@ -3,6 +3,7 @@
 //! media downloads, and what operators call (health, readiness, metrics).
 
 pub mod assets;
+pub mod audit_http;
 pub mod channel_stream;
 pub mod fn_context;
 pub mod gate;

@@ -179,6 +179,14 @@ async fn record_current(state: &AppState) {
         Ok(lag) => gauge!(m::SCHEDULER_LAG).set(lag as f64 / 1000.0),
         Err(e) => tracing::warn!("metrics: could not read the scheduler's lag: {e}"),
     }
+    match ops_db::deletion_progress(&state.db).await {
+        Ok((jobs, done, total)) => {
+            gauge!(m::DELETIONS).set(jobs as f64);
+            gauge!(m::DELETION_ITEMS, "state" => "done").set(done as f64);
+            gauge!(m::DELETION_ITEMS, "state" => "left").set((total - done).max(0) as f64);
+        }
+        Err(e) => tracing::warn!("metrics: could not read the deletions' progress: {e}"),
+    }
     let (open, idle) = ops_db::pool_use(&state.db);
     gauge!(m::DB_CONNECTIONS, "state" => "idle").set(idle as f64);
     gauge!(m::DB_CONNECTIONS, "state" => "busy").set(open.saturating_sub(idle as u32) as f64);

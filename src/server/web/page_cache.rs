@@ -58,6 +58,7 @@ impl From<&SignedInUser> for Reader {
         Reader(SignedInUser {
             signed_in_at: 0,
             last_seen_at: 0,
+            address: String::new(),
             ..user.clone()
         })
     }

@@ -9,6 +9,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use super::assets;
+use super::audit_http::audit_csv;
 use super::fn_context::decode_errors_status;
 use super::gate::sign_in_gate;
 use super::inbox_http::{inbox_events, media_file};
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route(paths::CHANNEL_EVENTS, get(channel_events))
         .route(paths::INBOX_EVENTS, get(inbox_events))
         .route(paths::MEDIA_ROUTE, get(media_file))
+        .route(paths::AUDIT_CSV, get(audit_csv))
         .route(
             paths::PASSKEY_ROUTE,
             get(passkey_request).post(passkey_answer),

@@ -241,6 +241,7 @@ async fn disconnect_on_another_server_closes_the_owners_socket_at_once() {
         let actor = Initiator {
             user_id: ana,
             name: "Ana".into(),
+            address: "127.0.0.1".into(),
         };
         b.disconnect(company, account, actor).await.unwrap();
         eventually(|| async { sim.connection_log().open.is_empty().then_some(()) }).await;

@@ -151,7 +151,11 @@ async fn concurrent_adds_and_enables_stop_at_the_limit() {
             global_admin: true,
             channels_admin: true,
         };
-        let admin = crate::server::db::users::insert(&db, &admin).await.unwrap();
+        let admin = crate::server::db::audit::Initiator {
+            user_id: crate::server::db::users::insert(&db, &admin).await.unwrap(),
+            name: "Admin".into(),
+            address: "127.0.0.1".into(),
+        };
         let mut disabled = Vec::new();
         for n in 0..10 {
             let id = insert_within_limit(&db, other, 100, None, n).await.unwrap().unwrap();
@@ -165,7 +169,8 @@ async fn concurrent_adds_and_enables_stop_at_the_limit() {
         .unwrap();
         let enables = disabled.into_iter().map(|id| {
             let db = db.clone();
-            tokio::spawn(async move { enable_within_limit(&db, other, id, 3, admin, 5).await })
+            let admin = admin.clone();
+            tokio::spawn(async move { enable_within_limit(&db, other, id, 3, &admin, 5).await })
         });
         let enabled = futures::future::join_all(enables)
             .await

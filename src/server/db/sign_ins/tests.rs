@@ -33,6 +33,7 @@ async fn sessions_load_user_and_company_and_expire() {
                 last_seen_at: 1_000,
                 language: None,
                 company_language: None,
+                address: String::new(),
             }
         );
         touch(&db, "old", 2_000).await.unwrap();

@@ -237,6 +237,7 @@ mod through_the_manager {
         Initiator {
             user_id: crate::server::db::users::insert(db, &new).await.unwrap(),
             name: "Ana".into(),
+            address: "127.0.0.1".into(),
         }
     }
 

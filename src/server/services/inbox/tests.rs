@@ -61,6 +61,7 @@ fn session(id: i64, company_id: i64, name: &str, global_admin: bool) -> SignedIn
         last_seen_at: 0,
         language: None,
         company_language: None,
+        address: String::new(),
     }
 }
 

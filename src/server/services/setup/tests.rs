@@ -44,6 +44,7 @@ fn session_user(id: i64, company_id: i64, name: &str) -> SignedInUser {
         last_seen_at: 0,
         language: None,
         company_language: None,
+        address: String::new(),
     }
 }
 

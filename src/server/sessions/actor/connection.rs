@@ -100,8 +100,7 @@ impl AccountActor {
             initiator_name: initiator.map(|a| a.name.as_str()),
             until_ms,
         };
-        let actor_id = initiator.map(|a| a.user_id);
-        accounts::apply(&self.inner.db, self.id, change, actor_id, now_ms()).await?;
+        accounts::apply(&self.inner.db, self.id, change, initiator, now_ms()).await?;
         self.inner
             .set_live(self.id, |live| *live = Default::default());
         self.publish();

@@ -18,7 +18,7 @@ impl AccountActor {
             &self.inner.db,
             self.id,
             Change::Linking,
-            initiator.map(|a| a.user_id),
+            initiator.as_ref(),
             now_ms(),
         )
         .await?;

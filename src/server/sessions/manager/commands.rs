@@ -168,9 +168,7 @@ impl SessionManager {
         initiator: Initiator,
     ) -> Result<(), ManagerError> {
         let write: StatusWrite = Box::new(move |db| {
-            Box::pin(
-                async move { lifecycle::disable(&db, account, initiator.user_id, now_ms()).await },
-            )
+            Box::pin(async move { lifecycle::disable(&db, account, &initiator, now_ms()).await })
         });
         self.change_status(
             company_id,
@@ -197,7 +195,7 @@ impl SessionManager {
                     company_id,
                     account,
                     limit,
-                    initiator.user_id,
+                    &initiator,
                     now_ms(),
                 )
                 .await
@@ -219,9 +217,11 @@ impl SessionManager {
         company_id: i64,
         account: i64,
         job: lifecycle::DeletionJob,
+        initiator: Initiator,
     ) -> Result<(), ManagerError> {
-        let write: StatusWrite =
-            Box::new(move |db| Box::pin(async move { lifecycle::begin_deletion(&db, &job).await }));
+        let write: StatusWrite = Box::new(move |db| {
+            Box::pin(async move { lifecycle::begin_deletion(&db, &job, &initiator).await })
+        });
         self.change_status(
             company_id,
             account,

@@ -28,6 +28,7 @@ fn ana() -> Initiator {
     Initiator {
         user_id: ANA,
         name: "Ana Torres".into(),
+        address: "127.0.0.1".into(),
     }
 }
 
@@ -64,7 +65,7 @@ impl Rig {
     }
 
     async fn add(&self) -> i64 {
-        let id = accounts::insert_within_limit(&self.db, self.company, 10, Some(ANA), now_ms())
+        let id = accounts::insert_within_limit(&self.db, self.company, 10, Some(&ana()), now_ms())
             .await
             .unwrap()
             .unwrap();

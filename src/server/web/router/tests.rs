@@ -866,6 +866,7 @@ async fn a_sign_in_in_use_renews_its_cookie_at_most_once_a_minute() {
 }
 
 mod assets;
+mod audit;
 mod history_media;
 mod kept_pages;
 mod languages;

@@ -8,6 +8,7 @@ use crate::domain::account::{AccountStatus, DisconnectReason};
 use crate::error::AppError;
 use crate::server::db::account_data;
 use crate::server::db::accounts::{self, Change};
+use crate::server::db::audit::{self, AuditFilter, AuditRow};
 use crate::server::db::sign_ins::SignedInUser;
 use crate::server::db::{companies, funnels, on_pool, testing::with_db, users};
 use crate::server::drivers::driver::{Driver, InboundMedia, InboundMessage};
@@ -40,6 +41,7 @@ fn user_session(id: i64, company_id: i64, global_admin: bool) -> SignedInUser {
         last_seen_at: 0,
         language: None,
         company_language: None,
+        address: "192.0.2.1".into(),
     }
 }
 
@@ -203,6 +205,16 @@ impl Rig {
         assert_eq!(view.deleting_percent, Some(0));
     }
 
+    /// The audit log's entries of finished deletions.
+    async fn deletions_logged(&self) -> Vec<AuditRow> {
+        audit::audit_entries(&self.db, self.company, AuditFilter::default(), None, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|entry| entry.action == "whatsapp_account_deleted")
+            .collect()
+    }
+
     fn deleter(&self, batch_rows: i64) -> Deleter {
         Deleter {
             db: self.db.clone(),
@@ -259,16 +271,18 @@ impl Rig {
             .await
             .unwrap()
             .is_empty());
-        let log = account_deletion::audit_log(&self.db, self.company)
-            .await
-            .unwrap();
+        let log = self.deletions_logged().await;
         assert_eq!(log.len(), 1);
-        let (_, actor, action, subject, details) = &log[0];
+        let entry = &log[0];
         assert_eq!(
-            (actor.as_str(), action.as_str(), subject.as_str()),
-            ("Ana Torres", "whatsapp_account_deleted", "Main")
+            (
+                entry.actor_name.as_str(),
+                entry.subject.as_str(),
+                entry.account_id
+            ),
+            ("Ana Torres", "Main", Some(a))
         );
-        let details: serde_json::Value = serde_json::from_str(details).unwrap();
+        let details: serde_json::Value = serde_json::from_str(&entry.details).unwrap();
         assert_eq!(details["messages"], 6);
         assert_eq!(details["contacts"], 1);
         assert_eq!(details["media_files"], 1);
@@ -497,6 +511,31 @@ async fn delete_removes_exactly_the_channels_data_files_and_nothing_of_another()
         let outcome = rig.deleter(2).run(&job, || false).await.unwrap();
         assert_eq!(outcome, Outcome::Finished);
         rig.assert_only_a_is_gone(a, b).await;
+        // Every action on A is in the audit log once, with Ana and her address, after A is gone.
+        let filter = AuditFilter {
+            account_id: Some(a),
+            actor_user_id: None,
+        };
+        let log = audit::audit_entries(&rig.db, rig.company, filter, None, 100)
+            .await
+            .unwrap();
+        let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "whatsapp_account_deleted",
+                "deletion_started",
+                "disabled",
+                "enabled",
+                "disabled"
+            ]
+        );
+        assert!(log.iter().all(|e| e.actor_name == "Ana Torres"
+            && e.actor_user_id == Some(rig.admin.user_id)
+            && e.subject == "Main"));
+        assert!(log[1..]
+            .iter()
+            .all(|e| e.address.as_deref() == Some("192.0.2.1")));
         let _ = tokio::fs::remove_dir_all(rig.media.root()).await;
     })
     .await;
@@ -554,10 +593,7 @@ async fn an_interrupted_delete_resumes_and_ends_the_same_and_running_again_delet
             1
         );
         assert_eq!(
-            account_deletion::audit_log(&rig.db, rig.company)
-                .await
-                .unwrap()
-                .len(),
+            rig.deletions_logged().await.len(),
             1,
             "the deletion is recorded once"
         );

@@ -224,6 +224,8 @@ async fn metrics_show_channels_messages_and_routes_but_no_company_or_number() {
             "aurora_sessions_running ",
             "aurora_db_connections{state=\"idle\"} ",
             "aurora_scheduler_lag_seconds ",
+            "aurora_deletions_running ",
+            "aurora_deletion_items{state=\"left\"} ",
             // The route's template, never the id asked for.
             r#"aurora_http_request_duration_seconds_bucket{route="/api/media/{id}",method="GET",status="4xx""#,
             r#"route="/api/login",method="POST",status="2xx""#,

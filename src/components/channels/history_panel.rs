@@ -1,0 +1,90 @@
+//! A card's **History**: the channel's events, newest first, read when opened, followed by
+//! older ones on request, and read again whenever the card changes while it is open.
+
+use leptos::prelude::*;
+
+use crate::api::activity::channel_history;
+use crate::components::common::time::TimeAgo;
+use crate::i18n::activity::EventWords;
+use crate::i18n::{error_text, use_texts};
+use crate::views::activity::HistoryEntry;
+use crate::views::channels::AccountView;
+
+#[component]
+pub fn HistoryPanel(account: RwSignal<AccountView>) -> impl IntoView {
+    let words = use_texts();
+    let id = account.get_untracked().id;
+    let open = RwSignal::new(false);
+    let entries = RwSignal::new(Vec::<HistoryEntry>::new());
+    let more = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let reading = RwSignal::new(false);
+    // `before`: none reads the newest page afresh, an id appends the page older than it.
+    let read = move |before: Option<i64>| {
+        reading.set(true);
+        leptos::task::spawn_local(async move {
+            match channel_history(id, before).await {
+                Ok(page) => {
+                    entries.update(|shown| match before {
+                        Some(_) => shown.extend(page.entries),
+                        None => *shown = page.entries,
+                    });
+                    more.set(page.more);
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(error_text(&e))),
+            }
+            reading.try_set(false);
+        });
+    };
+    // The card changed (a status, a reconnect, a save): the history has a new entry.
+    Effect::new(move |seen: Option<u64>| {
+        let revision = account.with(|a| a.revision);
+        if open.get_untracked() && seen.is_some_and(|seen| seen != revision) {
+            read(None);
+        }
+        revision
+    });
+    let toggle = move |_| {
+        let opening = !open.get_untracked();
+        open.set(opening);
+        if opening {
+            read(None);
+        }
+    };
+    let older = move |_| read(entries.with_untracked(|e| e.last().map(|e| e.id)));
+    view! {
+        <button
+            type="button"
+            class="link-button"
+            aria-expanded=move || open.get().to_string()
+            aria-controls=format!("history-{id}")
+            on:click=toggle
+        >
+            {move || if open.get() { words().activity.hide_history } else { words().activity.history }}
+        </button>
+        <section id=format!("history-{id}") class="history" hidden=move || !open.get() aria-label=move || words().activity.history>
+            {move || error.get().map(|message| view! { <p role="alert">{message}</p> })}
+            <ol class="events" aria-live="polite">
+                <For each=move || entries.get() key=|e| e.id let:entry>
+                    <li>
+                        <span>{move || (words().activity.event)(&EventWords {
+                            event: &entry.event,
+                            reason: entry.reason.as_deref(),
+                            by: entry.by.as_deref(),
+                            details: entry.details.as_deref(),
+                        })}</span>
+                        " · "
+                        <TimeAgo ms=entry.at_ms/>
+                    </li>
+                </For>
+            </ol>
+            <p class="muted" hidden=move || reading.get() || !entries.with(Vec::is_empty)>
+                {move || words().activity.no_history}
+            </p>
+            <button type="button" hidden=move || !more.get() on:click=older disabled=move || reading.get()>
+                {move || words().activity.older}
+            </button>
+        </section>
+    }
+}

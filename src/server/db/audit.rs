@@ -1,0 +1,219 @@
+//! Who did what to which channel: each channel's history (`account_events`, gone with the
+//! channel) and the company's audit log (`company_audit_log`, kept after it). A change a
+//! person caused writes both, in the transaction of the change itself (`record_event!`).
+
+use std::collections::HashMap;
+
+use super::{on_pool, Db};
+
+/// Who asked for an action: the person, and the address their request came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Initiator {
+    pub user_id: i64,
+    pub name: String,
+    pub address: String,
+}
+
+/// The audit entry of an action on a channel, named as the channel is named after it.
+pub(crate) const AUDIT_ACTION: &str =
+    "INSERT INTO company_audit_log (company_id, at, actor_user_id, actor_name, action, subject, details, account_id, address) \
+     SELECT company_id, $2, $3, $4, $5, COALESCE(NULLIF(name, ''), phone, linked_phone, ''), $6, id, $7 \
+     FROM whatsapp_accounts WHERE id = $1";
+
+pub(crate) const HISTORY_ENTRY: &str =
+    "INSERT INTO account_events (account_id, at, event, reason_code, actor_user_id, details) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// Inside `on_pool!`, on its transaction `tx`: appends the channel's history entry and,
+/// when a person caused it (`initiator`), the company's audit entry. Arguments: account id,
+/// time, event, reason code, `Option<&Initiator>`, details.
+macro_rules! record_event {
+    ($tx:expr, $account:expr, $at:expr, $event:expr, $reason:expr, $initiator:expr, $details:expr) => {{
+        let initiator: Option<&$crate::server::db::audit::Initiator> = $initiator;
+        let details: Option<&str> = $details;
+        let reason: Option<&str> = $reason;
+        sqlx::query($crate::server::db::audit::HISTORY_ENTRY)
+            .bind($account)
+            .bind($at)
+            .bind($event)
+            .bind(reason)
+            .bind(initiator.map(|i| i.user_id))
+            .bind(details)
+            .execute(&mut *$tx)
+            .await?;
+        if let Some(initiator) = initiator {
+            sqlx::query($crate::server::db::audit::AUDIT_ACTION)
+                .bind($account)
+                .bind($at)
+                .bind(initiator.user_id)
+                .bind(&initiator.name)
+                .bind($event)
+                .bind(details.unwrap_or(""))
+                .bind(&initiator.address)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    }};
+}
+pub(crate) use record_event;
+
+/// One entry of a channel's history.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HistoryRow {
+    pub id: i64,
+    pub at: i64,
+    pub event: String,
+    pub reason_code: Option<String>,
+    pub actor_name: Option<String>,
+    pub details: Option<String>,
+}
+
+/// A channel's history, newest first: `limit` entries older than `before` (an entry id).
+pub async fn channel_history(
+    db: &Db,
+    account_id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<HistoryRow>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_as(
+        "SELECT e.id, e.at, e.event, e.reason_code, u.display_name AS actor_name, e.details \
+         FROM account_events e LEFT JOIN users u ON u.id = e.actor_user_id \
+         WHERE e.account_id = $1 AND ($2 IS NULL OR e.id < $2) \
+         ORDER BY e.id DESC LIMIT $3",
+    )
+    .bind(account_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)
+}
+
+/// One entry of the company's audit log.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor_user_id: Option<i64>,
+    pub actor_name: String,
+    pub action: String,
+    pub subject: String,
+    pub details: String,
+    pub account_id: Option<i64>,
+    pub address: Option<String>,
+}
+
+/// Which entries of the audit log: of one channel, of one person, or all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub account_id: Option<i64>,
+    pub actor_user_id: Option<i64>,
+}
+
+/// The company's audit log, newest first: `limit` entries older than `before` (an entry id).
+pub async fn audit_entries(
+    db: &Db,
+    company_id: i64,
+    filter: AuditFilter,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditRow>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_as(
+        "SELECT id, at, actor_user_id, actor_name, action, subject, details, account_id, address \
+         FROM company_audit_log \
+         WHERE company_id = $1 AND ($2 IS NULL OR account_id = $2) \
+           AND ($3 IS NULL OR actor_user_id = $3) AND ($4 IS NULL OR id < $4) \
+         ORDER BY id DESC LIMIT $5",
+    )
+    .bind(company_id)
+    .bind(filter.account_id)
+    .bind(filter.actor_user_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)
+}
+
+/// The channels and the people the log names, for its filters: (id, latest name), sorted
+/// by name.
+pub async fn audit_subjects(
+    db: &Db,
+    company_id: i64,
+) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), sqlx::Error> {
+    on_pool!(db, pool => {
+        let channels = sqlx::query_as(
+            "SELECT l.account_id, l.subject FROM company_audit_log l \
+             WHERE l.company_id = $1 AND l.id = (SELECT MAX(m.id) FROM company_audit_log m \
+               WHERE m.company_id = $1 AND m.account_id = l.account_id) \
+             ORDER BY l.subject, l.account_id",
+        )
+        .bind(company_id)
+        .fetch_all(pool)
+        .await?;
+        let people = sqlx::query_as(
+            "SELECT l.actor_user_id, l.actor_name FROM company_audit_log l \
+             WHERE l.company_id = $1 AND l.id = (SELECT MAX(m.id) FROM company_audit_log m \
+               WHERE m.company_id = $1 AND m.actor_user_id = l.actor_user_id) \
+             ORDER BY l.actor_name, l.actor_user_id",
+        )
+        .bind(company_id)
+        .fetch_all(pool)
+        .await?;
+        Ok((channels, people))
+    })
+}
+
+/// Whose messages an activity count covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivityOf {
+    /// Every Connected channel of the company.
+    ConnectedOf(i64),
+    Account(i64),
+}
+
+/// Messages in and out per channel and period: `periods` of `period_ms` each, the last
+/// ending at `now`; per channel oldest first, as (in, out). A channel without messages in
+/// that time is not listed.
+pub async fn activity(
+    db: &Db,
+    of: ActivityOf,
+    now: i64,
+    period_ms: i64,
+    periods: i64,
+) -> Result<HashMap<i64, Vec<(i64, i64)>>, sqlx::Error> {
+    let start = now - period_ms * periods;
+    let (accounts, id) = match of {
+        ActivityOf::ConnectedOf(company) => (
+            "SELECT id FROM whatsapp_accounts WHERE company_id = $1 AND status = 'connected'",
+            company,
+        ),
+        ActivityOf::Account(account) => ("SELECT $1", account),
+    };
+    let sql = format!(
+        "SELECT account_id, (sent_at - $2) / $3 AS period, direction, COUNT(*) FROM messages \
+         WHERE account_id IN ({accounts}) AND sent_at > $2 AND sent_at <= $4 \
+         GROUP BY account_id, period, direction"
+    );
+    let rows: Vec<(i64, i64, String, i64)> = on_pool!(db, pool => sqlx::query_as(&sql)
+        .bind(id)
+        .bind(start)
+        .bind(period_ms)
+        .bind(now)
+        .fetch_all(pool)
+        .await)?;
+    let mut all: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    for (account, period, direction, count) in rows {
+        let counts = all
+            .entry(account)
+            .or_insert_with(|| vec![(0, 0); periods as usize]);
+        // A message sent exactly at `now` is just past the last period's division.
+        let slot = &mut counts[period.clamp(0, periods - 1) as usize];
+        match direction.as_str() {
+            "inbound" => slot.0 += count,
+            _ => slot.1 += count,
+        }
+    }
+    Ok(all)
+}
+
+#[cfg(test)]
+mod tests;
