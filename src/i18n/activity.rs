@@ -16,6 +16,22 @@ pub struct EventWords<'a> {
     pub details: Option<&'a str>,
 }
 
+/// The catalog of `locale`. Kept out of `Texts` so that only the parts of the bundle that
+/// show a history, the audit log or a chart carry these words and their sentences.
+pub fn texts(locale: Locale) -> &'static ActivityTexts {
+    match locale {
+        Locale::En => &EN,
+        Locale::Es => &ES,
+        Locale::PtBr => &PT_BR,
+    }
+}
+
+/// `texts` in the page's language, as `use_texts` gives the rest.
+pub fn use_activity_texts() -> impl Fn() -> &'static ActivityTexts + Copy + Send + Sync + 'static {
+    let locale = super::use_locale();
+    move || texts(locale())
+}
+
 pub struct ActivityTexts {
     // A card's history.
     pub history: &'static str,
@@ -25,8 +41,6 @@ pub struct ActivityTexts {
     pub event: fn(&EventWords) -> String,
     pub deleted: fn(&AccountDataCounts) -> String,
     // The audit log.
-    pub audit_log: &'static str,
-    pub audit_hint: &'static str,
     pub channel: &'static str,
     pub person: &'static str,
     pub all_channels: &'static str,
@@ -234,8 +248,6 @@ pub const EN: ActivityTexts = ActivityTexts {
         ]
         .join(", ")
     },
-    audit_log: "Audit log",
-    audit_hint: "Who did what to which channel, when and from where.",
     channel: "Channel",
     person: "Person",
     all_channels: "All channels",
@@ -283,8 +295,6 @@ pub const ES: ActivityTexts = ActivityTexts {
         ]
         .join(", ")
     },
-    audit_log: "Registro de auditoría",
-    audit_hint: "Quién hizo qué en cada canal, cuándo y desde dónde.",
     channel: "Canal",
     person: "Persona",
     all_channels: "Todos los canales",
@@ -332,8 +342,6 @@ pub const PT_BR: ActivityTexts = ActivityTexts {
         ]
         .join(", ")
     },
-    audit_log: "Registro de auditoria",
-    audit_hint: "Quem fez o quê em cada canal, quando e de onde.",
     channel: "Canal",
     person: "Pessoa",
     all_channels: "Todos os canais",

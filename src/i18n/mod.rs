@@ -36,6 +36,8 @@ pub struct Texts {
     pub channel_types: &'static str,
     pub breadcrumb: &'static str,
     pub settings_hint: &'static str,
+    pub audit_log: &'static str,
+    pub audit_hint: &'static str,
     // The first run (`/setup`) and a missing page.
     pub first_run: [&'static str; 11],
     pub at_least_chars: fn(usize) -> String,
@@ -52,7 +54,6 @@ pub struct Texts {
     pub channels: &'static channels::ChannelTexts,
     pub setup: &'static setup::SetupTexts,
     pub inbox_texts: &'static inbox::InboxTexts,
-    pub activity: &'static activity::ActivityTexts,
 }
 
 impl Texts {
@@ -79,6 +80,8 @@ pub const EN: Texts = Texts {
     channel_types: "Channel types",
     breadcrumb: "Breadcrumb",
     settings_hint: "Link WhatsApp numbers, choose who answers them and who sees their chats.",
+    audit_log: "Audit log",
+    audit_hint: "Who did what to which channel, when and from where.",
     first_run: [
         "Set up Aurora",
         "Set up your company",
@@ -111,7 +114,6 @@ pub const EN: Texts = Texts {
     channels: &channels::EN,
     setup: &setup::EN,
     inbox_texts: &inbox::EN,
-    activity: &activity::EN,
 };
 
 pub const ES: Texts = Texts {
@@ -129,6 +131,8 @@ pub const ES: Texts = Texts {
     channel_types: "Tipos de canal",
     breadcrumb: "Ruta de navegación",
     settings_hint: "Vincula números de WhatsApp y elige quién los atiende y quién ve sus chats.",
+    audit_log: "Registro de auditoría",
+    audit_hint: "Quién hizo qué en cada canal, cuándo y desde dónde.",
     first_run: [
         "Configurar Aurora",
         "Configura tu empresa",
@@ -161,7 +165,6 @@ pub const ES: Texts = Texts {
     channels: &channels::ES,
     setup: &setup::ES,
     inbox_texts: &inbox::ES,
-    activity: &activity::ES,
 };
 
 pub const PT_BR: Texts = Texts {
@@ -179,6 +182,8 @@ pub const PT_BR: Texts = Texts {
     channel_types: "Tipos de canal",
     breadcrumb: "Trilha de navegação",
     settings_hint: "Conecte números de WhatsApp e escolha quem os atende e quem vê as conversas.",
+    audit_log: "Registro de auditoria",
+    audit_hint: "Quem fez o quê em cada canal, quando e de onde.",
     first_run: [
         "Configurar o Aurora",
         "Configure sua empresa",
@@ -211,7 +216,6 @@ pub const PT_BR: Texts = Texts {
     channels: &channels::PT_BR,
     setup: &setup::PT_BR,
     inbox_texts: &inbox::PT_BR,
-    activity: &activity::PT_BR,
 };
 
 pub fn texts(locale: Locale) -> &'static Texts {

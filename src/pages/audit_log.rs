@@ -9,8 +9,8 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use crate::api::activity::audit_log;
 use crate::components::common::time::LocalTime;
-use crate::i18n::activity::EventWords;
-use crate::i18n::{error_text, use_texts, Texts};
+use crate::i18n::activity::{use_activity_texts, ActivityTexts, EventWords};
+use crate::i18n::{error_text, use_texts};
 use crate::paths::{AUDIT_CSV, AUDIT_LOG};
 use crate::views::activity::{AuditEntry, AuditPage};
 
@@ -45,8 +45,8 @@ pub fn AuditLogPage() -> impl IntoView {
         |(channel, person)| audit_log(channel, person, None),
     );
     view! {
-        <Title text=move || words().activity.audit_log/>
-        <h1>{move || words().activity.audit_log}</h1>
+        <Title text=move || words().audit_log/>
+        <h1>{move || words().audit_log}</h1>
         <Suspense fallback=move || view! { <p class="muted">{move || words().loading}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
@@ -72,7 +72,7 @@ fn csv_link(filter: Filter) -> String {
 
 #[component]
 fn AuditBoard(page: AuditPage, filter: Filter) -> impl IntoView {
-    let words = use_texts();
+    let act = use_activity_texts();
     let entries = RwSignal::new(page.entries);
     let more = RwSignal::new(page.more);
     let reading = RwSignal::new(false);
@@ -97,35 +97,35 @@ fn AuditBoard(page: AuditPage, filter: Filter) -> impl IntoView {
     view! {
         <form class="filters" method="get" action=AUDIT_LOG>
             <label>
-                <span>{move || words().activity.channel}</span>
+                <span>{move || act().channel}</span>
                 <select name="channel">
-                    <option value="">{move || words().activity.all_channels}</option>
+                    <option value="">{move || act().all_channels}</option>
                     {channel_options.into_iter().map(|(id, name)| {
                         let shown = name.clone();
                         view! {
                             <option value=id.to_string() selected=filter.0 == Some(id)>
-                                {move || if shown.is_empty() { (words().activity.unnamed_channel)(id) } else { shown.clone() }}
+                                {move || if shown.is_empty() { (act().unnamed_channel)(id) } else { shown.clone() }}
                             </option>
                         }
                     }).collect_view()}
                 </select>
             </label>
             <label>
-                <span>{move || words().activity.person}</span>
+                <span>{move || act().person}</span>
                 <select name="person">
-                    <option value="">{move || words().activity.all_people}</option>
+                    <option value="">{move || act().all_people}</option>
                     {people_options.into_iter().map(|(id, name)| view! {
                         <option value=id.to_string() selected=filter.1 == Some(id)>{name}</option>
                     }).collect_view()}
                 </select>
             </label>
-            <button type="submit">{move || words().activity.apply}</button>
-            <a class="button" href=csv_link(filter) download="audit-log.csv">{move || words().activity.export_csv}</a>
+            <button type="submit">{move || act().apply}</button>
+            <a class="button" href=csv_link(filter) download="audit-log.csv">{move || act().export_csv}</a>
         </form>
         {move || error.get().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
         <table class="audit">
             <thead>
-                <tr>{move || words().activity.columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}</tr>
+                <tr>{move || act().columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}</tr>
             </thead>
             <tbody>
                 <For each=move || entries.get() key=|e| e.id let:entry>
@@ -133,30 +133,30 @@ fn AuditBoard(page: AuditPage, filter: Filter) -> impl IntoView {
                 </For>
             </tbody>
         </table>
-        <p class="empty" hidden=move || !entries.with(Vec::is_empty)>{move || words().activity.no_entries}</p>
+        <p class="empty" hidden=move || !entries.with(Vec::is_empty)>{move || act().no_entries}</p>
         <button type="button" hidden=move || !more.get() on:click=older disabled=move || reading.get()>
-            {move || words().activity.older}
+            {move || act().older}
         </button>
     }
 }
 
 /// What an entry says it did, without the person (a column of its own).
-fn what(t: &Texts, entry: &AuditEntry) -> String {
-    let sentence = (t.activity.event)(&EventWords {
+fn what(act: &ActivityTexts, entry: &AuditEntry) -> String {
+    let sentence = (act.event)(&EventWords {
         event: &entry.event,
         reason: None,
         by: None,
         details: (!entry.details.is_empty()).then_some(entry.details.as_str()),
     });
     match &entry.deleted {
-        Some(counts) => format!("{sentence}: {}", (t.activity.deleted)(counts)),
+        Some(counts) => format!("{sentence}: {}", (act.deleted)(counts)),
         None => sentence,
     }
 }
 
 #[component]
 fn AuditRow(entry: AuditEntry) -> impl IntoView {
-    let words = use_texts();
+    let act = use_activity_texts();
     let channel = entry.channel.clone();
     let channel_id = entry.channel_id;
     let address = entry.address.clone().unwrap_or_default();
@@ -168,10 +168,10 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
             <td>{by}</td>
             <td class="address">{address}</td>
             <td>{move || match (channel.is_empty(), channel_id) {
-                (true, Some(id)) => (words().activity.unnamed_channel)(id),
+                (true, Some(id)) => (act().unnamed_channel)(id),
                 _ => channel.clone(),
             }}</td>
-            <td>{move || what(words(), &entry)}</td>
+            <td>{move || what(act(), &entry)}</td>
         </tr>
     }
 }

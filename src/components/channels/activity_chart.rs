@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::use_texts;
+use crate::i18n::activity::use_activity_texts;
 use crate::views::activity::Activity;
 
 /// Each Connected card's last 7 days, as the page was rendered with them.
@@ -21,13 +21,13 @@ impl WeekActivity {
 /// A Connected card's week: "312 in, 287 out this week".
 #[component]
 pub fn WeekChart(id: i64) -> impl IntoView {
-    let words = use_texts();
+    let act = use_activity_texts();
     let week = use_context::<WeekActivity>()
         .map(|w| w.of(id))
         .unwrap_or_else(|| Activity::empty(7));
     let (inbound, outbound) = week.totals();
     view! {
-        <ActivityChart activity=week caption=Signal::derive(move || (words().activity.week)(inbound, outbound))/>
+        <ActivityChart activity=week caption=Signal::derive(move || (act().week)(inbound, outbound))/>
     }
 }
 

@@ -5,14 +5,14 @@ use leptos::prelude::*;
 
 use crate::api::activity::channel_history;
 use crate::components::common::time::TimeAgo;
-use crate::i18n::activity::EventWords;
-use crate::i18n::{error_text, use_texts};
+use crate::i18n::activity::{use_activity_texts, EventWords};
+use crate::i18n::error_text;
 use crate::views::activity::HistoryEntry;
 use crate::views::channels::AccountView;
 
 #[component]
 pub fn HistoryPanel(account: RwSignal<AccountView>) -> impl IntoView {
-    let words = use_texts();
+    let act = use_activity_texts();
     let id = account.get_untracked().id;
     let open = RwSignal::new(false);
     let entries = RwSignal::new(Vec::<HistoryEntry>::new());
@@ -61,14 +61,14 @@ pub fn HistoryPanel(account: RwSignal<AccountView>) -> impl IntoView {
             aria-controls=format!("history-{id}")
             on:click=toggle
         >
-            {move || if open.get() { words().activity.hide_history } else { words().activity.history }}
+            {move || if open.get() { act().hide_history } else { act().history }}
         </button>
-        <section id=format!("history-{id}") class="history" hidden=move || !open.get() aria-label=move || words().activity.history>
+        <section id=format!("history-{id}") class="history" hidden=move || !open.get() aria-label=move || act().history>
             {move || error.get().map(|message| view! { <p role="alert">{message}</p> })}
             <ol class="events" aria-live="polite">
                 <For each=move || entries.get() key=|e| e.id let:entry>
                     <li>
-                        <span>{move || (words().activity.event)(&EventWords {
+                        <span>{move || (act().event)(&EventWords {
                             event: &entry.event,
                             reason: entry.reason.as_deref(),
                             by: entry.by.as_deref(),
@@ -80,10 +80,10 @@ pub fn HistoryPanel(account: RwSignal<AccountView>) -> impl IntoView {
                 </For>
             </ol>
             <p class="muted" hidden=move || reading.get() || !entries.with(Vec::is_empty)>
-                {move || words().activity.no_history}
+                {move || act().no_history}
             </p>
             <button type="button" hidden=move || !more.get() on:click=older disabled=move || reading.get()>
-                {move || words().activity.older}
+                {move || act().older}
             </button>
         </section>
     }

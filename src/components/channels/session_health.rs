@@ -13,7 +13,7 @@ use crate::components::common::time::{ClockTime, TimeAgo};
 use crate::domain::locale::{format_integer, Locale};
 use crate::domain::size::format_bytes;
 use crate::i18n::channels::ChannelTexts;
-use crate::i18n::{error_text, texts, use_locale, use_texts};
+use crate::i18n::{error_text, use_locale, use_texts};
 use crate::views::channels::{AccountView, ChannelUpdate, HealthView, SessionDetails};
 
 /// Whole seconds left until `ms` from now, counted down in the browser.
@@ -203,7 +203,7 @@ fn figures_list(t: &ChannelTexts, locale: Locale, d: SessionDetails) -> impl Int
         memory,
     ];
     let (inbound, outbound) = d.hourly.totals();
-    let day = (texts(locale).activity.day)(inbound, outbound);
+    let day = (crate::i18n::activity::texts(locale).day)(inbound, outbound);
     view! {
         <dl class="figures">
             {t.figures.iter().zip(values).map(|(term, value)| view! { <dt>{*term}</dt><dd>{value}</dd> }).collect_view()}

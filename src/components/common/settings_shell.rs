@@ -29,7 +29,7 @@ pub fn SettingsShell() -> impl IntoView {
                 <nav class="crumbs" aria-label=move || words().breadcrumb hidden=at_index>
                     {move || {
                         let t = words();
-                        let page = if at_audit_log() { t.activity.audit_log } else { t.channels_section };
+                        let page = if at_audit_log() { t.audit_log } else { t.channels_section };
                         format!("{} › {} › {}", t.settings, t.company, page)
                     }}
                 </nav>
@@ -49,8 +49,8 @@ fn AuditLogLink(#[prop(optional)] with_hint: bool) -> impl IntoView {
             {move || Suspend::new(async move {
                 me.await.ok().filter(|me| me.global_admin).map(|_| view! {
                     <li>
-                        <A href=AUDIT_LOG>{move || words().activity.audit_log}</A>
-                        {with_hint.then(|| view! { <p class="hint">{move || words().activity.audit_hint}</p> })}
+                        <A href=AUDIT_LOG>{move || words().audit_log}</A>
+                        {with_hint.then(|| view! { <p class="hint">{move || words().audit_hint}</p> })}
                     </li>
                 })
             })}
