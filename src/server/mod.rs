@@ -23,4 +23,5 @@ pub mod sessions;
 #[cfg(test)]
 pub mod testing;
 pub mod web;
+pub mod webhooks;
 pub mod workers;

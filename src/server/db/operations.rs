@@ -55,8 +55,9 @@ pub async fn scheduler_lag_ms(db: &Db) -> Result<i64, sqlx::Error> {
 /// Running deletions, every company together: (jobs, items done, items in all).
 pub async fn deletion_progress(db: &Db) -> Result<(i64, i64, i64), sqlx::Error> {
     on_pool!(db, pool => sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(done_items), 0), COALESCE(SUM(total_items), 0) \
-         FROM account_deletions",
+        // PostgreSQL sums BIGINTs as NUMERIC.
+        "SELECT COUNT(*), CAST(COALESCE(SUM(done_items), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(total_items), 0) AS BIGINT) FROM account_deletions",
     )
     .fetch_one(pool)
     .await)
