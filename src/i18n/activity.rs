@@ -99,6 +99,29 @@ fn counted(n: i64, locale: Locale, one: &str, many: &str) -> String {
     )
 }
 
+/// What a Delete removed: messages, conversations, contacts, files (with their size);
+/// `words` names each, one and many.
+fn deleted_in(c: &AccountDataCounts, l: Locale, words: [(&str, &str); 4]) -> String {
+    let [messages, conversations, contacts, files] = words;
+    [
+        counted(c.messages, l, messages.0, messages.1),
+        counted(c.conversations, l, conversations.0, conversations.1),
+        counted(c.contacts, l, contacts.0, contacts.1),
+        format!(
+            "{} ({})",
+            counted(c.media_files, l, files.0, files.1),
+            format_bytes(c.media_bytes, l)
+        ),
+    ]
+    .join(", ")
+}
+
+/// Messages in and out, written as `l` writes numbers.
+fn both(inbound: u64, outbound: u64, l: Locale) -> (String, String) {
+    let n = |v: u64| format_integer(i64::try_from(v).unwrap_or(i64::MAX), l);
+    (n(inbound), n(outbound))
+}
+
 fn event_en(w: &EventWords) -> String {
     let detail = w.details.unwrap_or("");
     match w.event {
@@ -235,18 +258,16 @@ pub const EN: ActivityTexts = ActivityTexts {
     older: "Show older",
     event: event_en,
     deleted: |c| {
-        let l = Locale::En;
-        [
-            counted(c.messages, l, "message", "messages"),
-            counted(c.conversations, l, "conversation", "conversations"),
-            counted(c.contacts, l, "contact", "contacts"),
-            format!(
-                "{} ({})",
-                counted(c.media_files, l, "file", "files"),
-                format_bytes(c.media_bytes, l)
-            ),
-        ]
-        .join(", ")
+        deleted_in(
+            c,
+            Locale::En,
+            [
+                ("message", "messages"),
+                ("conversation", "conversations"),
+                ("contact", "contacts"),
+                ("file", "files"),
+            ],
+        )
     },
     channel: "Channel",
     person: "Person",
@@ -258,20 +279,12 @@ pub const EN: ActivityTexts = ActivityTexts {
     no_entries: "No actions recorded yet.",
     unnamed_channel: |id| format!("Channel {id}"),
     week: |i, o| {
-        let l = Locale::En;
-        format!(
-            "{} in, {} out this week",
-            format_integer(i as i64, l),
-            format_integer(o as i64, l)
-        )
+        let (i, o) = both(i, o, Locale::En);
+        format!("{i} in, {o} out this week")
     },
     day: |i, o| {
-        let l = Locale::En;
-        format!(
-            "{} in, {} out in the last 24 hours",
-            format_integer(i as i64, l),
-            format_integer(o as i64, l)
-        )
+        let (i, o) = both(i, o, Locale::En);
+        format!("{i} in, {o} out in the last 24 hours")
     },
 };
 
@@ -282,18 +295,16 @@ pub const ES: ActivityTexts = ActivityTexts {
     older: "Ver anteriores",
     event: event_es,
     deleted: |c| {
-        let l = Locale::Es;
-        [
-            counted(c.messages, l, "mensaje", "mensajes"),
-            counted(c.conversations, l, "conversación", "conversaciones"),
-            counted(c.contacts, l, "contacto", "contactos"),
-            format!(
-                "{} ({})",
-                counted(c.media_files, l, "archivo", "archivos"),
-                format_bytes(c.media_bytes, l)
-            ),
-        ]
-        .join(", ")
+        deleted_in(
+            c,
+            Locale::Es,
+            [
+                ("mensaje", "mensajes"),
+                ("conversación", "conversaciones"),
+                ("contacto", "contactos"),
+                ("archivo", "archivos"),
+            ],
+        )
     },
     channel: "Canal",
     person: "Persona",
@@ -305,20 +316,12 @@ pub const ES: ActivityTexts = ActivityTexts {
     no_entries: "Todavía no hay acciones registradas.",
     unnamed_channel: |id| format!("Canal {id}"),
     week: |i, o| {
-        let l = Locale::Es;
-        format!(
-            "{} recibidos, {} enviados esta semana",
-            format_integer(i as i64, l),
-            format_integer(o as i64, l)
-        )
+        let (i, o) = both(i, o, Locale::Es);
+        format!("{i} recibidos, {o} enviados esta semana")
     },
     day: |i, o| {
-        let l = Locale::Es;
-        format!(
-            "{} recibidos, {} enviados en las últimas 24 horas",
-            format_integer(i as i64, l),
-            format_integer(o as i64, l)
-        )
+        let (i, o) = both(i, o, Locale::Es);
+        format!("{i} recibidos, {o} enviados en las últimas 24 horas")
     },
 };
 
@@ -329,18 +332,16 @@ pub const PT_BR: ActivityTexts = ActivityTexts {
     older: "Ver anteriores",
     event: event_pt,
     deleted: |c| {
-        let l = Locale::PtBr;
-        [
-            counted(c.messages, l, "mensagem", "mensagens"),
-            counted(c.conversations, l, "conversa", "conversas"),
-            counted(c.contacts, l, "contato", "contatos"),
-            format!(
-                "{} ({})",
-                counted(c.media_files, l, "arquivo", "arquivos"),
-                format_bytes(c.media_bytes, l)
-            ),
-        ]
-        .join(", ")
+        deleted_in(
+            c,
+            Locale::PtBr,
+            [
+                ("mensagem", "mensagens"),
+                ("conversa", "conversas"),
+                ("contato", "contatos"),
+                ("arquivo", "arquivos"),
+            ],
+        )
     },
     channel: "Canal",
     person: "Pessoa",
@@ -352,20 +353,12 @@ pub const PT_BR: ActivityTexts = ActivityTexts {
     no_entries: "Nenhuma ação registrada ainda.",
     unnamed_channel: |id| format!("Canal {id}"),
     week: |i, o| {
-        let l = Locale::PtBr;
-        format!(
-            "{} recebidas, {} enviadas nesta semana",
-            format_integer(i as i64, l),
-            format_integer(o as i64, l)
-        )
+        let (i, o) = both(i, o, Locale::PtBr);
+        format!("{i} recebidas, {o} enviadas nesta semana")
     },
     day: |i, o| {
-        let l = Locale::PtBr;
-        format!(
-            "{} recebidas, {} enviadas nas últimas 24 horas",
-            format_integer(i as i64, l),
-            format_integer(o as i64, l)
-        )
+        let (i, o) = both(i, o, Locale::PtBr);
+        format!("{i} recebidas, {o} enviadas nas últimas 24 horas")
     },
 };
 

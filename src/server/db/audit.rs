@@ -139,25 +139,22 @@ pub async fn audit_subjects(
     db: &Db,
     company_id: i64,
 ) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), sqlx::Error> {
+    // Each id with the name its newest entry gives it.
+    let latest = |id: &str, name: &str| {
+        format!(
+            "SELECT l.{id}, l.{name} FROM company_audit_log l \
+             WHERE l.company_id = $1 AND l.id = (SELECT MAX(m.id) FROM company_audit_log m \
+               WHERE m.company_id = $1 AND m.{id} = l.{id}) \
+             ORDER BY l.{name}, l.{id}"
+        )
+    };
+    let (channels, people) = (
+        latest("account_id", "subject"),
+        latest("actor_user_id", "actor_name"),
+    );
     on_pool!(db, pool => {
-        let channels = sqlx::query_as(
-            "SELECT l.account_id, l.subject FROM company_audit_log l \
-             WHERE l.company_id = $1 AND l.id = (SELECT MAX(m.id) FROM company_audit_log m \
-               WHERE m.company_id = $1 AND m.account_id = l.account_id) \
-             ORDER BY l.subject, l.account_id",
-        )
-        .bind(company_id)
-        .fetch_all(pool)
-        .await?;
-        let people = sqlx::query_as(
-            "SELECT l.actor_user_id, l.actor_name FROM company_audit_log l \
-             WHERE l.company_id = $1 AND l.id = (SELECT MAX(m.id) FROM company_audit_log m \
-               WHERE m.company_id = $1 AND m.actor_user_id = l.actor_user_id) \
-             ORDER BY l.actor_name, l.actor_user_id",
-        )
-        .bind(company_id)
-        .fetch_all(pool)
-        .await?;
+        let channels = sqlx::query_as(&channels).bind(company_id).fetch_all(pool).await?;
+        let people = sqlx::query_as(&people).bind(company_id).fetch_all(pool).await?;
         Ok((channels, people))
     })
 }
