@@ -70,6 +70,8 @@ export default defineConfig({
       AURORA_SEND_TIMEOUT_SECS: '3',
       // A stalled number's warning comes within seconds (stall.spec).
       AURORA_ACK_TIMEOUT_SECS: '3',
+      // Webhooks go to receivers on this machine (webhooks.spec).
+      AURORA_WEBHOOK_ALLOW_PRIVATE: '1',
       RUST_LOG: 'warn',
     },
   },

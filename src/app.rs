@@ -10,6 +10,7 @@ use crate::pages::inbox::{InboxRoute, NoConversation};
 use crate::pages::login::LoginRoute;
 use crate::pages::not_found::NotFound;
 use crate::pages::setup::SetupRoute;
+use crate::pages::webhooks::WebhooksRoute;
 use crate::pages::whatsapp_web::WhatsAppWebRoute;
 
 /// The page around the app, rendered on the server only.
@@ -120,6 +121,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/company/audit-log")
                         view={Lazy::<AuditLogRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/company/webhooks")
+                        view={Lazy::<WebhooksRoute>::new()}
                         ssr=SsrMode::Async
                     />
                 </ParentRoute>

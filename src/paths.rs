@@ -12,6 +12,8 @@ pub const CHANNELS: &str = "/settings/company/channels/whatsapp-web";
 pub const INBOX: &str = "/inbox";
 /// Settings > Company > Audit log (Global Admins).
 pub const AUDIT_LOG: &str = "/settings/company/audit-log";
+/// Settings > Company > Webhooks (Global Admins).
+pub const WEBHOOKS: &str = "/settings/company/webhooks";
 
 /// One conversation of the inbox.
 pub fn conversation(id: i64) -> String {

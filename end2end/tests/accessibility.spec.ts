@@ -63,6 +63,10 @@ for (const size of [
     await page.goto('/settings/company/audit-log');
     await expect(page.getByRole('table')).toBeVisible();
     found.push(...(await problems(page, 'audit log')));
+    await page.goto('/settings/company/webhooks');
+    await expect(page.getByRole('heading', { name: 'Webhooks' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Add endpoint' })).toBeEnabled();
+    found.push(...(await problems(page, 'webhooks')));
     await page.goto('/settings/company/channels/whatsapp-web');
 
     await page.getByRole('button', { name: 'Add' }).click();

@@ -5,3 +5,4 @@ pub mod auth;
 pub mod channels;
 pub mod inbox;
 pub mod setup;
+pub mod webhooks;

@@ -15,6 +15,7 @@ pub struct Roles {
 pub enum Denied {
     NeedChannelsAdmin,
     NeedGlobalAdmin,
+    WebhooksNeedGlobalAdmin,
     NeedSubscription,
     InboxNeedsSubscription,
 }
@@ -57,6 +58,16 @@ pub fn may_read_audit_log(roles: Roles) -> Result<(), Denied> {
         Ok(())
     } else {
         Err(Denied::NeedGlobalAdmin)
+    }
+}
+
+/// A company's webhooks send its data elsewhere: Global Admins only set them up. No
+/// subscription is needed to see or remove them (a lapsed company may still stop them).
+pub fn may_manage_webhooks(roles: Roles) -> Result<(), Denied> {
+    if roles.global_admin {
+        Ok(())
+    } else {
+        Err(Denied::WebhooksNeedGlobalAdmin)
     }
 }
 

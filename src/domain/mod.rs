@@ -9,4 +9,5 @@ pub mod inbox;
 pub mod locale;
 pub mod size;
 pub mod time;
+pub mod webhooks;
 pub mod wizard;

@@ -11,6 +11,7 @@ pub mod inbox;
 #[cfg(feature = "ssr")]
 pub mod refusals;
 pub mod setup;
+pub mod webhooks;
 
 use leptos::prelude::*;
 
@@ -38,6 +39,7 @@ pub struct Texts {
     pub settings_hint: &'static str,
     pub audit_log: &'static str,
     pub audit_hint: &'static str,
+    pub webhooks_hint: &'static str,
     // The first run (`/setup`) and a missing page.
     pub first_run: [&'static str; 11],
     pub at_least_chars: fn(usize) -> String,
@@ -82,6 +84,7 @@ pub const EN: Texts = Texts {
     settings_hint: "Link WhatsApp numbers, choose who answers them and who sees their chats.",
     audit_log: "Audit log",
     audit_hint: "Who did what to which channel, when and from where.",
+    webhooks_hint: "Send channel and message events to your own systems, signed.",
     first_run: [
         "Set up Aurora",
         "Set up your company",
@@ -133,6 +136,7 @@ pub const ES: Texts = Texts {
     settings_hint: "Vincula números de WhatsApp y elige quién los atiende y quién ve sus chats.",
     audit_log: "Registro de auditoría",
     audit_hint: "Quién hizo qué en cada canal, cuándo y desde dónde.",
+    webhooks_hint: "Envía eventos de canales y mensajes a tus propios sistemas, firmados.",
     first_run: [
         "Configurar Aurora",
         "Configura tu empresa",
@@ -184,6 +188,7 @@ pub const PT_BR: Texts = Texts {
     settings_hint: "Conecte números de WhatsApp e escolha quem os atende e quem vê as conversas.",
     audit_log: "Registro de auditoria",
     audit_hint: "Quem fez o quê em cada canal, quando e de onde.",
+    webhooks_hint: "Envie eventos de canais e mensagens para os seus próprios sistemas, assinados.",
     first_run: [
         "Configurar o Aurora",
         "Configure sua empresa",

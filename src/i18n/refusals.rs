@@ -13,6 +13,7 @@ use crate::domain::identity::{
 };
 use crate::domain::inbox::TextProblem;
 use crate::domain::locale::Locale;
+use crate::domain::webhooks::EndpointProblem;
 use crate::error::AppError;
 
 tokio::task_local! {
@@ -73,6 +74,8 @@ pub enum Refusal {
     SendAgainQuestion,
     AlreadyGoneOut,
     ReplyBlocked(AccountStatus),
+    // Webhooks (422; 409 for too many).
+    Endpoint(EndpointProblem),
 }
 
 /// `en`, `es` or `pt` as `locale` reads; every refusal names all three, so a language
@@ -107,6 +110,13 @@ impl Refusal {
                 "Solo los administradores globales pueden ver el registro de auditoría",
                 "Somente administradores globais podem ver o registro de auditoria",
             ),
+            R::Denied(Denied::WebhooksNeedGlobalAdmin) => pick(
+                l,
+                "Only global admins can manage webhooks",
+                "Solo los administradores globales pueden gestionar webhooks",
+                "Somente administradores globais podem gerenciar webhooks",
+            ),
+            R::Endpoint(problem) => webhooks::endpoint_problem(l, problem),
             R::Denied(Denied::NeedSubscription) => pick(
                 l,
                 "An active subscription is required to manage channels",
@@ -330,6 +340,8 @@ impl Refusal {
             | R::BadPageLink
             | R::BadWhose
             | R::OwnerNotInFunnel => 422,
+            R::Endpoint(EndpointProblem::TooMany) => 409,
+            R::Endpoint(_) => 422,
             R::TooManyAttempts { .. } => 429,
             _ => 409,
         }
@@ -574,6 +586,8 @@ impl From<Refusal> for AppError {
         }
     }
 }
+
+mod webhooks;
 
 #[cfg(test)]
 mod tests;

@@ -41,6 +41,17 @@ pub const DELETION_ITEMS: &str = "aurora_deletion_items";
 /// How late the oldest scheduled message that is due and not yet sent is, in seconds.
 pub const SCHEDULER_LAG: &str = "aurora_scheduler_lag_seconds";
 
+/// Webhook events queued for endpoints (one per event and endpoint).
+pub const WEBHOOKS_QUEUED: &str = "aurora_webhooks_queued_total";
+/// Webhook tries by `outcome`: `delivered`, `failed` (tried again later), `given_up`.
+pub const WEBHOOK_DELIVERIES: &str = "aurora_webhook_deliveries_total";
+/// Seconds one webhook try took, answer or not.
+pub const WEBHOOK_DURATION: &str = "aurora_webhook_delivery_seconds";
+/// Endpoints paused after too many failures in a row, on this server since it started.
+pub const WEBHOOK_PAUSES: &str = "aurora_webhook_endpoints_paused_total";
+/// Webhook deliveries waiting in the outbox, every company together.
+pub const WEBHOOKS_WAITING: &str = "aurora_webhooks_waiting";
+
 /// Upper bounds of the latency histograms: a page is fast under 10 ms, slow over a second.
 const LATENCY_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -97,7 +108,22 @@ fn describe() {
         Unit::Seconds,
         "How late the oldest due scheduled message is"
     );
+    describe_counter!(WEBHOOKS_QUEUED, "Webhook deliveries queued");
+    describe_counter!(WEBHOOK_DELIVERIES, "Webhook tries by outcome");
+    describe_histogram!(
+        WEBHOOK_DURATION,
+        Unit::Seconds,
+        "How long a webhook try took"
+    );
+    describe_counter!(
+        WEBHOOK_PAUSES,
+        "Webhook endpoints paused after failing in a row"
+    );
+    describe_gauge!(WEBHOOKS_WAITING, "Webhook deliveries waiting in the outbox");
     counter!(MESSAGES_OUTBOUND).absolute(0);
+    for outcome in ["delivered", "failed", "given_up"] {
+        counter!(WEBHOOK_DELIVERIES, "outcome" => outcome).absolute(0);
+    }
     gauge!(OPEN_STREAMS).increment(0.0);
 }
 
@@ -146,6 +172,21 @@ pub fn stream_delivered(origin: tokio::time::Instant) {
 /// A reply WhatsApp accepted.
 pub fn message_sent() {
     counter!(MESSAGES_OUTBOUND).increment(1);
+}
+
+/// Webhook deliveries written to the outbox (after their transaction committed or not:
+/// counted as queued when written).
+pub fn webhooks_queued(count: usize) {
+    counter!(WEBHOOKS_QUEUED).increment(count as u64);
+}
+
+/// A webhook try's outcome (`delivered`, `failed`, `given_up`) and duration.
+pub fn webhook_tried(outcome: &'static str, seconds: f64, paused: bool) {
+    counter!(WEBHOOK_DELIVERIES, "outcome" => outcome).increment(1);
+    histogram!(WEBHOOK_DURATION).record(seconds);
+    if paused {
+        counter!(WEBHOOK_PAUSES).increment(1);
+    }
 }
 
 /// Counts an open live stream for as long as it is held.

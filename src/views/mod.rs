@@ -7,3 +7,4 @@ pub mod auth;
 pub mod channels;
 pub mod inbox;
 pub mod setup;
+pub mod webhooks;

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_location;
 use super::top_bar::TopBar;
 use crate::api::auth::signed_in_user;
 use crate::i18n::use_texts;
-use crate::paths::{AUDIT_LOG, CHANNELS, SETTINGS};
+use crate::paths::{AUDIT_LOG, CHANNELS, SETTINGS, WEBHOOKS};
 
 #[component]
 pub fn SettingsShell() -> impl IntoView {
@@ -18,6 +18,7 @@ pub fn SettingsShell() -> impl IntoView {
     let path = use_location().pathname;
     let at_index = move || path.with(|p| p.trim_end_matches('/') == SETTINGS);
     let at_audit_log = move || path.with(|p| p.starts_with(AUDIT_LOG));
+    let at_webhooks = move || path.with(|p| p.starts_with(WEBHOOKS));
     view! {
         <TopBar/>
         <div class="settings-layout" class:settings-index=at_index>
@@ -29,7 +30,13 @@ pub fn SettingsShell() -> impl IntoView {
                 <nav class="crumbs" aria-label=move || words().breadcrumb hidden=at_index>
                     {move || {
                         let t = words();
-                        let page = if at_audit_log() { t.audit_log } else { t.channels_section };
+                        let page = if at_audit_log() {
+                            t.audit_log
+                        } else if at_webhooks() {
+                            "Webhooks"
+                        } else {
+                            t.channels_section
+                        };
                         format!("{} › {} › {}", t.settings, t.company, page)
                     }}
                 </nav>
@@ -39,9 +46,10 @@ pub fn SettingsShell() -> impl IntoView {
     }
 }
 
-/// The audit log's link, for Global Admins only (the server refuses everyone else anyway).
+/// The audit log's and the webhooks' links, for Global Admins only (the server refuses
+/// everyone else anyway). "Webhooks" is the word in every language the app speaks.
 #[component]
-fn AuditLogLink(#[prop(optional)] with_hint: bool) -> impl IntoView {
+fn GlobalAdminLinks(#[prop(optional)] with_hint: bool) -> impl IntoView {
     let words = use_texts();
     let me = Resource::new(|| (), |_| signed_in_user());
     view! {
@@ -51,6 +59,10 @@ fn AuditLogLink(#[prop(optional)] with_hint: bool) -> impl IntoView {
                     <li>
                         <A href=AUDIT_LOG>{move || words().audit_log}</A>
                         {with_hint.then(|| view! { <p class="hint">{move || words().audit_hint}</p> })}
+                    </li>
+                    <li>
+                        <A href=WEBHOOKS>"Webhooks"</A>
+                        {with_hint.then(|| view! { <p class="hint">{move || words().webhooks_hint}</p> })}
                     </li>
                 })
             })}
@@ -69,7 +81,7 @@ fn SettingsLinks() -> impl IntoView {
         <p class="nav-section">{move || words().company}</p>
         <ul class="tabs">
             <li><A href=CHANNELS attr:aria-current=in_channels>{move || words().channels_section}</A></li>
-            <AuditLogLink/>
+            <GlobalAdminLinks/>
         </ul>
         <p class="nav-section">{move || words().channels_section}</p>
         <ul class="channel-nav" aria-label=move || words().channel_types>
@@ -89,7 +101,7 @@ pub fn SettingsIndex() -> impl IntoView {
         <ul class="settings-index-list">
             <li><a href=CHANNELS>{move || words().channels_section} " › WhatsApp Web"</a>
                 <p class="hint">{move || words().settings_hint}</p></li>
-            <AuditLogLink with_hint=true/>
+            <GlobalAdminLinks with_hint=true/>
         </ul>
     }
 }

@@ -45,6 +45,9 @@ pub struct Config {
     pub site_addr: SocketAddr,
     pub whatsapp: WhatsAppMode,
     pub demo: bool,
+    /// Webhooks may go to private, loopback and link-local addresses
+    /// (`AURORA_WEBHOOK_ALLOW_PRIVATE=1`: development, or receivers on the same network).
+    pub webhook_allow_private: bool,
     pub cookie_secure: bool,
     pub site_root: String,
     pub sim: SimTimings,
@@ -211,6 +214,10 @@ impl Config {
             },
         };
         let demo = parse_bool("AURORA_DEMO", &get("AURORA_DEMO").unwrap_or_default())?;
+        let webhook_allow_private = parse_bool(
+            "AURORA_WEBHOOK_ALLOW_PRIVATE",
+            &get("AURORA_WEBHOOK_ALLOW_PRIVATE").unwrap_or_default(),
+        )?;
         let cookie_secure = match get("AURORA_COOKIE_SECURE") {
             Some(raw) => parse_bool("AURORA_COOKIE_SECURE", &raw)?,
             None => !site_addr.ip().is_loopback(),
@@ -304,6 +311,7 @@ impl Config {
             site_addr,
             whatsapp,
             demo,
+            webhook_allow_private,
             cookie_secure,
             site_root,
             sim,
@@ -349,6 +357,7 @@ mod tests {
         assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.whatsapp, WhatsAppMode::Live);
         assert!(!c.demo);
+        assert!(!c.webhook_allow_private);
         assert!(!c.cookie_secure, "loopback defaults to plain cookies");
         assert_eq!(c.media_dir, std::path::PathBuf::from("data/media"));
         let elsewhere = config(&[("AURORA_MEDIA_DIR", " /srv/aurora/media ")]).unwrap();
@@ -396,6 +405,7 @@ mod tests {
             ("DATABASE_URL", "postgres://"),
             ("LEPTOS_SITE_ADDR", "localhost"),
             ("AURORA_DEMO", "maybe"),
+            ("AURORA_WEBHOOK_ALLOW_PRIVATE", "perhaps"),
             ("AURORA_COOKIE_SECURE", "2"),
             ("AURORA_MEDIA_DIR", "  "),
             ("AURORA_SIM_QR_FIRST_SECS", "soon"),

@@ -22,6 +22,7 @@ use crate::server::media::MediaStore;
 use crate::server::sessions::manager::{ManagerOptions, SessionManager};
 use crate::server::web::page_cache::PageCache;
 use crate::server::web::rate_limit::LoginLimiter;
+use crate::server::webhooks::worker::{self as webhook_worker, WebhookWorker};
 use crate::server::workers::channel_feed::{ChannelFeed, FeedItem};
 use crate::server::workers::deletion::{self, Deleter, DeletionWorker, BATCH_ROWS};
 use crate::server::workers::scheduler::{self, Scheduler};
@@ -136,6 +137,15 @@ impl AppState {
         let (sdb, smanager, swake) = (db.clone(), manager.clone(), scheduler.clone());
         supervisor.spawn(Phase::Workers, "scheduler", move |stop| {
             scheduler::run(sdb, smanager, swake, stop)
+        });
+
+        let webhooks = WebhookWorker {
+            db: db.clone(),
+            keys: config.keys.clone(),
+            allow_private: config.webhook_allow_private,
+        };
+        supervisor.spawn(Phase::Workers, "webhooks", move |stop| {
+            webhook_worker::run(webhooks, stop)
         });
 
         let channel_feed = ChannelFeed::new(db.clone(), manager.clone());

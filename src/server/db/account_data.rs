@@ -2,8 +2,11 @@
 //! messages. Inbound messages are stored here, and counted for the Delete dialog.
 
 use super::accounts::Fence;
+use super::webhooks::queue_webhook;
 use super::{fence_holds, on_pool, Db};
 use crate::domain::inbox::preview;
+use crate::domain::time::format_iso;
+use crate::domain::webhooks::EventKind;
 
 /// Where a new conversation of the account goes: its funnel and owner.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -69,7 +72,8 @@ pub struct NewInbound<'a> {
 
 /// Stores an inbound message in one transaction: the contact is found or created and
 /// linked to the channel, the conversation found or opened in the account's funnel with
-/// its owner, the message appended. `None` when WhatsApp's id was already stored, or when
+/// its owner, the message appended, and `message.received` queued for the company's
+/// webhooks. `None` when WhatsApp's id was already stored, or when
 /// the `fence` no longer holds (a peer owns the account now): nothing is written then.
 pub async fn store_inbound(
     db: &Db,
@@ -160,6 +164,23 @@ pub async fn store_inbound(
                 .bind(conversation)
                 .execute(&mut *tx)
                 .await?;
+        }
+        if let Some(message_id) = stored {
+            queue_webhook!(tx, routing.company_id, EventKind::MessageReceived, message.now, serde_json::json!({
+                "channel_id": message.account_id,
+                "conversation_id": conversation,
+                "message_id": message_id,
+                "whatsapp_message_id": message.wa_message_id,
+                "from": message.from,
+                "name": message.name,
+                "text": message.text,
+                "sent_at": format_iso(message.sent_at),
+                "media": message.media.as_ref().map(|m| serde_json::json!({
+                    "filename": m.filename,
+                    "content_type": m.content_type,
+                    "size_bytes": m.size_bytes,
+                })),
+            }));
             tx.commit().await?;
         }
         // A replay that raced past the check above: dropping the transaction undoes it all.

@@ -1,6 +1,7 @@
 //! Who did what to which channel: each channel's history (`account_events`, gone with the
 //! channel) and the company's audit log (`company_audit_log`, kept after it). A change a
-//! person caused writes both, in the transaction of the change itself (`record_event!`).
+//! person caused writes both, in the transaction of the change itself (`record_event!`),
+//! with the `channel.status_changed` webhook when the change is one of status.
 
 use std::collections::HashMap;
 
@@ -52,6 +53,24 @@ macro_rules! record_event {
                 .bind(&initiator.address)
                 .execute(&mut *$tx)
                 .await?;
+        }
+        if $crate::server::db::webhooks::changes_status($event) {
+            let kind = $crate::domain::webhooks::EventKind::ChannelStatusChanged;
+            let channel: Option<(i64, String, String, Option<String>)> =
+                sqlx::query_as($crate::server::db::webhooks::CHANNEL_FOR_EVENT)
+                    .bind($account)
+                    .bind(kind.column_pattern())
+                    .fetch_optional(&mut *$tx)
+                    .await?;
+            if let Some((company, status, name, phone)) = channel {
+                $crate::server::db::webhooks::queue_webhook!($tx, company, kind, $at, serde_json::json!({
+                    "channel": { "id": $account, "name": name, "phone": phone },
+                    "status": status,
+                    "event": $event,
+                    "reason": reason,
+                    "by": initiator.map(|i| i.name.as_str()),
+                }));
+            }
         }
     }};
 }

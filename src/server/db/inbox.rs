@@ -1,8 +1,10 @@
 //! The inbox's reads: conversations a viewer may see (the visibility rule is part of
 //! every query here, not a filter applied later), their messages, and their media.
 
+use super::webhooks::queue_webhook;
 use super::{on_pool, Db};
 use crate::domain::inbox::{Search, Whose};
+use crate::domain::webhooks::EventKind;
 
 mod search;
 
@@ -370,16 +372,39 @@ pub async fn funnel_members(db: &Db, funnel_id: i64) -> Result<Vec<(i64, String)
     .await)
 }
 
-/// Gives a conversation a new owner (`None`: nobody). The caller checked membership.
+/// Gives a conversation a new owner (`None`: nobody), with `conversation.assigned` queued
+/// for the company's webhooks. The caller checked membership.
 pub async fn set_owner(
     db: &Db,
     conversation_id: i64,
     owner: Option<i64>,
 ) -> Result<(), sqlx::Error> {
-    on_pool!(db, pool => sqlx::query("UPDATE conversations SET owner_user_id = $2 WHERE id = $1")
+    let now = super::now_ms();
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let changed: Option<(i64, i64)> = sqlx::query_as(
+            "UPDATE conversations SET owner_user_id = $2 WHERE id = $1 RETURNING company_id, account_id",
+        )
         .bind(conversation_id)
         .bind(owner)
-        .execute(pool)
-        .await
-        .map(|_| ()))
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((company, account)) = changed {
+            queue_webhook!(tx, company, EventKind::ConversationAssigned, now, {
+                let name: Option<String> = match owner {
+                    Some(id) => sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?,
+                    None => None,
+                };
+                serde_json::json!({
+                    "conversation_id": conversation_id,
+                    "channel_id": account,
+                    "owner": owner.map(|id| serde_json::json!({ "id": id, "name": name })),
+                })
+            });
+        }
+        tx.commit().await
+    })
 }

@@ -23,6 +23,7 @@ pub mod receipts;
 pub mod replies;
 pub mod sign_ins;
 pub mod users;
+pub mod webhooks;
 
 #[cfg(test)]
 pub mod testing;

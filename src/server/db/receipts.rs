@@ -2,8 +2,10 @@
 //! (forward only), WhatsApp's own acks settle whether a reply went out at all, and the read
 //! receipts we owe customers for what they sent.
 
+use super::webhooks::queue_webhook;
 use super::{on_pool, Db};
 use crate::domain::inbox::Receipt;
+use crate::domain::webhooks::EventKind;
 
 /// At most this many ids go into one statement.
 const CHUNK: usize = 100;
@@ -17,7 +19,8 @@ fn placeholders(first: usize, count: usize) -> String {
 }
 
 /// Moves the account's replies `ids` (WhatsApp's ids) on to `receipt`'s state, dating the
-/// step `at`; a reply already there or beyond is left as it is. Answers the conversations
+/// step `at`, with `message.status_changed` queued for each that moved; a reply already
+/// there or beyond is left as it is. Answers the conversations
 /// changed and the ids that moved.
 pub async fn advance(
     db: &Db,
@@ -46,6 +49,7 @@ pub async fn advance(
              AND wa_message_id IN ({placeholders}) RETURNING conversation_id, wa_message_id"
         );
         let rows: Vec<(i64, String)> = on_pool!(db, pool => {
+            let mut tx = pool.begin().await?;
             let mut query = sqlx::query_as(&sql)
                 .bind(account_id)
                 .bind(receipt.status().code())
@@ -53,7 +57,23 @@ pub async fn advance(
             for id in chunk {
                 query = query.bind(id);
             }
-            query.fetch_all(pool).await
+            let rows: Vec<(i64, String)> = query.fetch_all(&mut *tx).await?;
+            if !rows.is_empty() {
+                let company: i64 = sqlx::query_scalar("SELECT company_id FROM whatsapp_accounts WHERE id = $1")
+                    .bind(account_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                for (conversation, wa_id) in &rows {
+                    queue_webhook!(tx, company, EventKind::MessageStatusChanged, at, serde_json::json!({
+                        "channel_id": account_id,
+                        "conversation_id": conversation,
+                        "whatsapp_message_id": wa_id,
+                        "status": receipt.status().code(),
+                    }));
+                }
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(rows)
         })?;
         moved.extend(rows);
     }

@@ -14,6 +14,7 @@ pub mod preferences;
 pub mod read_receipts;
 pub mod replies;
 pub mod setup;
+pub mod webhooks;
 
 use crate::error::AppError;
 

@@ -1,13 +1,13 @@
 //! The audit log as a CSV file, for Global Admins: `GET /api/audit-log.csv?channel=&person=`.
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde::Deserialize;
 
 use super::gate::SignInContext;
-use super::security::error_response;
+use super::security::app_error_response;
 use crate::domain::access::may_read_audit_log;
 use crate::error::AppError;
 use crate::server::boot::state::AppState;
@@ -27,10 +27,10 @@ pub async fn audit_csv(
     Query(filter): Query<CsvFilter>,
 ) -> Response {
     let Some(user) = sign_in.and_then(|Extension(s)| s.user) else {
-        return error_response(StatusCode::UNAUTHORIZED, &AppError::Unauthenticated);
+        return app_error_response(&AppError::Unauthenticated);
     };
     if let Err(denied) = may_read_audit_log(user.roles()) {
-        return error_response(StatusCode::FORBIDDEN, &AppError::from(denied));
+        return app_error_response(&AppError::from(denied));
     }
     let filter = AuditFilter {
         account_id: filter.channel,
@@ -52,9 +52,6 @@ pub async fn audit_csv(
             csv,
         )
             .into_response(),
-        Err(error) => error_response(
-            StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            &error,
-        ),
+        Err(error) => app_error_response(&error),
     }
 }

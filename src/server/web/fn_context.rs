@@ -15,7 +15,9 @@ use leptos_axum::ResponseOptions;
 use super::gate::SignInContext;
 use super::page_cache;
 use super::security::error_response;
-use crate::domain::access::{may_manage_channels, may_read_audit_log, may_use_inbox};
+use crate::domain::access::{
+    may_manage_channels, may_manage_webhooks, may_read_audit_log, may_use_inbox,
+};
 use crate::error::AppError;
 use crate::i18n::refusals::in_locale;
 use crate::paths;
@@ -129,6 +131,8 @@ pub enum Role {
     InboxUser,
     /// Signed in as a Global Admin (the audit log).
     GlobalAdmin,
+    /// Signed in as a Global Admin (webhooks; refused with their own words).
+    WebhooksAdmin,
 }
 
 /// The body of a server function: checks that the caller has `role` (401 without a
@@ -161,6 +165,11 @@ where
             Role::GlobalAdmin => {
                 let user = require_user().await?;
                 may_read_audit_log(user.roles())?;
+                user
+            }
+            Role::WebhooksAdmin => {
+                let user = require_user().await?;
+                may_manage_webhooks(user.roles())?;
                 user
             }
         };

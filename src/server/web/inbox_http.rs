@@ -13,7 +13,7 @@ use futures::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::gate::SignInContext;
-use super::security::error_response;
+use super::security::{app_error_response, error_response};
 use super::stream_guard::while_allowed;
 use crate::domain::access::may_use_inbox;
 use crate::error::AppError;
@@ -77,12 +77,7 @@ pub async fn media_file(
     let store = MediaStore::new(state.config.media_dir.clone());
     let row = match media::open(&state.db, &state.manager, &store, user.viewer(), id).await {
         Ok(row) => row,
-        Err(e) => {
-            return error_response(
-                StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                &e,
-            )
-        }
+        Err(e) => return app_error_response(&e),
     };
     let bytes = match store.resolve(&row.path) {
         Some(path) => tokio::fs::read(path).await,

@@ -187,6 +187,10 @@ async fn record_current(state: &AppState) {
         }
         Err(e) => tracing::warn!("metrics: could not read the deletions' progress: {e}"),
     }
+    match crate::server::db::webhooks::waiting(&state.db).await {
+        Ok(waiting) => gauge!(m::WEBHOOKS_WAITING).set(waiting as f64),
+        Err(e) => tracing::warn!("metrics: could not count waiting webhooks: {e}"),
+    }
     let (open, idle) = ops_db::pool_use(&state.db);
     gauge!(m::DB_CONNECTIONS, "state" => "idle").set(idle as f64);
     gauge!(m::DB_CONNECTIONS, "state" => "busy").set(open.saturating_sub(idle as u32) as f64);

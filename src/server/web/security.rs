@@ -85,6 +85,13 @@ pub fn is_same_origin(origin: &str, host: &str) -> bool {
 }
 
 /// A JSON-encoded `AppError` response, decodable by server-function clients.
+/// `error_response` with the error's own status (401, 403, 404, 422…).
+pub fn app_error_response(error: &AppError) -> Response {
+    let status =
+        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    error_response(status, error)
+}
+
 pub fn error_response(status: StatusCode, error: &AppError) -> Response {
     let body = serde_json::to_vec(error).unwrap_or_default();
     Response::builder()

@@ -872,3 +872,4 @@ mod kept_pages;
 mod languages;
 mod operations;
 mod passkey;
+mod webhooks;

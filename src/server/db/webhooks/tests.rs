@@ -1,0 +1,278 @@
+use super::*;
+use crate::domain::account::DisconnectReason;
+use crate::domain::webhooks::{events_column, EventKind};
+use crate::server::db::account_data::{store_inbound, NewInbound, Routing};
+use crate::server::db::accounts::{self, Change};
+use crate::server::db::audit::Initiator;
+use crate::server::db::{companies, testing::with_db, users};
+
+pub(crate) async fn admin(db: &Db, company: i64) -> Initiator {
+    let user_id = users::insert(
+        db,
+        &users::NewUser {
+            company_id: company,
+            email: &format!("ana{company}@demo.test"),
+            display_name: "Ana",
+            password_hash: "x",
+            global_admin: true,
+            channels_admin: true,
+        },
+    )
+    .await
+    .unwrap();
+    Initiator {
+        user_id,
+        name: "Ana".into(),
+        address: "203.0.113.7".into(),
+    }
+}
+
+pub(crate) async fn add_endpoint(
+    db: &Db,
+    company: i64,
+    by: i64,
+    url: &str,
+    kinds: &[EventKind],
+) -> i64 {
+    let new = NewEndpoint {
+        company_id: company,
+        url,
+        events: &events_column(kinds),
+        secret: b"whsec_test",
+        sealed: false,
+        created_by: by,
+        now: 1,
+    };
+    insert_endpoint(db, &new, 10).await.unwrap().unwrap()
+}
+
+/// (endpoint, kind, body) of every queued delivery, oldest first.
+pub(crate) async fn queued(db: &Db) -> Vec<(i64, String, serde_json::Value)> {
+    let rows: Vec<(i64, String, String)> = on_pool!(db, pool => sqlx::query_as(
+        "SELECT o.endpoint_id, v.kind, v.body FROM webhook_outbox o JOIN webhook_events v ON v.id = o.event_id ORDER BY o.id",
+    )
+    .fetch_all(pool)
+    .await)
+    .unwrap();
+    rows.into_iter()
+        .map(|(e, k, b)| (e, k, serde_json::from_str(&b).unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn status_changes_are_queued_with_the_change_for_the_endpoints_that_want_them() {
+    with_db(|db| async move {
+        let company = companies::insert(&db, "Demo", true, 5).await.unwrap();
+        let other = companies::insert(&db, "Other", true, 5).await.unwrap();
+        let ana = admin(&db, company).await;
+        let statuses = add_endpoint(
+            &db,
+            company,
+            ana.user_id,
+            "https://a.example/h",
+            &[EventKind::ChannelStatusChanged],
+        )
+        .await;
+        let messages = add_endpoint(
+            &db,
+            company,
+            ana.user_id,
+            "https://b.example/h",
+            &[EventKind::MessageReceived],
+        )
+        .await;
+        let elsewhere = admin(&db, other).await;
+        add_endpoint(
+            &db,
+            other,
+            elsewhere.user_id,
+            "https://c.example/h",
+            &EventKind::ALL,
+        )
+        .await;
+
+        let id = accounts::insert_within_limit(&db, company, 5, Some(&ana), 1)
+            .await
+            .unwrap()
+            .unwrap();
+        let linked = Change::Connected {
+            phone: "+573001234567",
+            business_name: "Tacos",
+            credentials: "k",
+        };
+        accounts::apply(&db, id, linked, None, 2).await.unwrap();
+        // Not a change of status: no event.
+        accounts::record_event(&db, id, "connection_lost", None, 3)
+            .await
+            .unwrap();
+        let gone = Change::Disconnected {
+            reason: DisconnectReason::ByUser,
+            initiator_name: Some("Ana"),
+            until_ms: None,
+        };
+        accounts::apply(&db, id, gone, Some(&ana), 4).await.unwrap();
+
+        let events = queued(&db).await;
+        let statuses_seen: Vec<&str> = events
+            .iter()
+            .map(|(_, _, b)| b["data"]["status"].as_str().unwrap())
+            .collect();
+        assert!(
+            events
+                .iter()
+                .all(|(e, k, _)| *e == statuses && k == "channel.status_changed"),
+            "{events:?}"
+        );
+        assert_eq!(
+            statuses_seen.len(),
+            3,
+            "added, connected, disconnected: {events:?}"
+        );
+        assert_eq!(statuses_seen[1], "connected");
+        assert_eq!(statuses_seen[2], "disconnected");
+        let last = &events[2].2;
+        assert_eq!(last["type"], "channel.status_changed");
+        assert_eq!(last["data"]["channel"]["id"], id);
+        assert_eq!(last["data"]["channel"]["phone"], "+573001234567");
+        assert_eq!(last["data"]["reason"], "by_user");
+        assert_eq!(last["data"]["by"], "Ana");
+        assert!(last["id"].as_str().unwrap().starts_with("evt_"));
+
+        // A message: for the endpoint that wants messages, once (a replay adds nothing).
+        let routing = Routing {
+            company_id: company,
+            funnel_id: None,
+            owner_user_id: None,
+        };
+        let message = NewInbound {
+            account_id: id,
+            routing: &routing,
+            from: "+525512345678",
+            name: "Cliente",
+            text: "hola",
+            wa_message_id: "wa-1",
+            sent_at: 5,
+            media: None,
+            now: 5,
+            fence: None,
+        };
+        store_inbound(&db, &message).await.unwrap().unwrap();
+        assert!(store_inbound(&db, &message).await.unwrap().is_none());
+        let events = queued(&db).await;
+        let received: Vec<_> = events
+            .iter()
+            .filter(|(_, k, _)| k == "message.received")
+            .collect();
+        assert_eq!(received.len(), 1);
+        assert_eq!(received[0].0, messages);
+        assert_eq!(received[0].2["data"]["text"], "hola");
+        assert_eq!(received[0].2["data"]["from"], "+525512345678");
+        assert_eq!(received[0].2["data"]["channel_id"], id);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_company_without_webhooks_queues_nothing_and_a_paused_endpoint_gets_nothing_new() {
+    with_db(|db| async move {
+        let company = companies::insert(&db, "Demo", true, 5).await.unwrap();
+        let ana = admin(&db, company).await;
+        let id = accounts::insert_within_limit(&db, company, 5, Some(&ana), 1).await.unwrap().unwrap();
+        assert!(queued(&db).await.is_empty());
+        let hook = add_endpoint(&db, company, ana.user_id, "https://a.example/h", &EventKind::ALL).await;
+        on_pool!(&db, pool => sqlx::query("UPDATE webhook_endpoints SET paused_at = 1, pause_reason = 'x' WHERE id = $1")
+            .bind(hook)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        accounts::apply(&db, id, Change::Linking, Some(&ana), 2).await.unwrap();
+        assert!(queued(&db).await.is_empty());
+        assert!(resume(&db, company, hook, 3).await.unwrap());
+        accounts::apply(&db, id, Change::LinkingInterrupted, None, 4).await.unwrap();
+        assert!(queued(&db).await.is_empty(), "not a change of status");
+        assert!(!resume(&db, company + 1, hook, 3).await.unwrap(), "another company's");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_endpoint_is_paused_after_fifty_failures_in_a_row_and_keeps_its_last_hundred_tries() {
+    with_db(|db| async move {
+        let company = companies::insert(&db, "Demo", true, 5).await.unwrap();
+        let ana = admin(&db, company).await;
+        let hook = add_endpoint(
+            &db,
+            company,
+            ana.user_id,
+            "https://a.example/h",
+            &EventKind::ALL,
+        )
+        .await;
+        for n in 0..120i64 {
+            let tried = Tried {
+                endpoint_id: hook,
+                event_uid: "evt_x",
+                kind: "aurora.test",
+                at: n,
+                outcome: "failed",
+                response_code: Some(500),
+                latency_ms: 3,
+                error: Some("answered 500"),
+                next_retry_at: None,
+            };
+            let paused = settle(&db, -1, Settled::Retry(n + 10), &tried, 50)
+                .await
+                .unwrap();
+            assert_eq!(paused, n == 49, "paused at the 50th failure, once");
+        }
+        let row = endpoint(&db, company, hook).await.unwrap().unwrap();
+        assert_eq!(row.failures_in_row, 120);
+        assert_eq!(row.paused_at, Some(49));
+        assert_eq!(row.pause_reason.as_deref(), Some("answered 500"));
+        let log = attempts(&db, hook, 1000).await.unwrap();
+        assert_eq!(log.len(), 100);
+        assert_eq!(log[0].at, 119, "newest first");
+        assert_eq!(log[99].at, 20);
+        assert!(resume(&db, company, hook, 200).await.unwrap());
+        let row = endpoint(&db, company, hook).await.unwrap().unwrap();
+        assert_eq!((row.failures_in_row, row.paused_at), (0, None));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_company_has_at_most_ten_endpoints_and_removes_only_its_own() {
+    with_db(|db| async move {
+        let company = companies::insert(&db, "Demo", true, 5).await.unwrap();
+        let ana = admin(&db, company).await;
+        let mut ids = Vec::new();
+        for n in 0..10 {
+            ids.push(
+                add_endpoint(
+                    &db,
+                    company,
+                    ana.user_id,
+                    &format!("https://a.example/{n}"),
+                    &EventKind::ALL,
+                )
+                .await,
+            );
+        }
+        let eleventh = NewEndpoint {
+            company_id: company,
+            url: "https://a.example/11",
+            events: ",message.received,",
+            secret: b"s",
+            sealed: false,
+            created_by: ana.user_id,
+            now: 1,
+        };
+        assert_eq!(insert_endpoint(&db, &eleventh, 10).await.unwrap(), None);
+        assert!(!delete_endpoint(&db, company + 1, ids[0]).await.unwrap());
+        assert!(delete_endpoint(&db, company, ids[0]).await.unwrap());
+        assert!(insert_endpoint(&db, &eleventh, 10).await.unwrap().is_some());
+        assert_eq!(endpoints(&db, company).await.unwrap().len(), 10);
+    })
+    .await;
+}
