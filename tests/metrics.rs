@@ -3,123 +3,26 @@
 //! message in, a reply out, a Disconnect. Each counter moves by exactly that much, and no
 //! label names a company, a person or a number.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-#[path = "common/http.rs"]
-mod http;
-use http::parse_answer;
+mod common {
+    pub mod http;
+    pub mod server;
+}
+use common::server::{Folder, Server};
 
 const PHONE: &str = "+525512340077";
 const CUSTOMER: &str = "+5215587654321";
 
-struct Server {
-    child: Child,
-    address: String,
-    folder: std::path::PathBuf,
+/// `/metrics` as the scraper reads it.
+trait Scrape {
+    fn scrape(&self) -> String;
+    fn scrape_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String;
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.folder);
-    }
-}
-
-impl Server {
-    fn start() -> Server {
-        let folder = std::env::temp_dir().join(format!("aurora-metrics-{}", std::process::id()));
-        std::fs::create_dir_all(&folder).unwrap();
-        let address = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .to_string();
-        let child = Command::new(env!("CARGO_BIN_EXE_aurora"))
-            .env(
-                "DATABASE_URL",
-                format!("sqlite://{}/aurora.db", folder.display()),
-            )
-            .env("LEPTOS_SITE_ADDR", &address)
-            .env("LEPTOS_SITE_ROOT", &folder)
-            .env("AURORA_MEDIA_DIR", folder.join("media"))
-            .env("AURORA_WHATSAPP", "simulator")
-            .env("AURORA_DEMO", "1")
-            .env("RUST_LOG", "warn")
-            .stderr(Stdio::null())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("the server starts");
-        let server = Server {
-            child,
-            address,
-            folder,
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while server.call("GET", "/readyz", "", "", None).0 != 200 {
-            assert!(Instant::now() < deadline, "the server never became ready");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
-    }
-
-    /// One request on its own connection: status, head, body.
-    fn call(
-        &self,
-        method: &str,
-        path: &str,
-        kind: &str,
-        body: &str,
-        cookie: Option<&str>,
-    ) -> (u16, String, String) {
-        let Ok(mut stream) = TcpStream::connect(&self.address) else {
-            return (0, String::new(), String::new());
-        };
-        let cookie = cookie
-            .map(|c| format!("Cookie: {c}\r\n"))
-            .unwrap_or_default();
-        let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{cookie}\
-             Content-Type: {kind}\r\nContent-Length: {}\r\n\r\n{body}",
-            self.address,
-            body.len()
-        );
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut answer = Vec::new();
-        let _ = stream.read_to_end(&mut answer);
-        parse_answer(&answer)
-    }
-
-    fn form(&self, path: &str, form: &str, cookie: &str) -> serde_json::Value {
-        let kind = "application/x-www-form-urlencoded";
-        let (status, _, body) = self.call("POST", path, kind, form, Some(cookie));
-        assert_eq!(status, 200, "{path}: {body}");
-        serde_json::from_str(&body).unwrap()
-    }
-
-    fn json(&self, path: &str, json: &str) -> (u16, String) {
-        let (status, _, body) = self.call("POST", path, "application/json", json, None);
-        (status, body)
-    }
-
-    fn sign_in(&self, email: &str) -> String {
-        let form = format!("email={}&password=demo-password", email.replace('@', "%40"));
-        let kind = "application/x-www-form-urlencoded";
-        let (status, head, body) = self.call("POST", "/api/login", kind, &form, None);
-        assert_eq!(status, 200, "{body}");
-        head.lines()
-            .find_map(|line| {
-                let value = line.strip_prefix("set-cookie: ")?;
-                value
-                    .starts_with("aurora_session=")
-                    .then(|| value.split(';').next().unwrap().to_string())
-            })
-            .expect("a session cookie")
-    }
-
+impl Scrape for Server {
     fn scrape(&self) -> String {
         let (status, _, body) = self.call("GET", "/metrics", "text/plain", "", None);
         assert_eq!(status, 200, "{body}");
@@ -158,7 +61,8 @@ const CUT: &str = r#"aurora_channel_events_total{event="disconnected",reason="by
 
 #[test]
 fn a_scripted_day_moves_each_counter_by_exactly_its_events() {
-    let server = Server::start();
+    let folder = Folder::new("metrics");
+    let server = Server::start(&folder.0, &[]);
     let before = server.scrape();
     let ana = server.sign_in("ana@demo.test");
     // An open Channels page: its stream is counted, and so is each card update it gets.
@@ -277,8 +181,11 @@ fn a_scripted_day_moves_each_counter_by_exactly_its_events() {
         for pair in labels.split("\",") {
             let name = pair.split('=').next().unwrap().trim_start_matches(',');
             assert!(
-                ["route", "method", "status", "state", "event", "reason", "le", "quantile"]
-                    .contains(&name)
+                [
+                    "route", "method", "status", "state", "event", "reason", "outcome", "le",
+                    "quantile"
+                ]
+                .contains(&name)
                     || line.starts_with("wa_")
                     || line.starts_with("whatsapp"),
                 "unexpected label {name} in {line}"

@@ -91,6 +91,19 @@ test('every page and dialog fits a 390 px phone without sideways scrolling', asy
   await page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').first().getByRole('link').click();
   await expect(page.getByLabel('Reply')).toBeVisible();
   await fits(page, 'conversation');
+
+  // Webhooks, with an endpoint's long URL and its delivery log open.
+  await page.goto('/settings/company/webhooks');
+  await page.getByLabel('Endpoint URL').fill('http://127.0.0.1:9/a-rather-long-path/for-an-endpoint/that-goes-on-and-on?with=query&and=more');
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  await expect(page.getByRole('button', { name: 'I have copied it' })).toBeVisible();
+  await fits(page, 'Webhooks, the secret shown');
+  await page.getByRole('button', { name: 'I have copied it' }).click();
+  await page.getByRole('button', { name: 'Send test event' }).click();
+  await expect(page.getByText(/^Not delivered/)).toBeVisible();
+  await page.getByRole('button', { name: 'Delivery log' }).click();
+  await expect(page.getByRole('table')).toContainText('Failed');
+  await fits(page, 'Webhooks, a delivery log');
 });
 
 test('on a phone, linking starts with the pairing code for the number typed', async ({ page }) => {

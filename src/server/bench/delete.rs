@@ -7,11 +7,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use crate::server::bench::support::{
-    bench_company, bench_sign_in, exchange, exec, scalar, serve_on_loopback, summary,
+    bench_company, bench_sign_in, exec, load_channels_page, scalar, serve_on_loopback, summary,
     BenchDatabase, SERIES,
 };
 use crate::server::boot::config::{Config, WhatsAppMode};
@@ -75,23 +74,6 @@ async fn seed(
     }
     exec(db, &format!("{SERIES}INSERT INTO media_files (company_id, account_id, path, filename, content_type, size_bytes, created_at) SELECT $2, $3, '{company}/{a}/f' || (n - 1) || '.bin', 'f.bin', 'application/octet-stream', 256, 1 FROM seq"), &[v.media, company, a]).await?;
     Ok(())
-}
-
-/// One HTTP/1.1 request on a fresh connection, as a browser's page load would make.
-async fn load_channels_page(addr: SocketAddr, cookie: &str) -> Result<Duration, String> {
-    let start = Instant::now();
-    let mut stream = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
-    let request = format!(
-        "POST /api/channels_page HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    let response = exchange(&mut stream, &request).await?;
-    if !response.starts_with(b"HTTP/1.1 200") {
-        return Err(format!(
-            "channels page: {}",
-            String::from_utf8_lossy(&response[..response.len().min(80)])
-        ));
-    }
-    Ok(start.elapsed())
 }
 
 type Samples = Arc<Mutex<(Vec<Duration>, Vec<Duration>)>>;

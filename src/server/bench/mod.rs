@@ -1,5 +1,5 @@
 //! Benchmarks the binary runs (`aurora bench-sessions`, `bench-delete`, `bench-inbox`,
-//! `bench-history`), and the data
+//! `bench-history`, `bench-webhooks`), and the data
 //! `make bench-web` loads pages against (`bench-web-seed`).
 
 pub mod abuse;
@@ -9,3 +9,4 @@ pub mod inbox;
 pub mod sessions;
 pub mod support;
 pub mod web;
+pub mod webhooks;

@@ -208,3 +208,20 @@ pub async fn exchange(stream: &mut TcpStream, raw: &str) -> Result<Vec<u8>, Stri
         .map_err(|e| e.to_string())?;
     Ok(response)
 }
+
+/// One HTTP/1.1 request on a fresh connection, as a browser's page load would make.
+pub async fn load_channels_page(addr: SocketAddr, cookie: &str) -> Result<Duration, String> {
+    let start = tokio::time::Instant::now();
+    let mut stream = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    let request = format!(
+        "POST /api/channels_page HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    let response = exchange(&mut stream, &request).await?;
+    if !response.starts_with(b"HTTP/1.1 200") {
+        return Err(format!(
+            "channels page: {}",
+            String::from_utf8_lossy(&response[..response.len().min(80)])
+        ));
+    }
+    Ok(start.elapsed())
+}

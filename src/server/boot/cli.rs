@@ -101,6 +101,20 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Benchmark: inbound messages at RATE/s, each a webhook to a slow receiver, while
+    /// the Channels page is loaded; with a baseline without webhooks.
+    BenchWebhooks {
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        #[arg(long, default_value_t = 1_000)]
+        rate: u64,
+        /// How long the receiver takes to answer, in milliseconds.
+        #[arg(long, default_value_t = 2_000)]
+        delay_ms: u64,
+        /// A PostgreSQL server URL; a database is created on it for the run. SQLite otherwise.
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// For `make bench-web`: a company with ACCOUNTS connected (simulated) numbers and an
     /// agent with CONVERSATIONS, in this server's database; prints the two sign-in tokens.
     #[command(hide = true)]
@@ -192,6 +206,19 @@ pub async fn main() -> ExitCode {
             chats,
             postgres,
         }) => crate::server::bench::history::run(messages, chats, postgres).await,
+        Some(Command::BenchWebhooks {
+            seconds,
+            rate,
+            delay_ms,
+            postgres,
+        }) => {
+            let load = crate::server::bench::webhooks::Load {
+                seconds,
+                rate,
+                delay: std::time::Duration::from_millis(delay_ms),
+            };
+            crate::server::bench::webhooks::run(load, postgres).await
+        }
         Some(Command::WaSim { listen }) => wa_sim(listen, config.sim).await,
         Some(Command::Abuse { url }) => crate::server::bench::abuse::run(url).await,
         Some(command) => run_command(config, command).await,
@@ -236,6 +263,7 @@ async fn run_command(config: Config, command: Command) -> Result<(), String> {
         | Command::BenchDelete { .. }
         | Command::BenchInbox { .. }
         | Command::BenchHistory { .. }
+        | Command::BenchWebhooks { .. }
         | Command::WaSim { .. }
         | Command::Abuse { .. } => {
             unreachable!("handled by main")

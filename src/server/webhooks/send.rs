@@ -158,15 +158,20 @@ where
         .await
         .map_err(|e| (None, format!("HTTP: {e}")))?;
     let mut connection = std::pin::pin!(connection);
-    // The connection is driven here, beside the request, and dropped with it.
+    let mut send = std::pin::pin!(sender.send_request(request));
+    // The connection is driven here, beside the request, and dropped with it. A receiver
+    // that answers and closes ends the connection as its answer arrives: the answer is
+    // still there to take.
     let response = tokio::select! {
-        response = sender.send_request(request) => response,
-        ended = &mut connection => {
-            return Err((None, match ended {
-                Ok(()) => "the connection closed before an answer".to_string(),
-                Err(e) => format!("HTTP: {e}"),
-            }))
-        }
+        biased;
+        response = &mut send => response,
+        ended = &mut connection => match ended {
+            Ok(()) => send.await,
+            Err(e) => match futures::FutureExt::now_or_never(send) {
+                Some(response) => response,
+                None => return Err((None, format!("HTTP: {e}"))),
+            },
+        },
     };
     response
         .map(|r| r.status().as_u16())
@@ -191,4 +196,65 @@ fn tls_config() -> Arc<rustls::ClientConfig> {
             Arc::new(config)
         })
         .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// A receiver that answers `answer` and closes at once, `times` times.
+    async fn answer_and_close(answer: &'static [u8], times: usize) -> Url {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}/hook", listener.local_addr().unwrap())).unwrap();
+        tokio::spawn(async move {
+            for _ in 0..times {
+                let (mut stream, _) = listener.accept().await.unwrap();
+                let mut buffer = vec![0u8; 8192];
+                let _ = stream.read(&mut buffer).await;
+                let _ = stream.write_all(answer).await;
+                drop(stream);
+            }
+        });
+        url
+    }
+
+    fn post_to(url: &Url) -> Post<'_> {
+        Post {
+            url,
+            secret: b"whsec_test",
+            event_id: "evt_1",
+            kind: "aurora.test",
+            body: "{}",
+            timestamp: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_answer_followed_by_a_close_is_still_an_answer() {
+        let answer = b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        let url = answer_and_close(answer, 30).await;
+        for _ in 0..30 {
+            let sent = post(&post_to(&url), true).await;
+            assert_eq!((sent.status, sent.error.as_deref()), (Some(204), None));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_close_without_an_answer_and_a_silent_receiver_are_failures() {
+        let url = answer_and_close(b"", 1).await;
+        let sent = post(&post_to(&url), true).await;
+        assert!(!sent.delivered() && sent.status.is_none(), "{sent:?}");
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}/hook", listener.local_addr().unwrap())).unwrap();
+        let _silent = tokio::spawn(async move {
+            let (_stream, _) = listener.accept().await.unwrap();
+            std::future::pending::<()>().await
+        });
+        tokio::time::pause();
+        let sent = post(&post_to(&url), true).await;
+        assert_eq!(sent.error.as_deref(), Some("no answer within 10 s"));
+    }
 }
