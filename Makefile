@@ -62,7 +62,7 @@ test: tools e2e-deps
 # PostgreSQL run has everything, the multi-process tests in tests/ included.
 test-rust:
 	@echo "== Rust tests on SQLite"
-	env -u TEST_POSTGRES_URL $(CARGO_TEST) --lib --bins --test shutdown --test metrics
+	env -u TEST_POSTGRES_URL $(CARGO_TEST) --lib --bins --test shutdown --test metrics --test webhooks
 
 # The fast loop while working: formatting, lints (warnings are errors) on the server and the
 # browser code, and the Rust tests on SQLite (which share the release build's crates).

@@ -121,6 +121,13 @@ impl ClusterNode {
         self.membership.id()
     }
 
+    /// For tests: the lease as if last renewed `ago` ago (a node whose renewals stopped).
+    #[cfg(test)]
+    pub fn backdate_lease(&self, ago: std::time::Duration) {
+        self.renewed_at
+            .store(now_ms() - ago.as_millis() as i64, Ordering::Relaxed);
+    }
+
     /// A graceful stop, after the sessions are closed: the accounts and the lease go.
     pub async fn leave(&self) {
         match cluster::leave(&self.pool, &self.id()).await {

@@ -100,6 +100,67 @@ async fn health_and_readiness_answer_without_a_sign_in_and_name_what_failed() {
     .await;
 }
 
+/// A PostgreSQL server that is not there (stopped: nothing listens on its port) makes the
+/// server unready within the 1 s the check allows.
+#[tokio::test]
+async fn readiness_names_a_stopped_postgresql_server() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .acquire_timeout(Duration::from_millis(500))
+        .connect_lazy(&format!("postgres://postgres@127.0.0.1:{port}/aurora"))
+        .unwrap();
+    let app = router(state_with(Db::Postgres(pool), &[]));
+    let started = std::time::Instant::now();
+    let (status, body) = json(send(&app, get(paths::READYZ, None)).await).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["failed"], serde_json::json!(["database"]));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    let (status, _) = json(send(&app, get(paths::HEALTHZ, None)).await).await;
+    assert_eq!(status, StatusCode::OK, "alive, not ready");
+}
+
+/// A cluster node whose lease was not renewed in time is not ready (its accounts may be
+/// another node's by now); renewed again, it is.
+#[tokio::test]
+async fn readiness_names_a_stale_lease() {
+    crate::server::db::testing::with_postgres(|pool| async move {
+        let node =
+            crate::server::cluster::node::ClusterNode::join(pool.clone(), "127.0.0.1:1".into())
+                .await
+                .unwrap();
+        let config = Config::from_lookup(|name| {
+            (name == "AURORA_WHATSAPP").then(|| "simulator".to_string())
+        })
+        .unwrap();
+        let state = AppState::start(
+            leptos_options(&config),
+            Db::Postgres(pool),
+            config,
+            Some(&node),
+            &crate::server::boot::supervisor::Supervisor::new(),
+        );
+        let app = router(state);
+        let (status, _) = json(send(&app, get(paths::READYZ, None)).await).await;
+        assert_eq!(status, StatusCode::OK);
+        node.backdate_lease(Duration::from_secs(60));
+        let (status, body) = json(send(&app, get(paths::READYZ, None)).await).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["failed"], serde_json::json!(["lease"]));
+        node.backdate_lease(Duration::ZERO);
+        let (status, _) = json(send(&app, get(paths::READYZ, None)).await).await;
+        assert_eq!(status, StatusCode::OK);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn metrics_are_for_this_machine_or_a_bearer_of_the_token() {
     with_db(|db| async move {
