@@ -10,10 +10,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::server::bench::support::{
-    bench_company, bench_sign_in, exec, load_channels_page, scalar, serve_on_loopback, summary,
-    BenchDatabase, SERIES,
+    bench_company, bench_config, bench_sign_in, exec, load_channels_page, scalar,
+    serve_on_loopback, summary, BenchDatabase, SERIES,
 };
-use crate::server::boot::config::{Config, WhatsAppMode};
 use crate::server::boot::state::AppState;
 use crate::server::db::{account_deletion, Db};
 use crate::server::drivers::simulator::customer_message;
@@ -113,9 +112,7 @@ async fn bench(
     folder: &std::path::Path,
     postgres: bool,
 ) -> Result<(), String> {
-    let mut config = Config::from_lookup(|_| None).map_err(|e| e.to_string())?;
-    config.whatsapp = WhatsAppMode::Simulator;
-    config.media_dir = folder.join("media");
+    let config = bench_config(folder)?;
     let company = bench_company(db, 10).await?;
     let mut ids = Vec::new();
     for _ in 0..2 {

@@ -225,3 +225,15 @@ pub async fn load_channels_page(addr: SocketAddr, cookie: &str) -> Result<Durati
     }
     Ok(start.elapsed())
 }
+
+/// The configuration a benchmark's in-process server runs with: the simulator, and media in
+/// the run's `folder`.
+pub fn bench_config(
+    folder: &std::path::Path,
+) -> Result<crate::server::boot::config::Config, String> {
+    use crate::server::boot::config::{Config, WhatsAppMode};
+    let mut config = Config::from_lookup(|_| None).map_err(|e| e.to_string())?;
+    config.whatsapp = WhatsAppMode::Simulator;
+    config.media_dir = folder.join("media");
+    Ok(config)
+}

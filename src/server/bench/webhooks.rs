@@ -12,10 +12,9 @@ use tokio::time::Instant;
 
 use crate::domain::webhooks::{events_column, EventKind};
 use crate::server::bench::support::{
-    bench_company, bench_sign_in, exec, load_channels_page, scalar, serve_on_loopback, summary,
-    BenchDatabase,
+    bench_company, bench_config, bench_sign_in, exec, load_channels_page, scalar,
+    serve_on_loopback, summary, BenchDatabase,
 };
-use crate::server::boot::config::{Config, WhatsAppMode};
 use crate::server::boot::state::AppState;
 use crate::server::db::webhooks::{self as db, NewEndpoint};
 use crate::server::db::{now_ms, Db};
@@ -153,9 +152,7 @@ async fn bench(
     folder: &std::path::Path,
     postgres: bool,
 ) -> Result<(), String> {
-    let mut config = Config::from_lookup(|_| None).map_err(|e| e.to_string())?;
-    config.whatsapp = WhatsAppMode::Simulator;
-    config.media_dir = folder.join("media");
+    let mut config = bench_config(folder)?;
     config.webhook_allow_private = true;
     let company = bench_company(db, 10).await?;
     exec(db, "INSERT INTO whatsapp_accounts (company_id, status, name, created_at, updated_at) VALUES ($1, 'connected', 'Busy', 1, 1)", &[company]).await?;

@@ -232,4 +232,4 @@ pub async fn activity(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -26,8 +26,8 @@ const CLAIM: Duration = Duration::from_secs(60);
 /// How often the outbox is read for what is due.
 const POLL: Duration = Duration::from_millis(250);
 /// Deliveries claimed at once, and sent at once.
-const BATCH: i64 = 64;
-const AT_ONCE: usize = 16;
+const BATCH: i64 = 128;
+const AT_ONCE: usize = 64;
 /// How often events no endpoint waits for are forgotten.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 

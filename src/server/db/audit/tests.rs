@@ -4,7 +4,7 @@ use crate::server::db::account_data::{store_inbound, NewInbound, Routing};
 use crate::server::db::accounts::{self, Change};
 use crate::server::db::{account_lifecycle, companies, on_pool, testing::with_db, users};
 
-async fn person(db: &Db, company: i64, email: &str, name: &str) -> Initiator {
+pub(crate) async fn person(db: &Db, company: i64, email: &str, name: &str) -> Initiator {
     let user_id = users::insert(
         db,
         &users::NewUser {

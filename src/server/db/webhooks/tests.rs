@@ -4,27 +4,11 @@ use crate::domain::webhooks::{events_column, EventKind};
 use crate::server::db::account_data::{store_inbound, NewInbound, Routing};
 use crate::server::db::accounts::{self, Change};
 use crate::server::db::audit::Initiator;
-use crate::server::db::{companies, testing::with_db, users};
+use crate::server::db::{companies, testing::with_db};
 
 pub(crate) async fn admin(db: &Db, company: i64) -> Initiator {
-    let user_id = users::insert(
-        db,
-        &users::NewUser {
-            company_id: company,
-            email: &format!("ana{company}@demo.test"),
-            display_name: "Ana",
-            password_hash: "x",
-            global_admin: true,
-            channels_admin: true,
-        },
-    )
-    .await
-    .unwrap();
-    Initiator {
-        user_id,
-        name: "Ana".into(),
-        address: "203.0.113.7".into(),
-    }
+    let email = format!("ana{company}@demo.test");
+    crate::server::db::audit::tests::person(db, company, &email, "Ana").await
 }
 
 pub(crate) async fn add_endpoint(
