@@ -25,30 +25,41 @@ pub(crate) async fn person(db: &Db, company: i64, email: &str, name: &str) -> In
     }
 }
 
+/// A channel `ana` adds at 1; it connects from +573001234567 at 2, loses its connection
+/// at 3 and `ana` disconnects it at 4.
+pub(crate) async fn added_linked_lost_and_disconnected(
+    db: &Db,
+    company: i64,
+    ana: &Initiator,
+) -> i64 {
+    let id = accounts::insert_within_limit(db, company, 5, Some(ana), 1)
+        .await
+        .unwrap()
+        .unwrap();
+    let linked = Change::Connected {
+        phone: "+573001234567",
+        business_name: "Tacos",
+        credentials: "k",
+    };
+    accounts::apply(db, id, linked, None, 2).await.unwrap();
+    accounts::record_event(db, id, "connection_lost", None, 3)
+        .await
+        .unwrap();
+    let gone = Change::Disconnected {
+        reason: DisconnectReason::ByUser,
+        initiator_name: Some("Ana"),
+        until_ms: None,
+    };
+    accounts::apply(db, id, gone, Some(ana), 4).await.unwrap();
+    id
+}
+
 #[tokio::test]
 async fn a_persons_action_is_in_the_history_and_the_audit_log_whatsapps_only_in_the_history() {
     with_db(|db| async move {
         let company = companies::insert(&db, "Demo", true, 5).await.unwrap();
         let ana = person(&db, company, "ana@demo.test", "Ana").await;
-        let id = accounts::insert_within_limit(&db, company, 5, Some(&ana), 1)
-            .await
-            .unwrap()
-            .unwrap();
-        let linked = Change::Connected {
-            phone: "+573001234567",
-            business_name: "Tacos",
-            credentials: "k",
-        };
-        accounts::apply(&db, id, linked, None, 2).await.unwrap();
-        accounts::record_event(&db, id, "connection_lost", None, 3)
-            .await
-            .unwrap();
-        let gone = Change::Disconnected {
-            reason: DisconnectReason::ByUser,
-            initiator_name: Some("Ana"),
-            until_ms: None,
-        };
-        accounts::apply(&db, id, gone, Some(&ana), 4).await.unwrap();
+        let id = added_linked_lost_and_disconnected(&db, company, &ana).await;
         assert!(account_lifecycle::disable(&db, id, &ana, 5).await.unwrap());
 
         let history = channel_history(&db, id, None, 10).await.unwrap();

@@ -1,8 +1,8 @@
 use super::*;
-use crate::domain::account::DisconnectReason;
 use crate::domain::webhooks::{events_column, EventKind};
 use crate::server::db::account_data::{store_inbound, NewInbound, Routing};
 use crate::server::db::accounts::{self, Change};
+use crate::server::db::audit::tests::added_linked_lost_and_disconnected;
 use crate::server::db::audit::Initiator;
 use crate::server::db::{companies, testing::with_db};
 
@@ -75,26 +75,8 @@ async fn status_changes_are_queued_with_the_change_for_the_endpoints_that_want_t
         )
         .await;
 
-        let id = accounts::insert_within_limit(&db, company, 5, Some(&ana), 1)
-            .await
-            .unwrap()
-            .unwrap();
-        let linked = Change::Connected {
-            phone: "+573001234567",
-            business_name: "Tacos",
-            credentials: "k",
-        };
-        accounts::apply(&db, id, linked, None, 2).await.unwrap();
-        // Not a change of status: no event.
-        accounts::record_event(&db, id, "connection_lost", None, 3)
-            .await
-            .unwrap();
-        let gone = Change::Disconnected {
-            reason: DisconnectReason::ByUser,
-            initiator_name: Some("Ana"),
-            until_ms: None,
-        };
-        accounts::apply(&db, id, gone, Some(&ana), 4).await.unwrap();
+        // Added, connected, connection lost (not a change of status: no event), disconnected.
+        let id = added_linked_lost_and_disconnected(&db, company, &ana).await;
 
         let events = queued(&db).await;
         let statuses_seen: Vec<&str> = events
