@@ -63,8 +63,15 @@ pub async fn advance(
                     .bind(account_id)
                     .fetch_one(&mut *tx)
                     .await?;
+                // One read of who wants these, however many replies moved.
+                let kind = EventKind::MessageStatusChanged;
+                let endpoints: Vec<i64> = sqlx::query_scalar(super::webhooks::WANTS)
+                    .bind(company)
+                    .bind(kind.column_pattern())
+                    .fetch_all(&mut *tx)
+                    .await?;
                 for (conversation, wa_id) in &rows {
-                    queue_webhook!(tx, company, EventKind::MessageStatusChanged, at, serde_json::json!({
+                    queue_webhook!(@to tx, &endpoints, company, kind, at, serde_json::json!({
                         "channel_id": account_id,
                         "conversation_id": conversation,
                         "whatsapp_message_id": wa_id,

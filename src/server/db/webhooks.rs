@@ -23,16 +23,24 @@ pub(crate) const CHANNEL_FOR_EVENT: &str =
 /// Inside `on_pool!`, on its transaction `tx`: queues an event of `kind` for every endpoint
 /// of `company` that wants it. `data` (a `serde_json::Value` expression) is evaluated only
 /// when one does, so a company without webhooks pays one indexed read.
+/// `queue_webhook!(@to tx, endpoints, …)` queues for `endpoints` (a `&[i64]` read with
+/// `WANTS` once for several events of one change) instead of reading them.
 macro_rules! queue_webhook {
     ($tx:expr, $company:expr, $kind:expr, $at:expr, $data:expr) => {{
         let kind: $crate::domain::webhooks::EventKind = $kind;
         let company: i64 = $company;
-        let at: i64 = $at;
         let endpoints: Vec<i64> = sqlx::query_scalar($crate::server::db::webhooks::WANTS)
             .bind(company)
             .bind(kind.column_pattern())
             .fetch_all(&mut *$tx)
             .await?;
+        $crate::server::db::webhooks::queue_webhook!(@to $tx, &endpoints, company, kind, $at, $data)
+    }};
+    (@to $tx:expr, $endpoints:expr, $company:expr, $kind:expr, $at:expr, $data:expr) => {{
+        let endpoints: &[i64] = $endpoints;
+        let kind: $crate::domain::webhooks::EventKind = $kind;
+        let company: i64 = $company;
+        let at: i64 = $at;
         if !endpoints.is_empty() {
             let data: serde_json::Value = $data;
             let event = $crate::server::webhooks::event::Event::new(kind.code(), at, data);
@@ -44,7 +52,7 @@ macro_rules! queue_webhook {
                 .bind(&event.body)
                 .fetch_one(&mut *$tx)
                 .await?;
-            for endpoint in &endpoints {
+            for endpoint in endpoints {
                 sqlx::query($crate::server::db::webhooks::INSERT_OUTBOX)
                     .bind(event_id)
                     .bind(*endpoint)

@@ -19,7 +19,6 @@ use crate::server::db::{now_ms, Db};
 use crate::server::webhooks::event::Event;
 use crate::server::webhooks::send::{self, Post};
 use crate::server::webhooks::target::{self, TargetProblem};
-use crate::server::webhooks::worker::unix_seconds;
 use crate::server::webhooks::{new_secret, open_secret, store_secret};
 use crate::views::webhooks::{Attempt, CreatedEndpoint, Endpoint, Paused, WebhooksPage};
 
@@ -199,7 +198,7 @@ pub async fn send_test(
         event_id: &event.uid,
         kind: TEST_EVENT,
         body: &event.body,
-        timestamp: unix_seconds(),
+        timestamp: crate::server::webhooks::signature::unix_seconds(),
     };
     let sent = send::post(&post, settings.allow_private).await;
     let tried = Tried {

@@ -18,6 +18,11 @@ fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
     mac
 }
 
+/// Now, in Unix seconds, as signatures carry it.
+pub fn unix_seconds() -> i64 {
+    crate::server::db::now_ms() / 1000
+}
+
 /// The header's value for `body` sent at `timestamp` (Unix seconds).
 pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
     let digest = mac(secret, timestamp, body).finalize().into_bytes();

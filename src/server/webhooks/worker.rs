@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::send::{self, Post};
-use super::{open_secret, retry};
+use super::{open_secret, retry, signature};
 use crate::domain::webhooks::PAUSE_AFTER_FAILURES;
 use crate::server::db::key_seal::KeySeal;
 use crate::server::db::webhooks::{self as db, Claimed, Settled, Tried};
@@ -103,7 +103,7 @@ impl WebhookWorker {
                     event_id: &delivery.uid,
                     kind: &delivery.kind,
                     body: &delivery.body,
-                    timestamp: unix_seconds(),
+                    timestamp: signature::unix_seconds(),
                 };
                 send::post(&post, self.allow_private).await
             }
@@ -155,11 +155,6 @@ fn failed(why: &str) -> send::Sent {
         latency: Duration::ZERO,
         error: Some(why.to_string()),
     }
-}
-
-/// Now, in Unix seconds, as signatures carry it.
-pub fn unix_seconds() -> i64 {
-    now_ms() / 1000
 }
 
 #[cfg(test)]

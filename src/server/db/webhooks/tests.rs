@@ -242,3 +242,46 @@ async fn a_company_has_at_most_ten_endpoints_and_removes_only_its_own() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_reply_delivered_and_a_conversation_assigned_are_queued() {
+    with_db(|db| async move {
+        let company = companies::insert(&db, "Demo", true, 5).await.unwrap();
+        let ana = admin(&db, company).await;
+        let hook = add_endpoint(&db, company, ana.user_id, "https://a.example/h", &[EventKind::MessageStatusChanged, EventKind::ConversationAssigned]).await;
+        let id = added_linked_lost_and_disconnected(&db, company, &ana).await;
+        let routing = Routing { company_id: company, funnel_id: None, owner_user_id: None };
+        let message = NewInbound {
+            account_id: id,
+            routing: &routing,
+            from: "+525512345678",
+            name: "Cliente",
+            text: "hola",
+            wa_message_id: "wa-1",
+            sent_at: 5,
+            media: None,
+            now: 5,
+            fence: None,
+        };
+        let stored = store_inbound(&db, &message).await.unwrap().unwrap();
+        on_pool!(&db, pool => sqlx::query("UPDATE messages SET direction = 'outbound', status = 'sent' WHERE wa_message_id = 'wa-1'")
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        let moved = crate::server::db::receipts::advance(&db, id, &["wa-1".into()], crate::domain::inbox::Receipt::Delivered, 10)
+            .await
+            .unwrap();
+        assert_eq!(moved.len(), 1);
+        crate::server::db::inbox::set_owner(&db, stored.conversation_id, Some(ana.user_id)).await.unwrap();
+        let events = queued(&db).await;
+        let kinds: Vec<&str> = events.iter().map(|(_, k, _)| k.as_str()).collect();
+        assert_eq!(kinds, ["message.status_changed", "conversation.assigned"]);
+        assert!(events.iter().all(|(e, _, _)| *e == hook));
+        assert_eq!(events[0].2["data"]["whatsapp_message_id"], "wa-1");
+        assert_eq!(events[0].2["data"]["status"], "delivered");
+        assert_eq!(events[1].2["data"]["owner"]["name"], "Ana");
+        assert_eq!(events[1].2["data"]["conversation_id"], stored.conversation_id);
+    })
+    .await;
+}

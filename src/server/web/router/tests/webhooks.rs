@@ -6,7 +6,6 @@ use super::*;
 use crate::server::testing::eventually;
 use crate::server::webhooks::receiver::Receiver;
 use crate::server::webhooks::signature;
-use crate::server::webhooks::worker::unix_seconds;
 use crate::views::webhooks::{Attempt, CreatedEndpoint, WebhooksPage};
 
 /// A server that may send webhooks to this machine (`AURORA_WEBHOOK_ALLOW_PRIVATE=1`).
@@ -168,7 +167,7 @@ async fn webhooks_are_for_the_companys_global_admins_and_refuse_bad_endpoints() 
             created.secret.as_bytes(),
             header,
             got[0].1.as_bytes(),
-            unix_seconds(),
+            signature::unix_seconds(),
             300
         ));
         assert!(got[0].1.contains("\"type\":\"aurora.test\""));
@@ -192,7 +191,7 @@ async fn webhooks_are_for_the_companys_global_admins_and_refuse_bad_endpoints() 
             created.secret.as_bytes(),
             header,
             event.1.as_bytes(),
-            unix_seconds(),
+            signature::unix_seconds(),
             300
         ));
         let body: serde_json::Value = serde_json::from_str(&event.1).unwrap();
