@@ -11,7 +11,7 @@ use crate::pages::login::LoginRoute;
 use crate::pages::not_found::NotFound;
 use crate::pages::setup::SetupRoute;
 use crate::pages::webhooks::WebhooksRoute;
-use crate::pages::whatsapp_web::WhatsAppWebRoute;
+use crate::pages::whatsapp_web::WhatsAppWebPage;
 
 /// The page around the app, rendered on the server only.
 #[cfg(feature = "ssr")]
@@ -96,11 +96,22 @@ fn provide_script_nonce() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     crate::i18n::provide_page_locale();
+    // A click on the server's HTML does nothing until the page is hydrated; the browser
+    // tests wait for this mark before they click.
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("data-hydrated", "");
+        }
+    });
     view! {
         <Title formatter=|page: String| format!("{page} · Aurora")/>
         // Each page's code is a part of the bundle fetched when the page is first needed
-        // (`lazy_route`): an admin's Channels page does not download the inbox, nor an agent's
-        // inbox the Channels page.
+        // (`lazy_route`), except the Channels page's: it is in the main part. Its code shares
+        // pieces with every other page in different combinations, and the split wrote those
+        // as 46 small files that compressed a fifth worse apart than together (see
+        // docs/OPERATIONS.md, "First load"). An admin's first page is one WASM now; the
+        // price is about 100 KB more on the first visit to the other pages.
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
@@ -115,7 +126,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=SettingsIndex/>
                     <Route
                         path=path!("/company/channels/whatsapp-web")
-                        view={Lazy::<WhatsAppWebRoute>::new()}
+                        view=WhatsAppWebPage
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -4,6 +4,11 @@ import { decodeQr, Simulator } from './simulator';
 
 export const CHANNELS_PATH = '/settings/company/channels/whatsapp-web';
 
+/** Waits until the page's buttons work: a click on the server's HTML before then is lost. */
+export async function hydrated(page: Page) {
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+}
+
 export class ChannelsPage {
   constructor(readonly page: Page) {}
 
@@ -13,6 +18,7 @@ export class ChannelsPage {
     await login.goto();
     await login.signIn(email);
     await expect(page).toHaveURL(CHANNELS_PATH);
+    await hydrated(page);
     return new ChannelsPage(page);
   }
 

@@ -92,15 +92,17 @@ test('each page fetches its own part of the bundle, and a dialog its part when f
   await page.waitForLoadState('networkidle');
   const login = parts();
   expect(lazy(login, '__login_route_view'), login.join(' ')).toBe(true);
-  expect(lazy(login, '__whats_app_web_route_view'), login.join(' ')).toBe(false);
+  for (const other of ['__inbox_route_view', '__audit_log_route_view', '__webhooks_route_view', 'setup_wizard']) {
+    expect(lazy(login, other), `${other} in ${login.join(' ')}`).toBe(false);
+  }
 
+  // The Channels page is in the main part: a signed-in admin's page needs no part of its own.
   await new LoginPage(page).signIn(tenant.admin.email);
   await expect(page).toHaveURL(CHANNELS_PATH);
   const card = await linkNewAccount(page, uniqueMexicanNumber().e164, 'Partes SA');
   await page.waitForLoadState('networkidle');
   const channels = parts();
-  expect(lazy(channels, '__whats_app_web_route_view'), channels.join(' ')).toBe(true);
-  for (const other of ['__inbox_route_view', '__conversation_route_view', 'setup_wizard']) {
+  for (const other of ['__inbox_route_view', '__conversation_route_view', '__audit_log_route_view', '__webhooks_route_view', 'setup_wizard']) {
     expect(lazy(channels, other), `${other} in ${channels.join(' ')}`).toBe(false);
   }
 

@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::{lazy_route, LazyRoute};
 
 use crate::api::channels::{add_account, channels_page, enable_account};
 use crate::components::channels::account_card::{
@@ -13,20 +12,6 @@ use crate::domain::account::AccountStatus;
 use crate::i18n::{error_text, use_texts};
 use crate::paths::CHANNELS;
 use crate::views::channels::{ChannelUpdate, ChannelsOverview};
-
-/// The Channels page, fetched by the browser when first shown.
-pub struct WhatsAppWebRoute;
-
-#[lazy_route]
-impl LazyRoute for WhatsAppWebRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_route: Self) -> AnyView {
-        view! { <WhatsAppWebPage/> }.into_any()
-    }
-}
 
 /// Settings > Company > Channels > WhatsApp Web.
 #[component]

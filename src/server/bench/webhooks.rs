@@ -1,8 +1,10 @@
 //! `aurora bench-webhooks`: inbound messages stored at RATE per second for SECONDS while
 //! every one of them is a `message.received` webhook for an endpoint that takes DELAY to
 //! answer, and an admin keeps loading the Channels page over HTTP. Reports the store's and
-//! the page's latency (p50/p99), first without any endpoint (the baseline: no outbox write)
-//! then with it, and how far the delivery worker got.
+//! the page's latency (p50/p99), first without any endpoint (the baseline: no outbox write),
+//! then with it, then without it again: the channel holds more messages by then, and the
+//! page (which charts them) costs more, so the last phase tells what the table's growth did
+//! and what the webhooks did. And how far the delivery worker got.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -184,7 +186,7 @@ async fn bench(
         created_by: user.user_id,
         now: now_ms(),
     };
-    db::insert_endpoint(db, &endpoint, 10)
+    let endpoint = db::insert_endpoint(db, &endpoint, 10)
         .await
         .map_err(|e| e.to_string())?
         .ok_or("no endpoint")?;
@@ -195,5 +197,17 @@ async fn bench(
         "webhooks: {queued} events queued, {} delivered so far, {waiting} waiting",
         *received.lock().unwrap()
     );
+    db::delete_endpoint(db, company, endpoint)
+        .await
+        .map_err(|e| e.to_string())?;
+    phase(
+        &state,
+        addr,
+        &cookie,
+        account,
+        baseline,
+        "without webhooks, after",
+    )
+    .await;
     Ok(())
 }

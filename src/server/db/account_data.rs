@@ -2,6 +2,7 @@
 //! messages. Inbound messages are stored here, and counted for the Delete dialog.
 
 use super::accounts::Fence;
+use super::audit::tally_messages;
 use super::webhooks::queue_webhook;
 use super::{fence_holds, on_pool, Db};
 use crate::domain::inbox::preview;
@@ -181,6 +182,7 @@ pub async fn store_inbound(
                     "size_bytes": m.size_bytes,
                 })),
             }));
+            tally_messages!(tx, message.account_id, message.sent_at, 1, 0);
             tx.commit().await?;
         }
         // A replay that raced past the check above: dropping the transaction undoes it all.

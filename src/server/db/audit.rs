@@ -186,9 +186,34 @@ pub enum ActivityOf {
     Account(i64),
 }
 
-/// Messages in and out per channel and period: `periods` of `period_ms` each, the last
-/// ending at `now`; per channel oldest first, as (in, out). A channel without messages in
-/// that time is not listed.
+/// An hour of `message_tallies`.
+pub const TALLY_HOUR_MS: i64 = 3_600_000;
+
+pub(crate) const TALLY: &str =
+    "INSERT INTO message_tallies (account_id, hour, inbound, outbound) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (account_id, hour) DO UPDATE SET inbound = message_tallies.inbound + excluded.inbound, \
+     outbound = message_tallies.outbound + excluded.outbound";
+
+/// Inside `on_pool!`, on its transaction `tx`: counts messages stored on a channel in the
+/// hour of `sent_at`, in and out. Arguments: account id, sent at (Unix ms), in, out. Best
+/// written last before the commit: on PostgreSQL the hour's row stays locked until then.
+macro_rules! tally_messages {
+    ($tx:expr, $account:expr, $sent_at:expr, $inbound:expr, $outbound:expr) => {{
+        let hour: i64 = $sent_at.div_euclid($crate::server::db::audit::TALLY_HOUR_MS);
+        sqlx::query($crate::server::db::audit::TALLY)
+            .bind($account)
+            .bind(hour)
+            .bind($inbound as i64)
+            .bind($outbound as i64)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+pub(crate) use tally_messages;
+
+/// Messages in and out per channel and period, from the hourly tallies: `periods` of
+/// `period_ms` each (whole hours), the last ending with the hour of `now`; per channel
+/// oldest first, as (in, out). A channel without messages in that time is not listed.
 pub async fn activity(
     db: &Db,
     of: ActivityOf,
@@ -196,7 +221,9 @@ pub async fn activity(
     period_ms: i64,
     periods: i64,
 ) -> Result<HashMap<i64, Vec<(i64, i64)>>, sqlx::Error> {
-    let start = now - period_ms * periods;
+    let per_period = (period_ms / TALLY_HOUR_MS).max(1);
+    let last_hour = now.div_euclid(TALLY_HOUR_MS);
+    let first_hour = last_hour - per_period * periods + 1;
     let (accounts, id) = match of {
         ActivityOf::ConnectedOf(company) => (
             "SELECT id FROM whatsapp_accounts WHERE company_id = $1 AND status = 'connected'",
@@ -205,28 +232,26 @@ pub async fn activity(
         ActivityOf::Account(account) => ("SELECT $1", account),
     };
     let sql = format!(
-        "SELECT account_id, (sent_at - $2) / $3 AS period, direction, COUNT(*) FROM messages \
-         WHERE account_id IN ({accounts}) AND sent_at > $2 AND sent_at <= $4 \
-         GROUP BY account_id, period, direction"
+        "SELECT account_id, (hour - $2) / $3 AS period, CAST(SUM(inbound) AS BIGINT), \
+         CAST(SUM(outbound) AS BIGINT) FROM message_tallies \
+         WHERE account_id IN ({accounts}) AND hour >= $2 AND hour <= $4 \
+         GROUP BY account_id, period"
     );
-    let rows: Vec<(i64, i64, String, i64)> = on_pool!(db, pool => sqlx::query_as(&sql)
+    let rows: Vec<(i64, i64, i64, i64)> = on_pool!(db, pool => sqlx::query_as(&sql)
         .bind(id)
-        .bind(start)
-        .bind(period_ms)
-        .bind(now)
+        .bind(first_hour)
+        .bind(per_period)
+        .bind(last_hour)
         .fetch_all(pool)
         .await)?;
     let mut all: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
-    for (account, period, direction, count) in rows {
+    for (account, period, inbound, outbound) in rows {
         let counts = all
             .entry(account)
             .or_insert_with(|| vec![(0, 0); periods as usize]);
-        // A message sent exactly at `now` is just past the last period's division.
         let slot = &mut counts[period.clamp(0, periods - 1) as usize];
-        match direction.as_str() {
-            "inbound" => slot.0 += count,
-            _ => slot.1 += count,
-        }
+        slot.0 += inbound;
+        slot.1 += outbound;
     }
     Ok(all)
 }

@@ -4,6 +4,7 @@
 
 use super::account_data::Routing;
 use super::accounts::Fence;
+use super::audit::{tally_messages, TALLY_HOUR_MS};
 use super::{fence_holds, on_pool, Db};
 use crate::domain::inbox::preview;
 
@@ -54,6 +55,8 @@ pub async fn import(
             return Ok(None);
         }
         let mut imported = Imported::default();
+        // Messages in and out by hour, counted once for the batch.
+        let mut tallies: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
         for message in batch {
             let known: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM messages WHERE account_id = $1 AND wa_message_id = $2",
@@ -169,9 +172,17 @@ pub async fn import(
             .execute(&mut *tx)
             .await?;
             imported.messages += 1;
+            let tally = tallies.entry(message.sent_at.div_euclid(TALLY_HOUR_MS)).or_default();
+            match message.from_me {
+                true => tally.1 += 1,
+                false => tally.0 += 1,
+            }
             if !imported.conversations.contains(&conversation) {
                 imported.conversations.push(conversation);
             }
+        }
+        for (hour, (inbound, outbound)) in tallies {
+            tally_messages!(tx, account_id, hour * TALLY_HOUR_MS, inbound, outbound);
         }
         tx.commit().await?;
         Ok(Some(imported))

@@ -1,6 +1,7 @@
 //! What agents send: replies (stored before they go out, then marked sent or failed) and
 //! scheduled messages (claimed once before sending, so none goes out twice).
 
+use super::audit::tally_messages;
 use super::{on_pool, Db};
 use crate::domain::inbox::preview;
 
@@ -39,6 +40,7 @@ pub async fn insert_sending(
         .bind(preview(text, None))
         .execute(&mut *tx)
         .await?;
+        tally_messages!(tx, account_id, now, 0, 1);
         tx.commit().await?;
         Ok(id)
     })

@@ -2,7 +2,8 @@ use super::*;
 use crate::domain::account::DisconnectReason;
 use crate::server::db::account_data::{store_inbound, NewInbound, Routing};
 use crate::server::db::accounts::{self, Change};
-use crate::server::db::{account_lifecycle, companies, on_pool, testing::with_db, users};
+use crate::server::db::history::{self, NewHistory};
+use crate::server::db::{account_lifecycle, companies, on_pool, replies, testing::with_db, users};
 
 pub(crate) async fn person(db: &Db, company: i64, email: &str, name: &str) -> Initiator {
     let user_id = users::insert(
@@ -226,10 +227,12 @@ async fn activity_counts_messages_in_and_out_per_period() {
             funnel_id: None,
             owner_user_id: None,
         };
-        let day = 24 * 3_600_000;
-        let now = 100 * day;
-        // Two today, one three days ago, one too old to count.
-        for (n, sent_at) in [now - 1, now - 2, now - 3 * day + 5, now - 8 * day].into_iter().enumerate() {
+        let (hour, day) = (3_600_000, 24 * 3_600_000);
+        // Half past an hour: the last period ends with this hour.
+        let now = 100 * day + hour / 2;
+        // One in this hour, one 70 hours ago, one too old; then a reply in this hour.
+        let mut conversation = 0;
+        for (n, sent_at) in [now - 1, now - 3 * day + 2 * hour, now - 8 * day].into_iter().enumerate() {
             let wa = format!("wa-{n}");
             let message = NewInbound {
                 account_id: id,
@@ -243,23 +246,37 @@ async fn activity_counts_messages_in_and_out_per_period() {
                 now: sent_at,
                 fence: None,
             };
-            store_inbound(&db, &message).await.unwrap().unwrap();
+            conversation = store_inbound(&db, &message).await.unwrap().unwrap().conversation_id;
         }
-        on_pool!(&db, pool => sqlx::query("UPDATE messages SET direction = 'outbound' WHERE wa_message_id = 'wa-1'")
-            .execute(pool)
+        replies::insert_sending(&db, conversation, id, "¡hola!", None, "local-1", now - 2)
             .await
-            .map(|_| ()))
-        .unwrap();
+            .unwrap();
+        // Yesterday's history, taken in when linked: one of theirs, two of ours; one of ours
+        // again in a later batch is no second message.
+        let old = |n: u8, from_me: bool| NewHistory {
+            customer: "+525512345678",
+            from_me,
+            name: "Cliente",
+            text: "ayer",
+            wa_message_id: ["h-0", "h-1", "h-2"][n as usize],
+            sent_at: now - day,
+            media: None,
+        };
+        let batch = [old(0, false), old(1, true), old(2, true)];
+        history::import(&db, id, &routing, &batch, now, None).await.unwrap().unwrap();
+        history::import(&db, id, &routing, &batch[2..], now, None).await.unwrap().unwrap();
 
         let week = activity(&db, ActivityOf::ConnectedOf(company), now, day, 7).await.unwrap();
         let counts = &week[&id];
         assert_eq!(counts.len(), 7);
         assert_eq!(counts[6], (1, 1), "today: one in, one out");
+        assert_eq!(counts[5], (1, 2), "yesterday's history");
         assert_eq!(counts[4], (1, 0), "the day before yesterday");
-        assert_eq!(counts.iter().map(|c| c.0 + c.1).sum::<i64>(), 3, "eight days ago is out");
+        assert_eq!(counts.iter().map(|c| c.0 + c.1).sum::<i64>(), 6, "eight days ago is out");
 
-        let one = activity(&db, ActivityOf::Account(id), now, 3_600_000, 24).await.unwrap();
-        assert_eq!(one[&id][23], (1, 1));
+        let one = activity(&db, ActivityOf::Account(id), now, hour, 24).await.unwrap();
+        assert_eq!(one[&id][23], (1, 1), "this hour");
+        assert_eq!(one[&id].iter().map(|c| c.0 + c.1).sum::<i64>(), 2, "24 hours ago is out");
         on_pool!(&db, pool => sqlx::query("UPDATE whatsapp_accounts SET status = 'disconnected' WHERE id = $1")
             .bind(id)
             .execute(pool)
