@@ -97,6 +97,13 @@ test('a global admin adds an endpoint, sees its secret once, tests it and gets s
     await endpoint.getByRole('button', { name: 'Send test event' }).click();
     await expect(endpoint.getByRole('status')).toContainText('Not delivered: answered 500');
     await expect(log.getByRole('row').nth(1)).toContainText('Failed');
+
+    // Who added and removed which endpoint is in the audit log.
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const rows = page.getByRole('table').getByRole('row');
+    await expect(rows.filter({ hasText: `Webhook ${hook.url}/mistake removed` })).toHaveCount(1);
+    await expect(rows.filter({ hasText: `Webhook ${hook.url}/mistake added` })).toHaveCount(1);
+    await expect(rows.filter({ hasText: `Webhook ${hook.url} added` })).toContainText('127.0.0.1');
   } finally {
     hook.close();
   }

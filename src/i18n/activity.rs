@@ -145,6 +145,9 @@ fn event_en(w: &EventWords) -> String {
         "enabled" => format!("Enabled{}", by(w, "by")),
         "deletion_started" => format!("Delete started{}", by(w, "by")),
         "whatsapp_account_deleted" => format!("Deleted{}", by(w, "by")),
+        "webhook_added" => format!("Webhook {detail} added{}", by(w, "by")),
+        "webhook_resumed" => format!("Webhook {detail} resumed{}", by(w, "by")),
+        "webhook_removed" => format!("Webhook {detail} removed{}", by(w, "by")),
         "number_kept" => format!("New number {detail} kept{}", by(w, "by")),
         "settings_saved" => {
             let changed = fields(w.details, |f| match f {
@@ -187,6 +190,9 @@ fn event_es(w: &EventWords) -> String {
         "enabled" => format!("Activado{}", by(w, "por")),
         "deletion_started" => format!("Eliminación iniciada{}", by(w, "por")),
         "whatsapp_account_deleted" => format!("Eliminado{}", by(w, "por")),
+        "webhook_added" => format!("Webhook {detail} agregado{}", by(w, "por")),
+        "webhook_resumed" => format!("Webhook {detail} reanudado{}", by(w, "por")),
+        "webhook_removed" => format!("Webhook {detail} eliminado{}", by(w, "por")),
         "number_kept" => format!("Se conservó el número nuevo {detail}{}", by(w, "por")),
         "settings_saved" => {
             let changed = fields(w.details, |f| match f {
@@ -229,6 +235,9 @@ fn event_pt(w: &EventWords) -> String {
         "enabled" => format!("Ativado{}", by(w, "por")),
         "deletion_started" => format!("Exclusão iniciada{}", by(w, "por")),
         "whatsapp_account_deleted" => format!("Excluído{}", by(w, "por")),
+        "webhook_added" => format!("Webhook {detail} adicionado{}", by(w, "por")),
+        "webhook_resumed" => format!("Webhook {detail} retomado{}", by(w, "por")),
+        "webhook_removed" => format!("Webhook {detail} removido{}", by(w, "por")),
         "number_kept" => format!("Novo número {detail} mantido{}", by(w, "por")),
         "settings_saved" => {
             let changed = fields(w.details, |f| match f {
@@ -394,6 +403,20 @@ mod tests {
         let by_user = words("disconnected", Some("by_user"), None);
         assert_eq!((EN.event)(&by_user), "Disconnected by Ana");
         assert_eq!((ES.event)(&by_user), "Desconectado por Ana");
+        let hook = words("webhook_added", None, Some("https://crm.example/in"));
+        assert_eq!(
+            (EN.event)(&hook),
+            "Webhook https://crm.example/in added by Ana"
+        );
+        assert_eq!(
+            (ES.event)(&hook),
+            "Webhook https://crm.example/in agregado por Ana"
+        );
+        let removed = words("webhook_removed", None, Some("https://crm.example/in"));
+        assert_eq!(
+            (PT_BR.event)(&removed),
+            "Webhook https://crm.example/in removido por Ana"
+        );
         let linked = words("connected", None, Some("+57 300 123 4567"));
         assert_eq!(
             (PT_BR.event)(&linked),

@@ -22,6 +22,7 @@ use crate::server::db::webhooks::{self as db, NewEndpoint};
 use crate::server::db::{now_ms, Db};
 use crate::server::drivers::simulator::customer_message;
 use crate::server::media::MediaStore;
+use crate::server::services::channels::initiator;
 use crate::server::sessions::inbound;
 use crate::server::web::router::leptos_options;
 
@@ -183,7 +184,7 @@ async fn bench(
         events: &events_column(&[EventKind::MessageReceived]),
         secret: b"whsec_bench",
         sealed: false,
-        created_by: user.user_id,
+        by: &initiator(&user),
         now: now_ms(),
     };
     let endpoint = db::insert_endpoint(db, &endpoint, 10)
@@ -197,7 +198,7 @@ async fn bench(
         "webhooks: {queued} events queued, {} delivered so far, {waiting} waiting",
         *received.lock().unwrap()
     );
-    db::delete_endpoint(db, company, endpoint)
+    db::delete_endpoint(db, company, endpoint, &initiator(&user), now_ms())
         .await
         .map_err(|e| e.to_string())?;
     phase(

@@ -21,6 +21,31 @@ pub(crate) const AUDIT_ACTION: &str =
      SELECT company_id, $2, $3, $4, $5, COALESCE(NULLIF(name, ''), phone, linked_phone, ''), $6, id, $7 \
      FROM whatsapp_accounts WHERE id = $1";
 
+/// The audit entry of an action on the company's own settings (no channel); `details`
+/// names what it was done to.
+pub(crate) const AUDIT_COMPANY_ACTION: &str =
+    "INSERT INTO company_audit_log (company_id, at, actor_user_id, actor_name, action, subject, details, address) \
+     VALUES ($1, $2, $3, $4, $5, '', $6, $7)";
+
+/// Inside `on_pool!`, on its transaction `tx`: the audit entry of a person's action on the
+/// company's settings. Arguments: company id, time, `&Initiator`, action, details.
+macro_rules! audit_company_action {
+    ($tx:expr, $company:expr, $at:expr, $initiator:expr, $action:expr, $details:expr) => {{
+        let initiator: &$crate::server::db::audit::Initiator = $initiator;
+        sqlx::query($crate::server::db::audit::AUDIT_COMPANY_ACTION)
+            .bind($company)
+            .bind($at)
+            .bind(initiator.user_id)
+            .bind(&initiator.name)
+            .bind($action)
+            .bind($details)
+            .bind(&initiator.address)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+pub(crate) use audit_company_action;
+
 pub(crate) const HISTORY_ENTRY: &str =
     "INSERT INTO account_events (account_id, at, event, reason_code, actor_user_id, details) \
      VALUES ($1, $2, $3, $4, $5, $6)";

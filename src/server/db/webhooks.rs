@@ -2,6 +2,7 @@
 //! endpoint, written by `queue_webhook!` in the transaction of the change that caused the
 //! event, so a crash loses nothing), and each endpoint's last tries.
 
+use super::audit::{audit_company_action, Initiator};
 use super::{on_pool, Db};
 
 /// The endpoints of a company that want an event kind (`LIKE` its column pattern).
@@ -100,7 +101,8 @@ pub struct NewEndpoint<'a> {
     pub events: &'a str,
     pub secret: &'a [u8],
     pub sealed: bool,
-    pub created_by: i64,
+    /// Who adds it, for the audit log.
+    pub by: &'a Initiator,
     pub now: i64,
 }
 
@@ -133,10 +135,11 @@ pub async fn insert_endpoint(
         .bind(new.events)
         .bind(new.secret)
         .bind(new.sealed)
-        .bind(new.created_by)
+        .bind(new.by.user_id)
         .bind(new.now)
         .fetch_one(&mut *tx)
         .await?;
+        audit_company_action!(tx, new.company_id, new.now, new.by, "webhook_added", new.url);
         tx.commit().await?;
         Ok(Some(id))
     })
@@ -186,36 +189,60 @@ pub async fn target(db: &Db, company_id: i64, id: i64) -> Result<Option<Target>,
 
 /// Removes an endpoint with what waits for it and its log; false when the company has none
 /// with that id.
-pub async fn delete_endpoint(db: &Db, company_id: i64, id: i64) -> Result<bool, sqlx::Error> {
-    on_pool!(db, pool => sqlx::query("DELETE FROM webhook_endpoints WHERE company_id = $1 AND id = $2")
-        .bind(company_id)
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected() == 1))
-}
-
-/// Sends to a paused endpoint again, from a clean count; what waited for it is due now.
-pub async fn resume(db: &Db, company_id: i64, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn delete_endpoint(
+    db: &Db,
+    company_id: i64,
+    id: i64,
+    by: &Initiator,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
-        let resumed = sqlx::query(
-            "UPDATE webhook_endpoints SET paused_at = NULL, pause_reason = NULL, failures_in_row = 0 \
-             WHERE company_id = $1 AND id = $2",
+        let url: Option<String> = sqlx::query_scalar(
+            "DELETE FROM webhook_endpoints WHERE company_id = $1 AND id = $2 RETURNING url",
         )
         .bind(company_id)
         .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(url) = url else {
+            return Ok(false);
+        };
+        audit_company_action!(tx, company_id, now, by, "webhook_removed", &url);
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Sends to a paused endpoint again, from a clean count; what waited for it is due now.
+pub async fn resume(
+    db: &Db,
+    company_id: i64,
+    id: i64,
+    by: &Initiator,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let url: Option<String> = sqlx::query_scalar(
+            "UPDATE webhook_endpoints SET paused_at = NULL, pause_reason = NULL, failures_in_row = 0 \
+             WHERE company_id = $1 AND id = $2 RETURNING url",
+        )
+        .bind(company_id)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(url) = url else {
+            return Ok(false);
+        };
         sqlx::query("UPDATE webhook_outbox SET next_attempt_at = $2 WHERE endpoint_id = $1 AND next_attempt_at > $2")
             .bind(id)
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        audit_company_action!(tx, company_id, now, by, "webhook_resumed", &url);
         tx.commit().await?;
-        Ok(resumed)
+        Ok(true)
     })
 }
 

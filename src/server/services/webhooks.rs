@@ -4,6 +4,7 @@
 
 use url::Url;
 
+use super::channels::initiator;
 use super::internal;
 use crate::domain::time::format_iso;
 use crate::domain::webhooks::{
@@ -110,7 +111,7 @@ pub async fn create(
         events: &events_column(&kinds),
         secret: &stored,
         sealed,
-        created_by: user.user_id,
+        by: &initiator(user),
         now: now_ms(),
     };
     let id = db::insert_endpoint(db, &new, MAX_ENDPOINTS as i64)
@@ -128,7 +129,7 @@ pub async fn create(
 }
 
 pub async fn delete(db: &Db, user: &SignedInUser, id: i64) -> Result<(), AppError> {
-    match db::delete_endpoint(db, user.company_id, id).await {
+    match db::delete_endpoint(db, user.company_id, id, &initiator(user), now_ms()).await {
         Ok(true) => Ok(()),
         Ok(false) => Err(AppError::NotFound),
         Err(e) => Err(internal("remove webhook endpoint", e)),
@@ -136,7 +137,7 @@ pub async fn delete(db: &Db, user: &SignedInUser, id: i64) -> Result<(), AppErro
 }
 
 pub async fn resume(db: &Db, user: &SignedInUser, id: i64) -> Result<Endpoint, AppError> {
-    if !db::resume(db, user.company_id, id, now_ms())
+    if !db::resume(db, user.company_id, id, &initiator(user), now_ms())
         .await
         .map_err(|e| internal("resume webhook endpoint", e))?
     {

@@ -18,13 +18,18 @@ pub(crate) async fn add_endpoint(
     url: &str,
     kinds: &[EventKind],
 ) -> i64 {
+    let by = Initiator {
+        user_id: by,
+        name: "Ana".into(),
+        address: "127.0.0.1".into(),
+    };
     let new = NewEndpoint {
         company_id: company,
         url,
         events: &events_column(kinds),
         secret: b"whsec_test",
         sealed: false,
-        created_by: by,
+        by: &by,
         now: 1,
     };
     insert_endpoint(db, &new, 10).await.unwrap().unwrap()
@@ -154,10 +159,10 @@ async fn a_company_without_webhooks_queues_nothing_and_a_paused_endpoint_gets_no
         .unwrap();
         accounts::apply(&db, id, Change::Linking, Some(&ana), 2).await.unwrap();
         assert!(queued(&db).await.is_empty());
-        assert!(resume(&db, company, hook, 3).await.unwrap());
+        assert!(resume(&db, company, hook, &ana, 3).await.unwrap());
         accounts::apply(&db, id, Change::LinkingInterrupted, None, 4).await.unwrap();
         assert!(queued(&db).await.is_empty(), "not a change of status");
-        assert!(!resume(&db, company + 1, hook, 3).await.unwrap(), "another company's");
+        assert!(!resume(&db, company + 1, hook, &ana, 3).await.unwrap(), "another company's");
     })
     .await;
 }
@@ -200,7 +205,7 @@ async fn an_endpoint_is_paused_after_fifty_failures_in_a_row_and_keeps_its_last_
         assert_eq!(log.len(), 100);
         assert_eq!(log[0].at, 119, "newest first");
         assert_eq!(log[99].at, 20);
-        assert!(resume(&db, company, hook, 200).await.unwrap());
+        assert!(resume(&db, company, hook, &ana, 200).await.unwrap());
         let row = endpoint(&db, company, hook).await.unwrap().unwrap();
         assert_eq!((row.failures_in_row, row.paused_at), (0, None));
     })
@@ -231,12 +236,16 @@ async fn a_company_has_at_most_ten_endpoints_and_removes_only_its_own() {
             events: ",message.received,",
             secret: b"s",
             sealed: false,
-            created_by: ana.user_id,
+            by: &ana,
             now: 1,
         };
         assert_eq!(insert_endpoint(&db, &eleventh, 10).await.unwrap(), None);
-        assert!(!delete_endpoint(&db, company + 1, ids[0]).await.unwrap());
-        assert!(delete_endpoint(&db, company, ids[0]).await.unwrap());
+        assert!(!delete_endpoint(&db, company + 1, ids[0], &ana, 2)
+            .await
+            .unwrap());
+        assert!(delete_endpoint(&db, company, ids[0], &ana, 2)
+            .await
+            .unwrap());
         assert!(insert_endpoint(&db, &eleventh, 10).await.unwrap().is_some());
         assert_eq!(endpoints(&db, company).await.unwrap().len(), 10);
     })
@@ -282,6 +291,64 @@ async fn a_reply_delivered_and_a_conversation_assigned_are_queued() {
         assert_eq!(events[0].2["data"]["status"], "delivered");
         assert_eq!(events[1].2["data"]["owner"]["name"], "Ana");
         assert_eq!(events[1].2["data"]["conversation_id"], stored.conversation_id);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn adding_resuming_and_removing_an_endpoint_are_in_the_audit_log_with_who_and_where() {
+    use crate::server::db::audit::{audit_entries, AuditFilter};
+    with_db(|db| async move {
+        let company = companies::insert(&db, "Demo", true, 5).await.unwrap();
+        let ana = admin(&db, company).await;
+        let hook = add_endpoint(
+            &db,
+            company,
+            ana.user_id,
+            "https://a.example/h",
+            &EventKind::ALL,
+        )
+        .await;
+        assert!(resume(&db, company, hook, &ana, 2).await.unwrap());
+        assert!(!resume(&db, company + 1, hook, &ana, 3).await.unwrap());
+        assert!(!delete_endpoint(&db, company + 1, hook, &ana, 3)
+            .await
+            .unwrap());
+        assert!(delete_endpoint(&db, company, hook, &ana, 4).await.unwrap());
+        assert!(
+            !delete_endpoint(&db, company, hook, &ana, 5).await.unwrap(),
+            "gone already"
+        );
+        let log = audit_entries(&db, company, AuditFilter::default(), None, 10)
+            .await
+            .unwrap();
+        let seen: Vec<_> = log
+            .iter()
+            .map(|e| {
+                (
+                    e.action.as_str(),
+                    e.details.as_str(),
+                    e.actor_name.as_str(),
+                    e.account_id,
+                    e.at,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("webhook_removed", "https://a.example/h", "Ana", None, 4),
+                ("webhook_resumed", "https://a.example/h", "Ana", None, 2),
+                ("webhook_added", "https://a.example/h", "Ana", None, 1),
+            ],
+            "once each, newest first; refused and repeated actions write nothing"
+        );
+        let addresses: Vec<_> = log.iter().map(|e| e.address.as_deref()).collect();
+        assert_eq!(
+            addresses,
+            [Some("203.0.113.7"), Some("203.0.113.7"), Some("127.0.0.1")]
+        );
+        assert!(log.iter().all(|e| e.subject.is_empty()), "no channel");
     })
     .await;
 }
