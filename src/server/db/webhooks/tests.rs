@@ -11,6 +11,12 @@ pub(crate) async fn admin(db: &Db, company: i64) -> Initiator {
     crate::server::db::audit::tests::person(db, company, &email, "Ana").await
 }
 
+/// A company and its Global Admin, Ana.
+async fn company_with_admin(db: &Db) -> (i64, Initiator) {
+    let company = companies::insert(db, "Demo", true, 5).await.unwrap();
+    (company, admin(db, company).await)
+}
+
 pub(crate) async fn add_endpoint(
     db: &Db,
     company: i64,
@@ -146,8 +152,7 @@ async fn status_changes_are_queued_with_the_change_for_the_endpoints_that_want_t
 #[tokio::test]
 async fn a_company_without_webhooks_queues_nothing_and_a_paused_endpoint_gets_nothing_new() {
     with_db(|db| async move {
-        let company = companies::insert(&db, "Demo", true, 5).await.unwrap();
-        let ana = admin(&db, company).await;
+        let (company, ana) = company_with_admin(&db).await;
         let id = accounts::insert_within_limit(&db, company, 5, Some(&ana), 1).await.unwrap().unwrap();
         assert!(queued(&db).await.is_empty());
         let hook = add_endpoint(&db, company, ana.user_id, "https://a.example/h", &EventKind::ALL).await;
@@ -170,8 +175,7 @@ async fn a_company_without_webhooks_queues_nothing_and_a_paused_endpoint_gets_no
 #[tokio::test]
 async fn an_endpoint_is_paused_after_fifty_failures_in_a_row_and_keeps_its_last_hundred_tries() {
     with_db(|db| async move {
-        let company = companies::insert(&db, "Demo", true, 5).await.unwrap();
-        let ana = admin(&db, company).await;
+        let (company, ana) = company_with_admin(&db).await;
         let hook = add_endpoint(
             &db,
             company,
@@ -215,8 +219,7 @@ async fn an_endpoint_is_paused_after_fifty_failures_in_a_row_and_keeps_its_last_
 #[tokio::test]
 async fn a_company_has_at_most_ten_endpoints_and_removes_only_its_own() {
     with_db(|db| async move {
-        let company = companies::insert(&db, "Demo", true, 5).await.unwrap();
-        let ana = admin(&db, company).await;
+        let (company, ana) = company_with_admin(&db).await;
         let mut ids = Vec::new();
         for n in 0..10 {
             ids.push(
@@ -255,8 +258,7 @@ async fn a_company_has_at_most_ten_endpoints_and_removes_only_its_own() {
 #[tokio::test]
 async fn a_reply_delivered_and_a_conversation_assigned_are_queued() {
     with_db(|db| async move {
-        let company = companies::insert(&db, "Demo", true, 5).await.unwrap();
-        let ana = admin(&db, company).await;
+        let (company, ana) = company_with_admin(&db).await;
         let hook = add_endpoint(&db, company, ana.user_id, "https://a.example/h", &[EventKind::MessageStatusChanged, EventKind::ConversationAssigned]).await;
         let id = added_linked_lost_and_disconnected(&db, company, &ana).await;
         let routing = Routing { company_id: company, funnel_id: None, owner_user_id: None };
@@ -299,8 +301,7 @@ async fn a_reply_delivered_and_a_conversation_assigned_are_queued() {
 async fn adding_resuming_and_removing_an_endpoint_are_in_the_audit_log_with_who_and_where() {
     use crate::server::db::audit::{audit_entries, AuditFilter};
     with_db(|db| async move {
-        let company = companies::insert(&db, "Demo", true, 5).await.unwrap();
-        let ana = admin(&db, company).await;
+        let (company, ana) = company_with_admin(&db).await;
         let hook = add_endpoint(
             &db,
             company,
