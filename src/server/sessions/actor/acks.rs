@@ -112,17 +112,18 @@ impl AccountActor {
         if before == after {
             return;
         }
-        self.inner
-            .set_live(self.id, |live| live.unaccepted_since_ms = after);
         let event = if after.is_some() {
             "messages_not_accepted"
         } else {
             "messages_accepted_again"
         };
+        // Recorded before the card changes, so the history never lags what the card says.
         if let Err(e) = accounts::record_event(&self.inner.db, self.id, event, None, now_ms()).await
         {
             tracing::error!(account = self.id, "could not record {event}: {e}");
         }
+        self.inner
+            .set_live(self.id, |live| live.unaccepted_since_ms = after);
         self.publish();
     }
 
