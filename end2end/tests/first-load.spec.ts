@@ -77,7 +77,7 @@ test('the bundle comes compressed under hashed names, and a reload takes it from
   await expect(page).toHaveURL(CHANNELS_PATH);
 });
 
-test('each page fetches its own part of the bundle, and a dialog its part when first opened', async ({ browser }) => {
+test('each page fetches its own part of the bundle, and a dialog or panel its part when first opened', async ({ browser }) => {
   const tenant = new Tenant('parts');
   const page = await browser.newPage();
   const network = await watchNetwork(page);
@@ -102,9 +102,24 @@ test('each page fetches its own part of the bundle, and a dialog its part when f
   const card = await linkNewAccount(page, uniqueMexicanNumber().e164, 'Partes SA');
   await page.waitForLoadState('networkidle');
   const channels = parts();
-  for (const other of ['__inbox_route_view', '__conversation_route_view', '__audit_log_route_view', '__webhooks_route_view', 'setup_wizard']) {
+  const onRequest = ['setup_wizard', 'history_entries', 'session_figures', 'confirm_dialog', 'delete_dialog'];
+  for (const other of ['__inbox_route_view', '__conversation_route_view', '__audit_log_route_view', '__webhooks_route_view', ...onRequest]) {
     expect(lazy(channels, other), `${other} in ${channels.join(' ')}`).toBe(false);
   }
+
+  // What a card opens on request brings its part the first time, and works.
+  await card.getByRole('button', { name: 'History', exact: true }).click();
+  await expect(card.getByRole('region', { name: 'History' }).getByRole('listitem').last()).toContainText('Added by');
+  expect(lazy(parts(), 'history_entries')).toBe(true);
+  await card.getByRole('button', { name: 'Details' }).click();
+  await expect(card.locator('.session-details').getByRole('figure')).toContainText('in the last 24 hours');
+  expect(lazy(parts(), 'session_figures')).toBe(true);
+  await card.getByRole('button', { name: 'Disconnect' }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Disconnect this WhatsApp account?' });
+  await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  expect(lazy(parts(), 'confirm_dialog')).toBe(true);
+  await page.keyboard.press('Escape');
+  await expect(confirm).toHaveCount(0);
 
   // The wizard's part comes with the first wizard, and the wizard works.
   await card.getByRole('button', { name: 'Setup' }).click();

@@ -32,6 +32,14 @@ pub fn use_activity_texts() -> impl Fn() -> &'static ActivityTexts + Copy + Send
     move || texts(locale())
 }
 
+/// One text of this catalog, as `super::word` gives one of the main catalog.
+pub fn word(
+    pick: fn(&'static ActivityTexts) -> &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let texts = use_activity_texts();
+    move || pick(texts())
+}
+
 pub struct ActivityTexts {
     // A card's history.
     pub history: &'static str,

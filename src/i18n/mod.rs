@@ -301,6 +301,15 @@ pub fn use_texts() -> impl Fn() -> &'static Texts + Copy + Send + Sync + 'static
     move || texts(locale())
 }
 
+/// One text of the page's language (`word(|t| t.channels.add)`), as a view or an attribute
+/// that a change of language redraws.
+pub fn word(
+    pick: fn(&'static Texts) -> &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let words = use_texts();
+    move || pick(words())
+}
+
 /// The language tag the browser's `Intl` formats dates with: day first in English too,
 /// as the product always showed them.
 pub fn date_tag(locale: Locale) -> &'static str {

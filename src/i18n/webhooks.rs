@@ -18,6 +18,14 @@ pub fn use_webhook_texts() -> impl Fn() -> &'static WebhookTexts + Copy + Send +
     move || texts(locale())
 }
 
+/// One text of this catalog, as `super::word` gives one of the main catalog.
+pub fn word(
+    pick: fn(&'static WebhookTexts) -> &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let texts = use_webhook_texts();
+    move || pick(texts())
+}
+
 pub struct WebhookTexts {
     pub intro: &'static str,
     pub signature_hint: &'static str,

@@ -2,6 +2,7 @@
 //! channels, newest first, filtered by channel and by person (kept in the URL, so a
 //! filtered view can be shared or reloaded), exported as CSV with the same filters.
 
+use crate::components::common::page_data::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -9,7 +10,9 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use crate::api::activity::audit_log;
 use crate::components::common::time::LocalTime;
+use crate::i18n::activity::word as act_word;
 use crate::i18n::activity::{use_activity_texts, ActivityTexts, EventWords};
+use crate::i18n::word;
 use crate::i18n::{error_text, use_texts};
 use crate::paths::{AUDIT_CSV, AUDIT_LOG};
 use crate::views::activity::{AuditEntry, AuditPage};
@@ -40,14 +43,14 @@ pub fn AuditLogPage() -> impl IntoView {
         let id = |key: &str| q.get(key).and_then(|v| v.parse::<i64>().ok());
         (id("channel"), id("person"))
     });
-    let page = Resource::new(
+    let page = page_resource(
         move || filter.get(),
         |(channel, person)| audit_log(channel, person, None),
     );
     view! {
         <Title text=move || words().audit_log/>
-        <h1>{move || words().audit_log}</h1>
-        <Suspense fallback=move || view! { <p class="muted">{move || words().loading}</p> }>
+        <h1>{word(|t| t.audit_log)}</h1>
+        <Suspense fallback=move || view! { <p class="muted">{word(|t| t.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <AuditBoard page filter=filter.get_untracked()/> }.into_any(),
@@ -97,9 +100,9 @@ fn AuditBoard(page: AuditPage, filter: Filter) -> impl IntoView {
     view! {
         <form class="filters" method="get" action=AUDIT_LOG>
             <label>
-                <span>{move || act().channel}</span>
+                <span>{act_word(|t| t.channel)}</span>
                 <select name="channel">
-                    <option value="">{move || act().all_channels}</option>
+                    <option value="">{act_word(|t| t.all_channels)}</option>
                     {channel_options.into_iter().map(|(id, name)| {
                         let shown = name.clone();
                         view! {
@@ -111,16 +114,16 @@ fn AuditBoard(page: AuditPage, filter: Filter) -> impl IntoView {
                 </select>
             </label>
             <label>
-                <span>{move || act().person}</span>
+                <span>{act_word(|t| t.person)}</span>
                 <select name="person">
-                    <option value="">{move || act().all_people}</option>
+                    <option value="">{act_word(|t| t.all_people)}</option>
                     {people_options.into_iter().map(|(id, name)| view! {
                         <option value=id.to_string() selected=filter.1 == Some(id)>{name}</option>
                     }).collect_view()}
                 </select>
             </label>
-            <button type="submit">{move || act().apply}</button>
-            <a class="button" href=csv_link(filter) download="audit-log.csv">{move || act().export_csv}</a>
+            <button type="submit">{act_word(|t| t.apply)}</button>
+            <a class="button" href=csv_link(filter) download="audit-log.csv">{act_word(|t| t.export_csv)}</a>
         </form>
         {move || error.get().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
         <table class="audit">
@@ -133,9 +136,9 @@ fn AuditBoard(page: AuditPage, filter: Filter) -> impl IntoView {
                 </For>
             </tbody>
         </table>
-        <p class="empty" hidden=move || !entries.with(Vec::is_empty)>{move || act().no_entries}</p>
+        <p class="empty" hidden=move || !entries.with(Vec::is_empty)>{act_word(|t| t.no_entries)}</p>
         <button type="button" hidden=move || !more.get() on:click=older disabled=move || reading.get()>
-            {move || act().older}
+            {act_word(|t| t.older)}
         </button>
     }
 }

@@ -2,10 +2,12 @@
 //! box and scheduled messages; it follows the list's live stream, so new messages and
 //! reply states appear by themselves.
 
+use crate::components::common::page_data::page_resource;
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
 use crate::i18n::error_text;
+use crate::i18n::word;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::inbox::{load_conversation, set_conversation_owner};
@@ -48,8 +50,7 @@ pub fn ConversationPage() -> impl IntoView {
 
 #[component]
 fn Chat(id: i64) -> impl IntoView {
-    let words = crate::i18n::use_texts();
-    let page = Resource::new(|| (), move |_| load_conversation(id));
+    let page = page_resource(|| (), move |_| load_conversation(id));
     let current = Latest::new();
     let stale = RwSignal::new(None::<String>);
     let inbox = expect_context::<InboxContext>();
@@ -83,9 +84,9 @@ fn Chat(id: i64) -> impl IntoView {
     let back = move || inbox_href(&inbox.query.get());
     view! {
         <div class="conversation">
-            <a class="back" href=back>{move || words().inbox_texts.back}</a>
+            <a class="back" href=back>{word(|t| t.inbox_texts.back)}</a>
             <Alert message=stale/>
-            <Suspense fallback=move || view! { <p class="muted">{move || words().loading}</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{word(|t| t.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(loaded) => {
@@ -93,7 +94,7 @@ fn Chat(id: i64) -> impl IntoView {
                             view! { <ConversationView current/> }.into_any()
                         }
                         Err(AppError::NotFound) => view! {
-                            <p class="notice" role="alert">{move || words().inbox_texts.not_found}</p>
+                            <p class="notice" role="alert">{word(|t| t.inbox_texts.not_found)}</p>
                         }.into_any(),
                         Err(error) => view! { <p class="notice" role="alert">{error_text(&error)}</p> }.into_any(),
                     }
@@ -160,7 +161,7 @@ fn OwnerPicker(page: Page, current: Latest, error: RwSignal<Option<String>>) -> 
         .collect_view();
     view! {
         <label class="owner-picker">
-            {move || words().inbox_texts.owner}
+            {word(|t| t.inbox_texts.owner)}
             <select on:change=on_change>{choices}</select>
         </label>
     }

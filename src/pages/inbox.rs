@@ -2,6 +2,7 @@
 //! the left (staying live) and the open chat on the right; on a phone one pane at a time.
 //! The list's settings live in the URL; the tab title counts unread conversations.
 
+use crate::components::common::page_data::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Outlet;
@@ -14,6 +15,7 @@ use crate::components::inbox::conversation_list::{ConversationList, SearchBox, S
 use crate::components::inbox::inbox_live::follow_inbox_changes;
 use crate::components::inbox::list_query::ListQuery;
 use crate::components::inbox::notify::NotifyToggle;
+use crate::i18n::word;
 use crate::i18n::{error_text, use_texts};
 use crate::paths::INBOX;
 
@@ -63,7 +65,7 @@ pub fn InboxPage() -> impl IntoView {
         refresh,
         changed,
     });
-    let first = Resource::new(
+    let first = page_resource(
         move || (query.get(), refresh.get()),
         |(q, _)| load_inbox(q.funnel, q.channel, q.who(), q.q(), None),
     );
@@ -83,12 +85,12 @@ pub fn InboxPage() -> impl IntoView {
         <main class="inbox-layout" class:chat-open=move || open.get().is_some()>
             <section class="list-pane" aria-labelledby="inbox-title">
                 <div class="list-head">
-                    <h1 id="inbox-title">{move || words().inbox}</h1>
+                    <h1 id="inbox-title">{word(|t| t.inbox)}</h1>
                     <NotifyToggle/>
                 </div>
                 <SearchBox query/>
                 <WhoseTabs query/>
-                <Transition fallback=move || view! { <p class="muted">{move || words().loading}</p> }>
+                <Transition fallback=move || view! { <p class="muted">{word(|t| t.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match first.await {
                             Ok(page) => {
@@ -111,6 +113,5 @@ pub fn InboxPage() -> impl IntoView {
 /// The right pane before a conversation is chosen.
 #[component]
 pub fn NoConversation() -> impl IntoView {
-    let words = use_texts();
-    view! { <p class="pick-conversation muted">{move || words().inbox_texts.pick_conversation}</p> }
+    view! { <p class="pick-conversation muted">{word(|t| t.inbox_texts.pick_conversation)}</p> }
 }

@@ -5,6 +5,7 @@ use leptos_router::{lazy_route, LazyRoute};
 use crate::api::auth::Login;
 use crate::components::common::form_error::FormError;
 use crate::i18n::use_texts;
+use crate::i18n::word;
 
 /// `/login`, fetched by the browser when first shown.
 pub struct LoginRoute;
@@ -29,14 +30,14 @@ pub fn LoginPage() -> impl IntoView {
         <main class="auth-page">
             <section class="auth-card" aria-labelledby="login-heading">
                 <p class="brand">"Aurora"</p>
-                <h1 id="login-heading">{move || words().sign_in}</h1>
+                <h1 id="login-heading">{word(|t| t.sign_in)}</h1>
                 <ActionForm action=login>
                     <div class="field">
-                        <label for="login-email">{move || words().email}</label>
+                        <label for="login-email">{word(|t| t.email)}</label>
                         <input id="login-email" type="email" name="email" autocomplete="username" required autofocus/>
                     </div>
                     <div class="field">
-                        <label for="login-password">{move || words().password}</label>
+                        <label for="login-password">{word(|t| t.password)}</label>
                         <input
                             id="login-password"
                             type="password"
@@ -47,7 +48,7 @@ pub fn LoginPage() -> impl IntoView {
                     </div>
                     <FormError result=move || login.value().get()/>
                     <button type="submit" class="primary wide" disabled=move || login.pending().get()>
-                        {move || words().sign_in}
+                        {word(|t| t.sign_in)}
                     </button>
                 </ActionForm>
             </section>

@@ -2,6 +2,7 @@
 //! once), see each endpoint's health, send it a test event, read its delivery log, resume
 //! it when paused, remove it.
 
+use crate::components::common::page_data::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{lazy_route, LazyRoute};
@@ -11,8 +12,10 @@ use crate::api::webhooks::{
 };
 use crate::components::common::time::LocalTime;
 use crate::domain::webhooks::EventKind;
+use crate::i18n::webhooks::word as hook_word;
 use crate::i18n::webhooks::{use_webhook_texts, WebhookTexts};
-use crate::i18n::{error_text, use_locale, use_texts};
+use crate::i18n::word;
+use crate::i18n::{error_text, use_locale};
 use crate::views::webhooks::{Attempt, Endpoint};
 
 pub struct WebhooksRoute;
@@ -30,12 +33,11 @@ impl LazyRoute for WebhooksRoute {
 
 #[component]
 pub fn WebhooksPage() -> impl IntoView {
-    let words = use_texts();
-    let page = Resource::new(|| (), |_| webhooks());
+    let page = page_resource(|| (), |_| webhooks());
     view! {
         <Title text="Webhooks"/>
         <h1>"Webhooks"</h1>
-        <Suspense fallback=move || view! { <p class="muted">{move || words().loading}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{word(|t| t.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <Board endpoints=page.endpoints/> }.into_any(),
@@ -48,22 +50,21 @@ pub fn WebhooksPage() -> impl IntoView {
 
 #[component]
 fn Board(endpoints: Vec<Endpoint>) -> impl IntoView {
-    let hook = use_webhook_texts();
     let endpoints = RwSignal::new(endpoints);
     let secret = RwSignal::new(None::<String>);
     view! {
-        <p class="hint">{move || hook().intro}</p>
-        <p class="hint">{move || hook().signature_hint}</p>
+        <p class="hint">{hook_word(|t| t.intro)}</p>
+        <p class="hint">{hook_word(|t| t.signature_hint)}</p>
         <AddForm endpoints secret/>
         {move || secret.get().map(|value| view! {
             <section class="webhook-secret" role="status" aria-labelledby="webhook-secret-title">
-                <h2 id="webhook-secret-title">{move || hook().secret}</h2>
-                <p>{move || hook().secret_once}</p>
+                <h2 id="webhook-secret-title">{hook_word(|t| t.secret)}</h2>
+                <p>{hook_word(|t| t.secret_once)}</p>
                 <input class="secret" readonly value=value aria-labelledby="webhook-secret-title"/>
-                <button type="button" on:click=move |_| secret.set(None)>{move || hook().done}</button>
+                <button type="button" on:click=move |_| secret.set(None)>{hook_word(|t| t.done)}</button>
             </section>
         })}
-        <p class="empty" hidden=move || !endpoints.with(Vec::is_empty)>{move || hook().none_yet}</p>
+        <p class="empty" hidden=move || !endpoints.with(Vec::is_empty)>{hook_word(|t| t.none_yet)}</p>
         <ul class="webhooks">
             <For each=move || endpoints.get() key=|e| (e.id, e.paused.is_some(), e.waiting) let:endpoint>
                 <EndpointItem endpoint endpoints/>
@@ -106,13 +107,13 @@ fn AddForm(endpoints: RwSignal<Vec<Endpoint>>, secret: RwSignal<Option<String>>)
     view! {
         <form class="webhook-add" on:submit=submit>
             <label>
-                <span>{move || hook().url}</span>
+                <span>{hook_word(|t| t.url)}</span>
                 <input type="url" name="url" required placeholder="https://example.com/aurora"
                     prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))/>
-                <span class="hint">{move || hook().url_hint}</span>
+                <span class="hint">{hook_word(|t| t.url_hint)}</span>
             </label>
             <fieldset>
-                <legend>{move || hook().events}</legend>
+                <legend>{hook_word(|t| t.events)}</legend>
                 {EventKind::ALL.into_iter().map(|kind| view! {
                     <label class="check">
                         <input type="checkbox" name="events" value=kind.code()
@@ -215,32 +216,32 @@ fn EndpointItem(endpoint: Endpoint, endpoints: RwSignal<Vec<Endpoint>>) -> impl 
             {match paused {
                 Some(p) => view! {
                     <p class="notice" role="status">
-                        {move || hook().paused} ": " {p.reason.clone()} " ("<LocalTime ms=p.at_ms/>")"
+                        {hook_word(|t| t.paused)} ": " {p.reason.clone()} " ("<LocalTime ms=p.at_ms/>")"
                     </p>
                 }.into_any(),
                 None => view! {
                     <p class="health">
-                        {move || hook().active}
+                        {hook_word(|t| t.active)}
                         {(endpoint.failures_in_row > 0).then(|| view! { " · " {move || (hook().failures)(endpoint.failures_in_row, locale())} })}
                     </p>
                 }.into_any(),
             }}
             {(endpoint.waiting > 0).then(|| view! { <p class="hint">{move || (hook().waiting)(endpoint.waiting, locale())}</p> })}
             <div class="actions">
-                <button type="button" on:click=send_test disabled=move || busy.get()>{move || hook().send_test}</button>
+                <button type="button" on:click=send_test disabled=move || busy.get()>{hook_word(|t| t.send_test)}</button>
                 <button type="button" on:click=toggle_log aria-expanded=move || log.with(Option::is_some).to_string()>
                     {move || if log.with(Option::is_some) { hook().hide_log } else { hook().log }}
                 </button>
-                {endpoint.paused.is_some().then(|| view! { <button type="button" on:click=resume>{move || hook().resume}</button> })}
+                {endpoint.paused.is_some().then(|| view! { <button type="button" on:click=resume>{hook_word(|t| t.resume)}</button> })}
                 <button type="button" class="danger" on:click=move |_| confirming.set(true) hidden=move || confirming.get()>
-                    {move || hook().remove}
+                    {hook_word(|t| t.remove)}
                 </button>
             </div>
             {move || confirming.get().then(|| view! {
                 <div class="confirm" role="group">
-                    <p>{move || hook().remove_question}</p>
-                    <button type="button" class="danger" on:click=remove>{move || hook().yes_remove}</button>
-                    <button type="button" on:click=move |_| confirming.set(false)>{move || hook().cancel}</button>
+                    <p>{hook_word(|t| t.remove_question)}</p>
+                    <button type="button" class="danger" on:click=remove>{hook_word(|t| t.yes_remove)}</button>
+                    <button type="button" on:click=move |_| confirming.set(false)>{hook_word(|t| t.cancel)}</button>
                 </div>
             })}
             {move || test.get().map(|message| view! { <p class="test-outcome" role="status">{message}</p> })}
@@ -254,7 +255,7 @@ fn EndpointItem(endpoint: Endpoint, endpoints: RwSignal<Vec<Endpoint>>) -> impl 
 fn DeliveryLog(rows: Vec<Attempt>) -> impl IntoView {
     let hook = use_webhook_texts();
     if rows.is_empty() {
-        return view! { <p class="empty">{move || hook().no_attempts}</p> }.into_any();
+        return view! { <p class="empty">{hook_word(|t| t.no_attempts)}</p> }.into_any();
     }
     view! {
         <div class="table-scroll">

@@ -1,3 +1,4 @@
+use crate::components::common::page_data::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -9,6 +10,7 @@ use crate::components::channels::account_card::{
 use crate::components::channels::activity_chart::WeekActivity;
 use crate::components::channels::cards::{follow_live_updates, Cards};
 use crate::domain::account::AccountStatus;
+use crate::i18n::word;
 use crate::i18n::{error_text, use_texts};
 use crate::paths::CHANNELS;
 use crate::views::channels::{ChannelUpdate, ChannelsOverview};
@@ -16,11 +18,10 @@ use crate::views::channels::{ChannelUpdate, ChannelsOverview};
 /// Settings > Company > Channels > WhatsApp Web.
 #[component]
 pub fn WhatsAppWebPage() -> impl IntoView {
-    let words = use_texts();
-    let overview = Resource::new(|| (), |_| channels_page());
+    let overview = page_resource(|| (), |_| channels_page());
     view! {
         <Title text="WhatsApp Web"/>
-        <Suspense fallback=move || view! { <p class="muted">{move || words().loading}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{word(|t| t.loading)}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(overview) => view! { <ChannelsBoard overview/> }.into_any(),
@@ -91,7 +92,7 @@ fn ChannelsBoard(overview: ChannelsOverview) -> impl IntoView {
                     on:click=on_add
                     disabled=move || add.pending.get() || at_limit()
                 >
-                    {move || words().channels.add}
+                    {word(|t| t.channels.add)}
                 </button>
             </div>
         </div>
@@ -101,16 +102,16 @@ fn ChannelsBoard(overview: ChannelsOverview) -> impl IntoView {
         </p>
         {add.error_view()}
         <Show when=move || outdated.get()>
-            <p class="notice" role="alert">{move || words().channels.outdated_banner}</p>
+            <p class="notice" role="alert">{word(|t| t.channels.outdated_banner)}</p>
         </Show>
         <UndoNotice undo/>
-        <section class="cards" aria-label=move || words().channels.accounts_label>
+        <section class="cards" aria-label=word(|t| t.channels.accounts_label)>
             <For each=visible key=|(id, _)| *id let:((_, account))>
                 <AccountCard account/>
             </For>
         </section>
         <Show when=move || visible().is_empty()>
-            <p class="empty">{move || words().channels.no_accounts}</p>
+            <p class="empty">{word(|t| t.channels.no_accounts)}</p>
         </Show>
     }
 }

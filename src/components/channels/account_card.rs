@@ -1,12 +1,14 @@
 //! One WhatsApp Web account on the Channels page; what it shows depends on its status.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use leptos::prelude::*;
 
 use super::activity_chart::WeekChart;
 use super::cards::Cards;
-use super::delete_dialog::DeleteDialog;
+use super::confirm_dialog::confirm_dialog;
+use super::delete_dialog::delete_dialog;
 use super::history_panel::HistoryPanel;
 use super::linking_panel::LinkingPanel;
 use super::session_health::{HealthLine, ImportLine, SessionDetailsPanel};
@@ -14,12 +16,13 @@ use crate::api::channels::{
     disable_account, disconnect_account, enable_account, keep_linked_number, relink_account,
     start_linking,
 };
-use crate::components::common::dom::{dialog_keys, focus_id, scroll_into_view};
+use crate::components::common::dom::{focus_id, scroll_into_view};
 use crate::components::common::time::TimeAgo;
 use crate::components::setup::setup_wizard::setup_wizard;
 use crate::domain::account::AccountStatus;
 use crate::error::AppError;
 use crate::i18n::channels::ChannelTexts;
+use crate::i18n::word;
 use crate::i18n::{error_text, use_texts};
 use crate::views::channels::{AccountView, ChannelUpdate, HealthView};
 
@@ -52,8 +55,17 @@ impl CardAction {
     {
         self.pending.set(true);
         self.error.set(None);
+        self.settle(cards, Box::pin(call()));
+    }
+
+    /// The waiting half of `run`, compiled once rather than once per button.
+    fn settle(
+        self,
+        cards: Cards,
+        call: Pin<Box<dyn Future<Output = Result<ChannelUpdate, AppError>>>>,
+    ) {
         leptos::task::spawn_local(async move {
-            match call().await {
+            match call.await {
                 Ok(update) => cards.apply(update),
                 Err(error) => self.error.set(Some(error_text(&error))),
             }
@@ -234,18 +246,18 @@ fn ConnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
                 primary=Signal::derive(unfinished)
             />
             <button type="button" on:click=move |_| confirming.set(true) disabled=move || action.pending.get()>
-                {move || words().channels.disconnect}
+                {word(|t| t.channels.disconnect)}
             </button>
         </div>
         <Show when=move || confirming.get()>
-            <Confirm
-                title_id=format!("disconnect-title-{id}")
-                title=|t| t.disconnect_title
-                text=|t| t.disconnect_text
-                confirm=|t| t.disconnect
-                on_cancel=Callback::new(move |_| confirming.set(false))
-                on_confirm=Callback::new(disconnect)
-            />
+            <Suspense>
+                {move || Suspend::new(confirm_dialog(
+                    format!("disconnect-title-{id}"),
+                    [|t| t.disconnect_title, |t| t.disconnect_text, |t| t.disconnect],
+                    Callback::new(move |_| confirming.set(false)),
+                    Callback::new(disconnect),
+                ))}
+            </Suspense>
         </Show>
     }
 }
@@ -304,62 +316,23 @@ fn DisconnectedBody(account: RwSignal<AccountView>) -> impl IntoView {
             // for what is missing first.
             {move || if account.with(setup_complete) {
                 view! {
-                    <button type="button" class="primary" on:click=on_connect disabled=move || connect.pending.get()>{move || words().channels.connect}</button>
+                    <button type="button" class="primary" on:click=on_connect disabled=move || connect.pending.get()>{word(|t| t.channels.connect)}</button>
                 }.into_any()
             } else {
-                view! { <SetupButton account_id=id label=Signal::derive(move || words().channels.connect) primary=true/> }.into_any()
+                view! { <SetupButton account_id=id label=Signal::derive(word(|t| t.channels.connect)) primary=true/> }.into_any()
             }}
-            <button type="button" on:click=move |_| confirming.set(true) disabled=move || disable.pending.get()>{move || words().channels.disable}</button>
+            <button type="button" on:click=move |_| confirming.set(true) disabled=move || disable.pending.get()>{word(|t| t.channels.disable)}</button>
         </div>
         <Show when=move || confirming.get()>
-            <Confirm
-                title_id=format!("disable-title-{id}")
-                title=|t| t.disable_title
-                text=|t| t.disable_text
-                confirm=|t| t.disable
-                on_cancel=Callback::new(move |_| confirming.set(false))
-                on_confirm=Callback::new(on_disable)
-            />
+            <Suspense>
+                {move || Suspend::new(confirm_dialog(
+                    format!("disable-title-{id}"),
+                    [|t| t.disable_title, |t| t.disable_text, |t| t.disable],
+                    Callback::new(move |_| confirming.set(false)),
+                    Callback::new(on_disable),
+                ))}
+            </Suspense>
         </Show>
-    }
-}
-
-/// A confirmation before a consequential action. Focus starts on **Cancel**, never on the
-/// action; Escape cancels.
-#[component]
-fn Confirm(
-    title_id: String,
-    title: fn(&ChannelTexts) -> &'static str,
-    text: fn(&ChannelTexts) -> &'static str,
-    confirm: fn(&ChannelTexts) -> &'static str,
-    on_cancel: Callback<()>,
-    on_confirm: Callback<()>,
-) -> impl IntoView {
-    let words = use_texts();
-    let cancel_id = format!("{title_id}-cancel");
-    let labelled_by = title_id.clone();
-    {
-        // `autofocus` is honoured once per page in Chromium: focus it ourselves.
-        let cancel_id = cancel_id.clone();
-        request_animation_frame(move || focus_id(&cancel_id));
-    }
-    view! {
-        <div class="dialog-backdrop">
-            <div
-                class="dialog"
-                role="alertdialog"
-                aria-modal="true"
-                aria-labelledby=labelled_by
-                on:keydown=dialog_keys(move || on_cancel.run(()))
-            >
-                <h3 id=title_id>{move || title(words().channels)}</h3>
-                <p>{move || text(words().channels)}</p>
-                <div class="card-actions">
-                    <button type="button" id=cancel_id on:click=move |_| on_cancel.run(())>{move || words().channels.cancel}</button>
-                    <button type="button" class="danger" on:click=move |_| on_confirm.run(())>{move || confirm(words().channels)}</button>
-                </div>
-            </div>
-        </div>
     }
 }
 
@@ -405,11 +378,11 @@ fn WrongPhone(account: RwSignal<AccountView>) -> impl IntoView {
             view! {
                 <div class="decision" role="group" aria-labelledby=title_id.clone()>
                     <p id=title_id.clone() class="warning">{message}</p>
-                    <p class="hint">{move || words().channels.wrong_phone_hint}</p>
+                    <p class="hint">{word(|t| t.channels.wrong_phone_hint)}</p>
                     {action.error_view()}
                     <div class="card-actions">
-                        <button type="button" class="primary" on:click=keep disabled=move || action.pending.get()>{move || words().channels.keep_new_number}</button>
-                        <button type="button" on:click=relink disabled=move || action.pending.get()>{move || words().channels.unlink_and_scan}</button>
+                        <button type="button" class="primary" on:click=keep disabled=move || action.pending.get()>{word(|t| t.channels.keep_new_number)}</button>
+                        <button type="button" on:click=relink disabled=move || action.pending.get()>{word(|t| t.channels.unlink_and_scan)}</button>
                     </div>
                 </div>
             }
@@ -423,7 +396,6 @@ pub struct MayDelete(pub bool);
 
 #[component]
 fn DisabledBody(account: RwSignal<AccountView>) -> impl IntoView {
-    let words = use_texts();
     let cards = expect_context::<Cards>();
     let may_delete = use_context::<MayDelete>().is_some_and(|m| m.0);
     let id = account.get_untracked().id;
@@ -444,16 +416,16 @@ fn DisabledBody(account: RwSignal<AccountView>) -> impl IntoView {
     };
     view! {
         <Fields account/>
-        <p class="muted">{move || words().channels.disabled_hint}</p>
+        <p class="muted">{word(|t| t.channels.disabled_hint)}</p>
         {enable.error_view()}
         <div class="card-actions">
-            <button type="button" on:click=on_enable disabled=move || enable.pending.get()>{move || words().channels.enable}</button>
+            <button type="button" on:click=on_enable disabled=move || enable.pending.get()>{word(|t| t.channels.enable)}</button>
             <Show when=move || may_delete>
-                <button type="button" id=delete_button_id.clone() class="danger" on:click=move |_| deleting.set(true)>{move || words().channels.delete}</button>
+                <button type="button" id=delete_button_id.clone() class="danger" on:click=move |_| deleting.set(true)>{word(|t| t.channels.delete)}</button>
             </Show>
         </div>
         <Show when=move || deleting.get()>
-            <DeleteDialog account_id=id on_close=close/>
+            <Suspense>{move || Suspend::new(delete_dialog(id, close))}</Suspense>
         </Show>
     }
 }
@@ -470,6 +442,6 @@ fn DeletingBody(account: RwSignal<AccountView>) -> impl IntoView {
                 <progress max="100" value=percent.to_string() aria-label=t.deletion_progress></progress>
             }
         }}
-        <p class="hint">{move || words().channels.deleting_hint}</p>
+        <p class="hint">{word(|t| t.channels.deleting_hint)}</p>
     }
 }

@@ -95,7 +95,7 @@ pub fn follow_live_updates(cards: Cards) {
     crate::components::common::dom::follow_stream(
         CHANNEL_EVENTS,
         move |text| {
-            let update = serde_json::from_str::<ChannelUpdate>(&text).ok();
+            let update = crate::components::common::page_data::decode::<ChannelUpdate>(&text).ok();
             cards.apply(update.unwrap_or(ChannelUpdate::Resync));
         },
         move || cards.resync(),

@@ -6,11 +6,19 @@ use leptos::prelude::*;
 use super::cards::Cards;
 use crate::api::channels::{delete_account, preview_deletion};
 use crate::components::common::dom::{dialog_keys, focus_id};
+use crate::i18n::word;
 use crate::i18n::{error_text, use_texts};
 use crate::views::channels::DeletionPreview;
 
+/// The dialog, whose code the browser fetches when a Delete is first pressed: only global
+/// admins see the button, and only on disabled channels.
+#[lazy]
+pub fn delete_dialog(account_id: i64, on_close: Callback<()>) -> AnyView {
+    view! { <DeleteDialog account_id on_close/> }.into_any()
+}
+
 #[component]
-pub fn DeleteDialog(account_id: i64, on_close: Callback<()>) -> impl IntoView {
+fn DeleteDialog(account_id: i64, on_close: Callback<()>) -> impl IntoView {
     let words = use_texts();
     let cards = expect_context::<Cards>();
     let preview = RwSignal::new(None::<Result<DeletionPreview, String>>);
@@ -67,7 +75,7 @@ pub fn DeleteDialog(account_id: i64, on_close: Callback<()>) -> impl IntoView {
                 aria-labelledby=labelled_by
                 on:keydown=dialog_keys(move || on_close.run(()))
             >
-                <h3 id=title_id>{move || words().channels.delete_title}</h3>
+                <h3 id=title_id>{word(|t| t.channels.delete_title)}</h3>
                 {move || match (preview.get(), words().channels) {
                     (None, t) => view! { <p class="muted" aria-live="polite">{t.counting}</p> }.into_any(),
                     (Some(Err(message)), _) => view! { <p class="form-error" role="alert">{message}</p> }.into_any(),
@@ -92,9 +100,9 @@ pub fn DeleteDialog(account_id: i64, on_close: Callback<()>) -> impl IntoView {
                 </div>
                 {move || failure.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                 <div class="card-actions">
-                    <button type="button" id=cancel_id.clone() on:click=move |_| on_close.run(())>{move || words().channels.cancel}</button>
+                    <button type="button" id=cancel_id.clone() on:click=move |_| on_close.run(())>{word(|t| t.channels.cancel)}</button>
                     <button type="button" class="danger" on:click=confirm disabled=move || !matches() || pending.get()>
-                        {move || words().channels.delete}
+                        {word(|t| t.channels.delete)}
                     </button>
                 </div>
             </div>

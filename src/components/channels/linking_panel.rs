@@ -9,6 +9,7 @@ use super::session_health::{lead, unreachable_hint, RetryNow, SecondsLeft};
 use crate::api::channels::{cancel_linking, request_pair_code, start_linking};
 use crate::components::common::dom::touch_first;
 use crate::i18n::use_texts;
+use crate::i18n::word;
 use crate::views::channels::{AccountView, ChannelUpdate, LinkView};
 
 #[component]
@@ -35,7 +36,7 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
     let renew_button = move || {
         view! {
             <button type="button" class="primary" on:click=on_renew disabled=move || renew.pending.get()>
-                {move || words().channels.generate_new_code}
+                {word(|t| t.channels.generate_new_code)}
             </button>
         }
     };
@@ -47,7 +48,7 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
     view! {
         <div class="linking">
             <button type="button" class="link-button" hidden=move || !qr_hidden() on:click=move |_| show_qr.set(true)>
-                {move || words().channels.show_qr_instead}
+                {word(|t| t.channels.show_qr_instead)}
             </button>
             <div class="qr-side" hidden=qr_hidden>
                 {move || { let t = words().channels; match link.get() {
@@ -107,7 +108,7 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
                 <PairByPhone account touch/>
                 {cancel.error_view()}
                 <div class="card-actions">
-                    <button type="button" on:click=on_cancel disabled=move || cancel.pending.get()>{move || words().channels.cancel}</button>
+                    <button type="button" on:click=on_cancel disabled=move || cancel.pending.get()>{word(|t| t.channels.cancel)}</button>
                 </div>
             </div>
         </div>
@@ -117,10 +118,9 @@ pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
 /// Seconds left for the current QR ref.
 #[component]
 fn Countdown(expires_in_ms: u64) -> impl IntoView {
-    let words = use_texts();
     view! {
         <p class="countdown">
-            {move || words().channels.new_code_in} <SecondsLeft ms=expires_in_ms/> {move || words().channels.seconds}
+            {word(|t| t.channels.new_code_in)} <SecondsLeft ms=expires_in_ms/> {word(|t| t.channels.seconds)}
         </p>
     }
 }
@@ -161,7 +161,7 @@ fn PairByPhone(account: RwSignal<AccountView>, touch: RwSignal<bool>) -> impl In
             when=move || open.get() || pair_code().is_some()
             fallback=move || view! {
                 <button type="button" class="link-button" on:click=move |_| open.set(true)>
-                    {move || words().channels.link_with_phone}
+                    {word(|t| t.channels.link_with_phone)}
                 </button>
             }
         >

@@ -13,7 +13,7 @@ use crate::components::common::time::{ClockTime, TimeAgo};
 use crate::domain::locale::{format_integer, Locale};
 use crate::domain::size::format_bytes;
 use crate::i18n::channels::ChannelTexts;
-use crate::i18n::{error_text, use_locale, use_texts};
+use crate::i18n::{error_text, use_locale, use_texts, word};
 use crate::views::channels::{AccountView, ChannelUpdate, HealthView, SessionDetails};
 
 /// Whole seconds left until `ms` from now, counted down in the browser.
@@ -125,7 +125,6 @@ pub fn unreachable_hint(t: &ChannelTexts, client_outdated: bool) -> impl IntoVie
 /// **Retry now**: the next attempt at once instead of after the countdown.
 #[component]
 pub fn RetryNow(id: i64) -> impl IntoView {
-    let words = use_texts();
     let cards = expect_context::<Cards>();
     let action = CardAction::new();
     let retry = move |_| {
@@ -134,32 +133,34 @@ pub fn RetryNow(id: i64) -> impl IntoView {
         })
     };
     view! {
-        <button type="button" on:click=retry disabled=move || action.pending.get()>{move || words().channels.retry_now}</button>
+        <button type="button" on:click=retry disabled=move || action.pending.get()>{word(|t| t.channels.retry_now)}</button>
         {action.error_view()}
     }
 }
 
-/// "Details": the session's counters, read when opened and on Refresh.
+/// "Details": the session's counters, read each time it is opened and on Refresh; their
+/// code is fetched the first time.
 #[component]
 pub fn SessionDetailsPanel(id: i64) -> impl IntoView {
     let words = use_texts();
-    let locale = use_locale();
     let open = RwSignal::new(false);
+    let opened = RwSignal::new(false);
     let details = RwSignal::new(None::<Result<SessionDetails, String>>);
     let reading = RwSignal::new(false);
-    let read = move || {
+    let read = Callback::new(move |_| {
         reading.set(true);
         leptos::task::spawn_local(async move {
             let answer = read_session_details(id).await.map_err(|e| error_text(&e));
             details.try_set(Some(answer));
             reading.try_set(false);
         });
-    };
+    });
     let toggle = move |_| {
         let opening = !open.get_untracked();
         open.set(opening);
+        opened.set(true);
         if opening {
-            read();
+            read.run(());
         }
     };
     view! {
@@ -173,13 +174,37 @@ pub fn SessionDetailsPanel(id: i64) -> impl IntoView {
             {move || if open.get() { words().channels.hide_details } else { words().channels.details }}
         </button>
         <div id=format!("details-{id}") class="session-details" hidden=move || !open.get()>
-            {move || match (details.get(), words().channels) {
-                (Some(Ok(figures)), t) => Either::Left(figures_list(t, locale(), figures)),
-                (Some(Err(message)), _) => Either::Right(view! { <p role="alert">{message}</p> }),
-                (None, t) => Either::Right(view! { <p role="alert">{t.reading_counters.to_string()}</p> }),
-            }}
-            <button type="button" on:click=move |_| read() disabled=move || reading.get()>{move || words().channels.refresh}</button>
+            <Show when=move || opened.get()>
+                <Suspense>{move || Suspend::new(session_figures(details, reading, read))}</Suspense>
+            </Show>
         </div>
+    }
+}
+
+#[lazy]
+fn session_figures(
+    details: RwSignal<Option<Result<SessionDetails, String>>>,
+    reading: RwSignal<bool>,
+    refresh: Callback<()>,
+) -> AnyView {
+    view! { <SessionFigures details reading refresh/> }.into_any()
+}
+
+#[component]
+fn SessionFigures(
+    details: RwSignal<Option<Result<SessionDetails, String>>>,
+    reading: RwSignal<bool>,
+    refresh: Callback<()>,
+) -> impl IntoView {
+    let words = use_texts();
+    let locale = use_locale();
+    view! {
+        {move || match (details.get(), words().channels) {
+            (Some(Ok(figures)), t) => Either::Left(figures_list(t, locale(), figures)),
+            (Some(Err(message)), _) => Either::Right(view! { <p role="alert">{message}</p> }),
+            (None, t) => Either::Right(view! { <p role="alert">{t.reading_counters.to_string()}</p> }),
+        }}
+        <button type="button" on:click=move |_| refresh.run(()) disabled=move || reading.get()>{word(|t| t.channels.refresh)}</button>
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod dom;
 pub mod form_error;
+pub mod page_data;
 pub mod settings_shell;
 pub mod time;
 pub mod top_bar;

@@ -1,21 +1,22 @@
 //! The bar above every signed-in page: the product, Inbox and Settings, who is signed
 //! in, and Sign out. On a phone all but the product fold into a Menu button.
 
+use crate::components::common::page_data::page_resource;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 
 use crate::api::auth::{set_language, signed_in_user, Logout};
 use crate::domain::locale::Locale;
 use crate::error::AppError;
-use crate::i18n::{error_text, use_texts, PageLocale};
+use crate::i18n::word;
+use crate::i18n::{error_text, PageLocale};
 use crate::paths::{CHANNELS, INBOX, LOGIN};
 
 #[component]
 pub fn TopBar() -> impl IntoView {
-    let me = Resource::new(|| (), |_| signed_in_user());
+    let me = page_resource(|| (), |_| signed_in_user());
     let logout = ServerAction::<Logout>::new();
     let open = RwSignal::new(false);
-    let words = use_texts();
     // A page reached without a reload (after signing in) takes the person's language.
     let locale = use_context::<PageLocale>().map(|l| l.0);
     Effect::new(move |_| {
@@ -34,12 +35,12 @@ pub fn TopBar() -> impl IntoView {
                 aria-expanded=move || open.get().to_string()
                 on:click=move |_| open.update(|o| *o = !*o)
             >
-                {move || words().menu}
+                {word(|t| t.menu)}
             </button>
             <div class="topbar-menu" id="topbar-menu">
-            <nav class="top-nav" aria-label=move || words().main_navigation>
-                <A href=INBOX>{move || words().inbox}</A>
-                <A href=CHANNELS>{move || words().settings}</A>
+            <nav class="top-nav" aria-label=word(|t| t.main_navigation)>
+                <A href=INBOX>{word(|t| t.inbox)}</A>
+                <A href=CHANNELS>{word(|t| t.settings)}</A>
             </nav>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -58,7 +59,7 @@ pub fn TopBar() -> impl IntoView {
             </Suspense>
             <LanguageMenu/>
             <ActionForm action=logout>
-                <button type="submit" class="ghost">{move || words().sign_out}</button>
+                <button type="submit" class="ghost">{word(|t| t.sign_out)}</button>
             </ActionForm>
             </div>
         </header>
@@ -68,7 +69,6 @@ pub fn TopBar() -> impl IntoView {
 /// The person's language: applied to the open page at once, and kept on their user.
 #[component]
 fn LanguageMenu() -> impl IntoView {
-    let words = use_texts();
     let locale = use_context::<PageLocale>().map(|l| l.0);
     let error = RwSignal::new(None::<String>);
     let choose = move |ev: leptos::ev::Event| {
@@ -95,7 +95,7 @@ fn LanguageMenu() -> impl IntoView {
         })
         .collect_view();
     view! {
-        <select class="language" aria-label=move || words().language on:change=choose>{options}</select>
+        <select class="language" aria-label=word(|t| t.language) on:change=choose>{options}</select>
         <span class="failure" role="alert" hidden=move || error.get().is_none()>{move || error.get()}</span>
     }
 }

@@ -13,6 +13,7 @@ use crate::api::inbox::load_inbox;
 use crate::components::common::form_error::Alert;
 use crate::components::common::time::TimeAgo;
 use crate::domain::inbox::Whose;
+use crate::i18n::word;
 use crate::i18n::{error_text, use_texts};
 use crate::paths::{conversation, INBOX};
 use crate::views::inbox::{Choice, InboxPage as Page, InboxRow};
@@ -37,7 +38,6 @@ fn navigator() -> impl Fn(&ListQuery, bool) + Clone {
 /// The search box: the list follows what is typed, a moment after the typing stops.
 #[component]
 pub fn SearchBox(query: Memo<ListQuery>) -> impl IntoView {
-    let words = use_texts();
     let text = RwSignal::new(query.get_untracked().search);
     let typed = StoredValue::new(0u64);
     let go_to = navigator();
@@ -62,8 +62,8 @@ pub fn SearchBox(query: Memo<ListQuery>) -> impl IntoView {
         <div class="search" role="search">
             <input
                 type="search"
-                aria-label=move || words().inbox_texts.search
-                placeholder=move || words().inbox_texts.search_placeholder
+                aria-label=word(|t| t.inbox_texts.search)
+                placeholder=word(|t| t.inbox_texts.search_placeholder)
                 maxlength="100"
                 prop:value=move || text.get()
                 on:input=on_input
@@ -89,7 +89,7 @@ pub fn WhoseTabs(query: Memo<ListQuery>) -> impl IntoView {
             view! { <a href=href aria-current=current>{move || words().inbox_texts.whose(whose)}</a> }
         })
         .collect_view();
-    view! { <nav class="whose" aria-label=move || words().inbox_texts.whose_label>{tabs}</nav> }
+    view! { <nav class="whose" aria-label=word(|t| t.inbox_texts.whose_label)>{tabs}</nav> }
 }
 
 /// Rows seen at the last refresh (id → unread), to tell which ones have just grown; reset
@@ -167,12 +167,12 @@ pub fn ConversationList(
     view! {
         <Filters funnels=page.funnels channels=page.channels query/>
         <p class="empty" hidden=move || rows.with(|r| !r.is_empty())>{empty}</p>
-        <ul class="conversations" aria-label=move || words().inbox_texts.conversations hidden=move || rows.with(Vec::is_empty)>
+        <ul class="conversations" aria-label=word(|t| t.inbox_texts.conversations) hidden=move || rows.with(Vec::is_empty)>
             {move || rows.get().into_iter().map(|row| view! { <ConversationRow row open query/> }).collect_view()}
         </ul>
         <Alert message=error/>
         <button type="button" hidden=move || next.with(Option::is_none) on:click=load_more disabled=move || loading.get()>
-            {move || words().inbox_texts.load_more}
+            {word(|t| t.inbox_texts.load_more)}
         </button>
     }
 }
@@ -205,14 +205,14 @@ fn ConversationRow(
                     <TimeAgo ms=row.last_message_at_ms/>
                 </span>
                 <span class="row-bottom">
-                    <span class="last-message">{row.last_message_ours.then_some(move || words().inbox_texts.you)}{row.last_message.clone()}</span>
-                    {row.not_sent.then(|| view! { <span class="flag-failed">{move || words().inbox_texts.not_sent_flag}</span> })}
+                    <span class="last-message">{row.last_message_ours.then_some(word(|t| t.inbox_texts.you))}{row.last_message.clone()}</span>
+                    {row.not_sent.then(|| view! { <span class="flag-failed">{word(|t| t.inbox_texts.not_sent_flag)}</span> })}
                     <span class="unread-count" aria-label=label hidden=move || !has_unread()>{count}</span>
                 </span>
                 <span class="meta">
-                    <span class="channel" title=move || words().inbox_texts.channel>{row.channel.clone()}</span>
+                    <span class="channel" title=word(|t| t.inbox_texts.channel)>{row.channel.clone()}</span>
                     " · "
-                    <span class="owner" title=move || words().inbox_texts.owner>{owner}</span>
+                    <span class="owner" title=word(|t| t.inbox_texts.owner)>{owner}</span>
                 </span>
             </a>
         </li>
@@ -222,7 +222,6 @@ fn ConversationRow(
 /// Funnel and channel pickers; choosing one changes the URL, which reloads the list.
 #[component]
 fn Filters(funnels: Vec<Choice>, channels: Vec<Choice>, query: Memo<ListQuery>) -> impl IntoView {
-    let words = use_texts();
     let pick = |ev: leptos::ev::Event| event_target_value(&ev).parse::<i64>().ok();
     let current = query.get_untracked();
     let go_to = navigator();
@@ -230,16 +229,16 @@ fn Filters(funnels: Vec<Choice>, channels: Vec<Choice>, query: Memo<ListQuery>) 
     view! {
         <div class="filters">
             <label>
-                {move || words().inbox_texts.funnel}
+                {word(|t| t.inbox_texts.funnel)}
                 <select on:change=move |ev| go_to(&ListQuery { funnel: pick(ev), ..query.get_untracked() }, false)>
-                    <option value="" selected=current.funnel.is_none()>{move || words().inbox_texts.all_funnels}</option>
+                    <option value="" selected=current.funnel.is_none()>{word(|t| t.inbox_texts.all_funnels)}</option>
                     {options(funnels, current.funnel)}
                 </select>
             </label>
             <label>
-                {move || words().inbox_texts.channel}
+                {word(|t| t.inbox_texts.channel)}
                 <select on:change=move |ev| go_channel(&ListQuery { channel: pick(ev), ..query.get_untracked() }, false)>
-                    <option value="" selected=current.channel.is_none()>{move || words().inbox_texts.all_channels}</option>
+                    <option value="" selected=current.channel.is_none()>{word(|t| t.inbox_texts.all_channels)}</option>
                     {options(channels, current.channel)}
                 </select>
             </label>

@@ -5,6 +5,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::word;
+
 #[cfg(feature = "hydrate")]
 mod browser {
     use js_sys::{Array, Function, Object, Promise, Reflect};
@@ -148,7 +150,7 @@ pub fn NotifyToggle() -> impl IntoView {
                 }}
             </button>
             <p class="hint" role="status" hidden=move || !blocked.get()>
-                {move || words().inbox_texts.notifications_blocked}
+                {word(|t| t.inbox_texts.notifications_blocked)}
             </p>
         </div>
     }

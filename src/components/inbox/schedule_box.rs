@@ -6,6 +6,7 @@ use super::latest::Latest;
 use crate::api::inbox::cancel_scheduled;
 use crate::components::common::time::LocalTime;
 use crate::domain::inbox::ScheduleStatus;
+use crate::i18n::word;
 use crate::i18n::{error_text, use_texts};
 use crate::views::inbox::{ConversationPage, ScheduledView};
 
@@ -23,14 +24,13 @@ pub fn scheduled_list(
         .cloned()
         .collect();
     let none = waiting.is_empty();
-    let words = use_texts();
     let rows = waiting
         .into_iter()
         .map(|item| scheduled_item(item, page.id, current, error))
         .collect_view();
     view! {
-        <section class="scheduled" aria-label=move || words().inbox_texts.scheduled_messages hidden=none>
-            <h2>{move || words().inbox_texts.scheduled}</h2>
+        <section class="scheduled" aria-label=word(|t| t.inbox_texts.scheduled_messages) hidden=none>
+            <h2>{word(|t| t.inbox_texts.scheduled)}</h2>
             <ul>{rows}</ul>
         </section>
     }
@@ -61,7 +61,7 @@ fn scheduled_item(
             <span class="text">{item.text}</span>
             <span class="muted">" · " <LocalTime ms=item.send_at_ms/> " · " {state}</span>
             " "<span class="failure" hidden=item.failure.is_none()>{item.failure.clone().unwrap_or_default()}</span>
-            " "<button type="button" class="link-button" hidden=!pending on:click=cancel>{move || words().inbox_texts.cancel}</button>
+            " "<button type="button" class="link-button" hidden=!pending on:click=cancel>{word(|t| t.inbox_texts.cancel)}</button>
         </li>
     }
 }

@@ -13,6 +13,7 @@ use crate::api::inbox::{load_media, retry_reply, schedule_message, send_reply};
 use crate::components::common::form_error::Alert;
 use crate::components::common::time::{ClockTime, DaySeparator};
 use crate::domain::inbox::MessageStatus;
+use crate::i18n::word;
 use crate::i18n::{error_text, use_texts};
 use crate::views::inbox::{ConversationPage, MessageView};
 
@@ -42,7 +43,7 @@ pub fn Thread(page: ConversationPage, current: Latest, scroll: ThreadScroll) -> 
         })
         .collect_view();
     view! {
-        <ol class="thread" id=THREAD_ID aria-label=move || words().inbox_texts.messages on:scroll=move |ev| scroll.scrolled(newest, &ev)>{messages}</ol>
+        <ol class="thread" id=THREAD_ID aria-label=word(|t| t.inbox_texts.messages) on:scroll=move |ev| scroll.scrolled(newest, &ev)>{messages}</ol>
         <NewMessagesPill scroll/>
         <Alert message=error/>
         {scheduled}
@@ -144,7 +145,7 @@ fn message_view(
                 {status}
                 // Spaces between the parts: read aloud or copied, they are separate sentences.
                 " "<span class="failure" hidden=!failed>{message.failure.unwrap_or_default()}</span>
-                " "<button type="button" class="link-button" hidden=!failed on:click=retry>{move || words().inbox_texts.retry}</button>
+                " "<button type="button" class="link-button" hidden=!failed on:click=retry>{word(|t| t.inbox_texts.retry)}</button>
             </p>
         </li>
     }
@@ -234,23 +235,23 @@ pub fn Composer(current: Latest) -> impl IntoView {
         <form class="reply" novalidate on:submit=on_submit>
             <p class="notice" role="status" hidden=move || !is_blocked()>{move || blocked.get().unwrap_or_default()}</p>
             <p class="reconnecting-banner" role="status" hidden=move || !reconnecting()>
-                {move || words().inbox_texts.reconnecting}
+                {word(|t| t.inbox_texts.reconnecting)}
             </p>
-            <label for="reply-text">{move || words().inbox_texts.reply}</label>
+            <label for="reply-text">{word(|t| t.inbox_texts.reply)}</label>
             <textarea
                 id="reply-text"
                 rows="3"
-                placeholder=move || words().inbox_texts.reply_placeholder
+                placeholder=word(|t| t.inbox_texts.reply_placeholder)
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
                 on:keydown=on_keydown
             ></textarea>
             <div class="schedule-fields" hidden=move || !later.get()>
-                <label for="schedule-at">{move || words().inbox_texts.send_at}</label>
+                <label for="schedule-at">{word(|t| t.inbox_texts.send_at)}</label>
                 <input id="schedule-at" type="datetime-local" step="60"
                     prop:value=move || when.get()
                     on:input=move |ev| when.set(event_target_value(&ev))/>
-                <p class="hint">{move || words().inbox_texts.time_zone} {move || zone.get()}</p>
+                <p class="hint">{word(|t| t.inbox_texts.time_zone)} {move || zone.get()}</p>
             </div>
             <Alert message=error/>
             <div class="card-actions">

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::word;
+
 /// The thread's element id (one chat is open at a time).
 pub const THREAD_ID: &str = "thread";
 /// Closer than this to the end counts as at the bottom.
@@ -158,10 +160,9 @@ fn set_scroll_top(_top: f64) {}
 /// The pill over the bottom of the thread.
 #[component]
 pub fn NewMessagesPill(scroll: ThreadScroll) -> impl IntoView {
-    let words = crate::i18n::use_texts();
     view! {
         <button type="button" class="new-messages" hidden=move || !scroll.pill.get() on:click=move |_| scroll.to_bottom()>
-            {move || words().inbox_texts.new_messages}
+            {word(|t| t.inbox_texts.new_messages)}
         </button>
     }
 }

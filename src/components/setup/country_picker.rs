@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::components::common::dom::scroll_into_view;
 use crate::domain::wizard::{country_matches, Country, PREFERRED_COUNTRIES};
-use crate::i18n::use_texts;
+use crate::i18n::word;
 
 fn label_of(countries: &[Country], iso: &str) -> String {
     countries
@@ -24,7 +24,6 @@ pub fn CountryPicker(
     /// ISO code of the chosen country.
     selected: RwSignal<String>,
 ) -> impl IntoView {
-    let words = use_texts();
     let list_id = format!("{input_id}-list");
     let option_prefix = input_id.clone();
     let option_id = move |iso: &str| format!("{option_prefix}-{iso}");
@@ -155,7 +154,7 @@ pub fn CountryPicker(
                     query.set(shown_label());
                 }
             />
-            <ul id=list_id role="listbox" aria-label=move || words().setup.countries class="combobox-list" hidden=move || !open.get()>
+            <ul id=list_id role="listbox" aria-label=word(|t| t.setup.countries) class="combobox-list" hidden=move || !open.get()>
                 <For
                     each=move || matches.get()
                     key=|country| country.iso.clone()
@@ -186,7 +185,7 @@ pub fn CountryPicker(
                     }
                 />
                 <Show when=move || matches.with(Vec::is_empty)>
-                    <li class="muted" role="presentation">{move || words().setup.no_country}</li>
+                    <li class="muted" role="presentation">{word(|t| t.setup.no_country)}</li>
                 </Show>
             </ul>
         </div>

@@ -9,6 +9,7 @@ use crate::components::channels::cards::Cards;
 use crate::components::common::dom::{dialog_keys, focus_first_in};
 use crate::domain::identity::check_name;
 use crate::domain::wizard::{first_missing_step, first_step_with_error, SetupField, WizardStep};
+use crate::i18n::word;
 use crate::i18n::{error_text, use_texts};
 use crate::views::setup::{PhoneCheck, SetupForm, SetupOptions, SetupOutcome};
 
@@ -157,7 +158,6 @@ pub fn setup_wizard(account_id: i64, on_close: Callback<bool>) -> AnyView {
 /// `on_close` hears whether the wizard saved (true) or was left (false).
 #[component]
 fn SetupWizard(account_id: i64, on_close: Callback<bool>) -> impl IntoView {
-    let words = use_texts();
     let loaded = RwSignal::new(None::<Result<SetupOptions, String>>);
     let load = move || {
         loaded.set(None);
@@ -178,13 +178,13 @@ fn SetupWizard(account_id: i64, on_close: Callback<bool>) -> impl IntoView {
                 aria-labelledby=labelled_by
                 on:keydown=dialog_keys(move || on_close.run(false))
             >
-                <h3 id=title_id>{move || words().setup.title}</h3>
+                <h3 id=title_id>{word(|t| t.setup.title)}</h3>
                 {move || match loaded.get() {
-                    None => view! { <p class="muted" aria-live="polite">{move || words().loading}</p> }.into_any(),
+                    None => view! { <p class="muted" aria-live="polite">{word(|t| t.loading)}</p> }.into_any(),
                     Some(Err(message)) => view! {
                         <p class="form-error" role="alert">{message}</p>
                         <div class="card-actions">
-                            <button type="button" data-focus-first="" on:click=move |_| on_close.run(false)>{move || words().setup.close}</button>
+                            <button type="button" data-focus-first="" on:click=move |_| on_close.run(false)>{word(|t| t.setup.close)}</button>
                         </div>
                     }.into_any(),
                     Some(Ok(options)) => view! { <WizardForm options on_close reload=Callback::new(move |_| load())/> }.into_any(),
@@ -350,14 +350,14 @@ fn WizardForm(
                 <div class="form-error" role="alert">
                     <p>{message}</p>
                     <Show when=stale>
-                        <button type="button" on:click=move |_| reload.run(())>{move || words().setup.reload}</button>
+                        <button type="button" on:click=move |_| reload.run(())>{word(|t| t.setup.reload)}</button>
                     </Show>
                 </div>
             })}
             <div class="card-actions wizard-actions">
-                <button type="button" class="ghost" on:click=move |_| on_close.run(false)>{move || words().setup.cancel}</button>
+                <button type="button" class="ghost" on:click=move |_| on_close.run(false)>{word(|t| t.setup.cancel)}</button>
                 <Show when=move || step.get().previous().is_some()>
-                    <button type="button" on:click=back>{move || words().setup.back}</button>
+                    <button type="button" on:click=back>{word(|t| t.setup.back)}</button>
                 </Show>
                 <button type="submit" class="primary" disabled=move || !ready.get() || saving.get()>
                     {move || match (step.get().is_last(), saving.get(), words().setup) {

@@ -12,6 +12,7 @@ use crate::domain::wizard::{
 };
 use crate::i18n::setup::SetupTexts;
 use crate::i18n::use_texts;
+use crate::i18n::word;
 use crate::views::setup::{Choice, FunnelChoice};
 
 #[derive(Clone, Copy)]
@@ -90,12 +91,11 @@ fn PhoneStep(context: WizardContext) -> impl IntoView {
 /// A linked account's number, which only another phone could change.
 #[component]
 fn LinkedPhone(number: String) -> impl IntoView {
-    let words = use_texts();
     view! {
         <div class="field">
-            <p class="field-label">{move || words().setup.phone_number}</p>
+            <p class="field-label">{word(|t| t.setup.phone_number)}</p>
             <p class="linked-phone" data-focus-first="" tabindex="-1"><strong>{number}</strong></p>
-            <p class="hint">{move || words().setup.linked_phone_hint}</p>
+            <p class="hint">{word(|t| t.setup.linked_phone_hint)}</p>
         </div>
     }
 }
@@ -151,11 +151,11 @@ fn PhoneFields(context: WizardContext) -> impl IntoView {
     };
     view! {
         <div class="field">
-            <label for=country_id.clone()>{move || words().setup.country}</label>
+            <label for=country_id.clone()>{word(|t| t.setup.country)}</label>
             <CountryPicker input_id=country_id countries=context.countries selected=draft.country/>
         </div>
         <div class="field">
-            <label for=number_id.clone()>{move || words().setup.phone_number}</label>
+            <label for=number_id.clone()>{word(|t| t.setup.phone_number)}</label>
             <input
                 id=number_id
                 type="tel"
@@ -186,7 +186,7 @@ fn NameStep(context: WizardContext) -> impl IntoView {
     };
     view! {
         <div class="field">
-            <label for=id.clone()>{move || words().setup.name}</label>
+            <label for=id.clone()>{word(|t| t.setup.name)}</label>
             <input
                 id=id
                 type="text"
@@ -198,7 +198,7 @@ fn NameStep(context: WizardContext) -> impl IntoView {
                     draft.name.set(event_target_value(&ev));
                 }
             />
-            <p class="hint">{move || words().setup.name_hint}</p>
+            <p class="hint">{word(|t| t.setup.name_hint)}</p>
             {move || problem().map(|message| view! { <p class="form-error">{message}</p> })}
             {context.error_view(SetupField::Name)}
         </div>
@@ -207,12 +207,11 @@ fn NameStep(context: WizardContext) -> impl IntoView {
 
 #[component]
 fn CellphoneUserStep(context: WizardContext) -> impl IntoView {
-    let words = use_texts();
     let draft = context.draft;
     let id = context.id("cellphone-user");
     view! {
         <div class="field">
-            <label for=id.clone()>{move || words().setup.cellphone_user}</label>
+            <label for=id.clone()>{word(|t| t.setup.cellphone_user)}</label>
             <select
                 id=id
                 required
@@ -221,13 +220,13 @@ fn CellphoneUserStep(context: WizardContext) -> impl IntoView {
                     draft.cellphone_user.set(parse_id(&event_target_value(&ev)));
                 }
             >
-                <option value="" prop:selected=move || draft.cellphone_user.get().is_none()>{move || words().setup.choose_member}</option>
+                <option value="" prop:selected=move || draft.cellphone_user.get().is_none()>{word(|t| t.setup.choose_member)}</option>
                 {context.users.get_value().into_iter().map(|user| {
                     let chosen = move || draft.cellphone_user.get() == Some(user.id);
                     view! { <option value=user.id.to_string() prop:selected=chosen>{user.name}</option> }
                 }).collect_view()}
             </select>
-            <p class="hint">{move || words().setup.cellphone_user_hint}</p>
+            <p class="hint">{word(|t| t.setup.cellphone_user_hint)}</p>
             {context.error_view(SetupField::CellphoneUser)}
         </div>
     }
@@ -235,7 +234,6 @@ fn CellphoneUserStep(context: WizardContext) -> impl IntoView {
 
 #[component]
 fn AssignStep(context: WizardContext) -> impl IntoView {
-    let words = use_texts();
     let draft = context.draft;
     let funnel_id = context.id("funnel");
     let owner_id = context.id("owner");
@@ -264,7 +262,7 @@ fn AssignStep(context: WizardContext) -> impl IntoView {
     });
     view! {
         <div class="field">
-            <label for=funnel_id.clone()>{move || words().setup.funnel}</label>
+            <label for=funnel_id.clone()>{word(|t| t.setup.funnel)}</label>
             <select
                 id=funnel_id
                 required
@@ -276,17 +274,17 @@ fn AssignStep(context: WizardContext) -> impl IntoView {
                     draft.owner.update(|owner| *owner = owner_after_funnel_change(*owner, &members));
                 }
             >
-                <option value="" prop:selected=move || draft.funnel.get().is_none()>{move || words().setup.choose_funnel}</option>
+                <option value="" prop:selected=move || draft.funnel.get().is_none()>{word(|t| t.setup.choose_funnel)}</option>
                 {context.funnels.get_value().into_iter().map(|funnel| {
                     let chosen = move || draft.funnel.get() == Some(funnel.id);
                     view! { <option value=funnel.id.to_string() prop:selected=chosen>{funnel.name}</option> }
                 }).collect_view()}
             </select>
-            <p class="hint">{move || words().setup.funnel_hint}</p>
+            <p class="hint">{word(|t| t.setup.funnel_hint)}</p>
             {context.error_view(SetupField::Funnel)}
         </div>
         <div class="field">
-            <label for=owner_id.clone()>{move || words().setup.owner}</label>
+            <label for=owner_id.clone()>{word(|t| t.setup.owner)}</label>
             <select
                 id=owner_id
                 disabled=move || draft.funnel.get().is_none()
@@ -295,7 +293,7 @@ fn AssignStep(context: WizardContext) -> impl IntoView {
                     draft.owner.set(parse_id(&event_target_value(&ev)));
                 }
             >
-                <option value="" prop:selected=move || draft.owner.get().is_none()>{move || words().setup.no_owner}</option>
+                <option value="" prop:selected=move || draft.owner.get().is_none()>{word(|t| t.setup.no_owner)}</option>
                 <For
                     each=move || owners.get()
                     key=|user| user.id
@@ -305,7 +303,7 @@ fn AssignStep(context: WizardContext) -> impl IntoView {
                     }
                 />
             </select>
-            <p class="hint">{move || words().setup.owner_hint}</p>
+            <p class="hint">{word(|t| t.setup.owner_hint)}</p>
             {context.error_view(SetupField::Owner)}
         </div>
     }
@@ -319,8 +317,8 @@ fn RestrictedStep(context: WizardContext) -> impl IntoView {
     let described_by = hint_id.clone();
     view! {
         <fieldset class="field choices" aria-describedby=described_by>
-            <legend>{move || words().setup.restricted_legend}</legend>
-            <p id=hint_id class="hint">{move || words().setup.restricted_hint}</p>
+            <legend>{word(|t| t.setup.restricted_legend)}</legend>
+            <p id=hint_id class="hint">{word(|t| t.setup.restricted_hint)}</p>
             {context.users.get_value().into_iter().map(|user| {
                 let id = user.id;
                 let always = move || [draft.owner.get(), draft.cellphone_user.get()];
