@@ -13,50 +13,19 @@ use crate::i18n::error_text;
 use crate::views::activity::HistoryEntry;
 use crate::views::channels::AccountView;
 
-/// What the History shows: the entries read so far, and how the last read went.
-#[derive(Clone, Copy)]
-struct Shown {
-    entries: RwSignal<Vec<HistoryEntry>>,
-    more: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
-    reading: RwSignal<bool>,
-}
-
 #[component]
 pub fn HistoryPanel(account: RwSignal<AccountView>) -> impl IntoView {
     let act = use_activity_texts();
     let id = account.get_untracked().id;
     let open = RwSignal::new(false);
     let opened = RwSignal::new(false);
-    let shown = Shown {
-        entries: RwSignal::new(Vec::new()),
-        more: RwSignal::new(false),
-        error: RwSignal::new(None),
-        reading: RwSignal::new(false),
-    };
-    // `before`: none reads the newest page afresh, an id appends the page older than it.
-    let read = move |before: Option<i64>| {
-        shown.reading.set(true);
-        leptos::task::spawn_local(async move {
-            match channel_history(id, before).await {
-                Ok(page) => {
-                    shown.entries.update(|entries| match before {
-                        Some(_) => entries.extend(page.entries),
-                        None => *entries = page.entries,
-                    });
-                    shown.more.set(page.more);
-                    shown.error.set(None);
-                }
-                Err(e) => shown.error.set(Some(error_text(&e))),
-            }
-            shown.reading.try_set(false);
-        });
-    };
-    // The card changed (a status, a reconnect, a save): the history has a new entry.
+    // Moved on each opening, and while open on each change of the card (a status, a
+    // reconnect, a save: the history has a new entry); the list reads afresh each time.
+    let reread = RwSignal::new(0u32);
     Effect::new(move |seen: Option<u64>| {
         let revision = account.with(|a| a.revision);
         if open.get_untracked() && seen.is_some_and(|seen| seen != revision) {
-            read(None);
+            reread.update(|n| *n += 1);
         }
         revision
     });
@@ -65,11 +34,9 @@ pub fn HistoryPanel(account: RwSignal<AccountView>) -> impl IntoView {
         open.set(opening);
         opened.set(true);
         if opening {
-            read(None);
+            reread.update(|n| *n += 1);
         }
     };
-    let older =
-        Callback::new(move |_| read(shown.entries.with_untracked(|e| e.last().map(|e| e.id))));
     view! {
         <button
             type="button"
@@ -82,26 +49,47 @@ pub fn HistoryPanel(account: RwSignal<AccountView>) -> impl IntoView {
         </button>
         <section id=format!("history-{id}") class="history" hidden=move || !open.get() aria-label=act_word(|t| t.history)>
             <Show when=move || opened.get()>
-                <Suspense>{move || Suspend::new(history_entries(shown, older))}</Suspense>
+                <Suspense>{move || Suspend::new(history_entries(id, reread))}</Suspense>
             </Show>
         </section>
     }
 }
 
 #[lazy]
-fn history_entries(shown: Shown, older: Callback<()>) -> AnyView {
-    view! { <HistoryEntries shown older/> }.into_any()
+fn history_entries(id: i64, reread: RwSignal<u32>) -> AnyView {
+    view! { <HistoryEntries id reread/> }.into_any()
 }
 
 #[component]
-fn HistoryEntries(shown: Shown, older: Callback<()>) -> impl IntoView {
+fn HistoryEntries(id: i64, reread: RwSignal<u32>) -> impl IntoView {
     let act = use_activity_texts();
-    let Shown {
-        entries,
-        more,
-        error,
-        reading,
-    } = shown;
+    let entries = RwSignal::new(Vec::<HistoryEntry>::new());
+    let more = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let reading = RwSignal::new(false);
+    // `before`: none reads the newest page afresh, an id appends the page older than it.
+    let read = move |before: Option<i64>| {
+        reading.set(true);
+        leptos::task::spawn_local(async move {
+            match channel_history(id, before).await {
+                Ok(page) => {
+                    entries.update(|shown| match before {
+                        Some(_) => shown.extend(page.entries),
+                        None => *shown = page.entries,
+                    });
+                    more.set(page.more);
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(error_text(&e))),
+            }
+            reading.try_set(false);
+        });
+    };
+    Effect::new(move |_| {
+        reread.track();
+        read(None);
+    });
+    let older = move |_| read(entries.with_untracked(|e| e.last().map(|e| e.id)));
     view! {
         {move || error.get().map(|message| view! { <p role="alert">{message}</p> })}
         <ol class="events" aria-live="polite">
@@ -121,7 +109,7 @@ fn HistoryEntries(shown: Shown, older: Callback<()>) -> impl IntoView {
         <p class="muted" hidden=move || reading.get() || !entries.with(Vec::is_empty)>
             {act_word(|t| t.no_history)}
         </p>
-        <button type="button" hidden=move || !more.get() on:click=move |_| older.run(()) disabled=move || reading.get()>
+        <button type="button" hidden=move || !more.get() on:click=older disabled=move || reading.get()>
             {act_word(|t| t.older)}
         </button>
     }

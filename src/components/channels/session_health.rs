@@ -145,22 +145,14 @@ pub fn SessionDetailsPanel(id: i64) -> impl IntoView {
     let words = use_texts();
     let open = RwSignal::new(false);
     let opened = RwSignal::new(false);
-    let details = RwSignal::new(None::<Result<SessionDetails, String>>);
-    let reading = RwSignal::new(false);
-    let read = Callback::new(move |_| {
-        reading.set(true);
-        leptos::task::spawn_local(async move {
-            let answer = read_session_details(id).await.map_err(|e| error_text(&e));
-            details.try_set(Some(answer));
-            reading.try_set(false);
-        });
-    });
+    // Moved on each opening: the figures are read afresh each time.
+    let reread = RwSignal::new(0u32);
     let toggle = move |_| {
         let opening = !open.get_untracked();
         open.set(opening);
         opened.set(true);
         if opening {
-            read.run(());
+            reread.update(|n| *n += 1);
         }
     };
     view! {
@@ -175,36 +167,42 @@ pub fn SessionDetailsPanel(id: i64) -> impl IntoView {
         </button>
         <div id=format!("details-{id}") class="session-details" hidden=move || !open.get()>
             <Show when=move || opened.get()>
-                <Suspense>{move || Suspend::new(session_figures(details, reading, read))}</Suspense>
+                <Suspense>{move || Suspend::new(session_figures(id, reread))}</Suspense>
             </Show>
         </div>
     }
 }
 
 #[lazy]
-fn session_figures(
-    details: RwSignal<Option<Result<SessionDetails, String>>>,
-    reading: RwSignal<bool>,
-    refresh: Callback<()>,
-) -> AnyView {
-    view! { <SessionFigures details reading refresh/> }.into_any()
+fn session_figures(id: i64, reread: RwSignal<u32>) -> AnyView {
+    view! { <SessionFigures id reread/> }.into_any()
 }
 
 #[component]
-fn SessionFigures(
-    details: RwSignal<Option<Result<SessionDetails, String>>>,
-    reading: RwSignal<bool>,
-    refresh: Callback<()>,
-) -> impl IntoView {
+fn SessionFigures(id: i64, reread: RwSignal<u32>) -> impl IntoView {
     let words = use_texts();
     let locale = use_locale();
+    let details = RwSignal::new(None::<Result<SessionDetails, String>>);
+    let reading = RwSignal::new(false);
+    let read = move || {
+        reading.set(true);
+        leptos::task::spawn_local(async move {
+            let answer = read_session_details(id).await.map_err(|e| error_text(&e));
+            details.try_set(Some(answer));
+            reading.try_set(false);
+        });
+    };
+    Effect::new(move |_| {
+        reread.track();
+        read();
+    });
     view! {
         {move || match (details.get(), words().channels) {
             (Some(Ok(figures)), t) => Either::Left(figures_list(t, locale(), figures)),
             (Some(Err(message)), _) => Either::Right(view! { <p role="alert">{message}</p> }),
             (None, t) => Either::Right(view! { <p role="alert">{t.reading_counters.to_string()}</p> }),
         }}
-        <button type="button" on:click=move |_| refresh.run(()) disabled=move || reading.get()>{word(|t| t.channels.refresh)}</button>
+        <button type="button" on:click=move |_| read() disabled=move || reading.get()>{word(|t| t.channels.refresh)}</button>
     }
 }
 
