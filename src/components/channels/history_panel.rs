@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 
 use crate::api::activity::channel_history;
+use crate::components::common::disclosure::Disclosure;
 use crate::components::common::time::TimeAgo;
 use crate::i18n::activity::{use_activity_texts, word as act_word, EventWords};
 use crate::i18n::error_text;
@@ -15,10 +16,8 @@ use crate::views::channels::AccountView;
 
 #[component]
 pub fn HistoryPanel(account: RwSignal<AccountView>) -> impl IntoView {
-    let act = use_activity_texts();
     let id = account.get_untracked().id;
     let open = RwSignal::new(false);
-    let opened = RwSignal::new(false);
     // Moved on each opening, and while open on each change of the card (a status, a
     // reconnect, a save: the history has a new entry); the list reads afresh each time.
     let reread = RwSignal::new(0u32);
@@ -29,29 +28,17 @@ pub fn HistoryPanel(account: RwSignal<AccountView>) -> impl IntoView {
         }
         revision
     });
-    let toggle = move |_| {
-        let opening = !open.get_untracked();
-        open.set(opening);
-        opened.set(true);
-        if opening {
-            reread.update(|n| *n += 1);
-        }
-    };
     view! {
-        <button
-            type="button"
-            class="link-button"
-            aria-expanded=move || open.get().to_string()
-            aria-controls=format!("history-{id}")
-            on:click=toggle
+        <Disclosure
+            region_id=format!("history-{id}")
+            class="history"
+            show=act_word(|t| t.history)
+            hide=act_word(|t| t.hide_history)
+            open
+            reread
         >
-            {move || if open.get() { act().hide_history } else { act().history }}
-        </button>
-        <section id=format!("history-{id}") class="history" hidden=move || !open.get() aria-label=act_word(|t| t.history)>
-            <Show when=move || opened.get()>
-                <Suspense>{move || Suspend::new(history_entries(id, reread))}</Suspense>
-            </Show>
-        </section>
+            {move || Suspend::new(history_entries(id, reread))}
+        </Disclosure>
     }
 }
 

@@ -9,6 +9,7 @@ use super::account_card::CardAction;
 use super::activity_chart::ActivityChart;
 use super::cards::Cards;
 use crate::api::channels::{read_session_details, retry_connection};
+use crate::components::common::disclosure::Disclosure;
 use crate::components::common::time::{ClockTime, TimeAgo};
 use crate::domain::locale::{format_integer, Locale};
 use crate::domain::size::format_bytes;
@@ -142,34 +143,19 @@ pub fn RetryNow(id: i64) -> impl IntoView {
 /// code is fetched the first time.
 #[component]
 pub fn SessionDetailsPanel(id: i64) -> impl IntoView {
-    let words = use_texts();
-    let open = RwSignal::new(false);
-    let opened = RwSignal::new(false);
     // Moved on each opening: the figures are read afresh each time.
     let reread = RwSignal::new(0u32);
-    let toggle = move |_| {
-        let opening = !open.get_untracked();
-        open.set(opening);
-        opened.set(true);
-        if opening {
-            reread.update(|n| *n += 1);
-        }
-    };
     view! {
-        <button
-            type="button"
-            class="link-button"
-            aria-expanded=move || open.get().to_string()
-            aria-controls=format!("details-{id}")
-            on:click=toggle
+        <Disclosure
+            region_id=format!("details-{id}")
+            class="session-details"
+            show=word(|t| t.channels.details)
+            hide=word(|t| t.channels.hide_details)
+            open=RwSignal::new(false)
+            reread
         >
-            {move || if open.get() { words().channels.hide_details } else { words().channels.details }}
-        </button>
-        <div id=format!("details-{id}") class="session-details" hidden=move || !open.get()>
-            <Show when=move || opened.get()>
-                <Suspense>{move || Suspend::new(session_figures(id, reread))}</Suspense>
-            </Show>
-        </div>
+            {move || Suspend::new(session_figures(id, reread))}
+        </Disclosure>
     }
 }
 

@@ -1,6 +1,7 @@
 //! What every page shares: the top bar, the settings shell, form errors, and the few things
 //! components ask of the page directly (focus, scrolling, live streams).
 
+pub mod disclosure;
 pub mod dom;
 pub mod form_error;
 pub mod page_data;

@@ -102,12 +102,39 @@ pub async fn owed(db: &Db, conversation_id: i64, limit: i64) -> Result<Vec<Strin
     .await)
 }
 
-/// Those messages' read receipts went out.
-pub async fn paid(db: &Db, conversation_id: i64, ids: &[String]) -> Result<(), sqlx::Error> {
+/// Takes `ids` off what the conversation owes, answering those this call took: of two
+/// openings at once, each id goes to one of them, so the customer is told once.
+pub async fn take_owed(
+    db: &Db,
+    conversation_id: i64,
+    ids: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut taken = Vec::new();
     for chunk in ids.chunks(CHUNK) {
         let placeholders = placeholders(2, chunk.len());
         let sql = format!(
             "UPDATE messages SET read_receipt_owed = FALSE \
+             WHERE conversation_id = $1 AND read_receipt_owed \
+             AND wa_message_id IN ({placeholders}) RETURNING wa_message_id"
+        );
+        let took: Vec<String> = on_pool!(db, pool => {
+            let mut query = sqlx::query_scalar(&sql).bind(conversation_id);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        taken.extend(took);
+    }
+    Ok(taken)
+}
+
+/// Receipts taken but not sent (the session was gone): owed again, for the next opening.
+pub async fn owe_again(db: &Db, conversation_id: i64, ids: &[String]) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(CHUNK) {
+        let placeholders = placeholders(2, chunk.len());
+        let sql = format!(
+            "UPDATE messages SET read_receipt_owed = TRUE \
              WHERE conversation_id = $1 AND wa_message_id IN ({placeholders})"
         );
         on_pool!(db, pool => {

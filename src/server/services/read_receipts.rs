@@ -26,16 +26,21 @@ pub fn send_for(
             Ok(_) => return,
             Err(e) => return tracing::warn!(conversation_id, "read receipts not read: {e}"),
         };
-        match manager
-            .mark_read(company_id, account_id, customer, owed.clone())
-            .await
-        {
-            Ok(()) => {
-                if let Err(e) = receipts::paid(&db, conversation_id, &owed).await {
-                    tracing::warn!(conversation_id, "read receipts sent but not recorded: {e}");
-                }
+        // Taken before they are sent: a second opening meanwhile (the page reloads when
+        // its list hears it was read) finds them taken and tells the customer nothing again.
+        let taken = match receipts::take_owed(&db, conversation_id, &owed).await {
+            Ok(taken) if !taken.is_empty() => taken,
+            Ok(_) => return,
+            Err(e) => return tracing::warn!(conversation_id, "read receipts not taken: {e}"),
+        };
+        let sent = manager
+            .mark_read(company_id, account_id, customer, taken.clone())
+            .await;
+        if let Err(e) = sent {
+            tracing::debug!(conversation_id, "read receipts wait: {e}");
+            if let Err(e) = receipts::owe_again(&db, conversation_id, &taken).await {
+                tracing::warn!(conversation_id, "read receipts not sent and not kept: {e}");
             }
-            Err(e) => tracing::debug!(conversation_id, "read receipts wait: {e}"),
         }
     });
 }

@@ -146,3 +146,21 @@ async fn opening_a_chat_tells_the_customer_once_unless_the_channel_says_not_to()
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_chat_opened_twice_at_once_tells_the_customer_once() {
+    with_db(|db| async move {
+        let rig = Rig::new(db).await;
+        rig.link().await;
+        let id = rig.receive(CUSTOMER, "¿Hacen envíos?", None).await;
+        let open = || inbox::conversation_live(&rig.db, &rig.manager, &rig.carlos, id);
+        let (first, second) = tokio::join!(open(), open());
+        first.unwrap();
+        second.unwrap();
+        eventually(|| async { (!rig.sim.read_marks(LINKED).is_empty()).then_some(()) }).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(rig.sim.read_marks(LINKED).len(), 1, "told once");
+        rig.manager.shutdown(Duration::from_secs(1)).await;
+    })
+    .await;
+}
