@@ -42,6 +42,31 @@ pub enum Db {
     Postgres(PgPool),
 }
 
+/// Runs `attempt` (one transaction) again after a pause while SQLite says "database is
+/// locked" (code 5), a few times. SQLite answers so at once, without waiting out its busy
+/// timeout, when another connection commits between a transaction's snapshot and its first
+/// write; the transaction was rolled back, so trying again is safe. The scheduler's channels,
+/// storing their sends side by side, met it now and then.
+pub(crate) async fn retry_when_locked<T, Fut>(
+    mut attempt: impl FnMut() -> Fut,
+) -> Result<T, sqlx::Error>
+where
+    Fut: std::future::Future<Output = Result<T, sqlx::Error>>,
+{
+    let mut pause = Duration::from_millis(10);
+    let mut tries = 1;
+    loop {
+        match attempt().await {
+            Err(sqlx::Error::Database(e)) if tries < 6 && e.code().is_some_and(|c| c == "5") => {
+                tries += 1;
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+            }
+            done => return done,
+        }
+    }
+}
+
 /// Runs the same body against whichever pool `db` holds; the body is compiled once per engine.
 macro_rules! on_pool {
     ($db:expr, $pool:ident => $body:expr) => {

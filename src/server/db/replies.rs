@@ -2,7 +2,7 @@
 //! scheduled messages (claimed once before sending, so none goes out twice).
 
 use super::audit::tally_messages;
-use super::{on_pool, Db};
+use super::{on_pool, retry_when_locked, Db};
 use crate::domain::inbox::preview;
 
 /// Appends an outbound message in the Sending state under a local id (WhatsApp's id
@@ -16,34 +16,37 @@ pub async fn insert_sending(
     local_id: &str,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    on_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO messages (conversation_id, account_id, direction, text, wa_message_id, \
-             sent_at, created_at, status, author_user_id) \
-             VALUES ($1, $2, 'outbound', $3, $4, $5, $5, 'sending', $6) RETURNING id",
-        )
-        .bind(conversation_id)
-        .bind(account_id)
-        .bind(text)
-        .bind(local_id)
-        .bind(now)
-        .bind(author)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE conversations SET last_message_at = $2, last_message_text = $3, \
-             last_message_outbound = TRUE WHERE id = $1 AND last_message_at <= $2",
-        )
-        .bind(conversation_id)
-        .bind(now)
-        .bind(preview(text, None))
-        .execute(&mut *tx)
-        .await?;
-        tally_messages!(tx, account_id, now, 0, 1);
-        tx.commit().await?;
-        Ok(id)
+    retry_when_locked(|| async {
+        on_pool!(db, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO messages (conversation_id, account_id, direction, text, wa_message_id, \
+                 sent_at, created_at, status, author_user_id) \
+                 VALUES ($1, $2, 'outbound', $3, $4, $5, $5, 'sending', $6) RETURNING id",
+            )
+            .bind(conversation_id)
+            .bind(account_id)
+            .bind(text)
+            .bind(local_id)
+            .bind(now)
+            .bind(author)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE conversations SET last_message_at = $2, last_message_text = $3, \
+                 last_message_outbound = TRUE WHERE id = $1 AND last_message_at <= $2",
+            )
+            .bind(conversation_id)
+            .bind(now)
+            .bind(preview(text, None))
+            .execute(&mut *tx)
+            .await?;
+            tally_messages!(tx, account_id, now, 0, 1);
+            tx.commit().await?;
+            Ok(id)
+        })
     })
+    .await
 }
 
 /// Takes a reply in Sending for `node` to send. Only one server's take can succeed, so a
