@@ -46,8 +46,6 @@ pub struct ActivityTexts {
     pub hide_history: &'static str,
     pub no_history: &'static str,
     pub older: &'static str,
-    pub event: fn(&EventWords) -> String,
-    pub deleted: fn(&AccountDataCounts) -> String,
     // The audit log.
     pub channel: &'static str,
     pub person: &'static str,
@@ -62,6 +60,41 @@ pub struct ActivityTexts {
     // The charts.
     pub week: fn(u64, u64) -> String,
     pub day: fn(u64, u64) -> String,
+}
+
+/// An event's sentence in `locale`. A function rather than a field of the catalog, so that
+/// only the parts of the bundle that list events (History, the audit log) carry the sentences.
+pub fn event(locale: Locale, words: &EventWords) -> String {
+    match locale {
+        Locale::En => event_en(words),
+        Locale::Es => event_es(words),
+        Locale::PtBr => event_pt(words),
+    }
+}
+
+/// What a Delete removed, in `locale`.
+pub fn deleted(locale: Locale, counts: &AccountDataCounts) -> String {
+    let words = match locale {
+        Locale::En => [
+            ("message", "messages"),
+            ("conversation", "conversations"),
+            ("contact", "contacts"),
+            ("file", "files"),
+        ],
+        Locale::Es => [
+            ("mensaje", "mensajes"),
+            ("conversación", "conversaciones"),
+            ("contacto", "contactos"),
+            ("archivo", "archivos"),
+        ],
+        Locale::PtBr => [
+            ("mensagem", "mensagens"),
+            ("conversa", "conversas"),
+            ("contato", "contatos"),
+            ("arquivo", "arquivos"),
+        ],
+    };
+    deleted_in(counts, locale, words)
 }
 
 /// "by Ana", or nothing when no person did it.
@@ -273,19 +306,6 @@ pub const EN: ActivityTexts = ActivityTexts {
     hide_history: "Hide history",
     no_history: "Nothing recorded yet.",
     older: "Show older",
-    event: event_en,
-    deleted: |c| {
-        deleted_in(
-            c,
-            Locale::En,
-            [
-                ("message", "messages"),
-                ("conversation", "conversations"),
-                ("contact", "contacts"),
-                ("file", "files"),
-            ],
-        )
-    },
     channel: "Channel",
     person: "Person",
     all_channels: "All channels",
@@ -310,19 +330,6 @@ pub const ES: ActivityTexts = ActivityTexts {
     hide_history: "Ocultar historial",
     no_history: "Todavía no hay nada registrado.",
     older: "Ver anteriores",
-    event: event_es,
-    deleted: |c| {
-        deleted_in(
-            c,
-            Locale::Es,
-            [
-                ("mensaje", "mensajes"),
-                ("conversación", "conversaciones"),
-                ("contacto", "contactos"),
-                ("archivo", "archivos"),
-            ],
-        )
-    },
     channel: "Canal",
     person: "Persona",
     all_channels: "Todos los canales",
@@ -347,19 +354,6 @@ pub const PT_BR: ActivityTexts = ActivityTexts {
     hide_history: "Ocultar histórico",
     no_history: "Nada registrado ainda.",
     older: "Ver anteriores",
-    event: event_pt,
-    deleted: |c| {
-        deleted_in(
-            c,
-            Locale::PtBr,
-            [
-                ("mensagem", "mensagens"),
-                ("conversa", "conversas"),
-                ("contato", "contatos"),
-                ("arquivo", "arquivos"),
-            ],
-        )
-    },
     channel: "Canal",
     person: "Pessoa",
     all_channels: "Todos os canais",
@@ -399,35 +393,35 @@ mod tests {
     #[test]
     fn every_language_names_who_and_what() {
         let saved = words("settings_saved", None, Some("name,funnel"));
-        assert_eq!((EN.event)(&saved), "Setup changed by Ana: name, funnel");
+        assert_eq!(event(Locale::En, &saved), "Setup changed by Ana: name, funnel");
         assert_eq!(
-            (ES.event)(&saved),
+            event(Locale::Es, &saved),
             "Configuración cambiada por Ana: nombre, embudo"
         );
         assert_eq!(
-            (PT_BR.event)(&saved),
+            event(Locale::PtBr, &saved),
             "Configuração alterada por Ana: nome, funil"
         );
         let by_user = words("disconnected", Some("by_user"), None);
-        assert_eq!((EN.event)(&by_user), "Disconnected by Ana");
-        assert_eq!((ES.event)(&by_user), "Desconectado por Ana");
+        assert_eq!(event(Locale::En, &by_user), "Disconnected by Ana");
+        assert_eq!(event(Locale::Es, &by_user), "Desconectado por Ana");
         let hook = words("webhook_added", None, Some("https://crm.example/in"));
         assert_eq!(
-            (EN.event)(&hook),
+            event(Locale::En, &hook),
             "Webhook https://crm.example/in added by Ana"
         );
         assert_eq!(
-            (ES.event)(&hook),
+            event(Locale::Es, &hook),
             "Webhook https://crm.example/in agregado por Ana"
         );
         let removed = words("webhook_removed", None, Some("https://crm.example/in"));
         assert_eq!(
-            (PT_BR.event)(&removed),
+            event(Locale::PtBr, &removed),
             "Webhook https://crm.example/in removido por Ana"
         );
         let linked = words("connected", None, Some("+57 300 123 4567"));
         assert_eq!(
-            (PT_BR.event)(&linked),
+            event(Locale::PtBr, &linked),
             "Vinculado a partir de +57 300 123 4567"
         );
     }
@@ -440,9 +434,9 @@ mod tests {
             by: None,
             details: None,
         };
-        assert_eq!((EN.event)(&banned), "WhatsApp banned this number");
+        assert_eq!(event(Locale::En, &banned), "WhatsApp banned this number");
         let future = words("some_new_event", None, None);
-        assert_eq!((EN.event)(&future), "some new event");
+        assert_eq!(event(Locale::En, &future), "some new event");
     }
 
     #[test]
@@ -456,6 +450,6 @@ mod tests {
             media_bytes: 1500,
             messages: 6,
         };
-        assert!((ES.deleted)(&c).starts_with("6 mensajes, 1 conversación, 2 contactos"));
+        assert!(deleted(Locale::Es, &c).starts_with("6 mensajes, 1 conversación, 2 contactos"));
     }
 }

@@ -11,9 +11,10 @@ use leptos_router::{lazy_route, LazyRoute};
 use crate::api::activity::audit_log;
 use crate::components::common::time::LocalTime;
 use crate::i18n::activity::word as act_word;
-use crate::i18n::activity::{use_activity_texts, ActivityTexts, EventWords};
+use crate::i18n::activity::{deleted, event, use_activity_texts, EventWords};
+use crate::domain::locale::Locale;
 use crate::i18n::word;
-use crate::i18n::{error_text, use_texts};
+use crate::i18n::{error_text, use_locale, use_texts};
 use crate::paths::{AUDIT_CSV, AUDIT_LOG};
 use crate::views::activity::{AuditEntry, AuditPage};
 
@@ -144,15 +145,15 @@ fn AuditBoard(page: AuditPage, filter: Filter) -> impl IntoView {
 }
 
 /// What an entry says it did, without the person (a column of its own).
-fn what(act: &ActivityTexts, entry: &AuditEntry) -> String {
-    let sentence = (act.event)(&EventWords {
+fn what(locale: Locale, entry: &AuditEntry) -> String {
+    let sentence = event(locale, &EventWords {
         event: &entry.event,
         reason: None,
         by: None,
         details: (!entry.details.is_empty()).then_some(entry.details.as_str()),
     });
     match &entry.deleted {
-        Some(counts) => format!("{sentence}: {}", (act.deleted)(counts)),
+        Some(counts) => format!("{sentence}: {}", deleted(locale, counts)),
         None => sentence,
     }
 }
@@ -160,6 +161,7 @@ fn what(act: &ActivityTexts, entry: &AuditEntry) -> String {
 #[component]
 fn AuditRow(entry: AuditEntry) -> impl IntoView {
     let act = use_activity_texts();
+    let locale = use_locale();
     let channel = entry.channel.clone();
     let channel_id = entry.channel_id;
     let address = entry.address.clone().unwrap_or_default();
@@ -174,7 +176,7 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
                 (true, Some(id)) => (act().unnamed_channel)(id),
                 _ => channel.clone(),
             }}</td>
-            <td>{move || what(act(), &entry)}</td>
+            <td>{move || what(locale(), &entry)}</td>
         </tr>
     }
 }

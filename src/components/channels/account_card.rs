@@ -10,7 +10,7 @@ use super::cards::Cards;
 use super::confirm_dialog::confirm_dialog;
 use super::delete_dialog::delete_dialog;
 use super::history_panel::HistoryPanel;
-use super::linking_panel::LinkingPanel;
+use super::linking_panel::Linking;
 use super::session_health::{HealthLine, ImportLine, SessionDetailsPanel};
 use crate::api::channels::{
     disable_account, disconnect_account, enable_account, keep_linked_number, relink_account,
@@ -125,7 +125,7 @@ pub fn AccountCard(account: RwSignal<AccountView>) -> impl IntoView {
                 }
             }}
             {move || match status.get() {
-                AccountStatus::Connecting => view! { <LinkingPanel account/> }.into_any(),
+                AccountStatus::Connecting => view! { <Linking account/> }.into_any(),
                 AccountStatus::Connected => view! { <ConnectedBody account/> }.into_any(),
                 AccountStatus::Disconnected => view! { <DisconnectedBody account/> }.into_any(),
                 AccountStatus::Disabled => view! { <DisabledBody account/> }.into_any(),

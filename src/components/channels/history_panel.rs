@@ -9,7 +9,8 @@ use leptos::prelude::*;
 use crate::api::activity::channel_history;
 use crate::components::common::disclosure::Disclosure;
 use crate::components::common::time::TimeAgo;
-use crate::i18n::activity::{use_activity_texts, word as act_word, EventWords};
+use crate::i18n::activity::{event as act_event, word as act_word, EventWords};
+use crate::i18n::use_locale;
 use crate::i18n::error_text;
 use crate::views::activity::HistoryEntry;
 use crate::views::channels::AccountView;
@@ -49,7 +50,7 @@ fn history_entries(id: i64, reread: RwSignal<u32>) -> AnyView {
 
 #[component]
 fn HistoryEntries(id: i64, reread: RwSignal<u32>) -> impl IntoView {
-    let act = use_activity_texts();
+    let locale = use_locale();
     let entries = RwSignal::new(Vec::<HistoryEntry>::new());
     let more = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -82,7 +83,7 @@ fn HistoryEntries(id: i64, reread: RwSignal<u32>) -> impl IntoView {
         <ol class="events" aria-live="polite">
             <For each=move || entries.get() key=|e| e.id let:entry>
                 <li>
-                    <span>{move || (act().event)(&EventWords {
+                    <span>{move || act_event(locale(), &EventWords {
                         event: &entry.event,
                         reason: entry.reason.as_deref(),
                         by: entry.by.as_deref(),

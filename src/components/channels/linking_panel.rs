@@ -1,6 +1,10 @@
 //! A Connecting card: the QR code that refreshes by itself, its countdown, the linking
 //! steps, the pairing-code alternative (first on a touch device), and Cancel.
 
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
 use leptos::prelude::*;
 
 use super::account_card::CardAction;
@@ -12,8 +16,70 @@ use crate::i18n::use_texts;
 use crate::i18n::word;
 use crate::views::channels::{AccountView, ChannelUpdate, LinkView};
 
+/// A Connecting card's panel. Its code is a lazy part of the bundle, fetched when a card
+/// first needs it: the server's HTML and the page's first render (which hydrates it) show
+/// a placeholder, and the panel replaces it once the part is in.
+///
+/// The part is not fetched ahead, as the page starts: while it was on its way, a part asked
+/// for at the same moment (the setup wizard opened at once) sometimes never showed.
 #[component]
-pub fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
+pub fn Linking(account: RwSignal<AccountView>) -> impl IntoView {
+    let fetched = RwSignal::new(false);
+    let running = RwSignal::new(false);
+    Effect::new(move |_| running.set(true));
+    // Once the part is in, the panel is made at once, in this card's owner like any other
+    // view: made inside a Suspense, its effects outlived the card's status change.
+    let panel = move || {
+        fetched
+            .get()
+            .then(|| ready_now(linking_panel(account)))
+            .flatten()
+    };
+    view! {
+        <Show when=move || running.get()>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    fetch_linking_part().await;
+                    fetched.try_set(true);
+                })}
+            </Suspense>
+        </Show>
+        {move || match panel() {
+            Some(panel) => panel,
+            None => view! {
+                <div class="linking">
+                    <p class="qr-placeholder" aria-live="polite">{word(|t| t.channels.generating_qr)}</p>
+                </div>
+            }
+            .into_any(),
+        }}
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn fetch_linking_part() {
+    __preload_linking_panel().await
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn fetch_linking_part() {}
+
+/// The value of a future that needs no waiting (a lazy part already fetched), else None.
+fn ready_now<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = pin!(future);
+    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(value) => Some(value),
+        Poll::Pending => None,
+    }
+}
+
+#[lazy]
+fn linking_panel(account: RwSignal<AccountView>) -> AnyView {
+    view! { <LinkingPanel account/> }.into_any()
+}
+
+#[component]
+fn LinkingPanel(account: RwSignal<AccountView>) -> impl IntoView {
     let words = use_texts();
     let cards = expect_context::<Cards>();
     let id = account.get_untracked().id;

@@ -3,6 +3,7 @@
 
 use crate::components::common::page_data::page_resource;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::{Redirect, A};
 
 use crate::api::auth::{set_language, signed_in_user, Logout};
@@ -15,7 +16,6 @@ use crate::paths::{CHANNELS, INBOX, LOGIN};
 #[component]
 pub fn TopBar() -> impl IntoView {
     let me = page_resource(|| (), |_| signed_in_user());
-    let logout = ServerAction::<Logout>::new();
     let open = RwSignal::new(false);
     // A page reached without a reload (after signing in) takes the person's language.
     let locale = use_context::<PageLocale>().map(|l| l.0);
@@ -58,9 +58,11 @@ pub fn TopBar() -> impl IntoView {
                 })}
             </Suspense>
             <LanguageMenu/>
-            <ActionForm action=logout>
+            // A plain form: the server answers with the sign-in page, loaded afresh, so
+            // nothing of the signed-in page stays in memory.
+            <form method="post" action=Logout::url()>
                 <button type="submit" class="ghost">{word(|t| t.sign_out)}</button>
-            </ActionForm>
+            </form>
             </div>
         </header>
     }
