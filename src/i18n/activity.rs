@@ -393,7 +393,10 @@ mod tests {
     #[test]
     fn every_language_names_who_and_what() {
         let saved = words("settings_saved", None, Some("name,funnel"));
-        assert_eq!(event(Locale::En, &saved), "Setup changed by Ana: name, funnel");
+        assert_eq!(
+            event(Locale::En, &saved),
+            "Setup changed by Ana: name, funnel"
+        );
         assert_eq!(
             event(Locale::Es, &saved),
             "Configuración cambiada por Ana: nombre, embudo"

@@ -10,9 +10,9 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use crate::api::activity::audit_log;
 use crate::components::common::time::LocalTime;
+use crate::domain::locale::Locale;
 use crate::i18n::activity::word as act_word;
 use crate::i18n::activity::{deleted, event, use_activity_texts, EventWords};
-use crate::domain::locale::Locale;
 use crate::i18n::word;
 use crate::i18n::{error_text, use_locale, use_texts};
 use crate::paths::{AUDIT_CSV, AUDIT_LOG};
@@ -146,12 +146,15 @@ fn AuditBoard(page: AuditPage, filter: Filter) -> impl IntoView {
 
 /// What an entry says it did, without the person (a column of its own).
 fn what(locale: Locale, entry: &AuditEntry) -> String {
-    let sentence = event(locale, &EventWords {
-        event: &entry.event,
-        reason: None,
-        by: None,
-        details: (!entry.details.is_empty()).then_some(entry.details.as_str()),
-    });
+    let sentence = event(
+        locale,
+        &EventWords {
+            event: &entry.event,
+            reason: None,
+            by: None,
+            details: (!entry.details.is_empty()).then_some(entry.details.as_str()),
+        },
+    );
     match &entry.deleted {
         Some(counts) => format!("{sentence}: {}", deleted(locale, counts)),
         None => sentence,

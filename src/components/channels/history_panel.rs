@@ -10,8 +10,8 @@ use crate::api::activity::channel_history;
 use crate::components::common::disclosure::Disclosure;
 use crate::components::common::time::TimeAgo;
 use crate::i18n::activity::{event as act_event, word as act_word, EventWords};
-use crate::i18n::use_locale;
 use crate::i18n::error_text;
+use crate::i18n::use_locale;
 use crate::views::activity::HistoryEntry;
 use crate::views::channels::AccountView;
 

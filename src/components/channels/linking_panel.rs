@@ -67,7 +67,10 @@ async fn fetch_linking_part() {}
 /// The value of a future that needs no waiting (a lazy part already fetched), else None.
 fn ready_now<F: Future>(future: F) -> Option<F::Output> {
     let mut future = pin!(future);
-    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
         Poll::Ready(value) => Some(value),
         Poll::Pending => None,
     }
