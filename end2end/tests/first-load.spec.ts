@@ -132,3 +132,40 @@ test('each page fetches its own part of the bundle, and a dialog or panel its pa
   await expect(wizard.getByText('Step 3 of 5')).toBeVisible();
   expect(parts(), 'the second wizard needs nothing new').toEqual([]);
 });
+
+test("a page opened with a Connecting card names the linking panel's files in its head, and shows the QR from them", async ({ page }) => {
+  const tenant = new Tenant('preload');
+  await new LoginPage(page).goto();
+  await new LoginPage(page).signIn(tenant.admin.email);
+  await expect(page).toHaveURL(CHANNELS_PATH);
+  const preloads = async () => {
+    const html = await (await page.request.get(CHANNELS_PATH)).text();
+    const links = [...html.matchAll(/<link [^>]*>/g)].map((m) => m[0]).filter((tag) => tag.includes('rel="preload"'));
+    return links.map((tag) => /href="([^"]+)"/.exec(tag)?.[1] ?? tag).filter((href) => href.endsWith('.wasm'));
+  };
+  const linkingPart = (hrefs: string[]) => hrefs.filter((href) => href.startsWith('/pkg/split_linking_panel_'));
+  // No Connecting card: the page asks for no part ahead.
+  expect(linkingPart(await preloads())).toEqual([]);
+
+  await page.getByRole('button', { name: 'Add' }).click();
+  const qr = page.getByRole('img', { name: 'WhatsApp QR code' });
+  await expect(qr).toBeVisible();
+  const named = await preloads();
+  expect(linkingPart(named), named.join(' ')).toHaveLength(1);
+  for (const href of named) {
+    const file = await page.request.get(href);
+    expect(file.status(), href).toBe(200);
+    expect(file.headers()['content-type'], href).toBe('application/wasm');
+  }
+
+  // Opened afresh, the card shows its QR with the files the head named, fetched once each.
+  const network = await watchNetwork(page);
+  await page.reload();
+  await expect(qr).toBeVisible();
+  const fetched = network
+    .take()
+    .map((r) => new URL(r.url).pathname)
+    .filter((p) => p.endsWith('.wasm') && !/^\/pkg\/aurora\./.test(p));
+  for (const href of named.filter((href) => !/^\/pkg\/aurora\./.test(href))) expect(fetched, href).toContain(href);
+  expect(new Set(fetched).size, fetched.join(' ')).toBe(fetched.length);
+});

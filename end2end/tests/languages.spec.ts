@@ -1,5 +1,5 @@
 import { expect, test } from '../fixtures';
-import { ChannelsPage } from '../pages/channels-page';
+import { ChannelsPage, hydrated } from '../pages/channels-page';
 import { LoginPage } from '../pages/login-page';
 import { Tenant } from '../pages/tenant';
 
@@ -36,6 +36,7 @@ test('the language menu redraws the open page at once, without a reload, and sta
   const tenant = new Tenant('language');
   await ChannelsPage.signedInAs(page, tenant.admin.email);
   await page.goto('/inbox');
+  await hydrated(page);
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   // Marks this document: a reload would lose it.
   await page.evaluate(() => ((window as unknown as { kept: boolean }).kept = true));
@@ -58,6 +59,34 @@ test('the language menu redraws the open page at once, without a reload, and sta
   await expect(page.locator('html')).toHaveAttribute('lang', 'pt-BR');
   await page.getByRole('combobox', { name: 'Idioma' }).selectOption('English');
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+});
+
+test('a language picked while the page is still loading is taken once the page is ready', async ({ page }) => {
+  const tenant = new Tenant('language-early');
+  await ChannelsPage.signedInAs(page, tenant.admin.email);
+  // Holds the page's code back (routing also turns the browser's cache off), so the menu is
+  // used on the server's HTML, before any handler is there.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/pkg\/aurora\.[^/]+\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/inbox');
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('Español');
+  await expect(page.locator('html[data-hydrated]')).toHaveCount(0);
+  release();
+  await hydrated(page);
+  await expect(page.getByRole('button', { name: 'Cerrar sesión' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Principal' }).getByRole('link', { name: 'Bandeja de entrada' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+  // Kept on the person, not only shown: a fresh page from the server is in Spanish.
+  await page.unrouteAll();
+  await expect(async () => {
+    await page.reload();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'es', { timeout: 1_000 });
+  }).toPass();
+  await expect(page.getByRole('combobox', { name: 'Idioma' })).toHaveValue('es');
 });
 
 test.describe('a browser asking for none of our languages', () => {

@@ -20,10 +20,15 @@ use crate::views::channels::{AccountView, ChannelUpdate, LinkView};
 /// first needs it: the server's HTML and the page's first render (which hydrates it) show
 /// a placeholder, and the panel replaces it once the part is in.
 ///
-/// The part is not fetched ahead, as the page starts: while it was on its way, a part asked
-/// for at the same moment (the setup wizard opened at once) sometimes never showed.
+/// A card that is Connecting when the server renders the page has the part's files named in
+/// the page's head (`<link rel=preload>`, Leptos's hint for a lazy function the server ran), so
+/// the browser fetches them beside the main part instead of after hydration, when they would
+/// hold up the page's first requests (on HTTP/1.1 a browser opens six connections a server).
+/// A page without a Connecting card does not fetch the part ahead: fetched as the page
+/// started, a part asked for meanwhile sometimes never showed (docs/OPERATIONS.md).
 #[component]
 pub fn Linking(account: RwSignal<AccountView>) -> impl IntoView {
+    hint_linking_part(account);
     let fetched = RwSignal::new(false);
     let running = RwSignal::new(false);
     Effect::new(move |_| running.set(true));
@@ -63,6 +68,16 @@ async fn fetch_linking_part() {
 
 #[cfg(not(feature = "hydrate"))]
 async fn fetch_linking_part() {}
+
+/// On the server, running the lazy function is what names its files in the page's head; the
+/// panel it makes is dropped, as the page shows the placeholder until the part is in.
+#[cfg(not(feature = "hydrate"))]
+fn hint_linking_part(account: RwSignal<AccountView>) {
+    drop(ready_now(linking_panel(account)));
+}
+
+#[cfg(feature = "hydrate")]
+fn hint_linking_part(_: RwSignal<AccountView>) {}
 
 /// The value of a future that needs no waiting (a lazy part already fetched), else None.
 fn ready_now<F: Future>(future: F) -> Option<F::Output> {

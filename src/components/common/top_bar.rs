@@ -73,10 +73,14 @@ pub fn TopBar() -> impl IntoView {
 fn LanguageMenu() -> impl IntoView {
     let locale = use_context::<PageLocale>().map(|l| l.0);
     let error = RwSignal::new(None::<String>);
-    let choose = move |ev: leptos::ev::Event| {
-        let Some(chosen) = Locale::parse(&event_target_value(&ev)) else {
+    let menu = NodeRef::<leptos::html::Select>::new();
+    let choose = move |tag: String| {
+        let Some(chosen) = Locale::parse(&tag) else {
             return;
         };
+        if locale.is_some_and(|l| l.get_untracked() == chosen) {
+            return;
+        }
         if let Some(locale) = locale {
             show_language(locale, chosen);
         }
@@ -89,6 +93,13 @@ fn LanguageMenu() -> impl IntoView {
             );
         });
     };
+    // A language picked while the page was still loading had no handler yet: the menu shows
+    // it, so the page takes it once it is ready.
+    Effect::new(move |_| {
+        if let Some(menu) = menu.get() {
+            choose(menu.value());
+        }
+    });
     let current = move || locale.map(|l| l.get()).unwrap_or_default();
     let options = Locale::ALL
         .into_iter()
@@ -97,7 +108,7 @@ fn LanguageMenu() -> impl IntoView {
         })
         .collect_view();
     view! {
-        <select class="language" aria-label=word(|t| t.language) on:change=choose>{options}</select>
+        <select class="language" aria-label=word(|t| t.language) autocomplete="off" node_ref=menu on:change=move |ev| choose(event_target_value(&ev))>{options}</select>
         <span class="failure" role="alert" hidden=move || error.get().is_none()>{move || error.get()}</span>
     }
 }
