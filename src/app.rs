@@ -58,8 +58,9 @@ fn bundle_links() -> impl IntoView {
     }
 }
 
-/// Which lazily fetched parts of the bundle each lazy page needs: Leptos preloads the ones
-/// this page rendered with, so hydrating it waits for no second round trip.
+/// Which lazily fetched parts of the bundle each lazy function needs: the page names the ones
+/// it rendered with in its head (`lazy_parts::name_lazy_parts`), so hydrating it waits for
+/// no second round trip.
 #[cfg(feature = "ssr")]
 fn provide_split_manifest(options: &LeptosOptions) {
     use crate::server::web::assets::{bundle_names, read_split_manifest};
@@ -77,6 +78,7 @@ fn provide_split_manifest(options: &LeptosOptions) {
     });
     if let Some(manifest) = manifest {
         provide_context(manifest.clone());
+        provide_context(crate::components::common::lazy_parts::NamedParts::default());
     }
 }
 

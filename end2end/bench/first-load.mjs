@@ -56,21 +56,30 @@ async function signedInPage() {
   };
 }
 
-/** Navigates (or reloads) and clicks Add until a new card appears: answers the milliseconds from the start. */
+/**
+ * Navigates (or reloads), clicks Add once the page has hydrated (the app marks `<html
+ * data-hydrated>`), and answers when the new card counted: the page's own clock, in
+ * milliseconds from the start of its navigation. Both waits look on every frame: Playwright's
+ * own waits back off to half a second between looks, which measured the bench, not the page.
+ */
 async function untilAddWorks(page, load) {
-  const usage = page.locator('#channel-usage');
-  const started = Date.now();
   await load();
+  const usage = page.locator('#channel-usage');
   await usage.waitFor();
   const before = await usage.textContent();
+  await page.waitForFunction(() => document.documentElement.hasAttribute('data-hydrated'), null, { polling: 'raf', timeout: 60_000 });
   const add = page.getByRole('button', { name: 'Add', exact: true });
-  for (;;) {
+  for (let tries = 0; ; tries++) {
     await add.click({ timeout: 30_000 });
     try {
-      await page.waitForFunction((text) => document.querySelector('#channel-usage')?.textContent !== text, before, { timeout: 250 });
-      return Date.now() - started;
+      const counted = await page.waitForFunction(
+        (text) => document.querySelector('#channel-usage')?.textContent !== text && performance.now(),
+        before,
+        { polling: 'raf', timeout: 2_000 },
+      );
+      return Math.round(await counted.jsonValue());
     } catch {
-      if (Date.now() - started > 60_000) throw new Error('Add never worked');
+      if (tries >= 10) throw new Error('Add never worked');
     }
   }
 }

@@ -152,6 +152,9 @@ test("a page opened with a Connecting card names the linking panel's files in it
   await expect(qr).toBeVisible();
   const named = await preloads();
   expect(linkingPart(named), named.join(' ')).toHaveLength(1);
+  expect(new Set(named).size, `each file once: ${named.join(' ')}`).toBe(named.length);
+  // Every time, not now and then (Leptos's own links came with 3 pages of 8).
+  for (let again = 0; again < 8; again++) expect(await preloads()).toEqual(named);
   for (const href of named) {
     const file = await page.request.get(href);
     expect(file.status(), href).toBe(200);
@@ -168,4 +171,31 @@ test("a page opened with a Connecting card names the linking panel's files in it
     .filter((p) => p.endsWith('.wasm') && !/^\/pkg\/aurora\./.test(p));
   for (const href of named.filter((href) => !/^\/pkg\/aurora\./.test(href))) expect(fetched, href).toContain(href);
   expect(new Set(fetched).size, fetched.join(' ')).toBe(fetched.length);
+});
+
+test("a lazy page's HTML names its part's files, every time, and each once", async ({ page }) => {
+  const tenant = new Tenant('page-preload');
+  const named = async (path: string) => {
+    const html = await (await page.request.get(path)).text();
+    const links = [...html.matchAll(/<link [^>]*>/g)].map((m) => m[0]);
+    return {
+      parts: links.filter((tag) => tag.includes('rel="preload"')).map((tag) => /href="([^"]+)"/.exec(tag)?.[1] ?? tag),
+      loader: links.filter((tag) => tag.includes('rel="modulepreload"') && tag.includes('/pkg/__wasm_split.')),
+    };
+  };
+  const login = await named('/login');
+  expect(login.parts.filter((href) => href.startsWith('/pkg/split___login_route_view_')), login.parts.join(' ')).toHaveLength(1);
+  expect(login.loader).toHaveLength(1);
+  for (let again = 0; again < 5; again++) expect(await named('/login')).toEqual(login);
+
+  await new LoginPage(page).goto();
+  await new LoginPage(page).signIn(tenant.admin.email);
+  await expect(page).toHaveURL(CHANNELS_PATH);
+  const inbox = await named('/inbox');
+  expect(inbox.parts.filter((href) => href.startsWith('/pkg/split___inbox_route_view_')), inbox.parts.join(' ')).toHaveLength(1);
+  expect(inbox.parts.some((href) => href.startsWith('/pkg/split___login_route_view_')), 'nothing of another page').toBe(false);
+  expect(new Set(inbox.parts).size).toBe(inbox.parts.length);
+  for (let again = 0; again < 5; again++) expect(await named('/inbox')).toEqual(inbox);
+  // The files named are there.
+  for (const href of inbox.parts) expect((await page.request.get(href)).status(), href).toBe(200);
 });

@@ -8,6 +8,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use leptos_router::{lazy_route, LazyRoute};
 
+use crate::components::common::lazy_parts::name_lazy_parts;
+
 use crate::api::activity::audit_log;
 use crate::components::common::time::LocalTime;
 use crate::domain::locale::Locale;
@@ -28,6 +30,7 @@ impl LazyRoute for AuditLogRoute {
     }
 
     fn view(_route: Self) -> AnyView {
+        name_lazy_parts();
         view! { <AuditLogPage/> }.into_any()
     }
 }

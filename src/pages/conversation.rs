@@ -6,6 +6,8 @@ use crate::components::common::page_data::page_resource;
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
+use crate::components::common::lazy_parts::name_lazy_parts;
+
 use crate::i18n::error_text;
 use crate::i18n::word;
 use leptos_router::hooks::use_params_map;
@@ -30,6 +32,7 @@ impl LazyRoute for ConversationRoute {
     }
 
     fn view(_route: Self) -> AnyView {
+        name_lazy_parts();
         view! { <ConversationPage/> }.into_any()
     }
 }

@@ -2,6 +2,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{lazy_route, LazyRoute};
 
+use crate::components::common::lazy_parts::name_lazy_parts;
+
 use crate::api::auth::Login;
 use crate::components::common::form_error::FormError;
 use crate::i18n::use_texts;
@@ -17,6 +19,7 @@ impl LazyRoute for LoginRoute {
     }
 
     fn view(_route: Self) -> AnyView {
+        name_lazy_parts();
         view! { <LoginPage/> }.into_any()
     }
 }

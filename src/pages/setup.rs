@@ -2,6 +2,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{lazy_route, LazyRoute};
 
+use crate::components::common::lazy_parts::name_lazy_parts;
+
 use crate::api::auth::Setup;
 use crate::components::common::form_error::FormError;
 use crate::domain::identity::{MAX_CHANNEL_LIMIT, MIN_PASSWORD_CHARS};
@@ -17,6 +19,7 @@ impl LazyRoute for SetupRoute {
     }
 
     fn view(_route: Self) -> AnyView {
+        name_lazy_parts();
         view! { <SetupPage/> }.into_any()
     }
 }

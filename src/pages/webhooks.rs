@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{lazy_route, LazyRoute};
 
+use crate::components::common::lazy_parts::name_lazy_parts;
+
 use crate::api::webhooks::{
     add_webhook, remove_webhook, resume_webhook, send_test_webhook, webhook_log, webhooks,
 };
@@ -27,6 +29,7 @@ impl LazyRoute for WebhooksRoute {
     }
 
     fn view(_route: Self) -> AnyView {
+        name_lazy_parts();
         view! { <WebhooksPage/> }.into_any()
     }
 }

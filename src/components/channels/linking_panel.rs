@@ -12,6 +12,8 @@ use super::cards::Cards;
 use super::session_health::{lead, unreachable_hint, RetryNow, SecondsLeft};
 use crate::api::channels::{cancel_linking, request_pair_code, start_linking};
 use crate::components::common::dom::touch_first;
+#[cfg(not(feature = "hydrate"))]
+use crate::components::common::lazy_parts::name_lazy_parts;
 use crate::i18n::use_texts;
 use crate::i18n::word;
 use crate::views::channels::{AccountView, ChannelUpdate, LinkView};
@@ -21,9 +23,9 @@ use crate::views::channels::{AccountView, ChannelUpdate, LinkView};
 /// a placeholder, and the panel replaces it once the part is in.
 ///
 /// A card that is Connecting when the server renders the page has the part's files named in
-/// the page's head (`<link rel=preload>`, Leptos's hint for a lazy function the server ran), so
-/// the browser fetches them beside the main part instead of after hydration, when they would
-/// hold up the page's first requests (on HTTP/1.1 a browser opens six connections a server).
+/// the page's head (`name_lazy_parts`), so the browser fetches them beside the main part
+/// instead of after hydration, when they would hold up the page's first requests (on
+/// HTTP/1.1 a browser opens six connections to a server).
 /// A page without a Connecting card does not fetch the part ahead: fetched as the page
 /// started, a part asked for meanwhile sometimes never showed (docs/OPERATIONS.md).
 #[component]
@@ -69,11 +71,12 @@ async fn fetch_linking_part() {
 #[cfg(not(feature = "hydrate"))]
 async fn fetch_linking_part() {}
 
-/// On the server, running the lazy function is what names its files in the page's head; the
-/// panel it makes is dropped, as the page shows the placeholder until the part is in.
+/// On the server, running the lazy function is what marks its part as needed by this page;
+/// the panel it makes is dropped, as the page shows the placeholder until the part is in.
 #[cfg(not(feature = "hydrate"))]
 fn hint_linking_part(account: RwSignal<AccountView>) {
     drop(ready_now(linking_panel(account)));
+    name_lazy_parts();
 }
 
 #[cfg(feature = "hydrate")]

@@ -4,6 +4,7 @@
 pub mod disclosure;
 pub mod dom;
 pub mod form_error;
+pub mod lazy_parts;
 pub mod page_data;
 pub mod settings_shell;
 pub mod time;
