@@ -145,26 +145,21 @@ pub async fn fail_queued_of_unconnected(
     db: &Db,
     reason: &str,
 ) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
-    on_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let stranded: Vec<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT DISTINCT c.company_id, c.account_id, c.id FROM messages m \
-             JOIN conversations c ON c.id = m.conversation_id \
-             JOIN whatsapp_accounts a ON a.id = m.account_id \
-             WHERE m.status = 'queued' AND a.status <> 'connected'",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE messages SET status = 'failed', failure = $1 WHERE status = 'queued' \
-             AND account_id IN (SELECT id FROM whatsapp_accounts WHERE status <> 'connected')",
-        )
-        .bind(reason)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(stranded)
-    })
+    // One statement that writes and answers: a SQLite transaction that reads first and then
+    // writes cannot wait for another writer ("database is locked" at once, seen on a busy
+    // server); a write waits its turn (busy timeout).
+    let mut stranded: Vec<(i64, i64, i64)> = on_pool!(db, pool => sqlx::query_as(
+        "UPDATE messages SET status = 'failed', failure = $1 WHERE status = 'queued' \
+         AND account_id IN (SELECT id FROM whatsapp_accounts WHERE status <> 'connected') \
+         RETURNING (SELECT company_id FROM whatsapp_accounts a WHERE a.id = messages.account_id), \
+         account_id, conversation_id",
+    )
+    .bind(reason)
+    .fetch_all(pool)
+    .await)?;
+    stranded.sort_unstable();
+    stranded.dedup();
+    Ok(stranded)
 }
 
 /// A reply given up on after it reached WhatsApp's socket: it may have gone out.

@@ -253,6 +253,12 @@ async fn a_reply_left_waiting_by_a_disconnect_fails_and_is_flagged_in_the_list()
         accounts::apply(&rig.db, rig.account, gone, None, now_ms())
             .await
             .unwrap();
+        // The sweep's first step: each stranded conversation once, for its open pages.
+        let reason = StoredReason::Stranded.english();
+        let stranded = crate::server::db::replies::fail_queued_of_unconnected(&rig.db, &reason)
+            .await
+            .unwrap();
+        assert_eq!(stranded, [(rig.carlos.company_id, rig.account, id)]);
         scheduler::sweep_queued(&rig.db, &rig.manager)
             .await
             .unwrap();
