@@ -72,7 +72,7 @@ pub fn event(locale: Locale, words: &EventWords) -> String {
     }
 }
 
-/// What a Delete removed, in `locale`.
+/// What a Delete removed, in `locale`: each kind with its count, one and many.
 pub fn deleted(locale: Locale, counts: &AccountDataCounts) -> String {
     let words = match locale {
         Locale::En => [
@@ -94,7 +94,20 @@ pub fn deleted(locale: Locale, counts: &AccountDataCounts) -> String {
             ("arquivo", "arquivos"),
         ],
     };
-    deleted_in(counts, locale, words)
+    let [messages, conversations, contacts, files] = words;
+    let c = counts;
+    // Messages, conversations, contacts, files (with their size).
+    [
+        counted(c.messages, locale, messages.0, messages.1),
+        counted(c.conversations, locale, conversations.0, conversations.1),
+        counted(c.contacts, locale, contacts.0, contacts.1),
+        format!(
+            "{} ({})",
+            counted(c.media_files, locale, files.0, files.1),
+            format_bytes(c.media_bytes, locale)
+        ),
+    ]
+    .join(", ")
 }
 
 /// "by Ana", or nothing when no person did it.
@@ -138,23 +151,6 @@ fn counted(n: i64, locale: Locale, one: &str, many: &str) -> String {
         format_integer(n, locale),
         if n == 1 { one } else { many }
     )
-}
-
-/// What a Delete removed: messages, conversations, contacts, files (with their size);
-/// `words` names each, one and many.
-fn deleted_in(c: &AccountDataCounts, l: Locale, words: [(&str, &str); 4]) -> String {
-    let [messages, conversations, contacts, files] = words;
-    [
-        counted(c.messages, l, messages.0, messages.1),
-        counted(c.conversations, l, conversations.0, conversations.1),
-        counted(c.contacts, l, contacts.0, contacts.1),
-        format!(
-            "{} ({})",
-            counted(c.media_files, l, files.0, files.1),
-            format_bytes(c.media_bytes, l)
-        ),
-    ]
-    .join(", ")
 }
 
 /// Messages in and out, written as `l` writes numbers.

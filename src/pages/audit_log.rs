@@ -8,9 +8,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use leptos_router::{lazy_route, LazyRoute};
 
-use crate::components::common::lazy_parts::name_lazy_parts;
-
 use crate::api::activity::audit_log;
+use crate::components::common::lazy_parts::name_lazy_parts;
 use crate::components::common::time::LocalTime;
 use crate::domain::locale::Locale;
 use crate::i18n::activity::word as act_word;

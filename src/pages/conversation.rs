@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
 use crate::components::common::lazy_parts::name_lazy_parts;
-
 use crate::i18n::error_text;
 use crate::i18n::word;
 use leptos_router::hooks::use_params_map;

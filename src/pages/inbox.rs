@@ -9,9 +9,8 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_query_map};
 use leptos_router::{lazy_route, LazyRoute};
 
-use crate::components::common::lazy_parts::name_lazy_parts;
-
 use crate::api::inbox::load_inbox;
+use crate::components::common::lazy_parts::name_lazy_parts;
 use crate::components::common::top_bar::TopBar;
 use crate::components::inbox::conversation_list::{ConversationList, SearchBox, Seen, WhoseTabs};
 use crate::components::inbox::inbox_live::follow_inbox_changes;

@@ -2,10 +2,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{lazy_route, LazyRoute};
 
-use crate::components::common::lazy_parts::name_lazy_parts;
-
 use crate::api::auth::Login;
 use crate::components::common::form_error::FormError;
+use crate::components::common::lazy_parts::name_lazy_parts;
 use crate::i18n::use_texts;
 use crate::i18n::word;
 

@@ -2,10 +2,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{lazy_route, LazyRoute};
 
-use crate::components::common::lazy_parts::name_lazy_parts;
-
 use crate::api::auth::Setup;
 use crate::components::common::form_error::FormError;
+use crate::components::common::lazy_parts::name_lazy_parts;
 use crate::domain::identity::{MAX_CHANNEL_LIMIT, MIN_PASSWORD_CHARS};
 use crate::i18n::use_texts;
 

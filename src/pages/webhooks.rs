@@ -7,11 +7,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{lazy_route, LazyRoute};
 
-use crate::components::common::lazy_parts::name_lazy_parts;
-
 use crate::api::webhooks::{
     add_webhook, remove_webhook, resume_webhook, send_test_webhook, webhook_log, webhooks,
 };
+use crate::components::common::lazy_parts::name_lazy_parts;
 use crate::components::common::time::LocalTime;
 use crate::domain::webhooks::EventKind;
 use crate::i18n::webhooks::word as hook_word;

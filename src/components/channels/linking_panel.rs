@@ -32,8 +32,14 @@ use crate::views::channels::{AccountView, ChannelUpdate, LinkView};
 pub fn Linking(account: RwSignal<AccountView>) -> impl IntoView {
     hint_linking_part(account);
     let fetched = RwSignal::new(false);
-    let running = RwSignal::new(false);
-    Effect::new(move |_| running.set(true));
+    // Effects run only in the browser, once the page has hydrated: its first render keeps
+    // the server's placeholder.
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            fetch_linking_part().await;
+            fetched.try_set(true);
+        });
+    });
     // Once the part is in, the panel is made at once, in this card's owner like any other
     // view: made inside a Suspense, its effects outlived the card's status change.
     let panel = move || {
@@ -42,25 +48,15 @@ pub fn Linking(account: RwSignal<AccountView>) -> impl IntoView {
             .then(|| ready_now(linking_panel(account)))
             .flatten()
     };
-    view! {
-        <Show when=move || running.get()>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    fetch_linking_part().await;
-                    fetched.try_set(true);
-                })}
-            </Suspense>
-        </Show>
-        {move || match panel() {
-            Some(panel) => panel,
-            None => view! {
-                <div class="linking">
-                    <p class="qr-placeholder" aria-live="polite">{word(|t| t.channels.generating_qr)}</p>
-                </div>
-            }
-            .into_any(),
-        }}
-    }
+    let placeholder = || {
+        view! {
+            <div class="linking">
+                <p class="qr-placeholder" aria-live="polite">{word(|t| t.channels.generating_qr)}</p>
+            </div>
+        }
+        .into_any()
+    };
+    move || panel().unwrap_or_else(placeholder)
 }
 
 #[cfg(feature = "hydrate")]
