@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '../fixtures';
-import { ChannelsPage, linkNewAccount } from '../pages/channels-page';
+import { ChannelsPage, hydrated, linkNewAccount } from '../pages/channels-page';
 import { Simulator } from '../pages/simulator';
 import { Tenant, uniqueMexicanNumber } from '../pages/tenant';
 
@@ -94,6 +94,8 @@ test('every page and dialog fits a 390 px phone without sideways scrolling', asy
 
   // Webhooks, with an endpoint's long URL and its delivery log open.
   await page.goto('/settings/company/webhooks');
+  // Typed and sent before the page hydrates, the form would go as a plain GET and reload.
+  await hydrated(page);
   await page.getByLabel('Endpoint URL').fill('http://127.0.0.1:9/a-rather-long-path/for-an-endpoint/that-goes-on-and-on?with=query&and=more');
   await page.getByRole('button', { name: 'Add endpoint' }).click();
   await expect(page.getByRole('button', { name: 'I have copied it' })).toBeVisible();
